@@ -1,0 +1,103 @@
+"""The support portal. ``create_app`` builds one; everything else hangs off it."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from helpdesk import config, db, errors, i18n, jobs, security
+from helpdesk.hookspecs import hookimpl
+from helpdesk.plugins import build_manager
+from helpdesk.policy import Policy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["create_app", "hookimpl"]
+
+
+def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
+    """Build the portal. ``config_overrides`` wins over every other configuration layer;
+    ``plugins`` are plugin objects registered after the configured ones (tests use this)."""
+    overrides = dict(config_overrides or {})
+    instance = overrides.pop("INSTANCE_PATH", None) or os.environ.get("HELPDESK_INSTANCE")
+    app = Flask(
+        "helpdesk",
+        root_path=str(Path(__file__).parent),
+        instance_path=str(instance or ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    Htmx(app)
+    CSRFProtect(app)
+    db.init_app(app)
+    jobs.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _init_login(app)
+
+    manager = build_manager(app, plugins)
+    app.extensions["plugins"] = manager
+    with app.app_context():
+        app.extensions["policy"] = Policy(manager.hook)
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    from helpdesk import cli
+
+    cli.init_app(app)
+    manager.hook.helpdesk_init_app(app=app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from helpdesk.accounts.models import User
+
+    login = LoginManager(app)
+    login.login_view = "accounts.sign_in"
+    login.session_protection = "basic"
+    login.user_loader(User.by_session_id)
+
+    from flask_babel import lazy_gettext
+
+    login.login_message = lazy_gettext("Please sign in to see this page.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from helpdesk import health, home
+    from helpdesk.accounts import views as accounts
+
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(health.bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+    from flask_login import current_user
+
+    from helpdesk.policy import current_policy
+
+    @app.context_processor
+    def _helpers():
+        def navigation():
+            if not current_user.is_authenticated:
+                return []
+            return current_policy().navigation(current_user)
+
+        def current_language():
+            locale = get_locale()
+            return locale.language if locale else app.config["BABEL_DEFAULT_LOCALE"]
+
+        return {
+            "navigation": navigation,
+            "languages": app.config["LANGUAGES"],
+            "current_language": current_language,
+        }

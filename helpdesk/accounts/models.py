@@ -1,0 +1,102 @@
+"""People: organisations (the vendor's customers), teams of agents, and users of both sides."""
+
+from enum import StrEnum
+
+from flask_login import UserMixin
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+)
+
+from helpdesk.db import BaseModel
+from helpdesk.timeutil import utcnow
+
+
+class Kind(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+
+
+class CustomerRole(StrEnum):
+    """A customer user's role inside their organisation (seeds 001 and 002)."""
+
+    PORTAL_ADMIN = "portal_admin"
+    MAIN_CONTACT = "main_contact"
+    ADMINISTRATOR = "administrator"
+    MEMBER = "member"
+
+
+class CaseVisibility(StrEnum):
+    """The organisation's setting of PERM-2: who sees the organisation's cases."""
+
+    EVERYONE = "everyone"
+    MAIN_CONTACTS = "main_contacts"
+
+
+class Organisation(BaseModel):
+    id = AutoField()
+    name = CharField(max_length=200)
+    case_visibility = CharField(max_length=20, default=CaseVisibility.MAIN_CONTACTS)
+    contract_class = CharField(max_length=1, null=True)  # A, B or C (seed 004)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Team(BaseModel):
+    id = AutoField()
+    key = CharField(max_length=50, unique=True)
+    name = CharField(max_length=200)
+
+
+class User(UserMixin, BaseModel):
+    id = AutoField()
+    email = CharField(max_length=254, unique=True)
+    name = CharField(max_length=200)
+    password_hash = CharField(max_length=255, null=True)
+    kind = CharField(max_length=10, default=Kind.CUSTOMER)
+    is_admin = BooleanField(default=False)
+    organisation = ForeignKeyField(Organisation, null=True, backref="users", on_delete="CASCADE")
+    customer_role = CharField(max_length=20, null=True)
+    support_authorised = BooleanField(default=False)
+    information_recipient = BooleanField(default=False)
+    sees_all_correspondence = BooleanField(default=False)
+    team = ForeignKeyField(Team, null=True, backref="members", on_delete="SET NULL")
+    support_level = IntegerField(null=True)  # 1, 2 or 3 for agents
+    is_manager = BooleanField(default=False)
+    phone = CharField(max_length=50, null=True)
+    language = CharField(max_length=5, null=True)
+    timezone = CharField(max_length=64, null=True)
+    active = BooleanField(default=True)
+    # Part of the session id: raising it signs the user out everywhere, remember-me included.
+    session_version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    last_sign_in_at = DateTimeField(null=True)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == Kind.AGENT
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == Kind.CUSTOMER
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    @classmethod
+    def by_session_id(cls, session_id: str):
+        """The user a session id names, or None when it is stale or malformed."""
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        return cls.get_or_none(
+            (cls.id == int(user_id)) & (cls.session_version == int(version)) & cls.active
+        )

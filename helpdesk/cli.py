@@ -1,0 +1,107 @@
+"""Commands: ``flask --app wsgi migrate | demo | serve``."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+
+from helpdesk import demo, migrations
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(migrate_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)
+
+
+@click.command("migrate")
+def migrate_command():
+    """Upgrade the database schema to the current version."""
+    applied = migrations.upgrade()
+    for migration in applied:
+        click.echo(f"applied {migration.version:04d} {migration.name}")
+    click.echo(f"schema at version {migrations.current_version()}")
+
+
+@click.command("demo")
+def demo_command():
+    """Load demo data into an empty database and print how to sign in."""
+    migrations.upgrade()
+    _ensure_demo()
+
+
+def _ensure_demo() -> None:
+    path = demo.credentials_path()
+    if not demo.has_data():
+        password = demo.load()
+        path.write_text(demo.credentials_text(password))
+        path.chmod(0o600)
+    if path.exists():
+        click.echo(path.read_text())
+
+
+@click.command("serve")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int)
+@click.option("--web-workers", default=2, type=int)
+@click.option("--job-workers", default=2, type=int)
+def serve_command(host, port, web_workers, job_workers):
+    """Migrate, load demo data on first start, then run the web server and a job consumer.
+
+    Ctrl-C (or SIGTERM) stops both; if one of them dies the other is stopped too.
+    """
+    migrations.upgrade()
+    _ensure_demo()
+    env = dict(os.environ, HELPDESK_INSTANCE=current_app.instance_path)
+    bin_dir = os.path.dirname(sys.executable)
+    children = [
+        subprocess.Popen(
+            [
+                os.path.join(bin_dir, "huey_consumer"),
+                "helpdesk.worker.huey",
+                "--workers",
+                str(job_workers),
+                "--worker-type",
+                "thread",
+            ],
+            env=env,
+        ),
+        subprocess.Popen(
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "--workers",
+                str(web_workers),
+                "--bind",
+                f"{host}:{port}",
+                "--access-logfile",
+                "-",
+                "wsgi:app",
+            ],
+            env=env,
+        ),
+    ]
+    click.echo(f"Portal at http://{host}:{port}/  (Ctrl-C stops the web server and the worker)")
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    codes = [child.returncode for child in children]
+    sys.exit(0 if stopping else max(abs(code or 0) for code in codes) or 1)

@@ -1,0 +1,62 @@
+"""Layered configuration: defaults, then ``instance/config.py``, then the environment.
+
+A test (or an embedding program) passes a dict to ``create_app`` that wins over all three.
+"""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+#: Shipped in ``instance/config.py.sample`` and the docs; refusing it keeps a copy-pasted
+#: sample from becoming a production secret.
+SAMPLE_SECRET_KEYS = frozenset({"", "change-me", "dev", "sample-secret-key"})
+
+DEFAULTS = {
+    "SECRET_KEY": "dev",
+    "DATABASE_URL": None,  # None: sqlite file in the instance folder
+    "REDIS_URL": None,  # None: huey's SQLite queue in the instance folder
+    "HELPDESK_PLUGINS": [],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Vienna",
+    "LANGUAGES": ("de", "en"),
+    "HUEY_IMMEDIATE": False,
+    "HEARTBEAT_STALE_SECONDS": 180,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+}
+
+#: Environment variables read over the instance file; lists are comma separated.
+ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "HELPDESK_PLUGINS")
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    """Fill ``app.config`` from the three layers and the caller's overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ENVIRONMENT:
+        value = os.environ.get(name)
+        if value:
+            app.config[name] = value
+    if overrides:
+        app.config.from_mapping(overrides)
+    plugins = app.config["HELPDESK_PLUGINS"]
+    if isinstance(plugins, str):
+        app.config["HELPDESK_PLUGINS"] = [p.strip() for p in plugins.split(",") if p.strip()]
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "helpdesk.db")
+    _refuse_sample_secret(app)
+
+
+def _refuse_sample_secret(app: Flask) -> None:
+    if app.debug or app.testing:
+        return
+    if os.environ.get("FLASK_DEBUG") == "1":
+        return
+    if app.config["SECRET_KEY"] in SAMPLE_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16:
+        raise RuntimeError(
+            "SECRET_KEY is missing or a sample value. Set SECRET_KEY in the environment or in "
+            "instance/config.py (`make run` writes a random one there)."
+        )

@@ -1,0 +1,99 @@
+"""The core's own answers to the hooks, registered ``trylast`` like any other plugin.
+
+They make a usable portal with no vendor plugin at all, and every vendor plugin overrides
+what it defines.
+"""
+
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import (
+    CaseType,
+    Category,
+    Label,
+    NavLink,
+    Priority,
+    ProductSpec,
+    Route,
+    Severity,
+    Status,
+)
+
+
+@hookimpl(trylast=True)
+def helpdesk_case_types():
+    return [
+        CaseType("question", Label("Frage", "Question")),
+        CaseType("fault", Label("Fehler", "Fault")),
+        CaseType("request", Label("Änderungswunsch", "Change request")),
+    ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_severities():
+    return [
+        Severity("critical", Label("Kritisch", "Critical"), needs_impact=True),
+        Severity("high", Label("Hoch", "High"), needs_impact=True),
+        Severity("normal", Label("Normal", "Normal")),
+        Severity("low", Label("Niedrig", "Low")),
+    ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_priorities():
+    return [
+        Priority("high", Label("Hoch", "High")),
+        Priority("normal", Label("Normal", "Normal")),
+        Priority("low", Label("Niedrig", "Low")),
+    ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_priority_for(case_type, severity, contract_class):
+    return {"critical": "high", "high": "high", "low": "low"}.get(severity, "normal")
+
+
+@hookimpl(trylast=True)
+def helpdesk_statuses():
+    return [
+        Status("new", Label("Neu", "New"), Category.NEW),
+        Status("open", Label("In Bearbeitung", "Open"), Category.OPEN),
+        Status(
+            "waiting",
+            Label("Wartet auf Ihre Antwort", "Waiting for your reply"),
+            Category.WAITING,
+            waiting_for=Label("Ihre Rückmeldung", "your reply"),
+        ),
+        Status("hold", Label("Zurückgestellt", "On hold"), Category.HOLD),
+        Status("development", Label("In Entwicklung", "In development"), Category.DEVELOPMENT),
+        Status("solved", Label("Gelöst", "Solved"), Category.SOLVED),
+        Status("closed", Label("Geschlossen", "Closed"), Category.CLOSED),
+    ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_teams():
+    return [("support", "Support")]
+
+
+@hookimpl(trylast=True)
+def helpdesk_route_case(case_type, product, component):
+    return Route(team="support")
+
+
+@hookimpl(trylast=True)
+def helpdesk_navigation(user):
+    return [
+        NavLink("home.customer", Label("Meine Fälle", "My cases"), audience="customer", order=10),
+        NavLink("home.agent", Label("Warteschlange", "Queue"), audience="agent", order=10),
+    ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_demo_products():
+    return [
+        ProductSpec(
+            "suite",
+            "Business Suite",
+            versions=("2025.1", "2025.2", "2026.1"),
+            components=(("finance", "Finance"), ("sales", "Sales"), ("stock", "Warehouse")),
+        )
+    ]

@@ -1,0 +1,44 @@
+"""``/health``: is the database reachable, and has the job worker beaten recently?"""
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify
+
+from helpdesk import jobs
+from helpdesk.db import db
+from helpdesk.system import SystemState
+from helpdesk.timeutil import utcnow
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/health")
+def health():
+    checks = {"database": _database(), "queue": _queue()}
+    healthy = checks["database"]["ok"] and checks["queue"]["ok"]
+    response = jsonify(status="ok" if healthy else "degraded", **checks)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _database() -> dict:
+    try:
+        db.execute_sql("SELECT 1").fetchone()
+    except Exception as error:  # any driver error means the database is not usable
+        return {"ok": False, "error": type(error).__name__}
+    return {"ok": True, "engine": type(db.obj).__name__}
+
+
+def _queue() -> dict:
+    kind = jobs.queue_kind()
+    if kind == "immediate":
+        return {"ok": True, "kind": kind, "last_heartbeat": None}
+    try:
+        beat = SystemState.fetch(jobs.HEARTBEAT_KEY)
+    except Exception as error:
+        return {"ok": False, "kind": kind, "error": type(error).__name__}
+    last = beat.updated_at if beat else None
+    stale = timedelta(seconds=current_app.config["HEARTBEAT_STALE_SECONDS"])
+    ok = last is not None and utcnow() - last < stale
+    return {"ok": ok, "kind": kind, "last_heartbeat": last.isoformat() + "Z" if last else None}

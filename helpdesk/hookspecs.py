@@ -1,0 +1,143 @@
+"""The hooks a vendor plugin implements. Only markers and specifications live here.
+
+Every hook is called with keyword arguments, so a specification can gain arguments without
+breaking plugins. Hooks marked ``firstresult`` take the first answer that is not ``None``: the
+vendor plugin's, because the core's defaults (``helpdesk.defaults``) are registered ``trylast``.
+The other hooks collect one answer from every plugin; the docstring says how they combine.
+The objects the hooks return are defined in ``helpdesk.policy``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from helpdesk.accounts.models import Team, User
+    from helpdesk.policy import (
+        CaseType,
+        FormField,
+        NavLink,
+        Priority,
+        ProductSpec,
+        Route,
+        Severity,
+        Status,
+    )
+    from helpdesk.products.models import Component, Product
+
+hookspec = pluggy.HookspecMarker("helpdesk")
+hookimpl = pluggy.HookimplMarker("helpdesk")
+
+
+# -- Start-up -----------------------------------------------------------------------------
+
+
+@hookspec
+def helpdesk_init_app(app: Flask) -> None:
+    """Called once while the app is built, after every plugin is registered.
+
+    A plugin registers its blueprints, template folders, CLI commands or huey tasks here.
+    Nothing is returned.
+    """
+
+
+# -- Case vocabulary ----------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_case_types() -> list[CaseType]:
+    """The case types a customer chooses from, in display order.
+
+    Asked once at start-up. First answer wins; the core offers question, fault and request.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_severities() -> list[Severity]:
+    """The severities, from the most severe down.
+
+    ``Severity.needs_impact`` marks those that require an impact justification (CASE-2).
+    Asked once at start-up. First answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_priorities() -> list[Priority]:
+    """The priorities the vendor works by, from the most urgent down.
+
+    Asked once at start-up. First answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_priority_for(case_type: str, severity: str, contract_class: str | None) -> str:
+    """The priority key for a case of this type and severity under this contract class.
+
+    ``contract_class`` is the organisation's maintenance contract class (A, B, C) or None.
+    Every combination is checked at start-up to name a known priority. First answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_statuses() -> list[Status]:
+    """The statuses in their usual order, each mapped to one core ``Category`` (FLOW-1).
+
+    There must be at least one status in the categories new and closed; the first ``new``
+    status is where cases start. Asked once at start-up. First answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_teams() -> list[tuple[str, str]]:
+    """The teams the vendor routes to, as ``(key, name)`` pairs, created with the demo data.
+
+    First answer wins; the core has one team, ``support``.
+    """
+
+
+# -- Routing and forms --------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_route_case(case_type: str, product: Product, component: Component | None) -> Route:
+    """Where a new case goes (CASE-6): a ``Route`` naming a team key and optionally an agent.
+
+    Return None to let the next plugin decide. First answer wins; the core routes every case
+    to the ``support`` team.
+    """
+
+
+@hookspec
+def helpdesk_case_form_fields(product: Product, case_type: str) -> list[FormField]:
+    """Extra fields the case form asks for this product and case type (CASE-2).
+
+    Every plugin's lists are joined, in registration order.
+    """
+
+
+# -- Navigation and demo ------------------------------------------------------------------
+
+
+@hookspec
+def helpdesk_navigation(user: User) -> list[NavLink]:
+    """Links for the main navigation of a signed-in ``user``.
+
+    Every plugin's lists are joined, filtered by each link's audience and sorted by ``order``.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_demo_products() -> list[ProductSpec]:
+    """The products, versions and components the demo data creates. First answer wins."""
+
+
+@hookspec
+def helpdesk_demo_data(teams: dict[str, Team]) -> None:
+    """Called after the core's demo data is written, so a plugin can add its own.
+
+    ``teams`` maps team keys to the created teams. Nothing is returned.
+    """

@@ -1,0 +1,7 @@
+"""Every table of the core, in the order they can be created."""
+
+from helpdesk.accounts.models import Organisation, Team, User
+from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.system import SystemState
+
+ALL_MODELS = [Organisation, Team, User, Product, ProductVersion, Component, SystemState]

@@ -1,0 +1,201 @@
+"""The vocabulary a vendor plugin speaks: case types, severities, priorities, statuses, routes,
+form fields and navigation links, and the ``Policy`` the app reads them through.
+
+Hooks return these plain, frozen objects; the ``Policy`` asks the plugins once at start-up
+and checks that the answers fit together, so a broken plugin fails loudly before serving.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from flask import current_app
+from flask_babel import get_locale
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text in German and English; ``str()`` gives the current user's language."""
+
+    de: str
+    en: str
+
+    def __str__(self) -> str:
+        locale = get_locale()
+        return self.de if locale is not None and locale.language == "de" else self.en
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+class Category(StrEnum):
+    """The core meaning of a status, whatever the vendor calls it (FLOW-1)."""
+
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"  # waiting on the customer: the ball is in their court
+    HOLD = "hold"
+    DEVELOPMENT = "development"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CaseType:
+    key: str
+    label: Label
+    description: Label | None = None
+
+
+@dataclass(frozen=True)
+class Severity:
+    """How badly the customer is hit; ``needs_impact`` asks for an impact justification."""
+
+    key: str
+    label: Label
+    description: Label | None = None
+    needs_impact: bool = False
+
+
+@dataclass(frozen=True)
+class Priority:
+    """How urgently the vendor works a case; listed from the most urgent down."""
+
+    key: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class Status:
+    """A vendor status in one core category; ``waiting_for`` says what support waits for."""
+
+    key: str
+    label: Label
+    category: Category
+    waiting_for: Label | None = None
+    customer_may_set: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a new case goes: a team key and optionally one agent's e-mail address."""
+
+    team: str | None = None
+    agent_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class FormField:
+    """An extra field on the case form for a product and case type."""
+
+    key: str
+    label: Label
+    kind: str = "text"  # text, textarea, select or checkbox
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    help: Label | None = None
+
+    KINDS = ("text", "textarea", "select", "checkbox")
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the main navigation; ``audience`` is customer, agent or all."""
+
+    endpoint: str
+    label: Label
+    audience: str = "all"
+    order: int = 100
+    values: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+class PolicyError(RuntimeError):
+    """A plugin's answers do not fit together."""
+
+
+class Policy:
+    """The vendor's answers to the static policy hooks, asked once and checked."""
+
+    def __init__(self, hook):
+        self.hook = hook
+        self.case_types: list[CaseType] = list(hook.helpdesk_case_types())
+        self.severities: list[Severity] = list(hook.helpdesk_severities())
+        self.priorities: list[Priority] = list(hook.helpdesk_priorities())
+        self.statuses: list[Status] = list(hook.helpdesk_statuses())
+        self._check()
+
+    def _check(self) -> None:
+        for name in ("case_types", "severities", "priorities", "statuses"):
+            items = getattr(self, name)
+            if not items:
+                raise PolicyError(f"the plugins define no {name.replace('_', ' ')}")
+            keys = [item.key for item in items]
+            if len(keys) != len(set(keys)):
+                raise PolicyError(f"duplicate keys among {name}: {keys}")
+        categories = {status.category for status in self.statuses}
+        for needed in (Category.NEW, Category.CLOSED):
+            if needed not in categories:
+                raise PolicyError(f"no status in the core category {needed.value!r}")
+        priorities = {p.key for p in self.priorities}
+        for case_type in self.case_types:
+            for severity in self.severities:
+                for contract_class in (None, "A", "B", "C"):
+                    answer = self.priority_for(case_type.key, severity.key, contract_class)
+                    if answer not in priorities:
+                        raise PolicyError(
+                            f"priority mapping gives {answer!r} for {case_type.key}/"
+                            f"{severity.key}/{contract_class}, which is no priority"
+                        )
+
+    def priority_for(self, case_type: str, severity: str, contract_class: str | None) -> str:
+        return self.hook.helpdesk_priority_for(
+            case_type=case_type, severity=severity, contract_class=contract_class
+        )
+
+    def status(self, key: str) -> Status | None:
+        return next((s for s in self.statuses if s.key == key), None)
+
+    def initial_status(self) -> Status:
+        return next(s for s in self.statuses if s.category == Category.NEW)
+
+    def route(self, case_type: str, product, component) -> Route:
+        return (
+            self.hook.helpdesk_route_case(case_type=case_type, product=product, component=component)
+            or Route()
+        )
+
+    def form_fields(self, product, case_type: str) -> list[FormField]:
+        return [
+            f
+            for fields in self.hook.helpdesk_case_form_fields(product=product, case_type=case_type)
+            for f in fields
+        ]
+
+    def navigation(self, user) -> list[NavLink]:
+        audience = "agent" if user.is_agent else "customer"
+        links = [link for links in self.hook.helpdesk_navigation(user=user) for link in links]
+        return sorted(
+            (link for link in links if link.audience in ("all", audience)),
+            key=lambda link: link.order,
+        )
+
+
+def current_policy() -> Policy:
+    return current_app.extensions["policy"]
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    """A product the demo data creates, with its versions and ``(key, name)`` components."""
+
+    key: str
+    name: str
+    versions: tuple[str, ...] = ()
+    components: tuple[tuple[str, str], ...] = ()
