@@ -24,12 +24,12 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 %.mo: %.po $(INSTALLED)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(COMPILED)
 
 extract-messages: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o helpdesk/translations/messages.pot .
+	$(BIN)/pybabel extract --project helpdesk -F babel.cfg -k _l -k lazy_gettext -o helpdesk/translations/messages.pot .
 	$(BIN)/pybabel update -i helpdesk/translations/messages.pot -d helpdesk/translations --no-fuzzy-matching
 
 lint: $(INSTALLED)

@@ -25,7 +25,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
 }
 
 #: Environment variables read over the instance file; lists are comma separated.

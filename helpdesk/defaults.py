@@ -75,8 +75,18 @@ def helpdesk_teams():
 
 
 @hookimpl(trylast=True)
-def helpdesk_route_case(case_type, product, component):
+def helpdesk_route_case(case_type, product, version, component):
     return Route(team="support")
+
+
+@hookimpl(trylast=True)
+def helpdesk_may_set_status(user, case, status):
+    return user.is_agent or status.customer_may_set
+
+
+@hookimpl(trylast=True)
+def helpdesk_may_reopen(user, case):
+    return case.status_category == Category.SOLVED or user.is_agent
 
 
 @hookimpl(trylast=True)

@@ -1,32 +1,40 @@
 """Error pages in the user's language, as pages or as htmx partials."""
 
+import logging
+
 from flask import Flask
-from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from helpdesk.web import render
+
+log = logging.getLogger(__name__)
+
+#: Title and explanation per status code; anything else gets the 400 or 500 texts.
+TEXTS = {
+    400: (_l("The request was not understood"), _l("Please check what you sent and try again.")),
+    401: (_l("Please sign in"), _l("This page is only for signed-in users.")),
+    403: (_l("Not allowed"), _l("You may not do this.")),
+    404: (_l("Not found"), _l("This page does not exist, or you may not see it.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("The upload is larger than allowed.")),
+    429: (_l("Too many requests"), _l("Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("The error was logged. Please try again later.")),
+}
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
-        titles = {
-            400: _("The request was not understood"),
-            403: _("Not allowed"),
-            404: _("Not found"),
-            405: _("Not allowed"),
-            413: _("Too large"),
-            429: _("Too many requests"),
-        }
-        messages = {
-            400: _("Please check what you sent and try again."),
-            404: _("This page does not exist, or you may not see it."),
-            413: _("The upload is larger than allowed."),
-            429: _("Please wait a moment and try again."),
-        }
-        return render(
-            "errors/error.html",
-            status=error.code or 500,
-            title=titles.get(error.code, error.name),
-            message=messages.get(error.code, error.description),
-        )
+        code = error.code or 500
+        title, message = TEXTS.get(code) or TEXTS[500 if code >= 500 else 400]
+        return render("errors/error.html", status=code, title=title, message=message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http_error(error)
+        if app.testing:
+            raise error
+        log.exception("unhandled error", exc_info=error)
+        return _http_error(InternalServerError())

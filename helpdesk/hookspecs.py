@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from helpdesk.accounts.models import Team, User
+    from helpdesk.cases.models import Case
     from helpdesk.policy import (
         CaseType,
         FormField,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
         Severity,
         Status,
     )
-    from helpdesk.products.models import Component, Product
+    from helpdesk.products.models import Component, Product, ProductVersion
 
 hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
@@ -103,11 +104,13 @@ def helpdesk_teams() -> list[tuple[str, str]]:
 
 
 @hookspec(firstresult=True)
-def helpdesk_route_case(case_type: str, product: Product, component: Component | None) -> Route:
+def helpdesk_route_case(
+    case_type: str, product: Product, version: ProductVersion | None, component: Component | None
+) -> Route:
     """Where a new case goes (CASE-6): a ``Route`` naming a team key and optionally an agent.
 
-    Return None to let the next plugin decide. First answer wins; the core routes every case
-    to the ``support`` team.
+    Called when a case is opened, on every channel. Return None to let the next plugin
+    decide. First answer wins; the core routes every case to the ``support`` team.
     """
 
 
@@ -116,6 +119,28 @@ def helpdesk_case_form_fields(product: Product, case_type: str) -> list[FormFiel
     """Extra fields the case form asks for this product and case type (CASE-2).
 
     Every plugin's lists are joined, in registration order.
+    """
+
+
+# -- Who may do what to a case -----------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_may_set_status(user: User, case: Case, status: Status) -> bool:
+    """Whether ``user`` may move ``case`` to ``status`` (FLOW-1).
+
+    Called before every status change by a person. Return True or False to decide, None to
+    let the next plugin decide. First answer wins; the core lets agents set every status and
+    customers those marked ``customer_may_set``.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_may_reopen(user: User, case: Case) -> bool:
+    """Whether ``user`` may reopen the solved or closed ``case`` (FLOW-4).
+
+    When the answer is False the portal offers a linked follow-up case instead. First answer
+    wins; the core allows it for solved cases always and for closed ones to agents.
     """
 
 

@@ -1,24 +1,38 @@
-"""Language and time zone of the person looking at a page (German and English)."""
+"""Language and time zone of the person looking at a page (German and English).
 
-from flask import Flask, current_app, request, session
+Outside a request (jobs, mail, the command line) the defaults apply; mail to a person is
+rendered in that person's language with ``flask_babel.force_locale``.
+"""
+
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
 
+def _signed_in_user():
+    if not has_request_context():
+        return None
+    return current_user if current_user.is_authenticated else None
+
+
 def select_locale() -> str:
-    languages = current_app.config["LANGUAGES"]
-    if current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
-    if session.get("language") in languages:
+    config = current_app.config
+    user = _signed_in_user()
+    if user is not None and user.language in config["LANGUAGES"]:
+        return user.language
+    if not has_request_context():
+        return config["BABEL_DEFAULT_LOCALE"]
+    if session.get("language") in config["LANGUAGES"]:
         return session["language"]
     return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        request.accept_languages.best_match(config["LANGUAGES"]) or config["BABEL_DEFAULT_LOCALE"]
     )
 
 
 def select_timezone() -> str:
-    if current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
+    user = _signed_in_user()
+    if user is not None and user.timezone:
+        return user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 

@@ -1,7 +1,21 @@
 """Every table of the core, in the order they can be created."""
 
 from helpdesk.accounts.models import Organisation, Team, User
+from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.system import SystemState
 
-ALL_MODELS = [Organisation, Team, User, Product, ProductVersion, Component, SystemState]
+ALL_MODELS = [
+    Organisation,
+    Team,
+    User,
+    Product,
+    ProductVersion,
+    Component,
+    SystemState,
+    CallIdCounter,
+    Case,
+    Event,
+    Attachment,
+    Follower,
+]

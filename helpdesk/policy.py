@@ -165,22 +165,28 @@ class Policy:
     def initial_status(self) -> Status:
         return next(s for s in self.statuses if s.category == Category.NEW)
 
-    def route(self, case_type: str, product, component) -> Route:
-        return (
-            self.hook.helpdesk_route_case(case_type=case_type, product=product, component=component)
-            or Route()
+    def route(self, case_type: str, product, version, component) -> Route:
+        answer = self.hook.helpdesk_route_case(
+            case_type=case_type, product=product, version=version, component=component
         )
+        return answer or Route()
+
+    def may_set_status(self, user, case, status: Status) -> bool:
+        return bool(self.hook.helpdesk_may_set_status(user=user, case=case, status=status))
+
+    def may_reopen(self, user, case) -> bool:
+        return bool(self.hook.helpdesk_may_reopen(user=user, case=case))
 
     def form_fields(self, product, case_type: str) -> list[FormField]:
-        return [
-            f
-            for fields in self.hook.helpdesk_case_form_fields(product=product, case_type=case_type)
-            for f in fields
-        ]
+        # pluggy answers last-registered first; the form shows plugins in registration order
+        answers = self.hook.helpdesk_case_form_fields(product=product, case_type=case_type)
+        return [field for fields in reversed(answers) for field in fields]
 
     def navigation(self, user) -> list[NavLink]:
         audience = "agent" if user.is_agent else "customer"
-        links = [link for links in self.hook.helpdesk_navigation(user=user) for link in links]
+        # pluggy answers last-registered first; ties in ``order`` keep registration order
+        answers = self.hook.helpdesk_navigation(user=user)
+        links = [link for links in reversed(answers) for link in links]
         return sorted(
             (link for link in links if link.audience in ("all", audience)),
             key=lambda link: link.order,

@@ -25,7 +25,7 @@ SECRET = "test-secret-key-that-is-long-enough"
 DEMO_PASSWORD = "demo-password-for-tests"
 
 
-def _postgres_database(url: str):
+def fresh_postgres_database(url: str):
     """Create a uniquely named database beside ``url``'s; return its URL and a dropper."""
     name = f"helpdesk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     parts = urlsplit(url)
@@ -46,7 +46,7 @@ def _postgres_database(url: str):
 def database_url(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     if url and url.startswith("postgres"):
-        fresh, drop = _postgres_database(url)
+        fresh, drop = fresh_postgres_database(url)
         yield fresh
         drop()
     else:
@@ -72,6 +72,7 @@ def _empty_tables():
         with db.atomic():
             for model in models:
                 model.delete().execute()
+            db.execute_sql("DELETE FROM case_search")  # FTS5 knows no foreign keys
     db.close()
 
 

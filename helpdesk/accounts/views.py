@@ -30,14 +30,19 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
+    if not form.is_submitted():
+        return render("accounts/sign_in.html", form=form)
+    if form.validate():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
+            language = session.get("language")
             session.clear()  # a fresh session at sign-in: no fixation
+            if language and not user.language:
+                service.set_language(user, language)  # the choice made before signing in
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
         flash(_("The e-mail address or the password is not right."), "error")
-    return render("accounts/sign_in.html", form=form, status=200 if not form.errors else 400)
+    return render("accounts/sign_in.html", form=form, status=422)
 
 
 @bp.route("/sign-out", methods=["POST"])

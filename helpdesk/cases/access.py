@@ -1,0 +1,63 @@
+"""Who sees which case and which timeline entries: decided here, applied in the queries.
+
+Core defaults of PERM-2 and PERM-4 (the accounts issue turns each into a hook):
+- agents see every case and every entry;
+- a customer sees only their own organisation's cases; all of them when the organisation
+  lets every user see all cases, or when they are a main contact, administrator or portal
+  admin; otherwise the cases they requested or follow;
+- customers never see internal entries or attachments.
+"""
+
+from peewee import JOIN
+
+from helpdesk.accounts.models import CaseVisibility, CustomerRole, User
+from helpdesk.cases.models import Case, Event, Follower, Visibility
+
+SEES_ALL_ROLES = (CustomerRole.PORTAL_ADMIN, CustomerRole.MAIN_CONTACT, CustomerRole.ADMINISTRATOR)
+
+
+def sees_whole_organisation(user: User) -> bool:
+    if user.is_agent:
+        return True
+    if user.organisation.case_visibility == CaseVisibility.EVERYONE:
+        return True
+    return user.customer_role in SEES_ALL_ROLES
+
+
+def visible_cases(user: User, query=None):
+    """``query`` (default: all cases) narrowed to what ``user`` may see."""
+    query = query if query is not None else Case.select()
+    if user.is_agent:
+        return query
+    query = query.where(Case.organisation == user.organisation_id)
+    if sees_whole_organisation(user):
+        return query
+    followed = Follower.select(Follower.case).where(Follower.user == user.id)
+    return query.where((Case.requester == user.id) | Case.id.in_(followed))
+
+
+def case_for(user: User, case_id: int) -> Case | None:
+    """The case if ``user`` may see it, else None (the views answer 404 either way)."""
+    return visible_cases(user, Case.select().where(Case.id == case_id)).first()
+
+
+def case_by_call_id(user: User, call_id: str) -> Case | None:
+    return visible_cases(user, Case.select().where(Case.call_id == call_id)).first()
+
+
+def visible_events(user: User, case: Case):
+    """The case's timeline as ``user`` may see it, oldest first, with authors joined."""
+    query = (
+        Event.select(Event, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Event.author == User.id))
+        .where(Event.case == case.id)
+        .order_by(Event.id)
+    )
+    if not user.is_agent:
+        query = query.where(Event.visibility == Visibility.PUBLIC)
+    return query
+
+
+def may_write(user: User, case: Case) -> bool:
+    """Whether ``user`` may add to ``case``: agents always, customers on visible cases."""
+    return user.is_agent or case_for(user, case.id) is not None

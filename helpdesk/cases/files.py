@@ -1,0 +1,118 @@
+"""Uploaded files: checked by their content, stored under random names outside ``static/``.
+
+The type is judged from the bytes (magic numbers, or text that decodes), never from the name
+or the browser's claim. Files live in ``instance/uploads/`` and are only ever served through
+a view that checks who may see the case.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import gettext as _
+
+#: Types accepted for case attachments, by content: screenshots, documents, archives, logs.
+ALLOWED_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/x-7z-compressed",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+#: Images a browser may show inline; everything else is always a download.
+INLINE_SAFE = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+_OFFICE_BY_SUFFIX = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class UploadError(ValueError):
+    """A file that is refused, with the reason in the user's language."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def upload_folder() -> Path:
+    folder = Path(
+        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sniff(data: bytes, filename: str) -> str | None:
+    """The content type the bytes prove, or None when they prove nothing we accept."""
+    kind = filetype.guess(data[:8192])
+    if kind is not None:
+        mime = kind.mime
+        if mime == "application/zip":
+            # Office files are zip archives; the name decides only between zip variants.
+            mime = _OFFICE_BY_SUFFIX.get(Path(filename).suffix.lower(), mime)
+        return mime if mime in ALLOWED_TYPES else None
+    if b"\x00" in data[:8192]:
+        return None
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            data[:65536].decode("cp1252")
+        except UnicodeDecodeError:
+            return None
+    return "text/plain"
+
+
+def clean_filename(filename: str) -> str:
+    """A display name without path parts or control characters."""
+    name = Path(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*')
+    return name.strip(" .")[:200] or "file"
+
+
+def store(filename: str, data: bytes) -> StoredFile:
+    """Check ``data`` and keep it; raise ``UploadError`` with the reason when refused."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    name = clean_filename(filename)
+    if not data:
+        raise UploadError(_("%(name)s is empty.", name=name))
+    if len(data) > limit:
+        raise UploadError(
+            _("%(name)s is larger than %(limit)s MB.", name=name, limit=limit // (1024 * 1024))
+        )
+    content_type = sniff(data, name)
+    if content_type is None:
+        raise UploadError(
+            _(
+                "%(name)s is not a file type we accept (images, PDF, text, logs, archives, "
+                "Word and Excel documents).",
+                name=name,
+            )
+        )
+    stored_name = secrets.token_hex(20)
+    path = upload_folder() / stored_name[:2] / stored_name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    return StoredFile(name, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+def path_of(stored_name: str) -> Path:
+    return upload_folder() / stored_name[:2] / stored_name

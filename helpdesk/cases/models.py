@@ -1,0 +1,155 @@
+"""Cases, their append-only timeline, attachments and followers.
+
+A case keeps the current value of every field; the timeline keeps how it got there. The
+status category is stored beside the vendor's status key so lists filter and index by the
+core meaning whatever the vendor calls its statuses.
+"""
+
+from enum import StrEnum
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from helpdesk.accounts.models import Organisation, Team, User
+from helpdesk.db import BaseModel
+from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.timeutil import utcnow
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    MAIL = "mail"
+    PHONE = "phone"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    MESSAGE = "message"  # public reply or added information
+    NOTE = "note"  # internal note, never shown to customers
+    FIELD = "field"  # a field changed: field, old, new
+    STATUS = "status"
+    ASSIGNED = "assigned"
+    ATTACHMENT = "attachment"
+    FOLLOWED = "followed"
+    UNFOLLOWED = "unfollowed"
+    REOPENED = "reopened"
+    FOLLOW_UP = "follow_up"  # a linked follow-up case was opened from this one
+
+
+class CallIdCounter(BaseModel):
+    """The last call id number given out per scope (a year, or ``all``)."""
+
+    scope = CharField(max_length=10, primary_key=True)
+    last = IntegerField(default=0)
+
+
+class Case(BaseModel):
+    id = AutoField()
+    call_id = CharField(max_length=20, unique=True)
+    organisation = ForeignKeyField(Organisation, backref="cases", on_delete="CASCADE")
+    requester = ForeignKeyField(User, backref="requested_cases", on_delete="RESTRICT")
+    opened_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    channel = CharField(max_length=10, default=Channel.WEB)
+    subject = CharField(max_length=200)
+    description = TextField()
+    product = ForeignKeyField(Product, on_delete="RESTRICT")
+    version = ForeignKeyField(ProductVersion, null=True, on_delete="SET NULL")
+    component = ForeignKeyField(Component, null=True, on_delete="SET NULL")
+    category = CharField(max_length=100, null=True)
+    topic = CharField(max_length=200, null=True)
+    case_type = CharField(max_length=50)
+    severity = CharField(max_length=50)
+    priority = CharField(max_length=50)
+    status = CharField(max_length=50)
+    status_category = CharField(max_length=20)
+    impact = TextField(null=True)
+    # What exactly support waits for while the status waits on the customer (FLOW-2, seed 001).
+    waiting_for = TextField(null=True)
+    # The report checklist (seed 003): what a good report contains.
+    symptom = TextField(null=True)
+    affected = TextField(null=True)
+    expected = TextField(null=True)
+    steps = TextField(null=True)
+    recent_changes = TextField(null=True)
+    error_text = TextField(null=True)
+    extra = TextField(default="{}")  # JSON: the plugin's extra form fields
+    copy_to_requester = BooleanField(default=False)
+    team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
+    assignee = ForeignKeyField(User, null=True, backref="assigned_cases", on_delete="SET NULL")
+    parent = ForeignKeyField("self", null=True, backref="follow_ups", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    last_activity_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("organisation", "status_category", "updated_at"), False),
+            (("organisation", "updated_at"), False),
+            (("requester", "updated_at"), False),
+            (("assignee", "status_category", "updated_at"), False),
+            (("team", "status_category", "updated_at"), False),
+            (("status_category", "updated_at"), False),
+        )
+
+
+class Event(BaseModel):
+    """One entry of a case's timeline; never updated, never deleted."""
+
+    id = AutoField()
+    case = ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")  # None: the system
+    created_at = DateTimeField(default=utcnow)
+    kind = CharField(max_length=20)
+    visibility = CharField(max_length=10, default=Visibility.PUBLIC)
+    field = CharField(max_length=50, null=True)
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    body = TextField(null=True)
+    recipients = TextField(null=True)  # JSON list of user ids the message was addressed to
+
+    class Meta:
+        indexes = ((("case", "id"), False),)
+
+
+class Attachment(BaseModel):
+    """A stored file. Without a case it is a pending upload of ``uploaded_by``: kept while a
+    form is corrected, attached when the form goes through, cleaned up after a day."""
+
+    id = AutoField()
+    case = ForeignKeyField(Case, null=True, backref="attachments", on_delete="CASCADE")
+    event = ForeignKeyField(Event, null=True, backref="attachments", on_delete="SET NULL")
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    filename = CharField(max_length=255)
+    stored_name = CharField(max_length=80, unique=True)
+    content_type = CharField(max_length=100)
+    size = BigIntegerField()
+    sha256 = CharField(max_length=64)
+    visibility = CharField(max_length=10, default=Visibility.PUBLIC)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "id"), False), (("uploaded_by", "case"), False))
+
+
+class Follower(BaseModel):
+    case = ForeignKeyField(Case, backref="followers", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="followed", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        primary_key = CompositeKey("case", "user")
+        indexes = ((("user", "case"), False),)

@@ -1,0 +1,106 @@
+"""Full-text search over cases (CASE-4): call id, subject, description and public messages.
+
+One function for both databases: SQLite's FTS5 (Unicode, diacritics folded, prefix matches)
+or PostgreSQL's full text with German stemming and a GIN index. The index is a table of its
+own (``case_search``), rewritten for a case whenever its searchable text changes, in the
+same transaction. Internal notes are never indexed, so search can never reveal them.
+"""
+
+import re
+
+from peewee import SQL
+
+from helpdesk.cases.callids import find_call_ids
+from helpdesk.cases.models import Case, Event, EventKind, Visibility
+from helpdesk.db import db, is_postgres
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 8
+
+
+def create_index_table(database) -> None:
+    """Create the search table for ``database``'s engine (called by a migration)."""
+    if database.__class__.__name__.startswith("Postgres"):
+        database.execute_sql(
+            "CREATE TABLE IF NOT EXISTS case_search ("
+            ' case_id INTEGER PRIMARY KEY REFERENCES "case" (id) ON DELETE CASCADE,'
+            " document TSVECTOR NOT NULL)"
+        )
+        database.execute_sql(
+            "CREATE INDEX IF NOT EXISTS case_search_document ON case_search USING GIN (document)"
+        )
+    else:
+        database.execute_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5("
+            "call_id, subject, body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+
+
+def _public_text(case: Case) -> str:
+    messages = (
+        Event.select(Event.body)
+        .where(
+            (Event.case == case.id)
+            & (Event.kind == EventKind.MESSAGE)
+            & (Event.visibility == Visibility.PUBLIC)
+        )
+        .order_by(Event.id)
+    )
+    return "\n".join([case.description, *(m.body or "" for m in messages)])
+
+
+def index_case(case: Case) -> None:
+    """Rewrite ``case``'s entry in the search index."""
+    body = _public_text(case)
+    if is_postgres():
+        db.execute_sql(
+            "INSERT INTO case_search (case_id, document) VALUES (%s,"
+            " setweight(to_tsvector('simple', %s), 'A') ||"
+            " setweight(to_tsvector('german', %s), 'A') ||"
+            " setweight(to_tsvector('german', %s), 'B'))"
+            " ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document",
+            (case.id, case.call_id, case.subject, body),
+        )
+    else:
+        db.execute_sql("DELETE FROM case_search WHERE rowid = ?", (case.id,))
+        db.execute_sql(
+            "INSERT INTO case_search (rowid, call_id, subject, body) VALUES (?, ?, ?, ?)",
+            (case.id, case.call_id, case.subject, body),
+        )
+
+
+def terms(text: str) -> list[str]:
+    """The words of a search, lower-cased, at most ``MAX_TERMS``."""
+    return [word.lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
+
+
+def narrow(query, text: str):
+    """``query`` (a select over ``Case``) narrowed to cases matching ``text``.
+
+    Every word must match (as a prefix); a call id in the text matches that case directly.
+    """
+    call_ids = find_call_ids(text)
+    words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
+    if not words and not call_ids:
+        return query
+    condition = None
+    if words:
+        condition = Case.id.in_(_matching_ids(words))
+    if call_ids:
+        by_call_id = Case.call_id.in_(call_ids)
+        condition = by_call_id if condition is None else (condition | by_call_id)
+    return query.where(condition)
+
+
+_CALL_ID_OR_NOTHING = re.compile(r"\b\d{4}-\d{5,}\b")
+
+
+def _matching_ids(words: list[str]):
+    if is_postgres():
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        return SQL(
+            "(SELECT case_id FROM case_search WHERE document @@ to_tsquery('german', %s))",
+            (tsquery,),
+        )
+    match = " AND ".join(f'"{word}"*' for word in words)
+    return SQL("(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (match,))

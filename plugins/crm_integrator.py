@@ -1,0 +1,186 @@
+"""Policy of a CRM integrator's ITIL-oriented support process (seed 003).
+
+What the document fixes and the core already provides: the report checklist (symptom, who is
+affected, expected behaviour, steps, recent changes), every channel ending as a ticket, first,
+second and third level support keeping everything gathered, the customer seeing the history
+and adding findings at any time, and the FAQ for self-help. This plugin adds the vocabulary.
+
+Choices made where the document gives no detail (it names no types, severities, priorities,
+statuses or teams, only that the process follows ITIL):
+
+- Case types after ITIL: incident (the software misbehaves), question about the CRM solution,
+  service request and change request.
+- Severities from the document's question "are single users affected or all?": standstill for
+  all users, major (many users or a core process), limited (single users), minor. The two
+  highest ask for an impact justification (CASE-2).
+- Priorities P1 to P4. An incident's priority follows its severity one to one; every other
+  type is one level lower (never below P4). The contract class is not used.
+- Statuses: New, In progress, Waiting for customer (what support waits for: the report
+  details), Code fix (third level: the solution lies in the program code), Resolved, Closed.
+- Teams: the CRM support team takes incidents, questions and service requests; change
+  requests go to the project and consulting team, as customising is integrator's work.
+- Demo products: a CRM suite with its modules and the integrator's interfaces, neutral names.
+"""
+
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import (
+    CaseType,
+    Category,
+    Label,
+    Priority,
+    ProductSpec,
+    Route,
+    Severity,
+    Status,
+)
+
+PRIORITY_ORDER = ("p1", "p2", "p3", "p4")
+SEVERITY_PRIORITY = {"standstill": "p1", "major": "p2", "limited": "p3", "minor": "p4"}
+
+
+@hookimpl
+def helpdesk_case_types():
+    return [
+        CaseType(
+            "incident",
+            Label("Störung", "Incident"),
+            Label(
+                "Die Software verhält sich fehlerhaft oder Abläufe stehen still.",
+                "The software misbehaves or processes have come to a halt.",
+            ),
+        ),
+        CaseType(
+            "question",
+            Label("Frage zur CRM-Lösung", "Question about the CRM solution"),
+            Label("Wie setze ich etwas um?", "How do I do something?"),
+        ),
+        CaseType(
+            "service_request",
+            Label("Serviceanfrage", "Service request"),
+            Label(
+                "Eine Standardleistung, z. B. Benutzer anlegen oder Update einspielen.",
+                "A standard service, e.g. creating users or installing an update.",
+            ),
+        ),
+        CaseType(
+            "change_request",
+            Label("Änderungsanfrage", "Change request"),
+            Label(
+                "Eine Anpassung der Lösung, z. B. neue Felder oder Abläufe.",
+                "An adaptation of the solution, e.g. new fields or processes.",
+            ),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_severities():
+    return [
+        Severity(
+            "standstill",
+            Label("Stillstand", "Standstill"),
+            Label(
+                "Alle Anwender betroffen, Abläufe stehen still.",
+                "All users affected, processes have come to a halt.",
+            ),
+            needs_impact=True,
+        ),
+        Severity(
+            "major",
+            Label("Erheblich", "Major"),
+            Label(
+                "Viele Anwender oder ein Kernprozess betroffen.",
+                "Many users or a core process affected.",
+            ),
+            needs_impact=True,
+        ),
+        Severity(
+            "limited",
+            Label("Eingeschränkt", "Limited"),
+            Label(
+                "Einzelne Anwender betroffen, Arbeit möglich.",
+                "Single users affected, work is possible.",
+            ),
+        ),
+        Severity(
+            "minor",
+            Label("Gering", "Minor"),
+            Label("Schönheitsfehler oder Frage.", "Cosmetic issue or question."),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_priorities():
+    return [
+        Priority("p1", Label("P1 – sehr hoch", "P1 – critical")),
+        Priority("p2", Label("P2 – hoch", "P2 – high")),
+        Priority("p3", Label("P3 – mittel", "P3 – medium")),
+        Priority("p4", Label("P4 – niedrig", "P4 – low")),
+    ]
+
+
+@hookimpl
+def helpdesk_priority_for(case_type, severity, contract_class):
+    level = PRIORITY_ORDER.index(SEVERITY_PRIORITY.get(severity, "p3"))
+    if case_type != "incident":
+        level = min(level + 1, len(PRIORITY_ORDER) - 1)
+    return PRIORITY_ORDER[level]
+
+
+@hookimpl
+def helpdesk_statuses():
+    return [
+        Status("new", Label("Neu", "New"), Category.NEW),
+        Status("in_progress", Label("In Bearbeitung", "In progress"), Category.OPEN),
+        Status(
+            "waiting_for_customer",
+            Label("Rückfrage an Sie", "Waiting for customer"),
+            Category.WAITING,
+            waiting_for=Label(
+                "Ihre Angaben zum Fehlverhalten: Symptom, Betroffene, erwartetes Verhalten, "
+                "Schritte und jüngste Änderungen",
+                "your details of the misbehaviour: symptom, who is affected, expected "
+                "behaviour, steps and recent changes",
+            ),
+        ),
+        Status("code_fix", Label("Korrektur im Programmcode", "Code fix"), Category.DEVELOPMENT),
+        Status("resolved", Label("Gelöst", "Resolved"), Category.SOLVED),
+        Status("closed", Label("Geschlossen", "Closed"), Category.CLOSED),
+    ]
+
+
+@hookimpl
+def helpdesk_teams():
+    return [("support", "CRM-Support"), ("projects", "Projekte & Beratung")]
+
+
+@hookimpl
+def helpdesk_route_case(case_type, product, component):
+    return Route(team="projects" if case_type == "change_request" else "support")
+
+
+@hookimpl
+def helpdesk_demo_products():
+    return [
+        ProductSpec(
+            "crm",
+            "CRM Suite",
+            versions=("2024", "2025", "2026"),
+            components=(
+                ("contacts", "Adressen & Kontakte"),
+                ("sales", "Vertrieb & Verkaufschancen"),
+                ("service", "Service & Helpdesk"),
+                ("marketing", "Kampagnen"),
+                ("groupware", "E-Mail & Kalender"),
+                ("web_client", "Web- & Mobile-Client"),
+                ("rights", "Rechtekonzept"),
+            ),
+        ),
+        ProductSpec(
+            "interfaces",
+            "Schnittstellen",
+            versions=("2.1", "3.0"),
+            components=(("erp", "ERP-Anbindung"), ("telephony", "Telefonie (CTI)")),
+        ),
+    ]

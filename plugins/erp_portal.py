@@ -1,0 +1,233 @@
+"""Policy of an ERP vendor's customer portal (seed 001).
+
+What the document fixes and this plugin takes over:
+
+- a new ticket lands with the right person through "a few standard details on module area and
+  version": the component (module area) routes the case to the team for that module;
+- the status "Warten auf Kundeninfo" (waiting for customer info) says what exactly support
+  waits for;
+- closed tickets may be reopened by the customer.
+
+Choices made where the document gives no detail (it names no types, severities, priorities or
+teams):
+
+- Case types: how-to question, error report, installation/update and change request (the
+  portal also shows development projects, so change requests are a type of their own).
+- Severities: four levels, "operation stopped" and "severely impaired" ask for an impact
+  justification as the core's case form does for the two highest (CASE-2).
+- Priorities: high / normal / low. Stopped and severely impaired give high, normal gives
+  normal, minor gives low; a change request is never above normal. The contract class is not
+  used.
+- Statuses: New, In progress, Waiting for customer info, In development, Closed. The customer
+  may set "in progress" (reopen a closed ticket).
+- Teams and routing: one team per module area (merchandise management, finance and payroll,
+  CRM and documents) and a first-level Support team for cases without a module or with an
+  unknown one. The version cannot be used: the routing hook is not given it.
+- Demo products: an ERP suite for small businesses with its modules and a mobile app, neutral
+  names; the demo data adds one agent per module team (signing in with the demo password).
+"""
+
+from helpdesk.accounts.models import Kind, User
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import (
+    CaseType,
+    Category,
+    Label,
+    Priority,
+    ProductSpec,
+    Route,
+    Severity,
+    Status,
+)
+
+#: module area (component key) -> team key
+MODULE_TEAMS = {
+    "merchandise": "merchandise",
+    "pos": "merchandise",
+    "finance": "finance",
+    "payroll": "finance",
+    "crm": "crm",
+    "dms": "crm",
+    "projects": "crm",
+}
+
+#: one demo agent per module team: team key -> (e-mail, name)
+MODULE_AGENTS = {
+    "merchandise": ("walter.waren@vendor.example", "Walter Waren"),
+    "finance": ("fiona.finanz@vendor.example", "Fiona Finanz"),
+    "crm": ("carl.crm@vendor.example", "Carl CRM"),
+}
+
+
+@hookimpl
+def helpdesk_case_types():
+    return [
+        CaseType(
+            "question",
+            Label("Anwendungsfrage", "How-to question"),
+            Label("Wie geht das im Programm?", "How is this done in the program?"),
+        ),
+        CaseType(
+            "error",
+            Label("Fehlermeldung", "Error report"),
+            Label(
+                "Das Programm verhält sich anders als erwartet.",
+                "The program does not behave as expected.",
+            ),
+        ),
+        CaseType(
+            "installation",
+            Label("Installation/Update", "Installation/update"),
+            Label(
+                "Installation, Update oder Umzug des Programms.",
+                "Installing, updating or moving the program.",
+            ),
+        ),
+        CaseType(
+            "change_request",
+            Label("Änderungswunsch", "Change request"),
+            Label(
+                "Eine Anpassung oder Erweiterung, ggf. als Entwicklungsprojekt.",
+                "An adaptation or extension, possibly as a development project.",
+            ),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_severities():
+    return [
+        Severity(
+            "stopped",
+            Label("Betrieb steht", "Operation stopped"),
+            Label(
+                "Niemand kann mit dem Programm arbeiten.",
+                "Nobody can work with the program.",
+            ),
+            needs_impact=True,
+        ),
+        Severity(
+            "impaired",
+            Label("Stark beeinträchtigt", "Severely impaired"),
+            Label(
+                "Ein wichtiger Ablauf ist gestört, es gibt keine Umgehung.",
+                "An important process is disrupted and there is no workaround.",
+            ),
+            needs_impact=True,
+        ),
+        Severity(
+            "normal",
+            Label("Normal", "Normal"),
+            Label(
+                "Die Arbeit ist möglich, aber mühsamer.",
+                "Work is possible, but harder.",
+            ),
+        ),
+        Severity(
+            "minor",
+            Label("Gering", "Minor"),
+            Label("Schönheitsfehler oder Frage.", "Cosmetic issue or question."),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_priorities():
+    return [
+        Priority("high", Label("Hoch", "High")),
+        Priority("normal", Label("Normal", "Normal")),
+        Priority("low", Label("Niedrig", "Low")),
+    ]
+
+
+@hookimpl
+def helpdesk_priority_for(case_type, severity, contract_class):
+    priority = {"stopped": "high", "impaired": "high", "minor": "low"}.get(severity, "normal")
+    if case_type == "change_request" and priority == "high":
+        return "normal"
+    return priority
+
+
+@hookimpl
+def helpdesk_statuses():
+    return [
+        Status("new", Label("Neu", "New"), Category.NEW),
+        Status(
+            "in_progress",
+            Label("In Bearbeitung", "In progress"),
+            Category.OPEN,
+            customer_may_set=True,
+        ),
+        Status(
+            "waiting_for_customer_info",
+            Label("Warten auf Kundeninfo", "Waiting for customer info"),
+            Category.WAITING,
+            waiting_for=Label(
+                "die Angaben oder Dateien, um die der Support Sie in seiner letzten Nachricht "
+                "gebeten hat",
+                "the details or files support asked you for in its last message",
+            ),
+        ),
+        Status(
+            "in_development",
+            Label("In Entwicklung", "In development"),
+            Category.DEVELOPMENT,
+        ),
+        Status("closed", Label("Geschlossen", "Closed"), Category.CLOSED),
+    ]
+
+
+@hookimpl
+def helpdesk_teams():
+    return [
+        ("support", "Support"),
+        ("merchandise", "Warenwirtschaft"),
+        ("finance", "Finanzen & Lohn"),
+        ("crm", "CRM & Dokumente"),
+    ]
+
+
+@hookimpl
+def helpdesk_route_case(case_type, product, component):
+    module = getattr(component, "key", None)
+    return Route(team=MODULE_TEAMS.get(module, "support"))
+
+
+@hookimpl
+def helpdesk_demo_products():
+    return [
+        ProductSpec(
+            "business",
+            "Business Komplettlösung",
+            versions=("10.5", "11.0", "11.1"),
+            components=(
+                ("merchandise", "Warenwirtschaft"),
+                ("pos", "Kasse"),
+                ("finance", "Finanzbuchhaltung"),
+                ("payroll", "Lohn & Gehalt"),
+                ("crm", "CRM & Kontakte"),
+                ("dms", "Dokumentenmanagement"),
+                ("projects", "Projekte"),
+            ),
+        ),
+        ProductSpec(
+            "mobile",
+            "Mobile App",
+            versions=("3.2", "3.3"),
+            components=(("crm", "CRM & Kontakte"), ("merchandise", "Warenwirtschaft")),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_demo_data(teams):
+    colleague = User.get_or_none(User.kind == Kind.AGENT)
+    for team_key, (email, name) in MODULE_AGENTS.items():
+        User.create(
+            email=email,
+            name=name,
+            password_hash=colleague.password_hash if colleague else None,
+            kind=Kind.AGENT,
+            team=teams[team_key],
+            support_level=2,
+        )

@@ -1,0 +1,251 @@
+"""Policy of a property-software vendor's service portal, run on a hosted ticket tool (seed 002).
+
+What the document fixes and this plugin takes over:
+
+- the request types (Anfragetyp) and their priorities: user help low, fault normal, product
+  requirement normal, urgency high; the request type alone decides;
+- the statuses New, Open, Waiting, Open (in development), Solved and Closed;
+- "for different products and request types there are special forms": see the form fields;
+- the web form asks for request type and topic; a mail opens a "user help" case (the core's
+  inbound mail, MAIL-3). The document says "with standard priority"; we read that as the
+  standard priority of user help, which its table gives as low.
+
+Choices made where the document gives no detail:
+
+- Severities: the document has none, the request type "urgency" takes their place. There is
+  one severity, "standard", so the case form has nothing to choose.
+- Teams and routing: application support for the product questions, technical support for the
+  component "general / technical help" (the document's second form is for technical
+  questions), product management for product requirements.
+- Form fields: the ERP product asks for client and property number on every request except
+  product requirements; faults ask for the installation kind (the help article is about
+  client/server installations); product requirements ask for the business case, urgency for
+  its reason (urgency is checked before a case is assigned).
+- Demo products: a property-management ERP and a tenant portal, with neutral names.
+"""
+
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import (
+    CaseType,
+    Category,
+    Choice,
+    FormField,
+    Label,
+    Priority,
+    ProductSpec,
+    Route,
+    Severity,
+    Status,
+)
+
+#: the document's table "Anfragetyp -> Priorität"
+TYPE_PRIORITY = {
+    "user_help": "low",
+    "fault": "normal",
+    "product_requirement": "normal",
+    "urgency": "high",
+}
+
+ERP_PRODUCT = "property_erp"
+TECHNICAL_COMPONENT = "technical"
+
+
+@hookimpl
+def helpdesk_case_types():
+    return [
+        CaseType(
+            "user_help",
+            Label("Anwenderhilfe", "User help"),
+            Label("Fragen zur Bedienung des Programms.", "Questions about using the program."),
+        ),
+        CaseType(
+            "fault",
+            Label("Fehler/Störung", "Fault/disruption"),
+            Label(
+                "Das Programm arbeitet fehlerhaft oder ist gestört.",
+                "The program works incorrectly or is disrupted.",
+            ),
+        ),
+        CaseType(
+            "product_requirement",
+            Label("Produktanforderung", "Product requirement"),
+            Label(
+                "Ein Wunsch an die Weiterentwicklung des Produkts.",
+                "A wish for the further development of the product.",
+            ),
+        ),
+        CaseType(
+            "urgency",
+            Label("Dringlichkeit", "Urgency"),
+            Label(
+                "Ein dringender Sachverhalt; die Dringlichkeit wird geprüft.",
+                "An urgent matter; the urgency is checked.",
+            ),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_severities():
+    return [
+        Severity(
+            "standard",
+            Label("Standard", "Standard"),
+            Label(
+                "Die Priorität ergibt sich aus dem Anfragetyp.",
+                "The request type decides the priority.",
+            ),
+        )
+    ]
+
+
+@hookimpl
+def helpdesk_priorities():
+    return [
+        Priority("high", Label("Hoch", "High")),
+        Priority("normal", Label("Normal", "Normal")),
+        Priority("low", Label("Niedrig", "Low")),
+    ]
+
+
+@hookimpl
+def helpdesk_priority_for(case_type, severity, contract_class):
+    return TYPE_PRIORITY.get(case_type, "normal")
+
+
+@hookimpl
+def helpdesk_statuses():
+    return [
+        Status("new", Label("Neu", "New"), Category.NEW),
+        Status("open", Label("Offen", "Open"), Category.OPEN),
+        Status(
+            "waiting",
+            Label("Wartend", "Waiting"),
+            Category.WAITING,
+            waiting_for=Label(
+                "Ihre Antwort auf die Rückfrage des Supports",
+                "your answer to support's question",
+            ),
+        ),
+        Status(
+            "open_in_development",
+            Label("Offen (in Entwicklung)", "Open (in development)"),
+            Category.DEVELOPMENT,
+        ),
+        Status("solved", Label("Gelöst", "Solved"), Category.SOLVED),
+        Status("closed", Label("Geschlossen", "Closed"), Category.CLOSED),
+    ]
+
+
+@hookimpl
+def helpdesk_teams():
+    return [
+        ("support", "Anwendersupport"),
+        ("technical", "Technischer Support"),
+        ("product_management", "Produktmanagement"),
+    ]
+
+
+@hookimpl
+def helpdesk_route_case(case_type, product, component):
+    if case_type == "product_requirement":
+        return Route(team="product_management")
+    if getattr(component, "key", None) == TECHNICAL_COMPONENT:
+        return Route(team="technical")
+    return Route(team="support")
+
+
+def _erp_fields():
+    return [
+        FormField(
+            "client_number",
+            Label("Mandant", "Client company"),
+            help=Label(
+                "Nummer des Mandanten, in dem der Sachverhalt auftritt.",
+                "Number of the client company in which the matter occurs.",
+            ),
+        ),
+        FormField(
+            "property_number",
+            Label("Objekt / Wirtschaftseinheit", "Property / economic unit"),
+        ),
+    ]
+
+
+def _installation_field():
+    return FormField(
+        "installation",
+        Label("Installationsart", "Kind of installation"),
+        kind="select",
+        choices=(
+            Choice("single", Label("Einzelplatz", "Single workstation")),
+            Choice("client_server", Label("Netzwerk (Client/Server)", "Network (client/server)")),
+            Choice("terminal_server", Label("Terminalserver", "Terminal server")),
+            Choice("hosted", Label("Rechenzentrum (gehostet)", "Data centre (hosted)")),
+        ),
+    )
+
+
+@hookimpl
+def helpdesk_case_form_fields(product, case_type):
+    fields = []
+    if getattr(product, "key", None) == ERP_PRODUCT and case_type != "product_requirement":
+        fields += _erp_fields()
+    if case_type == "fault":
+        fields.append(_installation_field())
+    elif case_type == "product_requirement":
+        fields.append(
+            FormField(
+                "business_case",
+                Label("Nutzen und Geschäftsfall", "Benefit and business case"),
+                kind="textarea",
+                required=True,
+                help=Label(
+                    "Welcher Ablauf würde besser, und für wen?",
+                    "Which process would improve, and for whom?",
+                ),
+            )
+        )
+    elif case_type == "urgency":
+        fields.append(
+            FormField(
+                "urgency_reason",
+                Label("Begründung der Dringlichkeit", "Reason for the urgency"),
+                kind="textarea",
+                required=True,
+                help=Label(
+                    "Zum Beispiel eine Frist, ein Abschluss oder eine Abrechnung, die ansteht.",
+                    "For example a deadline, a closing or a statement that is due.",
+                ),
+            )
+        )
+    return fields
+
+
+@hookimpl
+def helpdesk_demo_products():
+    return [
+        ProductSpec(
+            ERP_PRODUCT,
+            "Hausverwaltung ERP",
+            versions=("7.2", "7.3", "8.0"),
+            components=(
+                ("tenancy", "Mietverwaltung"),
+                ("owners", "WEG-Verwaltung"),
+                ("accounting", "Finanzbuchhaltung"),
+                ("operating_costs", "Betriebskostenabrechnung"),
+                ("dunning", "Mahnwesen"),
+                (TECHNICAL_COMPONENT, "Allgemein / Technische Hilfe"),
+            ),
+        ),
+        ProductSpec(
+            "tenant_portal",
+            "Mieterportal",
+            versions=("2025.4", "2026.1"),
+            components=(
+                ("portal", "Portal"),
+                ("app", "Mieter-App"),
+                (TECHNICAL_COMPONENT, "Allgemein / Technische Hilfe"),
+            ),
+        ),
+    ]

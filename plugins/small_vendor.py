@@ -1,0 +1,160 @@
+"""Policy of a small vendor's support terms (seed 004).
+
+What the terms fix and this plugin takes over:
+
+- the kinds of request: error, extension, improvement suggestion or help;
+- "for an error, your priority (A, B or C according to the maintenance contract) matters":
+  the customer states A, B or C, and the vendor works by that priority;
+- the five statuses Open (a responsible person is set), Working, Hold (deferred by agreement
+  with a resubmission date), Delivered (a solution is delivered or installed) and Closed (after
+  the customer's release); a case is closed only when the customer agrees;
+- remote support only with the customer's individual consent: a form field asks for it.
+
+Choices made where the terms give no detail:
+
+- Severities: the customer's stated priority takes the severity's place, "A", "B" and "C"
+  with a short definition each (A: operation stopped, may mean night work at extra cost).
+  A and B ask for an impact justification (CASE-2).
+- Priority mapping: for an error, the stated priority, but never above the organisation's
+  contract class (a class B contract gets at most B); without a contract, C. Extensions,
+  improvement suggestions and help are always C: the terms tie the priority to errors.
+- Status categories: Open is where cases start (core category new, though the document says a
+  responsible person is already set), Delivered is solved (waiting for the release), and only
+  the customer may set Closed.
+- Teams: Support, and the management the terms name for escalations.
+- Demo products: an order-processing product and a time-tracking product, neutral names.
+"""
+
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import (
+    CaseType,
+    Category,
+    FormField,
+    Label,
+    Priority,
+    ProductSpec,
+    Route,
+    Severity,
+    Status,
+)
+
+CLASSES = ("A", "B", "C")
+
+
+@hookimpl
+def helpdesk_case_types():
+    return [
+        CaseType("error", Label("Fehler", "Error")),
+        CaseType("extension", Label("Erweiterung", "Extension")),
+        CaseType("improvement", Label("Verbesserungsvorschlag", "Improvement suggestion")),
+        CaseType("help", Label("Hilfestellung", "Help")),
+    ]
+
+
+@hookimpl
+def helpdesk_severities():
+    return [
+        Severity(
+            "a",
+            Label("A – Betrieb steht", "A – operation stopped"),
+            Label(
+                "Sofortige Bearbeitung, bei Bedarf auch nachts; dabei können höhere Kosten "
+                "entstehen.",
+                "Worked on at once, at night if need be; this may cost more.",
+            ),
+            needs_impact=True,
+        ),
+        Severity(
+            "b",
+            Label("B – Betrieb eingeschränkt", "B – operation impaired"),
+            Label(
+                "Bearbeitung vorrangig in der Geschäftszeit.",
+                "Worked on with precedence during business hours.",
+            ),
+            needs_impact=True,
+        ),
+        Severity(
+            "c",
+            Label("C – geringe Auswirkung", "C – minor impact"),
+            Label("Bearbeitung in der üblichen Reihenfolge.", "Worked on in the usual order."),
+        ),
+    ]
+
+
+@hookimpl
+def helpdesk_priorities():
+    return [
+        Priority("a", Label("Priorität A", "Priority A")),
+        Priority("b", Label("Priorität B", "Priority B")),
+        Priority("c", Label("Priorität C", "Priority C")),
+    ]
+
+
+@hookimpl
+def helpdesk_priority_for(case_type, severity, contract_class):
+    if case_type != "error" or contract_class not in CLASSES:
+        return "c"
+    stated = CLASSES.index(severity.upper()) if severity.upper() in CLASSES else 2
+    return CLASSES[max(stated, CLASSES.index(contract_class))].lower()
+
+
+@hookimpl
+def helpdesk_statuses():
+    return [
+        Status("open", Label("Offen", "Open"), Category.NEW),
+        Status("working", Label("In Arbeit", "Working"), Category.OPEN),
+        Status("hold", Label("Zurückgestellt", "Hold"), Category.HOLD),
+        Status("delivered", Label("Geliefert", "Delivered"), Category.SOLVED),
+        Status("closed", Label("Geschlossen", "Closed"), Category.CLOSED, customer_may_set=True),
+    ]
+
+
+@hookimpl
+def helpdesk_teams():
+    return [("support", "Support"), ("management", "Geschäftsleitung")]
+
+
+@hookimpl
+def helpdesk_route_case(case_type, product, component):
+    return Route(team="support")
+
+
+@hookimpl
+def helpdesk_case_form_fields(product, case_type):
+    if case_type not in ("error", "help"):
+        return []
+    return [
+        FormField(
+            "remote_consent",
+            Label("Fernwartungssitzung erlaubt", "Remote support session allowed"),
+            kind="checkbox",
+            help=Label(
+                "Ohne Ihre Freigabe verbinden wir uns nicht mit Ihrem System.",
+                "Without your consent we do not connect to your system.",
+            ),
+        )
+    ]
+
+
+@hookimpl
+def helpdesk_demo_products():
+    return [
+        ProductSpec(
+            "orders",
+            "Auftragsbearbeitung",
+            versions=("5.4", "5.5", "6.0"),
+            components=(
+                ("quotes", "Angebote"),
+                ("orders", "Aufträge"),
+                ("invoicing", "Fakturierung"),
+                ("reports", "Auswertungen"),
+                ("interfaces", "Schnittstellen"),
+            ),
+        ),
+        ProductSpec(
+            "timetracking",
+            "Zeiterfassung",
+            versions=("2.8", "3.0"),
+            components=(("terminals", "Terminals"), ("evaluation", "Auswertung")),
+        ),
+    ]

@@ -1,0 +1,45 @@
+"""htmx loads, boosted navigation swaps pages, and nothing trips the CSP."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def csp_violations(page):
+    return page.evaluate("window.__cspViolations")
+
+
+def test_boosted_navigation_without_console_errors(page, live_server, sign_in):
+    response = page.goto(f"{live_server.url}/sign-in")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("typeof htmx") == "object"
+    page.screenshot(path="/tmp/portal-signin.png", full_page=True)
+
+    # Signing in changes the whole document (language, title): a full page load.
+    sign_in(page, goto=False)
+    expect(page).to_have_url(f"{live_server.url}/portal")
+    expect(page.locator("header .who")).to_have_text("Mia Member")
+    assert page.evaluate("typeof htmx") == "object"
+    page.screenshot(path="/tmp/portal-start.png", full_page=True)
+    page.evaluate("window.sameDocument = true")
+
+    # A boosted link: htmx fetches the page and swaps the body; the document stays, so the
+    # marker set on window survives.
+    with page.expect_request(lambda r: r.headers.get("hx-boosted") == "true") as boosted:
+        page.locator("header a.brand").click()
+    assert boosted.value.headers.get("hx-request") == "true"
+    expect(page).to_have_url(f"{live_server.url}/portal")
+    expect(page.locator("header .who")).to_have_text("Mia Member")
+    assert page.evaluate("window.sameDocument") is True
+
+    # Signing out is a full page load again, with the form's CSRF token accepted.
+    page.locator("form[action$='/sign-out'] button").click()
+    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    assert page.evaluate("window.sameDocument") is None
+
+    assert csp_violations(page) == []
+    assert page.problems == []

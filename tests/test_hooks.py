@@ -1,0 +1,190 @@
+"""One test per hook: a plugin's answer reaches the portal, and the core answers otherwise."""
+
+import pytest
+from flask import Blueprint
+
+from helpdesk import demo
+from helpdesk.accounts.models import Team
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import (
+    CaseType,
+    Category,
+    Choice,
+    FormField,
+    Label,
+    NavLink,
+    Priority,
+    ProductSpec,
+    Route,
+    Severity,
+    Status,
+)
+from helpdesk.products.models import Component, Product, ProductVersion
+
+
+class Plugin:
+    """Builds a plugin object from keyword arguments: ``Plugin(helpdesk_teams=lambda: ...)``."""
+
+    def __init__(self, **hooks):
+        for name, function in hooks.items():
+            setattr(self, name, hookimpl(function))
+
+
+def test_init_app_lets_a_plugin_add_pages(make_app):
+    def helpdesk_init_app(app):
+        extra = Blueprint("extra", __name__)
+        extra.add_url_rule("/extra", "page", lambda: "from a plugin")
+        app.register_blueprint(extra)
+
+    app = make_app(Plugin(helpdesk_init_app=helpdesk_init_app))
+    assert app.test_client().get("/extra").data == b"from a plugin"
+
+
+def test_case_types_first_answer_wins(make_app):
+    core = make_app().extensions["policy"].case_types
+    assert [t.key for t in core] == ["question", "fault", "request"]
+    types = [CaseType("general", Label("Allgemeine Anfrage", "General request"))]
+    policy = make_app(Plugin(helpdesk_case_types=lambda: types)).extensions["policy"]
+    assert policy.case_types == types
+
+
+def test_severities_mark_impact_justification(make_app):
+    severities = [
+        Severity("critical", Label("Kritisch", "Critical"), needs_impact=True),
+        Severity("minor", Label("Gering", "Minor")),
+    ]
+    policy = make_app(Plugin(helpdesk_severities=lambda: severities)).extensions["policy"]
+    assert [s.key for s in policy.severities if s.needs_impact] == ["critical"]
+
+
+def test_priorities_and_their_mapping(make_app):
+    def helpdesk_priority_for(case_type, severity, contract_class):
+        return "p1" if contract_class == "A" else "p2"
+
+    app = make_app(
+        Plugin(
+            helpdesk_priorities=lambda: [
+                Priority("p1", Label("Eins", "One")),
+                Priority("p2", Label("Zwei", "Two")),
+            ],
+            helpdesk_priority_for=helpdesk_priority_for,
+        )
+    )
+    policy = app.extensions["policy"]
+    assert [p.key for p in policy.priorities] == ["p1", "p2"]
+    assert policy.priority_for("fault", "critical", "A") == "p1"
+    assert policy.priority_for("fault", "critical", None) == "p2"
+
+
+def test_priority_mapping_to_an_unknown_priority_stops_the_start(make_app):
+    with pytest.raises(RuntimeError, match="no priority"):
+        make_app(Plugin(helpdesk_priority_for=lambda case_type, severity, contract_class: "x"))
+
+
+def test_statuses_map_to_core_categories(make_app):
+    statuses = [
+        Status("neu", Label("Neu", "New"), Category.NEW),
+        Status(
+            "info",
+            Label("Warten auf Info", "Waiting for info"),
+            Category.WAITING,
+            waiting_for=Label("Logdatei", "the log file"),
+        ),
+        Status("zu", Label("Geschlossen", "Closed"), Category.CLOSED),
+    ]
+    policy = make_app(Plugin(helpdesk_statuses=lambda: statuses)).extensions["policy"]
+    assert policy.initial_status().key == "neu"
+    assert policy.status("info").waiting_for.en == "the log file"
+
+
+def test_statuses_without_a_closed_category_stop_the_start(make_app):
+    only_new = [Status("neu", Label("Neu", "New"), Category.NEW)]
+    with pytest.raises(RuntimeError, match="closed"):
+        make_app(Plugin(helpdesk_statuses=lambda: only_new))
+
+
+def test_teams_are_created_with_the_demo_data(make_app):
+    teams = [("support", "Support"), ("consulting", "Consulting")]
+    app = make_app(Plugin(helpdesk_teams=lambda: teams))
+    with app.app_context():
+        demo.load(password="irrelevant-here")
+        assert sorted(t.key for t in Team.select()) == ["consulting", "support"]
+
+
+def test_route_case_falls_through_none_to_the_core(make_app):
+    def helpdesk_route_case(case_type, product, component):
+        if case_type == "consulting":
+            return Route(team="consulting")
+        return None
+
+    policy = make_app(Plugin(helpdesk_route_case=helpdesk_route_case)).extensions["policy"]
+    assert policy.route("consulting", product=None, version=None, component=None) == Route(
+        team="consulting"
+    )
+    assert policy.route("general", product=None, version=None, component=None) == Route(
+        team="support"
+    )
+
+
+def test_case_form_fields_of_every_plugin_are_joined(make_app):
+    def first(product, case_type):
+        return [FormField("object", Label("Objekt", "Property"))] if case_type == "fault" else []
+
+    def second(product, case_type):
+        return [
+            FormField(
+                "channel",
+                Label("Kanal", "Channel"),
+                kind="select",
+                choices=(Choice("web", Label("Web", "Web")),),
+            )
+        ]
+
+    policy = make_app(
+        Plugin(helpdesk_case_form_fields=first), Plugin(helpdesk_case_form_fields=second)
+    ).extensions["policy"]
+    assert [f.key for f in policy.form_fields(None, "fault")] == ["object", "channel"]
+    assert [f.key for f in policy.form_fields(None, "question")] == ["channel"]
+
+
+def test_navigation_links_reach_the_page_by_audience(make_app, demo_people):
+    def helpdesk_navigation(user):
+        return [
+            NavLink("health.health", Label("Zustand", "Health"), audience="agent", order=5),
+            NavLink("home.index", Label("Kundenlink", "Customer link"), audience="customer"),
+        ]
+
+    app = make_app(Plugin(helpdesk_navigation=helpdesk_navigation))
+    agent_page = app.test_client().sign_in_as(demo_people["erik.first"]).get("/agent").data
+    customer_page = app.test_client().sign_in_as(demo_people["mia.member"]).get("/portal").data
+    assert b">Health<" in agent_page and b"Customer link" not in agent_page
+    assert b"Customer link" in customer_page and b">Health<" not in customer_page
+    assert agent_page.index(b">Health<") < agent_page.index(b">Queue<")  # order 5 before 10
+
+
+def test_demo_products_come_from_the_plugin(make_app):
+    spec = ProductSpec(
+        "hv",
+        "Hausverwaltung",
+        versions=("7.1", "7.2"),
+        components=(("buchhaltung", "Buchhaltung"),),
+    )
+    app = make_app(Plugin(helpdesk_demo_products=lambda: [spec]))
+    with app.app_context():
+        demo.load(password="irrelevant-here")
+        product = Product.get(Product.key == "hv")
+        assert [v.name for v in product.versions.order_by(ProductVersion.position)] == [
+            "7.1",
+            "7.2",
+        ]
+        assert Component.get(Component.product == product).key == "buchhaltung"
+
+
+def test_demo_data_hook_adds_to_the_demo(make_app):
+    def helpdesk_demo_data(teams):
+        Team.create(key="extra", name=f"Beside {', '.join(sorted(teams))}")
+
+    app = make_app(Plugin(helpdesk_demo_data=helpdesk_demo_data))
+    with app.app_context():
+        demo.load(password="irrelevant-here")
+        assert Team.get(Team.key == "extra").name == "Beside support"
