@@ -73,8 +73,10 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from helpdesk import health, home
     from helpdesk.accounts import views as accounts
+    from helpdesk.cases.views import bp as cases
 
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(cases)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
 
@@ -97,6 +99,7 @@ def _register_template_helpers(app: Flask) -> None:
             return locale.language if locale else app.config["BABEL_DEFAULT_LOCALE"]
 
         return {
+            "policy": current_policy,
             "navigation": navigation,
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,

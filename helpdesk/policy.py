@@ -162,6 +162,18 @@ class Policy:
     def status(self, key: str) -> Status | None:
         return next((s for s in self.statuses if s.key == key), None)
 
+    def label(self, kind: str, key: str | None):
+        """The label of a case type, severity, priority or status key; the key itself when
+        the vendor no longer defines it (old cases keep their values)."""
+        items = {
+            "case_type": self.case_types,
+            "severity": self.severities,
+            "priority": self.priorities,
+            "status": self.statuses,
+        }[kind]
+        found = next((item for item in items if item.key == key), None)
+        return found.label if found is not None else (key or "")
+
     def initial_status(self) -> Status:
         return next(s for s in self.statuses if s.category == Category.NEW)
 

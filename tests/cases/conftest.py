@@ -30,3 +30,31 @@ def open_case(ctx):
         return service.open_case(service.NewCase(**values))
 
     return make
+
+
+@pytest.fixture
+def foreign(ctx):
+    """A second organisation with a portal admin and one case of its own (PERM-1 tests)."""
+    from helpdesk.accounts.models import Organisation, User
+
+    other = Organisation.create(name="Fremd AG", case_visibility="everyone")
+    admin = User.create(
+        email="frida.fremd@fremd.example",
+        name="Frida Fremd",
+        kind="customer",
+        organisation=other,
+        customer_role="portal_admin",
+        support_authorised=True,
+        sees_all_correspondence=True,
+    )
+    case = service.open_case(
+        service.NewCase(
+            requester=admin,
+            product=Product.select().first(),
+            subject="Fremder Fall",
+            description="Streng vertraulich bei Fremd AG",
+            case_type="fault",
+            severity="normal",
+        )
+    )
+    return {"organisation": other, "admin": admin, "case": case}
