@@ -42,3 +42,9 @@ format: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(COMPILED)
+
+# `make bench CASES=1000000` for the large dataset; DATABASE_URL=postgresql://... for PostgreSQL.
+CASES ?= 100000
+bench: $(INSTALLED) $(COMPILED)
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(BIN)/python -m bench.run --cases $(CASES)

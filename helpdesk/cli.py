@@ -79,6 +79,7 @@ def serve_command(host, port, web_workers, job_workers):
                 f"{host}:{port}",
                 "--access-logfile",
                 "-",
+                "--no-control-socket",
                 "wsgi:app",
             ],
             env=env,

@@ -188,3 +188,63 @@ def test_demo_data_hook_adds_to_the_demo(make_app):
     with app.app_context():
         demo.load(password="irrelevant-here")
         assert Team.get(Team.key == "extra").name == "Beside support"
+
+
+def _case_ready(app, people):
+    """A case of the demo customer, opened through the domain."""
+    from helpdesk.cases import service
+
+    with app.app_context():
+        return service.open_case(
+            service.NewCase(
+                requester=people["mia.member"],
+                product=Product.select().first(),
+                subject="Hook test",
+                description="d",
+                case_type="fault",
+                severity="normal",
+            )
+        )
+
+
+def test_may_set_status_decides_who_moves_a_case(make_app):
+    from helpdesk.cases import service
+
+    def helpdesk_may_set_status(user, case, status):
+        return False if status.key == "closed" and user.is_agent else None
+
+    app = make_app(Plugin(helpdesk_may_set_status=helpdesk_may_set_status))
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    case = _case_ready(app, people)
+    with app.app_context():
+        with pytest.raises(service.CaseError):
+            service.move_status(case, people["erik.first"], "closed")  # the plugin says no
+        service.move_status(case, people["erik.first"], "solved")  # the core says yes
+        with pytest.raises(service.CaseError):
+            service.move_status(case, people["mia.member"], "open")  # core: not for customers
+
+
+def test_may_reopen_decides_between_reopen_and_follow_up(make_app):
+    from helpdesk.cases import service
+    from helpdesk.cases.models import Case
+
+    app = make_app(Plugin(helpdesk_may_reopen=lambda user, case: False))
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    case = _case_ready(app, people)
+    with app.app_context():
+        service.move_status(case, people["erik.first"], "solved")
+        with pytest.raises(service.CaseError, match="follow-up"):
+            service.reopen(Case.get_by_id(case.id), people["mia.member"], "Still broken")
+    core = make_app()
+    with core.app_context():
+        service.reopen(Case.get_by_id(case.id), people["mia.member"], "Still broken")
+        assert Case.get_by_id(case.id).status_category == "open"
+
+
+def _demo_people():
+    from helpdesk.accounts.models import User
+
+    demo.load(password="irrelevant-here")
+    return list(User.select())

@@ -1,0 +1,220 @@
+"""``make bench``: seed a dataset, serve it with gunicorn (2 workers), load it with wrk.
+
+    python -m bench.run [--cases 100000] [--duration 10] [--connections 4]
+
+Reports requests/s, p50 and p99 latency per page, the ratio to a trivial Flask route on the
+same server, the size of the list page's htmx partial and the peak memory of each worker.
+The dataset lives in ``bench/data/<cases>/`` (SQLite) and is reused by later runs; with
+``DATABASE_URL`` set to PostgreSQL the dataset goes into a database named
+``helpdesk_bench_<cases>`` beside it.
+"""
+
+import argparse
+import http.cookiejar
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench import seed as seeding
+
+ROOT = Path(__file__).resolve().parent.parent
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def prepare(cases: int) -> tuple[Path, dict]:
+    """The instance folder with a seeded database; seeds only on the first run for ``cases``."""
+    folder = ROOT / "bench" / "data" / str(cases)
+    folder.mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        url = _postgres_database(url, f"helpdesk_bench_{cases}")
+    else:
+        url = f"sqlite:///{folder / 'helpdesk.db'}"
+    (folder / "config.py").write_text(
+        f'SECRET_KEY = "bench-secret-key-not-for-production"\nHELPDESK_PLUGINS = ["erp_handbook"]\n'
+        f'DATABASE_URL = "{url}"\n'
+    )
+    marker = folder / f"seeded-{_slug(url)}.txt"
+    os.environ["HELPDESK_INSTANCE"] = str(folder)
+    os.environ.pop("DATABASE_URL", None)
+    from helpdesk import create_app, migrations
+
+    app = create_app()
+    with app.app_context():
+        migrations.upgrade()
+        if not marker.exists():
+            started = time.monotonic()
+            facts = seeding.seed(cases)
+            marker.write_text(facts["detail_call_id"])
+            print(f"seeded {cases:,} cases in {time.monotonic() - started:.0f} s", flush=True)
+    return folder, {"detail_call_id": marker.read_text(), "database": url.split(":")[0]}
+
+
+def _slug(url: str) -> str:
+    return re.sub(r"\W+", "-", url.split("@")[-1])[-60:]
+
+
+def _postgres_database(url: str, name: str) -> str:
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(url)
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    cursor = connection.cursor()
+    cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+    if cursor.fetchone() is None:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(folder: Path, port: int) -> subprocess.Popen:
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    process = subprocess.Popen(
+        [
+            gunicorn,
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+            "bench.wsgi:app",
+        ],
+        env=dict(os.environ, HELPDESK_INSTANCE=str(folder)),
+        cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/trivial", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def session_cookie(base: str, email: str) -> str:
+    """Sign in through the real form and return the ``Cookie`` header value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/sign-in").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"csrf_token": token, "email": email, "password": seeding.PASSWORD}
+    ).encode()
+    opener.open(f"{base}/sign-in", data=data).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {
+        p: float(v) * UNITS[u]
+        for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} failed responses")
+    return {"rate": rate, "p50": latency["50"], "p99": latency["99"]}
+
+
+def peak_memory_mb(master: int) -> list[float]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)
+    return peaks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install wrk", file=sys.stderr)
+        return 1
+    folder, facts = prepare(args.cases)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(folder, port)
+    try:
+        customer = session_cookie(base, seeding.CUSTOMER)
+        agent = session_cookie(base, seeding.AGENT)
+        pages = [
+            ("trivial Flask route (ceiling)", "/_bench/trivial", None),
+            ("customer case list", "/cases", customer),
+            ("case detail, 10 messages", f"/cases/{facts['detail_call_id']}", customer),
+            ("agent queue, all open", "/queue?view=all", agent),
+            ("agent search over all cases", "/queue?view=all&q=drucker", agent),
+        ]
+        results = []
+        for label, path, cookie in pages:
+            wrk(base + path, cookie, 2, args.connections)  # warm up
+            results.append((label, path, wrk(base + path, cookie, args.duration, args.connections)))
+        partial = _partial_size(base + "/cases", customer)
+        memory = peak_memory_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    report(args, facts, results, partial, memory)
+    return 0
+
+
+def _partial_size(url: str, cookie: str) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "HX-Request": "true"})
+    return len(urllib.request.urlopen(request).read())
+
+
+def report(args, facts, results, partial, memory) -> None:
+    ceiling = results[0][2]["rate"]
+    lines = [
+        f"{args.cases:,} cases on {facts['database']}, gunicorn 2 sync workers, wrk -t2 "
+        f"-c{args.connections} {args.duration}s per page; {os.cpu_count()} cores, "
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
+        "",
+        "| page | requests/s | share of trivial | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, _path, r in results:
+        lines.append(
+            f"| {label} | {r['rate']:.0f} | {100 * r['rate'] / ceiling:.0f}% | "
+            f"{r['p50']:.1f} | {r['p99']:.1f} |"
+        )
+    lines += [
+        "",
+        f"customer list htmx partial: {partial / 1024:.1f} KB; peak memory per worker: "
+        + ", ".join(f"{m:.0f} MB" for m in memory),
+    ]
+    text = "\n".join(lines)
+    print("\n" + text)
+    out = ROOT / "bench" / "data" / f"results-{args.cases}-{facts['database']}.md"
+    out.write_text(text + "\n")
+    print(f"\n(saved to {out.relative_to(ROOT)})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
