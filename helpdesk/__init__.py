@@ -71,7 +71,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from helpdesk import health, home
+    from helpdesk import health, home, mail
     from helpdesk.accounts import views as accounts
     from helpdesk.cases.views import bp as cases
 
@@ -79,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
+    mail.init_app(app)  # the outbox: admin page, jobs, delivery after commit
+    from helpdesk.cases import tasks  # noqa: F401  (registers the periodic housekeeping)
 
 
 def _register_template_helpers(app: Flask) -> None:

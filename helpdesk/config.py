@@ -27,10 +27,36 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # implicit TLS from the first byte (usually port 465)
+    "MAIL_USE_STARTTLS": False,  # plain connection upgraded by STARTTLS (usually port 587)
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "support@localhost",
+    "MAIL_DOMAIN": None,  # right-hand side of our Message-IDs; None: the sender's domain
+    "MAIL_TIMEOUT": 30,  # seconds per SMTP operation
+    "MAIL_MAX_TRIES": 30,  # then dead; waits 1, 5, 15, 60 minutes, then hourly: ~27 h
+    "MAIL_LEASE_SECONDS": 600,  # a crashed worker's claim; well above a send (MAIL_TIMEOUT)
+    "MAIL_SWEEP_BATCH": 100,
 }
 
 #: Environment variables read over the instance file; lists are comma separated.
-ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "HELPDESK_PLUGINS")
+ENVIRONMENT = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "HELPDESK_PLUGINS",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_STARTTLS",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+    "MAIL_DOMAIN",
+)
 
 
 def load(app: Flask, overrides: dict | None) -> None:
@@ -40,7 +66,7 @@ def load(app: Flask, overrides: dict | None) -> None:
     for name in ENVIRONMENT:
         value = os.environ.get(name)
         if value:
-            app.config[name] = value
+            app.config[name] = _from_environment(name, value)
     if overrides:
         app.config.from_mapping(overrides)
     plugins = app.config["HELPDESK_PLUGINS"]
@@ -49,6 +75,16 @@ def load(app: Flask, overrides: dict | None) -> None:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "helpdesk.db")
     _refuse_sample_secret(app)
+
+
+def _from_environment(name: str, value: str):
+    """An environment string as the type of the setting's default (flags and numbers)."""
+    default = DEFAULTS.get(name)
+    if isinstance(default, bool):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(value)
+    return value
 
 
 def _refuse_sample_secret(app: Flask) -> None:

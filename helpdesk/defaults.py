@@ -92,8 +92,13 @@ def helpdesk_may_reopen(user, case):
 @hookimpl(trylast=True)
 def helpdesk_navigation(user):
     return [
-        NavLink("home.customer", Label("Meine Fälle", "My cases"), audience="customer", order=10),
-        NavLink("home.agent", Label("Warteschlange", "Queue"), audience="agent", order=10),
+        NavLink("cases.index", Label("Meine Fälle", "My cases"), audience="customer", order=10),
+        NavLink("cases.queue", Label("Warteschlange", "Queue"), audience="agent", order=10),
+        NavLink("cases.new", Label("Neuer Fall", "New case"), audience="customer", order=20),
+        NavLink(
+            "cases.new_phone", Label("Fall per Telefon", "Phone case"), audience="agent", order=30
+        ),
+        NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
     ]
 
 

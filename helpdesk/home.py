@@ -1,11 +1,17 @@
-"""The start pages: one for customers, one for agents. The cases issue fills them."""
+"""The start pages: a customer's open cases, an agent's queue at a glance."""
 
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user, login_required
 
+from helpdesk.cases import listing
+from helpdesk.cases.views.lists import VIEW_LABELS, case_href
+from helpdesk.policy import current_policy
 from helpdesk.web import render
 
 bp = Blueprint("home", __name__)
+
+HOME_COLUMNS = ("call_id", "subject", "status", "updated")
+HOME_SIZE = 10
 
 
 @bp.route("/")
@@ -20,7 +26,16 @@ def index():
 def customer():
     if not current_user.is_customer:
         abort(404)
-    return render("home/customer.html", organisation=current_user.organisation)
+    filters = listing.Filters(status="open", sort="updated", dir="desc")
+    page = listing.list_page(current_user, filters, current_policy(), HOME_COLUMNS, HOME_SIZE)
+    return render(
+        "home/customer.html",
+        organisation=current_user.organisation,
+        page=page,
+        columns=HOME_COLUMNS,
+        column_labels=listing.COLUMNS,
+        case_href=case_href,
+    )
 
 
 @bp.route("/agent")
@@ -28,4 +43,9 @@ def customer():
 def agent():
     if not current_user.is_agent:
         abort(404)
-    return render("home/agent.html", team=current_user.team)
+    return render(
+        "home/agent.html",
+        team=current_user.team,
+        counts=listing.queue_counts(current_user),
+        view_labels=VIEW_LABELS,
+    )

@@ -2,6 +2,8 @@
 
 from helpdesk.accounts.models import Organisation, Team, User
 from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
+from helpdesk.mail.models import OutboxMessage
+from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.system import SystemState
 
@@ -18,4 +20,6 @@ ALL_MODELS = [
     Event,
     Attachment,
     Follower,
+    Preference,
+    OutboxMessage,
 ]

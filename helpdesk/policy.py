@@ -107,7 +107,7 @@ class FormField:
 
 @dataclass(frozen=True)
 class NavLink:
-    """A link in the main navigation; ``audience`` is customer, agent or all."""
+    """A link in the main navigation; ``audience`` is customer, agent, admin or all."""
 
     endpoint: str
     label: Label
@@ -195,12 +195,14 @@ class Policy:
         return [field for fields in reversed(answers) for field in fields]
 
     def navigation(self, user) -> list[NavLink]:
-        audience = "agent" if user.is_agent else "customer"
+        audiences = {"all", "agent" if user.is_agent else "customer"}
+        if user.is_agent and user.is_admin:
+            audiences.add("admin")
         # pluggy answers last-registered first; ties in ``order`` keep registration order
         answers = self.hook.helpdesk_navigation(user=user)
         links = [link for links in reversed(answers) for link in links]
         return sorted(
-            (link for link in links if link.audience in ("all", audience)),
+            (link for link in links if link.audience in audiences),
             key=lambda link: link.order,
         )
 

@@ -1,7 +1,8 @@
 """Rendering for both kinds of request from one template.
 
-A normal request gets the whole page; an htmx request (not a boosted navigation, which swaps
-the whole body) gets only the named block of the same template. ``Vary: HX-Request`` keeps
+A normal request gets the whole page; an htmx request gets only the named block of the same
+template, except a boosted navigation (htmx swaps the whole body) and a history restore after
+a cache miss (htmx puts the answer in place of the whole page). ``Vary: HX-Request`` keeps
 caches from handing one to the other.
 """
 
@@ -10,7 +11,8 @@ from jinja2_fragments.flask import render_block
 
 
 def render(template: str, block: str = "content", status: int = 200, **context):
-    if request.htmx and not request.htmx.boosted:
+    partial = request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request)
+    if partial:
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)

@@ -7,6 +7,7 @@ afterwards. Migrations build the schema once; every test starts with empty table
 queue; all others run tasks immediately.
 """
 
+import contextvars
 import os
 import uuid
 from pathlib import Path
@@ -87,7 +88,10 @@ class CsrfClient(FlaskClient):
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        # A fresh context, as a server gives every request: an app context the test has
+        # pushed (fixture ``ctx``) would otherwise be reused, and with it ``g`` (the signed-in
+        # user, the locale) from the previous request.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self) -> str:
         with self.session_transaction() as session:

@@ -30,6 +30,24 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+#: Names that promise a binary format: text behind such a name is refused as a disguise.
+BINARY_SUFFIXES = {
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".bmp",
+    ".pdf",
+    ".zip",
+    ".gz",
+    ".7z",
+    ".docx",
+    ".xlsx",
+    ".exe",
+    ".dll",
+}
+
 #: Images a browser may show inline; everything else is always a download.
 INLINE_SAFE = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
@@ -99,6 +117,10 @@ def store(filename: str, data: bytes) -> StoredFile:
             _("%(name)s is larger than %(limit)s MB.", name=name, limit=limit // (1024 * 1024))
         )
     content_type = sniff(data, name)
+    if content_type == "text/plain" and Path(name).suffix.lower() in BINARY_SUFFIXES:
+        raise UploadError(
+            _("%(name)s does not contain what its name says; please check the file.", name=name)
+        )
     if content_type is None:
         raise UploadError(
             _(
@@ -116,3 +138,7 @@ def store(filename: str, data: bytes) -> StoredFile:
 
 def path_of(stored_name: str) -> Path:
     return upload_folder() / stored_name[:2] / stored_name
+
+
+def remove(stored_name: str) -> None:
+    path_of(stored_name).unlink(missing_ok=True)

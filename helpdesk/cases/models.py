@@ -103,6 +103,7 @@ class Case(BaseModel):
             (("assignee", "status_category", "updated_at"), False),
             (("team", "status_category", "updated_at"), False),
             (("status_category", "updated_at"), False),
+            (("updated_at",), False),  # the agents' lists over all statuses
         )
 
 

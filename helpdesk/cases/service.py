@@ -168,6 +168,8 @@ def add_message(
         raise CaseError(_l("Only agents write internal notes."), "body")
     if not access.may_write(author, case):
         raise CaseError(_l("You may not write to this case."))
+    if author.is_customer and case.status_category == Category.CLOSED:
+        raise CaseError(_l("This case is closed; please open a follow-up case."), "body")
     now = utcnow()
     with db.atomic():
         visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
@@ -214,7 +216,35 @@ CHANGEABLE = {
 
 
 def change_field(case: Case, actor: User, name: str, value, reason: str | None = None) -> Event:
-    """An agent changes a field; a new type or severity re-derives the priority."""
+    """An agent changes a field; a new type or severity re-derives the priority, a new
+    product clears version and component. Every change is its own timeline entry."""
+    _check_change(case, actor, name, value)
+    old = getattr(case, name + "_id" if CHANGEABLE[name] else name)
+    new = value.id if CHANGEABLE[name] and value is not None else value
+    if old == new:
+        raise CaseError(_l("Nothing changed."), name)
+    now = utcnow()
+    with db.atomic():
+        event = _changed(case, actor, name, old, new, now, reason)
+        setattr(case, name, value)
+        if name == "product":
+            for dependent in ("version", "component"):
+                if getattr(case, dependent + "_id") is not None:
+                    _changed(case, actor, dependent, getattr(case, dependent + "_id"), None, now)
+                    setattr(case, dependent, None)
+        if name in ("case_type", "severity"):
+            priority = current_policy().priority_for(
+                case.case_type, case.severity, case.organisation.contract_class
+            )
+            if priority != case.priority:
+                _changed(case, actor, "priority", case.priority, priority, now)
+                case.priority = priority
+        case.updated_at = now
+        case.save()
+    return event
+
+
+def _check_change(case: Case, actor: User, name: str, value) -> None:
     if not actor.is_agent:
         raise CaseError(_l("Only agents change this."), name)
     if name not in CHANGEABLE:
@@ -227,49 +257,24 @@ def change_field(case: Case, actor: User, name: str, value, reason: str | None =
     }.get(name)
     if allowed is not None and value not in allowed:
         raise CaseError(_l("Please choose one of the offered values."), name)
-    if (
-        name in ("version", "component")
-        and value is not None
-        and value.product_id != case.product_id
-    ):
+    if name == "product" and value is None:
+        raise CaseError(_l("Please choose a product."), name)
+    foreign = value is not None and getattr(value, "product_id", None) != case.product_id
+    if name in ("version", "component") and foreign:
         raise CaseError(_l("This does not belong to the case's product."), name)
-    old = getattr(case, name + "_id" if CHANGEABLE[name] else name)
-    new = value.id if CHANGEABLE[name] and value is not None else value
-    if old == new:
-        raise CaseError(_l("Nothing changed."), name)
-    now = utcnow()
-    with db.atomic():
-        setattr(case, name, value)
-        case.updated_at = now
-        event = _event(
-            case,
-            actor,
-            EventKind.FIELD,
-            at=now,
-            field=name,
-            old_value=_shown(old),
-            new_value=_shown(new),
-            body=reason,
-        )
-        if name in ("case_type", "severity"):
-            priority = policy.priority_for(
-                case.case_type, case.severity, case.organisation.contract_class
-            )
-            if priority != case.priority:
-                _event(
-                    case,
-                    actor,
-                    EventKind.FIELD,
-                    at=now,
-                    field="priority",
-                    old_value=case.priority,
-                    new_value=priority,
-                )
-                case.priority = priority
-        if name == "product":
-            case.version = case.component = None
-        case.save()
-    return event
+
+
+def _changed(case, actor, name, old, new, now, reason=None) -> Event:
+    return _event(
+        case,
+        actor,
+        EventKind.FIELD,
+        at=now,
+        field=name,
+        old_value=_shown(old),
+        new_value=_shown(new),
+        body=reason,
+    )
 
 
 def _shown(value) -> str | None:
@@ -286,6 +291,9 @@ def move_status(case: Case, actor: User, status_key: str, waiting_for: str | Non
         raise CaseError(_l("The case already has this status."), "status")
     if not policy.may_set_status(actor, case, status):
         raise CaseError(_l("You may not set this status."), "status")
+    needs_text = status.category == Category.WAITING and status.waiting_for is None
+    if needs_text and not (waiting_for or "").strip():
+        raise CaseError(_l("Please say what exactly you need from the customer."), "waiting_for")
     now = utcnow()
     with db.atomic():
         event = _set_status(case, actor, status, now, waiting_for)
@@ -408,7 +416,10 @@ def reopen(case: Case, actor: User, reason: str) -> Event:
 def open_follow_up(
     case: Case, actor: User, subject: str, description: str, attachments: Iterable[Attachment] = ()
 ) -> Case:
-    """A new case linked to ``case``, with its product, type and severity."""
+    """A new case linked to the solved or closed ``case``, with its product, type and
+    severity."""
+    if case.status_category not in (Category.SOLVED, Category.CLOSED):
+        raise CaseError(_l("The case is still open."))
     requester = actor if actor.is_customer else case.requester
     return open_case(
         NewCase(

@@ -1,3 +1,315 @@
-"""Filled in by the cases issue."""
+"""A case's page: the facts, the "waiting for you" banner, the timeline and the action forms.
 
-from helpdesk.cases.views import bp  # noqa: F401
+The whole panel is the ``case`` block of ``cases/detail.html``: a page load renders it inside
+the layout, every htmx action (``actions``) renders it alone after the change, so one
+template shows a case however it was reached. The timeline costs the same few queries
+however long it is: authors come joined with the events, the attachments of all entries in
+one query, and the names that field changes refer to in one query per kind of name.
+"""
+
+import dataclasses
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import abort
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from helpdesk.accounts.models import Kind, User
+from helpdesk.cases import access, files, service
+from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
+from helpdesk.cases.views import bp
+from helpdesk.policy import Category, current_policy
+from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.web import render
+
+#: How the page names each field of a case; the timeline uses the same names for changes.
+FIELD_LABELS = {
+    "case_type": _l("Type"),
+    "severity": _l("Severity"),
+    "priority": _l("Priority"),
+    "product": _l("Product"),
+    "version": _l("Version"),
+    "component": _l("Component"),
+    "category": _l("Category"),
+    "topic": _l("Topic"),
+    "status": _l("Status"),
+    "assignee": _l("Assigned to"),
+}
+
+#: The report checklist (seed 003), in the order the case form asks for it.
+CHECKLIST_LABELS = {
+    "symptom": _l("Symptom"),
+    "affected": _l("Who is affected"),
+    "expected": _l("Expected behaviour"),
+    "steps": _l("Steps to reproduce"),
+    "recent_changes": _l("Recent changes"),
+    "error_text": _l("Exact error text"),
+}
+
+CHANNEL_LABELS = {"web": _l("portal"), "mail": _l("e-mail"), "phone": _l("phone")}
+
+#: Fields whose timeline values are row ids, and the model that names them.
+REFERENCED = {
+    "product": Product,
+    "version": ProductVersion,
+    "component": Component,
+    "assignee": User,
+}
+
+#: Fields whose timeline values are keys of the vendor's policy.
+POLICY_KEYS = ("case_type", "severity", "priority", "status")
+
+#: The fields an agent changes on the page, each with its own small form.
+AGENT_FIELDS = ("case_type", "severity", "priority", "product", "version", "component")
+
+CLOSING = (Category.SOLVED, Category.CLOSED)
+
+
+@dataclass
+class Failure:
+    """A refused action: which form, which field, why, and what was typed (to show again)."""
+
+    form: str
+    messages: list[str]
+    field: str | None = None
+    values: MultiDict = dataclasses.field(default_factory=MultiDict)
+    pending: list[Attachment] = dataclasses.field(default_factory=list)
+
+    def value(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+
+@dataclass
+class Entry:
+    """One timeline entry as the page shows it."""
+
+    event: Event
+    author: User | None
+    attachments: list[Attachment]
+    old: str | None = None
+    new: str | None = None
+
+    @property
+    def internal(self) -> bool:
+        return self.event.visibility == Visibility.INTERNAL
+
+
+@bp.route("/cases/<call_id>")
+@login_required
+def detail(call_id: str):
+    return show(case_or_404(call_id))
+
+
+def case_or_404(call_id: str) -> Case:
+    """The case if the current user may see it; a 404 otherwise, never saying whether the
+    call id exists (PERM-1)."""
+    case = access.case_by_call_id(current_user, call_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def show(case: Case, failure: Failure | None = None, status: int = 200):
+    """The case panel (the whole page, or the ``case`` block for htmx) for the current user."""
+    opening, entries = timeline(current_user, case)
+    context = {
+        "case": case,
+        "opening": opening,
+        "entries": entries,
+        "failure": failure,
+        "facts": facts(case),
+        "checklist": [
+            (label, getattr(case, name))
+            for name, label in CHECKLIST_LABELS.items()
+            if getattr(case, name)
+        ],
+        "extras": extras(case),
+        "waiting": waiting(case),
+        "following": service.is_following(case, current_user),
+        "parent": _visible_parent(case),
+        "children": list(
+            access.visible_cases(current_user, Case.select().where(Case.parent == case.id))
+            .order_by(Case.id)
+            .limit(50)
+        ),
+        "closing": case.status_category in CLOSING,
+        "may_reopen": case.status_category in CLOSING
+        and current_policy().may_reopen(current_user, case),
+        "agent": agent_context(case) if current_user.is_agent else None,
+        "field_labels": FIELD_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "inline_safe": files.INLINE_SAFE,
+        "size_of": size_label,
+    }
+    return render("cases/detail.html", block="case", status=status, **context)
+
+
+def timeline(user: User, case: Case) -> tuple[Entry | None, list[Entry]]:
+    """The opening entry (which the page shows with the description) and the others."""
+    events = list(access.visible_events(user, case))
+    attachments = _attachments_by_event(user, case, [e.id for e in events])
+    names = _referenced_names(events)
+    entries = []
+    for event in events:
+        entry = Entry(event, event.author if event.author_id else None, attachments[event.id])
+        entry.old, entry.new = (_shown(event, names, v) for v in (event.old_value, event.new_value))
+        entries.append(entry)
+    opening = next((e for e in entries if e.event.kind == EventKind.OPENED), None)
+    return opening, [e for e in entries if e is not opening]
+
+
+def _attachments_by_event(user: User, case: Case, event_ids: list[int]) -> dict:
+    grouped = defaultdict(list)
+    if not event_ids:
+        return grouped
+    query = Attachment.select().where(
+        (Attachment.case == case.id) & Attachment.event.in_(event_ids)
+    )
+    if not user.is_agent:
+        query = query.where(Attachment.visibility == Visibility.PUBLIC)
+    for attachment in query.order_by(Attachment.id):
+        grouped[attachment.event_id].append(attachment)
+    return grouped
+
+
+def _value_kind(event: Event) -> str | None:
+    if event.kind == EventKind.FOLLOWED:
+        return "assignee"  # the follower: a user id like an assignee's
+    return event.field
+
+
+def _referenced_names(events: list[Event]) -> dict:
+    """``{(field, id as text): name}`` for every row the events refer to, one query a model."""
+    wanted = defaultdict(set)
+    for event in events:
+        kind = _value_kind(event)
+        if kind in REFERENCED:
+            for value in (event.old_value, event.new_value):
+                if value and value.isdigit():
+                    wanted[kind].add(int(value))
+    names = {}
+    for kind, ids in wanted.items():
+        model = REFERENCED[kind]
+        for row in model.select(model.id, model.name).where(model.id.in_(sorted(ids))):
+            names[(kind, str(row.id))] = row.name
+    return names
+
+
+def _shown(event: Event, names: dict, value: str | None):
+    """A timeline value as people read it: a label or a name instead of a key or an id."""
+    if value is None:
+        return None
+    kind = _value_kind(event)
+    if kind in POLICY_KEYS:
+        return current_policy().label(kind, value)
+    if kind in REFERENCED:
+        return names.get((kind, value), _l("(deleted)"))
+    return value
+
+
+def facts(case: Case) -> list[tuple[str, object]]:
+    """The case's fields as (label, value) pairs, labels and names in the user's language."""
+    policy = current_policy()
+    rows = [
+        (FIELD_LABELS["status"], policy.label("status", case.status)),
+        (FIELD_LABELS["case_type"], policy.label("case_type", case.case_type)),
+        (FIELD_LABELS["severity"], policy.label("severity", case.severity)),
+        (FIELD_LABELS["priority"], policy.label("priority", case.priority)),
+        (FIELD_LABELS["product"], case.product.name),
+        (FIELD_LABELS["version"], case.version.name if case.version_id else None),
+        (FIELD_LABELS["component"], case.component.name if case.component_id else None),
+        (FIELD_LABELS["category"], case.category),
+        (FIELD_LABELS["topic"], case.topic),
+        (_l("Requester"), case.requester.name),
+        (_l("Team"), case.team.name if case.team_id else None),
+        (FIELD_LABELS["assignee"], case.assignee.name if case.assignee_id else None),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def extras(case: Case) -> list[tuple[object, str]]:
+    """The plugin's extra form fields of the case, labelled as the plugin labels them."""
+    try:
+        values = json.loads(case.extra or "{}")
+    except ValueError:
+        return []
+    if not isinstance(values, dict) or not values:
+        return []
+    labels = {f.key: f.label for f in current_policy().form_fields(case.product, case.case_type)}
+    return [
+        (labels.get(key, key), value if isinstance(value, str) else json.dumps(value))
+        for key, value in values.items()
+        if value not in (None, "", False)
+    ]
+
+
+def waiting(case: Case) -> dict | None:
+    """What support waits for while the ball is in the customer's court (FLOW-2)."""
+    if case.status_category != Category.WAITING:
+        return None
+    status = current_policy().status(case.status)
+    return {
+        "what": status.waiting_for if status is not None else None,
+        "details": case.waiting_for,
+    }
+
+
+def _visible_parent(case: Case) -> Case | None:
+    if case.parent_id is None:
+        return None
+    return access.case_for(current_user, case.parent_id)
+
+
+def agent_context(case: Case) -> dict:
+    """Choices for the agent's forms: values of every field, settable statuses, agents."""
+    policy = current_policy()
+    products = Product.select().where(Product.active | (Product.id == case.product_id))
+    versions = ProductVersion.select().where(ProductVersion.product == case.product_id)
+    components = Component.select().where(Component.product == case.product_id)
+    none = [("", _l("(none)"))]
+    return {
+        "fields": AGENT_FIELDS,
+        "choices": {
+            "case_type": [(t.key, t.label) for t in policy.case_types],
+            "severity": [(s.key, s.label) for s in policy.severities],
+            "priority": [(p.key, p.label) for p in policy.priorities],
+            "product": [(str(p.id), p.name) for p in products.order_by(Product.name)],
+            "version": none
+            + [(str(v.id), v.name) for v in versions.order_by(ProductVersion.position)],
+            "component": none + [(str(c.id), c.name) for c in components.order_by(Component.name)],
+        },
+        "current": {
+            "case_type": case.case_type,
+            "severity": case.severity,
+            "priority": case.priority,
+            "product": str(case.product_id),
+            "version": str(case.version_id or ""),
+            "component": str(case.component_id or ""),
+        },
+        "statuses": [
+            s
+            for s in policy.statuses
+            if s.key != case.status and policy.may_set_status(current_user, case, s)
+        ],
+        "agents": list(
+            User.select(User.id, User.name)
+            .where((User.kind == Kind.AGENT) & User.active)
+            .order_by(User.name)
+        ),
+    }
+
+
+def size_label(size: int) -> str:
+    """A file size for people: bytes, KB or MB, with the user's decimal separator."""
+    if size < 1024:
+        return _l("%(size)s bytes", size=size)
+    if size < 1024 * 1024:
+        return _l("%(size)s KB", size=format_decimal(round(size / 1024, 1)))
+    return _l("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
+
+
+from helpdesk.cases.views import actions  # noqa: E402, F401  (registers the action routes)

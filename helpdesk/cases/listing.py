@@ -1,0 +1,349 @@
+"""The case lists (CASE-4): which cases a list shows, filtered, sorted and paged.
+
+Plain functions, no request: the views parse the query string into ``Filters`` with
+``parse_filters`` (every value from an allow-list, anything else ignored) and ask for one
+``Page``. A page is one query over the cases ``access.visible_cases`` allows, with only the
+joined names the chosen columns show, and one row more than it shows to know whether a next
+page exists (no COUNT over the whole table).
+"""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, fn
+from peewee import Case as CaseWhen
+
+from helpdesk import preferences
+from helpdesk.accounts.models import Kind, Organisation, User
+from helpdesk.cases import access, search
+from helpdesk.cases.models import Case
+from helpdesk.policy import Category
+from helpdesk.products.models import Product
+
+OPEN_CATEGORIES = (
+    Category.NEW,
+    Category.OPEN,
+    Category.WAITING,
+    Category.HOLD,
+    Category.DEVELOPMENT,
+)
+DONE_CATEGORIES = (Category.SOLVED, Category.CLOSED)
+#: The status filter: the core categories it stands for (None: every case). The core category
+#: "open" is called "in_progress" here, since "open" means every case not yet solved or closed.
+STATUS_FILTERS = {
+    "open": OPEN_CATEGORIES,
+    "done": DONE_CATEGORIES,
+    "all": None,
+    "new": (Category.NEW,),
+    "in_progress": (Category.OPEN,),
+    "waiting": (Category.WAITING,),
+    "hold": (Category.HOLD,),
+    "development": (Category.DEVELOPMENT,),
+    "solved": (Category.SOLVED,),
+    "closed": (Category.CLOSED,),
+}
+QUEUE_VIEWS = ("new", "mine", "team", "all")
+SORTS = ("updated", "created", "call_id", "priority", "severity", "status")
+PAGE_SIZE = 25
+EXPORT_CAP = 10_000
+MAX_PAGE = 400  # deeper offsets get slow; a filter or search finds old cases faster
+
+#: Every column a list can show, in the order lists show them, with its heading.
+COLUMNS = {
+    "call_id": _l("Call ID"),
+    "subject": _l("Subject"),
+    "organisation": _l("Organisation"),
+    "status": _l("Status"),
+    "severity": _l("Severity"),
+    "priority": _l("Priority"),
+    "case_type": _l("Type"),
+    "product": _l("Product"),
+    "requester": _l("Requester"),
+    "assignee": _l("Assignee"),
+    "updated": _l("Updated"),
+    "created": _l("Created"),
+}
+#: Who handles a case inside the vendor, and which customer it is for, are the agents' business.
+AGENT_ONLY_COLUMNS = ("organisation", "assignee")
+CUSTOMER_DEFAULT = ("call_id", "subject", "status", "severity", "requester", "updated")
+AGENT_DEFAULT = (
+    "call_id",
+    "subject",
+    "organisation",
+    "status",
+    "priority",
+    "requester",
+    "assignee",
+    "updated",
+)
+#: Columns whose heading sorts the list, and by which key.
+SORT_OF_COLUMN = {
+    "call_id": "call_id",
+    "status": "status",
+    "severity": "severity",
+    "priority": "priority",
+    "updated": "updated",
+    "created": "created",
+}
+COLUMNS_PREFERENCE = "case_columns"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list shows; the defaults are what a bare URL shows."""
+
+    view: str = ""
+    status: str = "open"
+    severity: str = ""
+    case_type: str = ""
+    product: int | None = None
+    requester: int | None = None
+    assignee: int | str | None = None  # an agent's id, or "none": nobody
+    q: str = ""
+    sort: str = "updated"
+    dir: str = "desc"
+    page: int = 1
+
+    def args(self, **changes) -> dict:
+        """The query-string arguments for these filters with ``changes``, defaults left out."""
+        values = asdict(replace(self, **changes))
+        defaults = asdict(Filters())
+        return {k: v for k, v in values.items() if v not in (None, "") and v != defaults[k]}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values a user may filter by: the allow-lists behind ``parse_filters``."""
+
+    severities: tuple[str, ...]
+    case_types: tuple[str, ...]
+    products: dict[int, str]
+    requesters: dict[int, str] = field(default_factory=dict)
+    assignees: dict[int, str] = field(default_factory=dict)
+    queue: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    number: int
+    has_prev: bool
+    has_next: bool
+
+
+def choices_for(user: User, policy, queue: bool = False) -> Choices:
+    """What ``user`` may filter by. Customers choose requesters of their own organisation only,
+    and only when they see the whole organisation's cases; agents choose assignees."""
+    products = dict(
+        Product.select(Product.id, Product.name)
+        .where(Product.active)
+        .order_by(Product.name)
+        .tuples()
+    )
+    requesters, assignees = {}, {}
+    if user.is_agent:
+        assignees = _names(User.kind == Kind.AGENT)
+    elif access.sees_whole_organisation(user):
+        requesters = _names((User.organisation == user.organisation_id) & User.active)
+    return Choices(
+        severities=tuple(s.key for s in policy.severities),
+        case_types=tuple(t.key for t in policy.case_types),
+        products=products,
+        requesters=requesters,
+        assignees=assignees,
+        queue=queue,
+    )
+
+
+def _names(condition) -> dict[int, str]:
+    return dict(User.select(User.id, User.name).where(condition).order_by(User.name).tuples())
+
+
+def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
+    """``Filters`` from a query string; a value outside its allow-list is ignored."""
+
+    def pick(name, allowed, default=""):
+        value = args.get(name, "")
+        return value if value in allowed else default
+
+    def pick_id(name, allowed):
+        number = _number(args.get(name, ""))
+        return number if number in allowed else None
+
+    assignee = "none" if choices.assignees and args.get("assignee") == "none" else None
+    page = _number(args.get("page", "")) or 1
+    return Filters(
+        view=pick("view", QUEUE_VIEWS, "new") if choices.queue else "",
+        status=pick("status", STATUS_FILTERS, "open"),
+        severity=pick("severity", choices.severities),
+        case_type=pick("case_type", choices.case_types),
+        product=pick_id("product", choices.products),
+        requester=pick_id("requester", choices.requesters),
+        assignee=assignee or pick_id("assignee", choices.assignees),
+        q=" ".join(args.get("q", "").split())[:200],
+        sort=pick("sort", SORTS, "updated"),
+        dir=pick("dir", ("asc", "desc"), "desc"),
+        page=min(page, MAX_PAGE),
+    )
+
+
+def _number(text: str) -> int | None:
+    """A positive number written in ASCII digits (not "²", not 5,000 digits), else None."""
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text) or None
+    return None
+
+
+def columns_for(user: User) -> tuple[str, ...]:
+    """The columns ``user`` chose (or the default of their side), call id always first."""
+    allowed = available_columns(user)
+    chosen = preferences.get(user, COLUMNS_PREFERENCE)
+    if not isinstance(chosen, list):
+        chosen = AGENT_DEFAULT if user.is_agent else CUSTOMER_DEFAULT
+    return clean_columns(chosen, allowed)
+
+
+def available_columns(user: User) -> tuple[str, ...]:
+    return tuple(c for c in COLUMNS if user.is_agent or c not in AGENT_ONLY_COLUMNS)
+
+
+def clean_columns(chosen, allowed) -> tuple[str, ...]:
+    """``chosen`` in list order, limited to ``allowed``, with the call id always shown."""
+    picked = set(chosen) & set(allowed)
+    picked.add("call_id")
+    return tuple(c for c in COLUMNS if c in picked)
+
+
+def save_columns(user: User, chosen) -> tuple[str, ...]:
+    """Keep the columns ``user`` chose; unknown or forbidden names are dropped."""
+    columns = clean_columns(chosen, available_columns(user))
+    preferences.put(user, COLUMNS_PREFERENCE, list(columns))
+    return columns
+
+
+def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
+    """The query for ``filters`` as ``user`` may see it: the case fields a list shows and the
+    names behind ``columns``, sorted, not yet limited. Rows come as dicts."""
+    Requester, Assignee = User.alias("requester_user"), User.alias("assignee_user")
+    query = Case.select(
+        Case.id,
+        Case.call_id,
+        Case.subject,
+        Case.status,
+        Case.status_category,
+        Case.severity,
+        Case.priority,
+        Case.case_type,
+        Case.created_at,
+        Case.updated_at,
+    )
+    joins = (
+        ("requester", Requester, Case.requester, JOIN.INNER),
+        ("assignee", Assignee, Case.assignee, JOIN.LEFT_OUTER),
+        ("product", Product, Case.product, JOIN.INNER),
+        ("organisation", Organisation, Case.organisation, JOIN.INNER),
+    )
+    for name, model, key, kind in joins:
+        if name in columns:
+            target = model.name.alias(f"{name}_name")
+            query = query.select_extend(target).join_from(Case, model, kind, on=(key == model.id))
+    query = _narrowed(access.visible_cases(user, query), user, filters)
+    return query.order_by(*_order(filters, policy)).dicts()
+
+
+def _narrowed(query, user: User, filters: Filters):
+    conditions = [_view_condition(user, filters.view), _status_condition(filters.status)]
+    for column, value in (
+        (Case.severity, filters.severity),
+        (Case.case_type, filters.case_type),
+        (Case.product, filters.product),
+        (Case.requester, filters.requester),
+    ):
+        if value:
+            conditions.append(column == value)
+    if filters.assignee == "none":
+        conditions.append(Case.assignee.is_null())
+    elif filters.assignee:
+        conditions.append(Case.assignee == filters.assignee)
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+    return search.narrow(query, filters.q) if filters.q else query
+
+
+def _view_condition(user: User, view: str):
+    """The agent queue's views (CASE-4): whose cases, before the status filter."""
+    if view == "new":
+        return (Case.status_category == Category.NEW) | Case.assignee.is_null()
+    if view == "mine":
+        return Case.assignee == user.id
+    if view == "team":
+        return Case.team == user.team_id if user.team_id else Case.id.in_([])
+    return None
+
+
+def _status_condition(status: str):
+    categories = STATUS_FILTERS[status]
+    if categories is None:
+        return None
+    if len(categories) == 1:
+        return Case.status_category == categories[0]
+    return Case.status_category.in_(categories)
+
+
+def _order(filters: Filters, policy) -> list:
+    """ORDER BY for the sort. Priority, severity and status follow the vendor's own order:
+    descending puts the most urgent, the worst, the furthest along first. The id keeps pages
+    stable when values tie."""
+    if filters.sort in ("priority", "severity", "status"):
+        column = {"priority": Case.priority, "severity": Case.severity, "status": Case.status}
+        items = {
+            "priority": policy.priorities,
+            "severity": policy.severities,
+            "status": policy.statuses,
+        }[filters.sort]
+        keys = [item.key for item in items]
+        if filters.sort != "status":
+            keys.reverse()  # priorities and severities are listed from the most urgent down
+        expression = CaseWhen(column[filters.sort], [(k, i) for i, k in enumerate(keys)], -1)
+    else:
+        expression = {
+            "updated": Case.updated_at,
+            "created": Case.created_at,
+            "call_id": Case.call_id,
+        }[filters.sort]
+    if filters.dir == "asc":
+        return [expression.asc(), Case.id.asc()]
+    return [expression.desc(), Case.id.desc()]
+
+
+def page_of(query, number: int = 1, size: int = PAGE_SIZE) -> Page:
+    """One page of ``query``: ``size`` rows, fetched with one more to see if a next exists."""
+    rows = list(query.limit(size + 1).offset((number - 1) * size))
+    return Page(rows=rows[:size], number=number, has_prev=number > 1, has_next=len(rows) > size)
+
+
+def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_SIZE) -> Page:
+    """The page of cases ``filters`` ask for, as ``user`` may see them."""
+    return page_of(cases_query(user, filters, policy, columns), filters.page, size)
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """How many open cases each queue view holds, in one query."""
+
+    def count(condition):
+        return fn.COALESCE(fn.SUM(CaseWhen(None, [(condition, 1)], 0)), 0)
+
+    team = Case.team == user.team_id if user.team_id else Case.id.in_([])
+    query = access.visible_cases(
+        user,
+        Case.select(
+            count(_view_condition(user, "new")).alias("new"),
+            count(Case.assignee == user.id).alias("mine"),
+            count(team).alias("team"),
+            fn.COUNT(Case.id).alias("all"),
+        ).where(Case.status_category.in_(OPEN_CATEGORIES)),
+    )
+    row = query.dicts().get()
+    return {view: int(row[view] or 0) for view in QUEUE_VIEWS}

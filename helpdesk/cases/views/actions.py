@@ -1,0 +1,229 @@
+"""Everything people do on a case's page, each a POST that calls one service function.
+
+An htmx request gets the case panel back (the ``case`` block) with the change in it; a plain
+form post is redirected back to the page (303, post/redirect/get). A refused action (a
+``CaseError`` or a refused file) shows the panel again with the reason next to the form and
+the typed text kept: 422, as the block for htmx and as the whole page otherwise.
+
+Every route first finds the case through ``access.case_by_call_id``, so a case the user may
+not see is a 404 whatever the action; the agents' actions are a 404 for customers as well.
+"""
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk.accounts.models import User
+from helpdesk.cases import access, service
+from helpdesk.cases.models import Case
+from helpdesk.cases.service import CaseError
+from helpdesk.cases.views import bp
+from helpdesk.cases.views.attachments import take_uploads
+from helpdesk.cases.views.detail import (
+    AGENT_FIELDS,
+    CLOSING,
+    Failure,
+    case_or_404,
+    show,
+    size_label,
+)
+from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.web import render
+
+#: The model whose row an agent picks for a field, for the fields that refer to a row.
+FIELD_MODELS = {"product": Product, "version": ProductVersion, "component": Component}
+
+
+def _agents_case_or_404(call_id: str) -> Case:
+    if not current_user.is_agent:
+        abort(404)
+    return case_or_404(call_id)
+
+
+def _partial_wanted() -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def _done(case: Case, message: str):
+    """The answer to an action that went through."""
+    fresh = access.case_by_call_id(current_user, case.call_id)
+    if fresh is None:
+        # e.g. a member who stopped following a colleague's case no longer sees it
+        flash(message, "info")
+        target = url_for("home.index")
+        if _partial_wanted():
+            return make_response("", 200, {"HX-Redirect": target})
+        return redirect(target, 303)
+    if _partial_wanted():
+        return show(fresh)
+    flash(message, "info")
+    return redirect(url_for("cases.detail", call_id=case.call_id), 303)
+
+
+def _refused(case: Case, form: str, messages, field=None, pending=()):
+    """The panel again, with the reasons at ``form`` and what was typed still in it."""
+    fresh = access.case_by_call_id(current_user, case.call_id) or case
+    failure = Failure(form, [str(m) for m in messages], field, request.form, list(pending))
+    return show(fresh, failure, status=422)
+
+
+def _attempt(case: Case, form: str, action, message: str):
+    try:
+        action()
+    except CaseError as error:
+        return _refused(case, form, [error], error.field)
+    return _done(case, message)
+
+
+@bp.post("/cases/<call_id>/messages")
+@login_required
+def add_message(call_id: str):
+    case = case_or_404(call_id)
+    pending, problems = take_uploads(current_user)
+    if problems:
+        return _refused(case, "message", problems, "files", pending)
+    # An agent's message stays internal unless they chose to reply publicly.
+    internal = current_user.is_agent and request.form.get("visibility") != "public"
+    try:
+        service.add_message(
+            case,
+            current_user,
+            request.form.get("body", ""),
+            attachments=pending,
+            internal=internal,
+        )
+    except CaseError as error:
+        return _refused(case, "message", [error], error.field, pending)
+    return _done(case, _("The note was added.") if internal else _("The message was sent."))
+
+
+@bp.post("/cases/<call_id>/follow")
+@login_required
+def follow(call_id: str):
+    case = case_or_404(call_id)
+    return _attempt(
+        case,
+        "follow",
+        lambda: service.follow(case, current_user),
+        _("You follow this case now."),
+    )
+
+
+@bp.post("/cases/<call_id>/unfollow")
+@login_required
+def unfollow(call_id: str):
+    case = case_or_404(call_id)
+    service.unfollow(case, current_user)
+    return _done(case, _("You no longer follow this case."))
+
+
+@bp.post("/cases/<call_id>/reopen")
+@login_required
+def reopen(call_id: str):
+    case = case_or_404(call_id)
+    reason = request.form.get("reason", "")
+    return _attempt(
+        case,
+        "reopen",
+        lambda: service.reopen(case, current_user, reason),
+        _("The case was reopened."),
+    )
+
+
+@bp.post("/cases/<call_id>/fields/<name>")
+@login_required
+def change_field(call_id: str, name: str):
+    case = _agents_case_or_404(call_id)
+    if name not in AGENT_FIELDS:
+        abort(404)
+    reason = request.form.get("reason", "").strip() or None
+
+    def change():
+        value = _field_value(name, request.form.get("value", ""))
+        service.change_field(case, current_user, name, value, reason)
+
+    return _attempt(case, "field-" + name, change, _("The change was saved."))
+
+
+def _field_value(name: str, raw: str):
+    """The form's value for ``name``: a key as it is, or the row an id names."""
+    model = FIELD_MODELS.get(name)
+    if model is None:
+        return raw
+    if raw == "" and name != "product":
+        return None
+    row = model.get_or_none(model.id == int(raw)) if raw.isdigit() else None
+    if row is None:
+        raise CaseError(_("Please choose one of the offered values."), name)
+    return row
+
+
+@bp.post("/cases/<call_id>/status")
+@login_required
+def move_status(call_id: str):
+    case = _agents_case_or_404(call_id)
+    status = request.form.get("status", "")
+    waiting_for = request.form.get("waiting_for", "")
+    return _attempt(
+        case,
+        "status",
+        lambda: service.move_status(case, current_user, status, waiting_for=waiting_for),
+        _("The status was changed."),
+    )
+
+
+@bp.post("/cases/<call_id>/assignee")
+@login_required
+def assign(call_id: str):
+    case = _agents_case_or_404(call_id)
+    raw = request.form.get("assignee", "")
+
+    def change():
+        assignee = None
+        if raw:
+            assignee = User.get_or_none(User.id == int(raw)) if raw.isdigit() else None
+            if assignee is None:
+                raise CaseError(_("Cases are assigned to active agents."), "assignee")
+        service.assign(case, current_user, assignee)
+
+    return _attempt(case, "assign", change, _("The assignment was changed."))
+
+
+@bp.route("/cases/<call_id>/follow-up", methods=["GET", "POST"])
+@login_required
+def follow_up(call_id: str):
+    """A new case linked to a solved or closed one (FLOW-4), when it cannot be reopened."""
+    case = case_or_404(call_id)
+    if case.status_category not in CLOSING:
+        return redirect(url_for("cases.detail", call_id=case.call_id), 303)
+    if request.method == "GET":
+        return _follow_up_page(case, None, {"subject": case.subject})
+    pending, problems = take_uploads(current_user)
+    field = "files" if problems else None
+    if not problems:
+        try:
+            new = service.open_follow_up(
+                case,
+                current_user,
+                request.form.get("subject", ""),
+                request.form.get("description", ""),
+                attachments=pending,
+            )
+        except CaseError as error:
+            problems, field = [str(error)], error.field
+        else:
+            flash(_("The follow-up case %(call_id)s was opened.", call_id=new.call_id), "info")
+            return redirect(url_for("cases.detail", call_id=new.call_id), 303)
+    failure = Failure("follow-up", problems, field, request.form, pending)
+    return _follow_up_page(case, failure, request.form, status=422)
+
+
+def _follow_up_page(case: Case, failure: Failure | None, values, status: int = 200):
+    return render(
+        "cases/follow_up.html",
+        status=status,
+        case=case,
+        failure=failure,
+        values=values,
+        size_of=size_label,
+    )

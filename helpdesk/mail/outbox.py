@@ -1,0 +1,313 @@
+"""The outbox (MAIL-2): mail written in the caller's transaction, delivered once after commit.
+
+How a mail gets out
+-------------------
+1. ``enqueue`` builds the complete message and inserts a ``pending`` row inside the caller's
+   transaction (``db.atomic()`` nests), so the mail exists exactly when the change that caused
+   it is committed. It remembers the row's id in the app context (``flask.g``).
+2. Peewee has no on-commit hook, so nothing goes to the job queue yet: a task queued now could
+   run before the commit and find nothing, or (in immediate mode) send a mail whose
+   transaction is rolled back afterwards. ``flush_after_commit`` hands the remembered rows
+   that really exist to the ``deliver`` task once no transaction is open. It runs by itself
+   when a request, a job or any other app context ends; a long job may call it earlier.
+3. ``sweep`` (a periodic task, every minute) delivers whatever is due and was not handed
+   over: retries after failures, rows of a process that died between commit and flush, and
+   rows of crashed workers once their lease has expired. The sweep alone guarantees delivery;
+   the flush only makes it prompt.
+
+Sent once
+---------
+``deliver`` claims a row with one conditional UPDATE (pending or failed, and due, becomes
+``sending``); the database lets exactly one worker change it, every other one sees a row
+count of 0 and leaves. A claim is a lease: a row still ``sending`` after
+``MAIL_LEASE_SECONDS`` is taken for a crashed worker's and released to ``pending``.
+
+The window that remains: the mail server accepted the message, and the process died (or the
+database failed) before the row was marked ``sent``. The lease expires and the mail goes out
+a second time. SMTP cannot ask a server whether it already has a message and MTAs
+deduplicate nothing, so the alternative would be to risk losing mail; we take a rare,
+recognisable duplicate instead: both copies carry the same Message-ID, so mail clients
+thread (and many collapse) them, and the outbox's error column says the lease expired.
+"""
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email.policy import SMTP
+from email.utils import getaddresses, make_msgid, parseaddr
+from enum import StrEnum
+
+from flask import current_app, g, has_app_context
+
+from helpdesk.db import db
+from helpdesk.mail import transport
+from helpdesk.mail.models import CLAIMABLE, OutboxMessage, State
+from helpdesk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Minutes to wait after the first, second, ... failed try; the last one repeats.
+RETRY_MINUTES = (1, 5, 15, 60)
+
+LEASE_EXPIRED = "the worker sending it stopped before finishing; sent again (may arrive twice)"
+
+_PENDING = "outbox_pending"  # ids enqueued in this app context, not yet handed to the queue
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # failed; tried again at next_try_at
+    UNREACHABLE = "unreachable"  # the server could not be reached; tried again later
+    DEAD = "dead"  # failed for good
+    SKIPPED = "skipped"  # not ours: sent already, claimed by another worker, not due, absent
+
+
+# -- Writing ------------------------------------------------------------------------------
+
+
+def enqueue(
+    to: str | Iterable[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    *,
+    case=None,
+    in_reply_to: str | None = None,
+    references: Iterable[str] = (),
+    automatic: bool = True,
+    sender: str | None = None,
+) -> OutboxMessage:
+    """Write a mail to the outbox inside the caller's transaction; it is sent after commit.
+
+    ``to`` is one address or several (``Name <addr>`` allowed); ``case`` links the mail to its
+    case; ``in_reply_to`` and ``references`` are Message-IDs that thread it; ``automatic``
+    marks it ``Auto-Submitted`` so that auto-responders stay quiet. Needs an app context.
+    """
+    config = current_app.config
+    sender = sender or config["MAIL_DEFAULT_SENDER"]
+    to = [to] if isinstance(to, str) else list(to)
+    envelope = [address for _name, address in getaddresses(to)]
+    if not envelope or not all("@" in address for address in envelope):
+        raise ValueError(f"not a list of mail addresses: {to!r}")
+    message = transport.build_message(
+        message_id=make_msgid(domain=_domain(config, sender)),
+        sender=sender,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        in_reply_to=in_reply_to,
+        references=references,
+        automatic=automatic,
+    )
+    with db.atomic():
+        row = OutboxMessage.create(
+            message_id=message["Message-ID"],
+            sender=parseaddr(sender)[1],
+            recipients=json.dumps(envelope),
+            subject=subject,
+            raw=message.as_string(policy=SMTP),
+            case=case,
+        )
+    _remember(row.id)
+    return row
+
+
+def _domain(config, sender: str) -> str:
+    return config["MAIL_DOMAIN"] or parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
+def requeue(pk: int) -> bool:
+    """Put a failed or dead message back to pending, due now, with a fresh count of tries.
+
+    It is handed to the queue after commit like a new one; False when it was not failed or dead.
+    """
+    changed = (
+        OutboxMessage.update(state=State.PENDING, tries=0, next_try_at=utcnow())
+        .where((OutboxMessage.id == pk) & OutboxMessage.state.in_((State.FAILED, State.DEAD)))
+        .execute()
+    )
+    if changed:
+        _remember(pk)
+    return bool(changed)
+
+
+# -- Handing over after commit -------------------------------------------------------------
+
+
+def _remember(pk: int) -> None:
+    pending = g.setdefault(_PENDING, [])
+    if pk not in pending:
+        pending.append(pk)
+
+
+def flush_after_commit() -> int:
+    """Queue delivery of the mails enqueued in this app context whose transaction committed.
+
+    Rows of rolled-back transactions no longer exist and are forgotten; inside an open
+    transaction nothing happens yet. Returns how many were queued. Runs by itself when a
+    request or app context ends (``helpdesk.mail.init_app``).
+    """
+    if not has_app_context() or db.in_transaction() or not g.get(_PENDING):
+        return 0
+    from helpdesk.mail.tasks import deliver  # the tasks module imports this one
+
+    ids = g.pop(_PENDING)
+    was_closed = db.is_closed()
+    try:
+        committed = [
+            row.id
+            for row in OutboxMessage.select(OutboxMessage.id).where(
+                OutboxMessage.id.in_(ids) & (OutboxMessage.state == State.PENDING)
+            )
+        ]
+        for pk in committed:
+            deliver(pk)
+    finally:
+        if was_closed and not db.is_closed():
+            db.close()
+    return len(committed)
+
+
+def flush_quietly(_exc=None) -> None:
+    """``flush_after_commit`` for teardown: a queue that does not answer must not break the
+    response; the sweep delivers those mails a minute later."""
+    try:
+        flush_after_commit()
+    except Exception:
+        log.exception("outbox: could not queue delivery; the sweep will send it")
+
+
+# -- Delivering ---------------------------------------------------------------------------
+
+
+def deliver(pk: int) -> Outcome:
+    """Send one outbox row when it is due and no other worker has it; record what happened."""
+    if db.in_transaction():
+        raise RuntimeError("deliver() runs outside transactions: its claim must commit at once")
+    claimed_at = _claim(pk)
+    if claimed_at is None:
+        return Outcome.SKIPPED
+    row = OutboxMessage.get_by_id(pk)
+    try:
+        refused = transport.send(
+            current_app.config, row.sender, json.loads(row.recipients), row.raw
+        )
+    except Exception as error:
+        return _record_failure(row, error)
+    _mark_sent(row, claimed_at, refused)
+    return Outcome.SENT
+
+
+def _claim(pk: int) -> datetime | None:
+    """One UPDATE that only one worker can win; returns the claim's time, or None.
+
+    A pending row is always due (new, sent again, or released): comparing its next_try_at
+    with this host's clock would only let a clock a second behind the web host's skip it.
+    """
+    now = utcnow()
+    due = (OutboxMessage.state == State.PENDING) | (
+        (OutboxMessage.state == State.FAILED) & (OutboxMessage.next_try_at <= now)
+    )
+    won = (
+        OutboxMessage.update(state=State.SENDING, claimed_at=now, tries=OutboxMessage.tries + 1)
+        .where((OutboxMessage.id == pk) & due)
+        .execute()
+    )
+    return now if won == 1 else None
+
+
+def _mark_sent(row: OutboxMessage, claimed_at: datetime, refused: dict) -> None:
+    # If this fails (database gone), the row stays "sending" and is sent again after its
+    # lease: the duplicate window described at the top of this module. An earlier error
+    # stays visible: a sent mail that needed retries (or a lease) is worth knowing about.
+    changes = {"state": State.SENT, "sent_at": utcnow()}
+    if refused:
+        changes["last_error"] = "recipients refused: " + transport.describe_refused(refused)
+    marked = (
+        OutboxMessage.update(changes)
+        .where(
+            (OutboxMessage.id == row.id)
+            & (OutboxMessage.state == State.SENDING)
+            & (OutboxMessage.claimed_at == claimed_at)
+        )
+        .execute()
+    )
+    if not marked:
+        log.warning("outbox: %s was sent after its lease expired", row.message_id)
+
+
+def _record_failure(row: OutboxMessage, error: Exception) -> Outcome:
+    dead = transport.is_permanent(error) or row.tries >= current_app.config["MAIL_MAX_TRIES"]
+    now = utcnow()
+    (
+        OutboxMessage.update(
+            state=State.DEAD if dead else State.FAILED,
+            last_error=transport.describe(error)[:2000],
+            next_try_at=now if dead else now + retry_delay(row.tries),
+        )
+        .where((OutboxMessage.id == row.id) & (OutboxMessage.state == State.SENDING))
+        .execute()
+    )
+    log.warning(
+        "outbox: %s try %d failed: %s", row.message_id, row.tries, transport.describe(error)
+    )
+    if dead:
+        return Outcome.DEAD
+    return Outcome.UNREACHABLE if transport.is_unreachable(error) else Outcome.RETRY
+
+
+def retry_delay(tries: int) -> timedelta:
+    """How long to wait after the ``tries``-th failed try."""
+    return timedelta(minutes=RETRY_MINUTES[min(tries, len(RETRY_MINUTES)) - 1])
+
+
+# -- The sweep ----------------------------------------------------------------------------
+
+
+def release_stale_leases() -> int:
+    """Rows left ``sending`` longer than the lease (a worker died): back to pending, or dead
+    when they have used up their tries (a mail that kills its worker must not loop)."""
+    config = current_app.config
+    now = utcnow()
+    stale = (OutboxMessage.state == State.SENDING) & (
+        OutboxMessage.claimed_at < now - timedelta(seconds=config["MAIL_LEASE_SECONDS"])
+    )
+    used_up = OutboxMessage.tries >= config["MAIL_MAX_TRIES"]
+    released = 0
+    for state, condition in ((State.DEAD, used_up), (State.PENDING, ~used_up)):
+        released += (
+            OutboxMessage.update(state=state, next_try_at=now, last_error=LEASE_EXPIRED)
+            .where(stale & condition)
+            .execute()
+        )
+    return released
+
+
+def due(limit: int, now: datetime | None = None):
+    """The ids of the rows due for a try, longest waiting first (index state, next_try_at)."""
+    return (
+        OutboxMessage.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.state.in_(CLAIMABLE) & (OutboxMessage.next_try_at <= (now or utcnow()))
+        )
+        .order_by(OutboxMessage.next_try_at)
+        .limit(limit)
+    )
+
+
+def sweep() -> Counter:
+    """Release stale leases, then deliver what is due, up to ``MAIL_SWEEP_BATCH`` rows.
+
+    Stops at the first row whose server cannot be reached: the others would only wait for
+    the same timeout. Returns how many rows ended how.
+    """
+    outcomes = Counter(released=release_stale_leases())
+    for row in list(due(current_app.config["MAIL_SWEEP_BATCH"])):
+        outcome = deliver(row.id)
+        outcomes[outcome.value] += 1
+        if outcome is Outcome.UNREACHABLE:
+            break
+    return outcomes

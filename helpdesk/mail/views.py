@@ -1,0 +1,65 @@
+"""``/admin/outbox``: what the portal sent, what it still tries, and sending a message again.
+
+Only vendor admins see it; everyone else gets a 404, as if it did not exist.
+"""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from helpdesk.mail import outbox
+from helpdesk.mail.models import OutboxMessage, State
+from helpdesk.web import render
+
+bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+
+PER_PAGE = 50
+
+STATE_LABELS = {
+    State.PENDING: _l("waiting"),
+    State.SENDING: _l("sending"),
+    State.SENT: _l("sent"),
+    State.FAILED: _l("failed, trying again"),
+    State.DEAD: _l("given up"),
+}
+
+#: The states from which an admin may send a message again.
+RESENDABLE = (State.FAILED, State.DEAD)
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if not (current_user.is_agent and current_user.is_admin):
+        abort(404)
+
+
+@bp.get("")
+def index():
+    state = request.args.get("state")
+    if state not in STATE_LABELS:
+        state = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = list(OutboxMessage.latest(state).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1))
+    return render(
+        "admin/outbox.html",
+        messages=rows[:PER_PAGE],
+        has_next=len(rows) > PER_PAGE,
+        page=page,
+        state=state,
+        states=STATE_LABELS,
+        resendable=RESENDABLE,
+    )
+
+
+@bp.post("/<int:pk>/resend")
+def resend(pk: int):
+    if OutboxMessage.get_or_none(OutboxMessage.id == pk) is None:
+        abort(404)
+    if outbox.requeue(pk):
+        flash(_("The message is being sent again."), "info")
+    else:
+        flash(_("Only failed messages can be sent again."), "error")
+    state = request.form.get("state")
+    return redirect(url_for(".index", state=state if state in STATE_LABELS else None))

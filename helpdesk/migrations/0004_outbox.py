@@ -1,0 +1,51 @@
+"""The mail outbox (MAIL-2).
+
+The model below is a frozen copy of the table as it was in this release.
+"""
+
+from peewee import (
+    AutoField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+
+def upgrade(db, migrator):
+    class Base(Model):
+        class Meta:
+            database = db
+            legacy_table_names = False
+
+    class Case(Base):
+        id = AutoField()
+
+        class Meta:
+            table_name = "case"
+
+    class OutboxMessage(Base):
+        id = AutoField()
+        message_id = CharField(max_length=255, unique=True)
+        sender = CharField(max_length=254)
+        recipients = TextField()
+        subject = TextField()
+        raw = TextField()
+        state = CharField(max_length=10)
+        tries = IntegerField()
+        next_try_at = DateTimeField()
+        claimed_at = DateTimeField(null=True)
+        last_error = TextField(null=True)
+        created_at = DateTimeField(index=True)
+        sent_at = DateTimeField(null=True)
+        case = ForeignKeyField(Case, null=True, on_delete="SET NULL")
+
+        class Meta:
+            indexes = (
+                (("state", "next_try_at"), False),
+                (("state", "created_at"), False),
+            )
+
+    db.create_tables([OutboxMessage])

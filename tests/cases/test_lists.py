@@ -1,0 +1,527 @@
+"""The customer's case list, the agent queue and the start pages (CASE-4, PERM-1, PERM-2).
+
+Every test goes through real requests. ``Browser`` gives each request a fresh application
+context: the ``ctx`` fixture keeps one open for the domain calls, and Flask would otherwise
+share ``g`` (and flask-login's cached user) between the requests of different people.
+"""
+
+import re
+from datetime import datetime
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from helpdesk.accounts.models import Organisation, Team, User
+from helpdesk.cases import listing, service
+from helpdesk.cases.models import Case
+from helpdesk.cases.views.lists import STATUS_LABELS
+from helpdesk.products.models import Product
+
+CALL_ID = re.compile(r">(\d{4}-\d{5})</a>")
+
+
+class Browser:
+    """A signed-in test client; every request runs in an application context of its own."""
+
+    def __init__(self, app, user):
+        self.app = app
+        self.client = app.test_client().sign_in_as(user)
+
+    def get(self, path, **kwargs):
+        with self.app.app_context():
+            return self.client.get(path, **kwargs)
+
+    def post(self, path, **kwargs):
+        with self.app.app_context():
+            return self.client.post(path, **kwargs)
+
+    def html(self, path, **kwargs) -> str:
+        response = self.get(path, **kwargs)
+        assert response.status_code == 200, (path, response.status_code)
+        return response.get_data(as_text=True)
+
+    def call_ids(self, path, **kwargs) -> list[str]:
+        """The call ids the list at ``path`` shows, in order."""
+        return CALL_ID.findall(self.html(path, **kwargs))
+
+
+@pytest.fixture
+def browse(app, ctx):
+    """``browse("mia.member")``: a Browser signed in as a demo person (or a User)."""
+    return lambda who: Browser(app, ctx[who] if isinstance(who, str) else who)
+
+
+@pytest.fixture
+def three_cases(ctx, open_case):
+    """Mia's case, Martin's case and a case Martin wrote that Mia follows."""
+    mine = open_case(subject="Mia's printer")
+    martins = open_case(requester="martin.main", subject="Martin's stock problem")
+    followed = open_case(requester="martin.main", subject="Shared month-end closing")
+    service.follow(followed, ctx["mia.member"], added_by=ctx["martin.main"])
+    return mine, martins, followed
+
+
+def set_visibility(user, value):
+    Organisation.update(case_visibility=value).where(
+        Organisation.id == user.organisation_id
+    ).execute()
+
+
+# -- Who sees what (PERM-1, PERM-2) -------------------------------------------------------
+
+
+def test_member_sees_own_and_followed_cases_only(ctx, browse, three_cases, foreign):
+    mine, martins, followed = three_cases
+    shown = browse("mia.member").call_ids("/cases")
+    assert sorted(shown) == sorted([mine.call_id, followed.call_id])
+    assert martins.call_id not in shown
+    assert foreign["case"].call_id not in shown
+
+
+@pytest.mark.parametrize("who", ["paula.portal", "martin.main", "alma.admin"])
+def test_main_contacts_and_administrators_see_the_whole_organisation(
+    ctx, browse, three_cases, foreign, who
+):
+    html = browse(who).html("/cases")
+    for case in three_cases:
+        assert case.call_id in html
+    assert foreign["case"].call_id not in html
+    assert "Fremder Fall" not in html and "Frida" not in html
+
+
+def test_everyone_sees_all_when_the_organisation_says_so(ctx, browse, three_cases):
+    set_visibility(ctx["mia.member"], "everyone")
+    shown = browse("mia.member").call_ids("/cases")
+    assert sorted(shown) == sorted(case.call_id for case in three_cases)
+
+
+def test_requester_filter_offers_only_the_own_organisation(ctx, browse, three_cases, foreign):
+    html = browse("paula.portal").html("/cases")
+    assert 'name="requester"' in html and "Martin Main" in html
+    assert "Frida Fremd" not in html
+    # a member who sees only their own cases gets no requester filter at all
+    assert 'name="requester"' not in browse("mia.member").html("/cases")
+
+
+def test_filter_with_another_organisations_ids_reveals_nothing(ctx, browse, foreign):
+    other = foreign["case"]
+    path = f"/cases?requester={foreign['admin'].id}&q={other.call_id}&status=all"
+    page = browse("paula.portal").html(path)
+    assert CALL_ID.findall(page) == []  # the call id searched for is only echoed back
+    assert "Fremder Fall" not in page and "Frida" not in page
+    assert browse("paula.portal").call_ids("/cases?q=Fremder+vertraulich&status=all") == []
+
+
+def test_internal_notes_are_never_found_by_customers(ctx, browse, open_case):
+    case = open_case(subject="Quarterly report")
+    service.add_message(case, ctx["erik.first"], "Kunde zahlt nicht Zebrafisch", internal=True)
+    service.add_message(case, ctx["erik.first"], "Please try the Flamingo driver")
+    mia = browse("mia.member")
+    assert mia.call_ids("/cases?q=Zebrafisch") == []
+    assert mia.call_ids("/cases?q=Flamingo") == [case.call_id]
+    assert "Zebrafisch" not in mia.html("/cases") + mia.html("/portal")
+
+
+def test_agents_are_sent_to_the_queue_and_customers_kept_out_of_it(ctx, browse):
+    response = browse("erik.first").get("/cases?status=done&q=x")
+    assert response.status_code == 302
+    assert response.location.startswith("/queue?")
+    assert "status=done" in response.location and "q=x" in response.location
+    assert browse("mia.member").get("/queue").status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(app):
+    for path in ("/cases", "/queue"):
+        response = app.test_client().get(path)
+        assert response.status_code == 302 and "/sign-in" in response.location
+
+
+# -- The agent queue ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue_cases(ctx, open_case):
+    erik, sara = ctx["erik.first"], ctx["sara.second"]
+    fresh = open_case(subject="Fresh and unassigned")
+    mine = open_case(subject="Erik works on it")
+    service.assign(mine, erik, erik)
+    saras = open_case(subject="Sara works on it")
+    service.assign(saras, erik, sara)
+    elsewhere = open_case(subject="Consulting has it")
+    service.assign(elsewhere, erik, sara)
+    consulting = Team.create(key="consulting", name="Consulting")
+    Case.update(team=consulting).where(Case.id == elsewhere.id).execute()
+    solved = open_case(subject="Done and dusted")
+    service.assign(solved, erik, erik)
+    service.move_status(solved, erik, "solved")
+    return {"new": fresh, "mine": mine, "saras": saras, "elsewhere": elsewhere, "solved": solved}
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        ("new", {"new"}),
+        ("mine", {"mine"}),
+        ("team", {"new", "mine", "saras"}),
+        ("all", {"new", "mine", "saras", "elsewhere"}),
+    ],
+)
+def test_queue_views(ctx, browse, queue_cases, view, expected):
+    shown = set(browse("erik.first").call_ids(f"/queue?view={view}"))
+    assert shown == {queue_cases[name].call_id for name in expected}
+
+
+def test_queue_without_a_view_shows_new_and_unassigned(ctx, browse, queue_cases):
+    html = browse("erik.first").html("/queue")
+    assert browse("erik.first").call_ids("/queue") == [queue_cases["new"].call_id]
+    assert 'aria-current="page">New and unassigned' in html
+
+
+def test_unassigned_open_cases_are_in_the_new_view_whatever_their_status(ctx, browse, open_case):
+    case = open_case()
+    service.move_status(case, ctx["erik.first"], "open")
+    assert browse("erik.first").call_ids("/queue?view=new") == [case.call_id]
+
+
+def test_solved_cases_through_the_status_filter(ctx, browse, queue_cases):
+    erik = browse("erik.first")
+    assert erik.call_ids("/queue?view=mine&status=done") == [queue_cases["solved"].call_id]
+    assert erik.call_ids("/queue?view=mine&status=solved") == [queue_cases["solved"].call_id]
+    assert len(erik.call_ids("/queue?view=all&status=all")) == 5
+
+
+def test_assignee_filter(ctx, browse, queue_cases):
+    sara = ctx["sara.second"]
+    erik = browse("erik.first")
+    shown = set(erik.call_ids(f"/queue?view=all&assignee={sara.id}"))
+    assert shown == {queue_cases["saras"].call_id, queue_cases["elsewhere"].call_id}
+    assert erik.call_ids("/queue?view=all&assignee=none") == [queue_cases["new"].call_id]
+    # only agents are assignees: a customer's id is ignored
+    assert len(erik.call_ids(f"/queue?view=all&assignee={ctx['mia.member'].id}")) == 4
+
+
+def test_agent_start_page_counts_the_views(ctx, browse, queue_cases):
+    html = browse("erik.first").html("/agent")
+    for view, count in {"new": 1, "mine": 1, "team": 3, "all": 4}.items():
+        assert re.search(
+            rf'href="/queue\?view={view}"><span class="number">{count}</span>', html
+        ), view
+
+
+def test_agent_start_page_counts_in_one_query(ctx, browse, queue_cases):
+    erik = browse("erik.first")
+    with count_queries() as counted:
+        erik.html("/agent")
+    # the signed-in user, their team, the counts
+    assert counted.count == 3
+
+
+# -- Filters, sorting, search, paging -----------------------------------------------------
+
+
+@pytest.fixture
+def assorted(ctx, open_case):
+    other = Product.create(key="hr", name="Payroll")
+    critical = open_case(subject="Everything is down", severity="critical", impact="All users")
+    question = open_case(subject="How do I export", case_type="question", severity="low")
+    payroll = open_case(subject="Payroll rounding", product=other)
+    by_martin = open_case(requester="martin.main", subject="Martin asks")
+    closed = open_case(subject="Old closed one")
+    service.move_status(closed, ctx["erik.first"], "closed")
+    waiting = open_case(subject="Waiting for logs")
+    service.move_status(waiting, ctx["erik.first"], "waiting", "the log files")
+    return {
+        "critical": critical,
+        "question": question,
+        "payroll": payroll,
+        "martin": by_martin,
+        "closed": closed,
+        "waiting": waiting,
+        "product": other,
+    }
+
+
+def test_each_filter_narrows_the_list(ctx, browse, assorted):
+    paula = browse("paula.portal")
+
+    def shown(query):
+        return set(paula.call_ids("/cases?" + query))
+
+    def ids(*names):
+        return {assorted[name].call_id for name in names}
+
+    everything_open = ids("critical", "question", "payroll", "martin", "waiting")
+    assert shown("") == everything_open
+    assert shown("status=done") == ids("closed")
+    assert shown("status=closed") == ids("closed")
+    assert shown("status=waiting") == ids("waiting")
+    assert shown("status=all") == everything_open | ids("closed")
+    assert shown("severity=critical") == ids("critical")
+    assert shown("case_type=question") == ids("question")
+    assert shown(f"product={assorted['product'].id}") == ids("payroll")
+    assert shown(f"requester={ctx['martin.main'].id}") == ids("martin")
+    assert shown("severity=low&case_type=question&status=open") == ids("question")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=bogus",
+        "severity=apocalyptic",
+        "case_type='; DROP TABLE case; --",
+        "product=abc",
+        "product=99999",
+        "requester=-1",
+        "sort=subject; DELETE FROM case",
+        "dir=sideways",
+        "page=-3",
+        "page=x",
+        "page=\u00b2",
+        "product=\u00b2",
+        "page=" + "9" * 5000,
+        "view=everything",
+        "assignee=none",
+        "columns=description",
+    ],
+)
+def test_invalid_parameters_are_ignored(ctx, browse, assorted, query):
+    paula = browse("paula.portal")
+    assert paula.call_ids("/cases?" + query) == paula.call_ids("/cases")
+    assert Case.select().count() == 6
+
+
+def test_sorting(ctx, browse, assorted):
+    paula = browse("paula.portal")
+    open_ids = paula.call_ids("/cases?sort=call_id&dir=asc")
+    assert open_ids == sorted(open_ids)
+    assert paula.call_ids("/cases?sort=call_id&dir=desc") == sorted(open_ids, reverse=True)
+    assert paula.call_ids("/cases?sort=created&dir=asc") == open_ids
+    by_severity = paula.call_ids("/cases?sort=severity&dir=desc")
+    assert by_severity[0] == assorted["critical"].call_id
+    assert by_severity[-1] == assorted["question"].call_id
+    by_priority = paula.call_ids("/cases?sort=priority&dir=asc")
+    assert by_priority[0] == assorted["question"].call_id  # low
+    assert by_priority[-1] == assorted["critical"].call_id  # high
+    by_status = paula.call_ids("/cases?sort=status&dir=desc&status=all")
+    assert by_status[0] == assorted["closed"].call_id
+    assert by_status[1] == assorted["waiting"].call_id
+
+
+def test_sortable_headings_link_to_the_other_direction(ctx, browse, assorted):
+    html = browse("paula.portal").html("/cases?sort=call_id&dir=asc&severity=low")
+    assert 'aria-sort="ascending"><a href="/cases?severity=low&amp;sort=call_id">' in html
+    assert '<a href="/cases?severity=low&amp;sort=status">' in html
+
+
+def test_search_finds_call_id_subject_description_and_public_messages(ctx, browse, open_case):
+    by_subject = open_case(subject="Kassenabschluss hängt")
+    by_description = open_case(description="Die Schnittstelle zum Lagerverwaltungssystem")
+    by_message = open_case()
+    service.add_message(by_message, ctx["mia.member"], "Fehlermeldung Pinguin beim Start")
+    paula = browse("paula.portal")
+    assert paula.call_ids("/cases?q=Kassenabschluss") == [by_subject.call_id]
+    assert paula.call_ids("/cases?q=lagerverwaltung") == [by_description.call_id]
+    assert paula.call_ids("/cases?q=pinguin") == [by_message.call_id]
+    assert paula.call_ids(f"/cases?q={by_message.call_id}") == [by_message.call_id]
+    assert paula.call_ids("/cases?q=Kassenabschluss+Pinguin") == []
+
+
+def test_paging_with_previous_and_next(ctx, browse, open_case):
+    cases = [open_case(subject=f"Case number {i}") for i in range(30)]
+    paula = browse("paula.portal")
+    first = paula.html("/cases?sort=call_id&dir=asc")
+    assert CALL_ID.findall(first) == [c.call_id for c in cases[:25]]
+    assert 'rel="next" href="/cases?sort=call_id&amp;dir=asc&amp;page=2"' in first
+    assert 'rel="prev"' not in first
+    second = paula.html("/cases?sort=call_id&dir=asc&page=2")
+    assert CALL_ID.findall(second) == [c.call_id for c in cases[25:]]
+    assert 'rel="prev" href="/cases?sort=call_id&amp;dir=asc"' in second
+    assert 'rel="next"' not in second
+    assert paula.call_ids("/cases?page=99999") == []  # capped, empty, no error
+
+
+def test_filters_keep_the_other_parameters_in_links(ctx, browse, assorted):
+    html = browse("paula.portal").html("/cases?q=down&severity=critical")
+    assert 'href="/cases/export.csv?severity=critical&amp;q=down"' in html
+    assert 'href="/cases/export.xlsx?severity=critical&amp;q=down"' in html
+    assert 'value="down"' in html
+    assert '<option value="critical" selected>' in html
+
+
+# -- htmx and the page ---------------------------------------------------------------------
+
+
+def test_htmx_gets_only_the_table_and_the_same_url_the_whole_page(ctx, browse, assorted):
+    paula = browse("paula.portal")
+    partial = paula.get("/cases?severity=critical", headers={"HX-Request": "true"})
+    body = partial.get_data(as_text=True)
+    assert "<html" not in body and "<form" not in body
+    assert body.strip().startswith('<div id="case-table"')
+    assert CALL_ID.findall(body) == [assorted["critical"].call_id]
+    assert "HX-Request" in partial.headers["Vary"]
+
+    full = paula.get("/cases?severity=critical")
+    assert full.get_data(as_text=True).lstrip().startswith("<!doctype html>")
+    assert "HX-Request" in full.headers["Vary"]
+
+    # htmx refetching a page missing from its history cache needs the whole page
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert "<html" in paula.get("/cases?severity=critical", headers=restore).get_data(True)
+    # a boosted navigation (a sortable heading) is a whole page too
+    boosted = {"HX-Request": "true", "HX-Boosted": "true"}
+    assert "<html" in paula.get("/cases?sort=status", headers=boosted).get_data(True)
+
+
+def test_filter_form_works_with_and_without_htmx(ctx, browse):
+    html = browse("paula.portal").html("/cases")
+    form = re.search(r'<form class="filters"[^>]*>', html).group(0)
+    assert 'method="get"' in form and 'action="/cases"' in form
+    assert 'hx-get="/cases"' in form and 'hx-target="#case-table"' in form
+    assert 'hx-push-url="true"' in form and "input changed delay" in form
+    assert '<button type="submit"' in html
+
+
+def test_partial_for_25_rows_is_small(ctx, browse, open_case):
+    for i in range(30):
+        open_case(subject=f"Invoice run {i} stops with an error in the finance module today")
+    partial = browse("paula.portal").get("/cases", headers={"HX-Request": "true"})
+    assert len(CALL_ID.findall(partial.get_data(as_text=True))) == 25
+    assert len(partial.data) < 15 * 1024
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [("paula.portal", "/cases"), ("erik.first", "/queue"), ("mia.member", "/portal")],
+)
+def test_no_inline_script_or_style(ctx, browse, three_cases, who, path):
+    html = browse(who).html(path)
+    assert "style=" not in html and "<style" not in html
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+    assert "/static/css/cases-list.css" in html
+
+
+def test_labels_in_the_users_language_and_times_in_their_zone(ctx, browse, open_case):
+    case = open_case()
+    Case.update(updated_at=datetime(2026, 1, 15, 12, 0)).where(Case.id == case.id).execute()
+    User.update(language="de").where(User.id == ctx["paula.portal"].id).execute()
+    html = browse("paula.portal").html("/cases")
+    assert '<span class="st st-new">Neu</span>' in html
+    assert "15.01.26, 13:00" in html  # Europe/Vienna
+    User.update(timezone="America/New_York").where(User.id == ctx["paula.portal"].id).execute()
+    assert "15.01.26, 07:00" in browse("paula.portal").html("/cases")
+
+
+def test_status_filter_labels_cover_every_filter():
+    assert set(STATUS_LABELS) == set(listing.STATUS_FILTERS)
+
+
+# -- Columns -------------------------------------------------------------------------------
+
+
+def _headings(html: str) -> list[str]:
+    return re.findall(r'<th scope="col"[^>]*>(?:<a [^>]*>)?([^<]+)<', html)
+
+
+def test_default_columns_differ_for_customers_and_agents(ctx, browse, three_cases):
+    customer = _headings(browse("paula.portal").html("/cases"))
+    agent = _headings(browse("erik.first").html("/queue?view=all"))
+    assert customer == ["Call ID", "Subject", "Status", "Severity", "Requester", "Updated"]
+    assert "Assignee" in agent and "Organisation" in agent
+    assert "Assignee" not in customer
+
+
+def test_chosen_columns_are_saved_and_used(ctx, browse, three_cases):
+    paula = browse("paula.portal")
+    response = paula.post(
+        "/cases/columns",
+        data={"columns": ["subject", "product", "created", "assignee"], "next": "/cases?q=x"},
+    )
+    assert response.status_code == 302 and response.location == "/cases?q=x"
+    html = paula.html("/cases")
+    assert _headings(html) == ["Call ID", "Subject", "Product", "Created"]  # no assignee
+    assert "Business Suite" in html
+    assert _headings(paula.html("/cases", headers={"HX-Request": "true"}))[2] == "Product"
+    # remembered in the database: a new session sees the same
+    assert _headings(browse("paula.portal").html("/cases"))[2] == "Product"
+    # and only for Paula
+    assert "Product" not in _headings(browse("martin.main").html("/cases"))
+
+
+def test_columns_form_returns_to_the_list_in_the_address_bar(ctx, browse):
+    paula = browse("paula.portal")
+    data = {"columns": ["subject"], "next": "/cases"}
+    htmx = {"HX-Request": "true", "HX-Boosted": "true", "HX-Current-URL": "http://x/cases?q=ab"}
+    assert paula.post("/cases/columns", data=data, headers=htmx).location == "/cases?q=ab"
+    evil = {"columns": ["subject"], "next": "https://evil.example/cases"}
+    assert paula.post("/cases/columns", data=evil).location == "/cases"
+    assert paula.post("/cases/columns", data={"next": "//evil.example/x"}).location == "/cases"
+
+
+def test_columns_form_needs_the_csrf_token(ctx, app):
+    client = app.test_client().sign_in_as(ctx["paula.portal"])
+    with app.app_context():
+        response = client.post("/cases/columns", data={"columns": ["subject"]}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_agents_choose_their_queue_columns(ctx, browse, queue_cases):
+    erik = browse("erik.first")
+    erik.post("/cases/columns", data={"columns": ["assignee", "priority"]})
+    html = erik.html("/queue?view=all")
+    assert _headings(html) == ["Call ID", "Priority", "Assignee"]
+    assert "Sara Second" in html
+
+
+# -- Start page ----------------------------------------------------------------------------
+
+
+def test_customer_start_page_shows_the_first_ten_open_cases(ctx, browse, open_case):
+    cases = [open_case(subject=f"Open one {i}") for i in range(12)]
+    service.move_status(cases[-1], ctx["erik.first"], "closed")
+    html = browse("mia.member").html("/portal")
+    shown = CALL_ID.findall(html)
+    assert len(shown) == 10
+    assert cases[-1].call_id not in shown and cases[-2].call_id in shown  # newest open first
+    assert 'href="/cases"' in html and 'href="/cases/new"' in html
+
+
+def test_customer_start_page_without_cases(ctx, browse, foreign):
+    html = browse("mia.member").html("/portal")
+    assert "You have no open cases." in html
+    assert foreign["case"].call_id not in html
+
+
+# -- No query per row ----------------------------------------------------------------------
+
+
+def _queries(browser, path) -> int:
+    with count_queries() as counted:
+        response = browser.get(path)
+    assert response.status_code == 200
+    return counted.count
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("paula.portal", "/cases?status=all"),
+        ("mia.member", "/cases?q=Case"),
+        ("erik.first", "/queue?view=all"),
+        ("erik.first", "/agent"),
+        ("paula.portal", "/portal"),
+    ],
+)
+def test_queries_do_not_grow_with_the_rows(ctx, browse, open_case, who, path):
+    browser = browse(who)
+    every = listing.available_columns(ctx[who])
+    browser.post("/cases/columns", data={"columns": list(every)})
+    service.assign(open_case(subject="Case first"), ctx["erik.first"], ctx["sara.second"])
+    for i in range(2):
+        open_case(subject=f"Case {i}")
+    browser.get(path)  # warm up
+    few = _queries(browser, path)
+    for i in range(27):
+        case = open_case(subject=f"Case more {i}", requester="mia.member")
+        if i % 3 == 0:
+            service.assign(case, ctx["erik.first"], ctx["sara.second"])
+    assert _queries(browser, path) == few
