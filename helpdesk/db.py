@@ -1,7 +1,8 @@
 """The database handle: one proxy that every model uses, bound by the app factory.
 
 SQLite runs in WAL mode with foreign keys and a busy timeout; PostgreSQL is reached by a
-``postgresql://`` URL. A connection is opened per request and per job and closed after it.
+``postgresql://`` URL. Every request and every job takes a connection from a small pool and
+gives it back when it ends (an open transaction is rolled back then).
 """
 
 from flask import Flask
@@ -25,13 +26,21 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+#: Connections kept open per process. A request or job takes one and gives it back: a new
+#: connection costs more than most of our queries (SQLite runs its pragmas on each).
+POOL = {"max_connections": 32, "stale_timeout": 300}
+
+
 def open_database(url: str):
-    """Return an unopened peewee database for ``url`` with our settings."""
-    if url.startswith("sqlite"):
-        database = connect(url, pragmas=SQLITE_PRAGMAS, autoconnect=True)
-    else:
-        database = connect(url, autoconnect=True)
-    return database
+    """Return an unopened, pooled peewee database for ``url`` with our settings."""
+    scheme, _, rest = url.partition("://")
+    pooled = f"{scheme.split('+')[0]}+pool://{rest}"
+    if scheme.startswith("sqlite"):
+        # A pooled connection serves one thread at a time, but not always the same thread.
+        return connect(
+            pooled, pragmas=SQLITE_PRAGMAS, autoconnect=True, check_same_thread=False, **POOL
+        )
+    return connect(pooled, autoconnect=True, **POOL)
 
 
 def is_postgres() -> bool:

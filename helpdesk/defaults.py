@@ -58,7 +58,7 @@ def helpdesk_statuses():
         Status("open", Label("In Bearbeitung", "Open"), Category.OPEN),
         Status(
             "waiting",
-            Label("Wartet auf Ihre Antwort", "Waiting for your reply"),
+            Label("Wartet auf Kundenrückmeldung", "Waiting for customer"),
             Category.WAITING,
             waiting_for=Label("Ihre Rückmeldung", "your reply"),
         ),

@@ -4,7 +4,8 @@ from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user, login_required
 
 from helpdesk.cases import listing
-from helpdesk.cases.views.lists import VIEW_LABELS, case_href
+from helpdesk.cases.cells import Cells
+from helpdesk.cases.views.lists import VIEW_LABELS
 from helpdesk.policy import current_policy
 from helpdesk.web import render
 
@@ -34,7 +35,7 @@ def customer():
         page=page,
         columns=HOME_COLUMNS,
         column_labels=listing.COLUMNS,
-        case_href=case_href,
+        cells=Cells(current_policy()),
     )
 
 
@@ -47,5 +48,6 @@ def agent():
         "home/agent.html",
         team=current_user.team,
         counts=listing.queue_counts(current_user),
+        count_cap=listing.COUNT_CAP,
         view_labels=VIEW_LABELS,
     )

@@ -40,6 +40,11 @@ class Category(StrEnum):
     SOLVED = "solved"
     CLOSED = "closed"
 
+    @property
+    def is_open(self) -> bool:
+        """Whether a case in this category still needs work (not solved, not closed)."""
+        return self not in (Category.SOLVED, Category.CLOSED)
+
 
 @dataclass(frozen=True)
 class CaseType:
@@ -139,6 +144,11 @@ class Policy:
             keys = [item.key for item in items]
             if len(keys) != len(set(keys)):
                 raise PolicyError(f"duplicate keys among {name}: {keys}")
+        for status in self.statuses:
+            if not isinstance(status.category, Category):
+                raise PolicyError(
+                    f"status {status.key!r} needs a Category, not {status.category!r}"
+                )
         categories = {status.category for status in self.statuses}
         for needed in (Category.NEW, Category.CLOSED):
             if needed not in categories:

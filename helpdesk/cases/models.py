@@ -76,6 +76,8 @@ class Case(BaseModel):
     priority = CharField(max_length=50)
     status = CharField(max_length=50)
     status_category = CharField(max_length=20)
+    # Not solved and not closed: stored so the open lists read an index in order (no sort).
+    is_open = BooleanField(default=True)
     impact = TextField(null=True)
     # What exactly support waits for while the status waits on the customer (FLOW-2, seed 001).
     waiting_for = TextField(null=True)
@@ -97,11 +99,15 @@ class Case(BaseModel):
 
     class Meta:
         indexes = (
+            # Lists read these in order and stop after a page; the id breaks ties as the
+            # lists' ORDER BY does (SQLite appends it anyway, PostgreSQL needs it named).
+            (("organisation", "is_open", "updated_at", "id"), False),
             (("organisation", "status_category", "updated_at"), False),
             (("organisation", "updated_at"), False),
             (("requester", "updated_at"), False),
-            (("assignee", "status_category", "updated_at"), False),
-            (("team", "status_category", "updated_at"), False),
+            (("assignee", "is_open", "updated_at", "id"), False),
+            (("team", "is_open", "updated_at", "id"), False),
+            (("is_open", "updated_at", "id"), False),
             (("status_category", "updated_at"), False),
             (("updated_at",), False),  # the agents' lists over all statuses
         )

@@ -94,6 +94,7 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
             ),
             status=status.key,
             status_category=status.category,
+            is_open=status.category.is_open,
             impact=(new.impact or "").strip() or None,
             extra=json.dumps(new.extra or {}, ensure_ascii=False),
             copy_to_requester=new.copy_to_requester,
@@ -314,11 +315,15 @@ def _set_status(case: Case, actor: User | None, status, now, waiting_for=None) -
     )
     case.status = status.key
     case.status_category = status.category
+    case.is_open = status.category.is_open
     case.waiting_for = (
         (waiting_for or "").strip() or None if status.category == Category.WAITING else None
     )
     Case.update(
-        status=case.status, status_category=case.status_category, waiting_for=case.waiting_for
+        status=case.status,
+        status_category=case.status_category,
+        is_open=case.is_open,
+        waiting_for=case.waiting_for,
     ).where(Case.id == case.id).execute()
     return event
 

@@ -3,8 +3,15 @@
 Each module has ``upgrade(db, migrator)``; ``db`` is the bound peewee database and ``migrator``
 a ``playhouse.migrate`` schema migrator for it. A migration never imports the live models
 (they describe the newest schema); the first one creates its tables from frozen copies.
-Applied numbers are kept in ``schema_version``. On PostgreSQL an advisory lock lets several
-workers start at once without racing each other through the same migration.
+Applied numbers are kept in ``schema_version``.
+
+Never let ``playhouse.migrate`` rebuild a SQLite table (``add_not_null``, ``alter_column_type``,
+``drop_column`` on old SQLite, and ``add_column`` of a NOT NULL field): it drops the table,
+and with foreign keys on that cascades into every table that references it. Add a NOT NULL
+column with one ``ALTER TABLE ... ADD COLUMN ... NOT NULL DEFAULT ...`` instead.
+
+On PostgreSQL an advisory lock lets several workers start at once without racing each other
+through the same migration.
 """
 
 import importlib

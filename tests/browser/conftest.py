@@ -16,9 +16,10 @@ import threading
 from dataclasses import dataclass
 
 import pytest
-from conftest import DEMO_PASSWORD
 from flask import Flask
 from werkzeug.serving import make_server
+
+from tests.conftest import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -104,7 +105,8 @@ def browser():
             browser.close()
 
 
-def _open_page(browser, **options):
+def open_page(browser, **options):
+    """A fresh context and page that record console errors and CSP violations."""
     context = browser.new_context(locale="en-US", **options)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -134,7 +136,7 @@ def unexpected_problems(page, status: int) -> list[str]:
 @pytest.fixture
 def page(browser):
     """A page in a fresh context (en-US), JavaScript on."""
-    context, page = _open_page(browser)
+    context, page = open_page(browser)
     yield page
     context.close()
 
@@ -142,7 +144,7 @@ def page(browser):
 @pytest.fixture
 def page_nojs(browser):
     """A page in a fresh context (en-US) with JavaScript off: every page must work so."""
-    context, page = _open_page(browser, java_script_enabled=False)
+    context, page = open_page(browser, java_script_enabled=False)
     yield page
     context.close()
 

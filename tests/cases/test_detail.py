@@ -348,7 +348,7 @@ def test_agent_moves_to_a_waiting_status_with_what_is_awaited(agent_client, case
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and is_partial(response)
-    assert "Erik First changed Status from New to Waiting for your reply." in page
+    assert "Erik First changed Status from New to Waiting for customer." in page
     assert "Waiting on the customer:" in page and "the printer&#39;s log file" in page
     assert fresh(case).waiting_for == "the printer's log file"
 

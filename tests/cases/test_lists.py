@@ -208,12 +208,15 @@ def test_agent_start_page_counts_the_views(ctx, browse, queue_cases):
         ), view
 
 
-def test_agent_start_page_counts_in_one_query(ctx, browse, queue_cases):
+def test_agent_start_page_counts_are_bounded_and_capped(ctx, browse, queue_cases, monkeypatch):
     erik = browse("erik.first")
     with count_queries() as counted:
         erik.html("/agent")
-    # the signed-in user, their team, the counts
-    assert counted.count == 3
+    # the signed-in user, their team, one capped count per queue view
+    assert counted.count == 2 + len(listing.QUEUE_VIEWS)
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    assert listing.queue_counts(User.get_by_id(ctx["erik.first"].id))["all"] == 2
+    assert ">2+</span>" in erik.html("/agent")
 
 
 # -- Filters, sorting, search, paging -----------------------------------------------------

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk.cases import access, listing
+from helpdesk.cases.cells import Cells
 from helpdesk.cases.views import bp
 from helpdesk.policy import current_policy
 from helpdesk.web import render
@@ -42,11 +43,6 @@ SORT_LABELS = {
     "severity": _l("Severity"),
     "status": _l("Status"),
 }
-
-
-def case_href(call_id: str) -> str:
-    """Where a case's page is."""
-    return url_for("cases.detail", call_id=call_id)
 
 
 @bp.route("/cases")
@@ -103,7 +99,7 @@ def list_context(endpoint: str, queue: bool) -> dict:
         "column_labels": listing.COLUMNS,
         "available_columns": listing.available_columns(current_user),
         "sort_of_column": listing.SORT_OF_COLUMN,
-        "case_href": case_href,
+        "cells": Cells(policy),
         "view_labels": VIEW_LABELS,
         "export_cap": listing.EXPORT_CAP,
         "whole_organisation": access.sees_whole_organisation(current_user),

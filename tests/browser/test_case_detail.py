@@ -1,0 +1,98 @@
+"""The case page in Chromium: agents act through htmx without reloads; customers without JS."""
+
+import pytest
+from playwright.sync_api import expect
+
+from helpdesk.accounts.models import User
+from helpdesk.cases import service
+from helpdesk.products.models import Product
+from tests.browser.conftest import unexpected_problems
+
+pytestmark = pytest.mark.browser
+
+
+def _case(app):
+    with app.app_context():
+        mia = User.get(User.email == "mia.member@muster.example")
+        return service.open_case(
+            service.NewCase(
+                requester=mia,
+                product=Product.select().first(),
+                subject="Printer",
+                description="Line one\nLine two",
+                case_type="fault",
+                severity="normal",
+            )
+        ).call_id
+
+
+def test_agent_actions_with_htmx(page, live_server, sign_in):
+    call_id = _case(live_server.app)
+    sign_in(page, email="erik.first@vendor.example")
+    page.goto(f"{live_server.url}/cases/{call_id}")
+    page.evaluate("window.sameDocument = true")
+    page.get_by_label("Message").fill("Internal thought")
+    page.get_by_role("button", name="Add internal note").click()
+    expect(page.locator(".entry-note")).to_contain_text("Internal thought")
+    page.get_by_label("Message").fill("Public reply")
+    page.get_by_role("button", name="Send reply to the customer").click()
+    expect(page.locator(".entry-message")).to_contain_text("Public reply")
+    page.locator("#field-severity").select_option("critical")
+    page.get_by_label("Reason (optional)").fill("prod down")
+    page.locator("form[action$='/fields/severity'] button").click()
+    expect(page.locator(".timeline")).to_contain_text("changed Severity from Normal to Critical")
+    page.locator("#status-select").select_option("waiting")
+    page.get_by_label("What do you wait for? (for a waiting status)").fill("the log")
+    page.get_by_role("button", name="Set status").click()
+    expect(page.locator(".banner.waiting")).to_contain_text("the log")
+    page.locator("#status-select").select_option("hold")  # fine
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.locator(".timeline")).to_contain_text("assigned the case to Erik First")
+    # an error: empty message
+    page.get_by_label("Message").fill("")
+    page.get_by_role("button", name="Send reply to the customer").click()
+    expect(page.locator("#message-problems")).to_contain_text("Please write a message")
+    # a refused file keeps the text
+    page.get_by_label("Message").fill("text kept")
+    page.set_input_files(
+        "#message-files",
+        files=[
+            {
+                "name": "bad.exe",
+                "mimeType": "application/octet-stream",
+                "buffer": b"MZ\x90\x00" + b"\x00" * 64,
+            },
+            {"name": "ok.txt", "mimeType": "text/plain", "buffer": b"hello\n"},
+        ],
+    )
+    page.get_by_role("button", name="Send reply to the customer").click()
+    expect(page.locator("#message-problems")).to_contain_text("bad.exe")
+    expect(page.get_by_label("Message")).to_have_value("text kept")
+    page.get_by_role("button", name="Send reply to the customer").click()
+    expect(page.locator(".entry-message").last).to_contain_text("text kept")
+    expect(page.locator(".entry-message").last).to_contain_text("ok.txt")
+    assert page.evaluate("window.sameDocument") is True
+    page.screenshot(path="/tmp/case-agent.png", full_page=True)
+    assert page.evaluate("window.__cspViolations") == []
+    assert unexpected_problems(page, 422) == []
+
+
+def test_customer_without_js(page_nojs, live_server, sign_in):
+    page = page_nojs
+    call_id = _case(live_server.app)
+    sign_in(page)
+    page.goto(f"{live_server.url}/cases/{call_id}")
+    page.get_by_label("Message").fill("Added info")
+    page.set_input_files(
+        "#message-files",
+        files=[{"name": "Prüf „x“.txt", "mimeType": "text/plain", "buffer": b"hello\n"}],
+    )
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".flash")).to_contain_text("The message was sent.")
+    expect(page.locator(".entry-message")).to_contain_text("Added info")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Prüf „x“.txt").click()
+    assert download.value.suggested_filename == "Prüf „x“.txt"
+    page.get_by_role("button", name="Follow this case").click()
+    expect(page.get_by_role("button", name="Stop following")).to_be_visible()
+    page.screenshot(path="/tmp/case-customer.png", full_page=True)
