@@ -101,6 +101,8 @@ def _register_template_helpers(app: Flask) -> None:
             return locale.language if locale else app.config["BABEL_DEFAULT_LOCALE"]
 
         return {
+            # The signed-in user itself rather than Flask-Login's proxy: pages read it often.
+            "current_user": current_user._get_current_object(),
             "policy": current_policy,
             "navigation": navigation,
             "languages": app.config["LANGUAGES"],

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask import current_app
-from flask_babel import get_locale
+
+from helpdesk.i18n import current_language
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,7 @@ class Label:
     en: str
 
     def __str__(self) -> str:
-        locale = get_locale()
-        return self.de if locale is not None and locale.language == "de" else self.en
+        return self.de if current_language() == "de" else self.en
 
     def __html__(self) -> str:
         from markupsafe import escape

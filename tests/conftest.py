@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
 from helpdesk import create_app, migrations
-from helpdesk.db import db, open_database
+from helpdesk.db import db, is_postgres, open_database
 from helpdesk.models import ALL_MODELS
 
 SECRET = "test-secret-key-that-is-long-enough"
@@ -66,7 +66,7 @@ def schema(database_url):
 def _empty_tables():
     db.connect(reuse_if_open=True)
     models = list(reversed(ALL_MODELS))
-    if db.obj.__class__.__name__.startswith("Postgres"):
+    if is_postgres():
         names = ", ".join(f'"{m._meta.table_name}"' for m in models)
         db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     else:

@@ -140,3 +140,15 @@ def _extract_command(output: Path) -> list[str]:
     args[args.index("-F") + 1] = str(ROOT / args[args.index("-F") + 1])
     args[-1] = str(ROOT)
     return ["pybabel", "--quiet", *args]
+
+
+def test_labels_follow_a_forced_language(app):
+    from helpdesk.i18n import current_language, speaking
+    from helpdesk.policy import Label
+
+    label = Label("Fehler", "Fault")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(label) == "Fault" and current_language() == "en"
+        with speaking("de"):
+            assert str(label) == "Fehler"
+        assert str(label) == "Fault"

@@ -7,7 +7,7 @@ import pytest
 from peewee import SqliteDatabase
 
 from helpdesk import migrations
-from helpdesk.db import db, open_database
+from helpdesk.db import db, is_postgres, is_sqlite, open_database
 from helpdesk.models import ALL_MODELS
 from tests.conftest import fresh_postgres_database
 
@@ -71,10 +71,10 @@ def test_migrated_indexes_match_the_models(empty_database):
             assert columns in in_database, (table, columns)
 
 
-def test_postgres_really_used_when_configured():
+def test_postgres_really_used_when_configured(app):
     """Guards against a PostgreSQL run that silently fell back to SQLite."""
     url = os.environ.get("DATABASE_URL")
     if not (url and url.startswith("postgres")):
         pytest.skip("this run is on SQLite")
     assert psycopg2.connect(url).server_version > 0
-    assert db.obj.__class__.__name__ != "SqliteDatabase"
+    assert is_postgres() and not is_sqlite()

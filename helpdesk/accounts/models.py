@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from peewee import (
+    JOIN,
     AutoField,
     BooleanField,
     CharField,
@@ -97,6 +98,10 @@ class User(UserMixin, BaseModel):
         user_id, _, version = session_id.partition(".")
         if not (user_id.isdigit() and version.isdigit()):
             return None
-        return cls.get_or_none(
-            (cls.id == int(user_id)) & (cls.session_version == int(version)) & cls.active
+        # The organisation comes along: nearly every page of a customer reads it.
+        return (
+            cls.select(cls, Organisation)
+            .join(Organisation, JOIN.LEFT_OUTER, on=(cls.organisation == Organisation.id))
+            .where((cls.id == int(user_id)) & (cls.session_version == int(version)) & cls.active)
+            .first()
         )

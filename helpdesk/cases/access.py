@@ -10,8 +10,9 @@ Core defaults of PERM-2 and PERM-4 (the accounts issue turns each into a hook):
 
 from peewee import JOIN
 
-from helpdesk.accounts.models import CaseVisibility, CustomerRole, User
+from helpdesk.accounts.models import CaseVisibility, CustomerRole, Team, User
 from helpdesk.cases.models import Case, Event, Follower, Visibility
+from helpdesk.products.models import Component, Product, ProductVersion
 
 SEES_ALL_ROLES = (CustomerRole.PORTAL_ADMIN, CustomerRole.MAIN_CONTACT, CustomerRole.ADMINISTRATOR)
 
@@ -42,7 +43,36 @@ def case_for(user: User, case_id: int) -> Case | None:
 
 
 def case_by_call_id(user: User, call_id: str) -> Case | None:
-    return visible_cases(user, Case.select().where(Case.call_id == call_id)).first()
+    """The case with ``call_id`` if ``user`` may see it, with the rows a case page shows
+    (product, version, component, team, requester, assignee) fetched in the same query."""
+    Requester, Assignee = User.alias("requester"), User.alias("assignee")
+    # Only the columns a page shows: aliasing every User field costs more than the query.
+    person = ("id", "name", "email", "kind", "organisation")
+    query = (
+        Case.select(
+            Case,
+            Product.id,
+            Product.name,
+            ProductVersion.id,
+            ProductVersion.name,
+            Component.id,
+            Component.name,
+            Team.id,
+            Team.name,
+            *(getattr(Requester, name) for name in person),
+            *(getattr(Assignee, name) for name in person),
+        )
+        .join_from(Case, Product, attr="product")
+        .join_from(Case, ProductVersion, JOIN.LEFT_OUTER, attr="version")
+        .join_from(Case, Component, JOIN.LEFT_OUTER, attr="component")
+        .join_from(Case, Team, JOIN.LEFT_OUTER, attr="team")
+        .join_from(Case, Requester, on=(Case.requester == Requester.id), attr="requester")
+        .join_from(
+            Case, Assignee, JOIN.LEFT_OUTER, on=(Case.assignee == Assignee.id), attr="assignee"
+        )
+        .where(Case.call_id == call_id)
+    )
+    return visible_cases(user, query).first()
 
 
 def visible_events(user: User, case: Case):

@@ -8,7 +8,7 @@ page exists (no COUNT over the whole table).
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
@@ -107,9 +107,12 @@ class Filters:
 
     def args(self, **changes) -> dict:
         """The query-string arguments for these filters with ``changes``, defaults left out."""
-        values = asdict(replace(self, **changes))
-        defaults = asdict(Filters())
-        return {k: v for k, v in values.items() if v not in (None, "") and v != defaults[k]}
+        values = {**vars(self), **changes}
+        return {k: v for k, v in values.items() if v not in (None, "") and v != _DEFAULTS[k]}
+
+
+#: Every filter at its default, for leaving defaults out of URLs (computed once).
+_DEFAULTS = vars(Filters())
 
 
 @dataclass(frozen=True)

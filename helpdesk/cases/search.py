@@ -8,7 +8,7 @@ same transaction. Internal notes are never indexed, so search can never reveal t
 
 import re
 
-from peewee import SQL
+from peewee import SQL, PostgresqlDatabase
 
 from helpdesk.cases.callids import find_call_ids
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
@@ -20,7 +20,7 @@ MAX_TERMS = 8
 
 def create_index_table(database) -> None:
     """Create the search table for ``database``'s engine (called by a migration)."""
-    if database.__class__.__name__.startswith("Postgres"):
+    if isinstance(database, PostgresqlDatabase):
         database.execute_sql(
             "CREATE TABLE IF NOT EXISTS case_search ("
             ' case_id INTEGER PRIMARY KEY REFERENCES "case" (id) ON DELETE CASCADE,'

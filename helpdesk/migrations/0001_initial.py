@@ -10,15 +10,13 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
 )
+
+from helpdesk.migrations import frozen_base
 
 
 def upgrade(db, migrator):
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
+    Base = frozen_base(db)
 
     class Organisation(Base):
         id = AutoField()

@@ -12,28 +12,19 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
     TextField,
 )
 
 from helpdesk.cases.search import create_index_table
+from helpdesk.migrations import existing, frozen_base
 
 
 def upgrade(db, migrator):
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
-
-    def ref(table):
-        return type(
-            table.capitalize(),
-            (Base,),
-            {"id": AutoField(), "Meta": type("Meta", (), {"table_name": table})},
-        )
-
-    Organisation, Team, User = ref("organisation"), ref("team"), ref("user")
-    Product, ProductVersion, Component = ref("product"), ref("product_version"), ref("component")
+    Base = frozen_base(db)
+    Organisation, Team, User = (existing(Base, t) for t in ("organisation", "team", "user"))
+    Product, ProductVersion, Component = (
+        existing(Base, t) for t in ("product", "product_version", "component")
+    )
 
     class CallIdCounter(Base):
         scope = CharField(max_length=10, primary_key=True)

@@ -4,27 +4,19 @@ The model below is a frozen copy of the table as it was in this release.
 """
 
 from peewee import (
-    AutoField,
     CharField,
     CompositeKey,
     DateTimeField,
     ForeignKeyField,
-    Model,
     TextField,
 )
 
+from helpdesk.migrations import existing, frozen_base
+
 
 def upgrade(db, migrator):
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
-
-    class User(Base):
-        id = AutoField()
-
-        class Meta:
-            table_name = "user"
+    Base = frozen_base(db)
+    User = existing(Base, "user")
 
     class Preference(Base):
         user = ForeignKeyField(User, on_delete="CASCADE")

@@ -9,22 +9,15 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
-    Model,
     TextField,
 )
 
+from helpdesk.migrations import existing, frozen_base
+
 
 def upgrade(db, migrator):
-    class Base(Model):
-        class Meta:
-            database = db
-            legacy_table_names = False
-
-    class Case(Base):
-        id = AutoField()
-
-        class Meta:
-            table_name = "case"
+    Base = frozen_base(db)
+    Case = existing(Base, "case")
 
     class OutboxMessage(Base):
         id = AutoField()

@@ -4,6 +4,8 @@ Open lists filtered by a set of categories had to sort every open case before ta
 with the flag first in the index they read the newest rows and stop.
 """
 
+from peewee import SqliteDatabase
+
 INDEXES = (
     ("organisation_id", "is_open", "updated_at", "id"),
     ("assignee_id", "is_open", "updated_at", "id"),
@@ -17,7 +19,7 @@ REPLACED = (
 
 
 def upgrade(db, migrator):
-    sqlite = db.__class__.__name__.startswith("Sqlite")
+    sqlite = isinstance(db, SqliteDatabase)
     # One ALTER with a default: no table rebuild (see the migrations package's docstring).
     column = "INTEGER NOT NULL DEFAULT 1" if sqlite else "BOOLEAN NOT NULL DEFAULT true"
     db.execute_sql(f'ALTER TABLE "case" ADD COLUMN is_open {column}')

@@ -19,13 +19,30 @@ import pkgutil
 from dataclasses import dataclass
 from types import ModuleType
 
-from peewee import DateTimeField, IntegerField, PostgresqlDatabase
+from peewee import AutoField, DateTimeField, IntegerField, Model, PostgresqlDatabase
 from playhouse.migrate import SchemaMigrator
 
 from helpdesk.db import BaseModel, db
 from helpdesk.timeutil import utcnow
 
 _ADVISORY_LOCK_ID = 7_311_200_401
+
+
+def frozen_base(database) -> type[Model]:
+    """The base class of a migration's frozen models, bound to ``database``."""
+
+    class Base(Model):
+        class Meta:
+            legacy_table_names = False
+
+    Base._meta.set_database(database)
+    return Base
+
+
+def existing(base: type[Model], table: str) -> type[Model]:
+    """A stand-in for an existing table that a frozen model refers to (only its id)."""
+    meta = type("Meta", (), {"table_name": table})
+    return type(table.title().replace("_", ""), (base,), {"id": AutoField(), "Meta": meta})
 
 
 class SchemaVersion(BaseModel):
