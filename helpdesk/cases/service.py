@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from helpdesk.accounts.models import Team, User
-from helpdesk.cases import access, search
+from helpdesk.cases import access, search, uploads
 from helpdesk.cases.callids import next_call_id
+from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import (
     Attachment,
     Case,
@@ -29,14 +30,6 @@ from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.timeutil import utcnow
 
 CHECKLIST = ("symptom", "affected", "expected", "steps", "recent_changes", "error_text")
-
-
-class CaseError(ValueError):
-    """A request the rules refuse; ``field`` names the form field it concerns, if any."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.field = field
 
 
 @dataclass
@@ -109,7 +102,7 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
         opened = _event(
             case, new.opened_by or new.requester, EventKind.OPENED, at=now, new_value=new.channel
         )
-        _attach(case, opened, new.opened_by or new.requester, attachments)
+        uploads.attach(case, opened, new.opened_by or new.requester, attachments)
         if new.parent is not None:
             _event(
                 new.parent,
@@ -183,7 +176,7 @@ def add_message(
             body=body.strip(),
             recipients=None if internal else _recipients(case, author),
         )
-        _attach(case, event, author, attachments, visibility)
+        uploads.attach(case, event, author, attachments, visibility)
         changes = {Case.updated_at: now}
         if not internal:
             changes[Case.last_activity_at] = now
@@ -447,47 +440,3 @@ def open_follow_up(
 
 def _event(case: Case, author: User | None, kind: EventKind, *, at, **values) -> Event:
     return Event.create(case=case, author=author, kind=kind, created_at=at, **values)
-
-
-def _attach(case, event, uploader, attachments, visibility=Visibility.PUBLIC) -> None:
-    """Bind the uploader's pending files to ``case`` and ``event``."""
-    ids = [a.id for a in attachments]
-    if not ids:
-        return
-    bound = (
-        Attachment.update(case=case, event=event, visibility=visibility)
-        .where(
-            Attachment.id.in_(ids)
-            & Attachment.case.is_null()
-            & (Attachment.uploaded_by == uploader)
-        )
-        .execute()
-    )
-    if bound != len(ids):
-        raise CaseError(_l("A file could not be attached; please upload it again."), "files")
-
-
-def pending_upload(uploader: User, stored) -> Attachment:
-    """Keep a checked file for ``uploader`` until a form that carries it goes through."""
-    return Attachment.create(
-        uploaded_by=uploader,
-        filename=stored.filename,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-    )
-
-
-def pending_uploads(uploader: User, ids: Iterable[int]) -> list[Attachment]:
-    """The uploader's own pending files among ``ids``; anything else is ignored."""
-    ids = [int(i) for i in ids if str(i).isdigit()]
-    if not ids:
-        return []
-    return list(
-        Attachment.select().where(
-            Attachment.id.in_(ids)
-            & Attachment.case.is_null()
-            & (Attachment.uploaded_by == uploader)
-        )
-    )

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import files, service
+from helpdesk.cases import files, service, uploads
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -35,7 +35,7 @@ def post_files(client, case, body, *uploads, headers=None, **extra):
 
 def attach(case, author, name, data, internal=False):
     """A file on a message of ``case`` through the domain, as every channel adds one."""
-    pending = service.pending_upload(author, files.store(name, data))
+    pending = uploads.pending_upload(author, files.store(name, data))
     event = service.add_message(case, author, "see file", [pending], internal=internal)
     return Attachment.get(Attachment.event == event.id)
 
@@ -114,7 +114,7 @@ def test_too_large_files_are_refused(app, customer_client, case):
 
 
 def test_someone_elses_pending_file_cannot_be_attached(ctx, customer_client, case):
-    theirs = service.pending_upload(ctx["alma.admin"], files.store("secret.pdf", PDF))
+    theirs = uploads.pending_upload(ctx["alma.admin"], files.store("secret.pdf", PDF))
     response = customer_client.post(
         url(case, "/messages"), data={"body": "hello", "pending": str(theirs.id)}
     )
@@ -242,7 +242,7 @@ def test_file_of_another_organisation_is_not_found(ctx, portal_admin_client, for
 
 
 def test_pending_uploads_are_never_served(ctx, customer_client, case):
-    pending = service.pending_upload(ctx["mia.member"], files.store("draft.pdf", PDF))
+    pending = uploads.pending_upload(ctx["mia.member"], files.store("draft.pdf", PDF))
     assert customer_client.get(url(case, f"/attachments/{pending.id}/draft.pdf")).status_code == 404
 
 

@@ -13,7 +13,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import service
+from helpdesk.cases import service, uploads
 from helpdesk.cases.files import StoredFile
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -511,7 +511,7 @@ def _busy_case(ctx, open_case, messages):
         stored = StoredFile(
             f"log-{number}.txt", f"{case.id:04d}{number:036d}", "text/plain", 100, "0" * 64
         )
-        pending = service.pending_upload(author, stored)
+        pending = uploads.pending_upload(author, stored)
         internal = author.is_agent and number % 4 == 0
         service.add_message(fresh(case), author, f"Message {number}", [pending], internal)
     return case

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from helpdesk.cases import files, service, tasks
+from helpdesk.cases import files, service, tasks, uploads
 from helpdesk.cases.models import Attachment
 from helpdesk.timeutil import utcnow
 
@@ -25,9 +25,9 @@ def test_executables_are_refused_whatever_their_name(ctx):
 
 def test_abandoned_pending_uploads_are_removed_with_their_files(ctx, open_case):
     person = ctx["mia.member"]
-    old = service.pending_upload(person, files.store("old.log", b"old"))
-    fresh = service.pending_upload(person, files.store("fresh.log", b"fresh"))
-    kept = service.pending_upload(person, files.store("kept.log", b"kept"))
+    old = uploads.pending_upload(person, files.store("old.log", b"old"))
+    fresh = uploads.pending_upload(person, files.store("fresh.log", b"fresh"))
+    kept = uploads.pending_upload(person, files.store("kept.log", b"kept"))
     service.add_message(open_case(), person, "with file", attachments=[kept])
     day_ago = utcnow() - timedelta(days=2)
     Attachment.update(created_at=day_ago).where(Attachment.id.in_([old.id, kept.id])).execute()

@@ -12,7 +12,7 @@ import pytest
 
 from helpdesk import demo
 from helpdesk.accounts.models import User
-from helpdesk.cases import files, service
+from helpdesk.cases import files, uploads
 from helpdesk.cases.models import Attachment, Case, Channel, Event, EventKind
 from helpdesk.products.models import Component, Product, ProductVersion
 
@@ -379,7 +379,7 @@ def test_customer_cannot_open_a_case_for_another_organisation(customer_client, f
 def test_customer_cannot_take_someone_elses_pending_upload(app, customer_client, foreign, ctx):
     with app.app_context():
         stored = files.store("secret.png", PNG)
-    theirs = service.pending_upload(foreign["admin"], stored)
+    theirs = uploads.pending_upload(foreign["admin"], stored)
     case = opened_case(customer_client.post("/cases/new", data=form(pending=[str(theirs.id)])))
     assert list(case.attachments) == []
     assert Attachment.get_by_id(theirs.id).case_id is None

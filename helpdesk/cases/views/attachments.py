@@ -10,7 +10,7 @@ from flask import abort, current_app, request, send_file
 from flask_login import current_user, login_required
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import access, files, service
+from helpdesk.cases import access, files, uploads
 from helpdesk.cases.models import Attachment, Visibility
 from helpdesk.cases.views import bp
 
@@ -58,7 +58,7 @@ def take_uploads(user: User) -> tuple[list[Attachment], list[str]]:
     Refused files are only reported: the caller posts nothing when there are reasons and
     shows the form again with the accepted files kept, so no file has to be chosen twice.
     """
-    kept = service.pending_uploads(user, request.form.getlist("pending"))
+    kept = uploads.pending_uploads(user, request.form.getlist("pending"))
     problems = []
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     for upload in request.files.getlist("files"):
@@ -71,5 +71,5 @@ def take_uploads(user: User) -> tuple[list[Attachment], list[str]]:
         except files.UploadError as error:
             problems.append(str(error))
             continue
-        kept.append(service.pending_upload(user, stored))
+        kept.append(uploads.pending_upload(user, stored))
     return kept, problems
