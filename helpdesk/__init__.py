@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from helpdesk import config, db, errors, i18n, jobs, security
+from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
 from helpdesk.hookspecs import hookimpl
 from helpdesk.plugins import build_manager
 from helpdesk.policy import Policy
@@ -40,6 +40,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     jobs.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)
     errors.init_app(app)
     _init_login(app)
 

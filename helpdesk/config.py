@@ -27,6 +27,12 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    # Attempts per moving window (limits' notation); see helpdesk/ratelimit.py.
+    "RATE_LIMITS": {
+        "sign_in_address": "30 per 10 minutes",
+        "sign_in_account": "10 per 10 minutes",
+    },
+    "RATE_LIMIT_PREFIX": "helpdesk-limits",
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

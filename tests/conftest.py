@@ -127,6 +127,7 @@ def make_app(schema, tmp_path):
             "HUEY_IMMEDIATE": True,
             "REDIS_URL": os.environ.get("REDIS_URL"),
             "HUEY_NAME": f"helpdesk-test-{os.getpid()}",
+            "RATE_LIMIT_PREFIX": f"limits-test-{uuid.uuid4().hex}",  # counts start at zero
         }
         settings.update(config)
         app = create_app(settings, plugins=objects)

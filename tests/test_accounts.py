@@ -103,3 +103,41 @@ def test_password_hash_is_argon2_and_rehashed_when_outdated(app, demo_people):
         assert user.password_hash.startswith("$argon2id$")
         assert service.authenticate("mia.member@muster.example", DEMO_PASSWORD).id == user.id
         assert service.authenticate("mia.member@muster.example", "wrong") is None
+
+
+def test_a_concurrent_burst_of_wrong_passwords_stays_within_the_limit(make_app):
+    """Twenty-five wrong passwords for one account at once: at most the account's limit is
+    ever checked against the password; the rest are told to wait (429)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helpdesk import demo
+
+    app = make_app(
+        RATE_LIMITS={"sign_in_address": "100 per minute", "sign_in_account": "5 per minute"}
+    )
+    with app.app_context():
+        demo.load(password=DEMO_PASSWORD)
+
+    def attempt(_):
+        return _sign_in(app.test_client(), "mia.member@muster.example", "wrong").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(attempt, range(25)))
+    assert statuses.count(422) == 5
+    assert statuses.count(429) == 20
+    # the right password is refused too while the account is locked: no guessing around it
+    refused = _sign_in(app.test_client(), "mia.member@muster.example", DEMO_PASSWORD)
+    assert refused.status_code == 429
+    assert b"Too many sign-in attempts" in refused.data
+    # another account from the same address still gets in
+    other = _sign_in(app.test_client(), "martin.main@muster.example", DEMO_PASSWORD)
+    assert other.status_code == 302
+
+
+def test_one_address_is_limited_across_accounts(make_app, demo_people):
+    app = make_app(
+        RATE_LIMITS={"sign_in_address": "3 per minute", "sign_in_account": "9 per minute"}
+    )
+    client = app.test_client()
+    statuses = [_sign_in(client, f"guess{n}@muster.example", "wrong").status_code for n in range(5)]
+    assert statuses == [422, 422, 422, 429, 429]

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from helpdesk import ratelimit
 from helpdesk.accounts import service
 from helpdesk.accounts.forms import SignInForm
 from helpdesk.web import render
@@ -33,6 +34,9 @@ def sign_in():
     if not form.is_submitted():
         return render("accounts/sign_in.html", form=form)
     if form.validate():
+        if not _allowed_to_try(form.email.data):
+            flash(_("Too many sign-in attempts. Please wait a few minutes and try again."), "error")
+            return render("accounts/sign_in.html", form=form, status=429)
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
             language = session.get("language")
@@ -43,6 +47,13 @@ def sign_in():
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
         flash(_("The e-mail address or the password is not right."), "error")
     return render("accounts/sign_in.html", form=form, status=422)
+
+
+def _allowed_to_try(email: str) -> bool:
+    """Count this attempt against the address it comes from and the account it names."""
+    by_address = ratelimit.allow("sign_in_address", request.remote_addr or "unknown")
+    by_account = ratelimit.allow("sign_in_account", service.normalise_email(email))
+    return by_address and by_account
 
 
 @bp.route("/sign-out", methods=["POST"])
