@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from helpdesk.accounts.models import Kind, Organisation, Team, User
 from helpdesk.accounts.passwords import hash_password
+from helpdesk.cases import search
 from helpdesk.cases.models import CallIdCounter, Case, Event, EventKind, Visibility
 from helpdesk.db import db, is_postgres
 from helpdesk.policy import Category, current_policy
@@ -205,7 +206,7 @@ def seed(cases: int, seed_value: int = 42) -> dict:
     with db.atomic():
         for year, last in counters.items():
             CallIdCounter.insert(scope=year, last=last).on_conflict_replace().execute()
-        _index_all()
+        search.index_descriptions()
     return {"detail_call_id": Case.get_by_id(detail_case).call_id}
 
 
@@ -235,19 +236,3 @@ def _events(rng, case_id, requester_id, agents, created, count):
         else:
             author = requester_id if n % 2 == 0 else rng.choice(agents).id
             yield (case_id, author, at, EventKind.MESSAGE, Visibility.PUBLIC, _sentence(rng, 30))
-
-
-def _index_all() -> None:
-    """Fill the search index from subjects and descriptions in one statement."""
-    if is_postgres():
-        db.execute_sql(
-            "INSERT INTO case_search (case_id, document) SELECT id,"
-            " setweight(to_tsvector('simple', call_id), 'A') ||"
-            " setweight(to_tsvector('german', subject), 'A') ||"
-            " setweight(to_tsvector('german', description), 'B') FROM \"case\""
-        )
-    else:
-        db.execute_sql(
-            "INSERT INTO case_search (rowid, call_id, subject, body)"
-            ' SELECT id, call_id, subject, description FROM "case"'
-        )

@@ -85,9 +85,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
     from flask_login import current_user
 
+    from helpdesk.i18n import current_language
     from helpdesk.policy import current_policy
 
     @app.context_processor
@@ -96,10 +96,6 @@ def _register_template_helpers(app: Flask) -> None:
             if not current_user.is_authenticated:
                 return []
             return current_policy().navigation(current_user)
-
-        def current_language():
-            locale = get_locale()
-            return locale.language if locale else app.config["BABEL_DEFAULT_LOCALE"]
 
         return {
             # The signed-in user itself rather than Flask-Login's proxy: pages read it often.
