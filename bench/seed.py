@@ -205,7 +205,9 @@ def seed(cases: int, seed_value: int = 42) -> dict:
                 ).execute()
     with db.atomic():
         for year, last in counters.items():
-            CallIdCounter.insert(scope=year, last=last).on_conflict_replace().execute()
+            CallIdCounter.insert(scope=year, last=last).on_conflict(
+                conflict_target=[CallIdCounter.scope], update={CallIdCounter.last: last}
+            ).execute()
         search.index_descriptions()
     return {"detail_call_id": Case.get_by_id(detail_case).call_id}
 
