@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from helpdesk.accounts.models import Team, User
-    from helpdesk.cases.models import Case
+    from helpdesk.cases.models import Case, Event
     from helpdesk.policy import (
         CaseType,
         FormField,
@@ -141,6 +141,21 @@ def helpdesk_may_reopen(user: User, case: Case) -> bool:
 
     When the answer is False the portal offers a linked follow-up case instead. First answer
     wins; the core allows it for solved cases always and for closed ones to agents.
+    """
+
+
+# -- What a change causes ------------------------------------------------------------------
+
+
+@hookspec
+def helpdesk_case_changed(events: list[Event]) -> None:
+    """Called once per change of cases (opened, message, note, field, status, assignment,
+    follow, reopen), inside its transaction, with the timeline entries it wrote, oldest first.
+
+    ``event.case`` is the changed case (a follow-up opened from a case brings entries of both
+    cases). What an implementation writes commits or rolls back with the change; an exception
+    undoes the change. The core's notifications, SLA clocks and timers hang off this hook.
+    Nothing is returned.
     """
 
 

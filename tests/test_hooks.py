@@ -243,6 +243,38 @@ def test_may_reopen_decides_between_reopen_and_follow_up(make_app):
         assert Case.get_by_id(case.id).status_category == "open"
 
 
+def test_case_changed_sees_each_change_once_inside_its_transaction(make_app):
+    from helpdesk.cases import service
+    from helpdesk.cases.models import Case
+
+    seen = []
+
+    def helpdesk_case_changed(events):
+        seen.append([(e.case.call_id, e.kind) for e in events])
+        if any(e.kind == "note" for e in events):
+            raise RuntimeError("a plugin that fails undoes the change")
+
+    app = make_app(Plugin(helpdesk_case_changed=helpdesk_case_changed))
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    case = _case_ready(app, people)
+    with app.app_context():
+        service.move_status(case, people["erik.first"], "solved")
+        follow_up = service.open_follow_up(
+            Case.get_by_id(case.id), people["mia.member"], "Again", "It broke again"
+        )
+        with pytest.raises(RuntimeError):
+            service.add_message(case, people["erik.first"], "Internal", internal=True)
+    assert seen[-3] == [(case.call_id, "status")]
+    # The follow-up and the link on the original case are announced as one change.
+    assert seen[-2] == [(follow_up.call_id, "opened"), (case.call_id, "follow_up")]
+    assert seen[-1] == [(case.call_id, "note")]
+    with app.app_context():
+        from helpdesk.cases.models import Event
+
+        assert not Event.select().where((Event.case == case.id) & (Event.kind == "note")).exists()
+
+
 def _demo_people():
     from helpdesk.accounts.models import User
 

@@ -6,7 +6,9 @@ appends the timeline events in one transaction, and asks the plugins where they 
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -25,6 +27,7 @@ from helpdesk.cases.models import (
     Visibility,
 )
 from helpdesk.db import db
+from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.timeutil import utcnow
@@ -66,7 +69,7 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
         assignee = User.get_or_none((User.email == route.agent_email) & User.active)
     status = policy.initial_status()
     now = utcnow()
-    with db.atomic():
+    with _changing():
         case = Case.create(
             call_id=next_call_id(now),
             organisation=new.requester.organisation_id,
@@ -165,7 +168,7 @@ def add_message(
     if author.is_customer and case.status_category == Category.CLOSED:
         raise CaseError(_l("This case is closed; please open a follow-up case."), "body")
     now = utcnow()
-    with db.atomic():
+    with _changing():
         visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
         event = _event(
             case,
@@ -218,7 +221,7 @@ def change_field(case: Case, actor: User, name: str, value, reason: str | None =
     if old == new:
         raise CaseError(_l("Nothing changed."), name)
     now = utcnow()
-    with db.atomic():
+    with _changing():
         event = _changed(case, actor, name, old, new, now, reason)
         setattr(case, name, value)
         if name == "product":
@@ -289,7 +292,7 @@ def move_status(case: Case, actor: User, status_key: str, waiting_for: str | Non
     if needs_text and not (waiting_for or "").strip():
         raise CaseError(_l("Please say what exactly you need from the customer."), "waiting_for")
     now = utcnow()
-    with db.atomic():
+    with _changing():
         event = _set_status(case, actor, status, now, waiting_for)
         Case.update(updated_at=now).where(Case.id == case.id).execute()
     return event
@@ -334,7 +337,7 @@ def assign(case: Case, actor: User, assignee: User | None) -> Event:
     if (assignee.id if assignee else None) == case.assignee_id:
         raise CaseError(_l("Nothing changed."), "assignee")
     now = utcnow()
-    with db.atomic():
+    with _changing():
         event = _event(
             case,
             actor,
@@ -365,7 +368,7 @@ def follow(case: Case, user: User, added_by: User | None = None) -> bool:
         raise CaseError(_l("You may not follow this case."))
     if not (user.is_agent or user.organisation_id == case.organisation_id):
         raise CaseError(_l("You may not follow this case."))
-    with db.atomic():
+    with _changing():
         if is_following(case, user):
             return False
         Follower.create(case=case, user=user)
@@ -381,7 +384,7 @@ def follow(case: Case, user: User, added_by: User | None = None) -> bool:
 
 
 def unfollow(case: Case, user: User) -> bool:
-    with db.atomic():
+    with _changing():
         removed = (
             Follower.delete().where((Follower.case == case) & (Follower.user == user)).execute()
         )
@@ -404,7 +407,7 @@ def reopen(case: Case, actor: User, reason: str) -> Event:
     if not access.may_write(actor, case) or not current_policy().may_reopen(actor, case):
         raise CaseError(_l("This case cannot be reopened; please open a follow-up case."))
     now = utcnow()
-    with db.atomic():
+    with _changing():
         _event(case, actor, EventKind.REOPENED, at=now, body=reason.strip())
         event = _set_status(case, actor, _first_status(Category.OPEN), now)
         Case.update(updated_at=now, last_activity_at=now).where(Case.id == case.id).execute()
@@ -438,5 +441,34 @@ def open_follow_up(
     )
 
 
+#: The timeline entries written by the change in progress (see ``_changing``).
+_recording: ContextVar[list[Event] | None] = ContextVar("recording", default=None)
+
+
+@contextmanager
+def _changing() -> Iterator[list[Event]]:
+    """One change of one or more cases: a transaction whose timeline entries are handed to
+    ``helpdesk_case_changed`` before it commits, so what the change causes (mail in the
+    outbox, timers, SLA clocks) is written with it or not at all. A change started inside
+    another (a follow-up opened from a case) joins it and is announced with it."""
+    if _recording.get() is not None:
+        with db.atomic():
+            yield _recording.get()
+        return
+    events: list[Event] = []
+    token = _recording.set(events)
+    try:
+        with db.atomic():
+            yield events
+            if events:
+                plugin_manager().hook.helpdesk_case_changed(events=events)
+    finally:
+        _recording.reset(token)
+
+
 def _event(case: Case, author: User | None, kind: EventKind, *, at, **values) -> Event:
-    return Event.create(case=case, author=author, kind=kind, created_at=at, **values)
+    event = Event.create(case=case, author=author, kind=kind, created_at=at, **values)
+    recording = _recording.get()
+    if recording is not None:
+        recording.append(event)
+    return event
