@@ -17,6 +17,8 @@ DEFAULTS = {
     "DATABASE_URL": None,  # None: sqlite file in the instance folder
     "REDIS_URL": None,  # None: huey's SQLite queue in the instance folder
     "HELPDESK_PLUGINS": [],
+    # Where people reach the portal: links in mail and other places without a request.
+    "BASE_URL": "http://localhost:5000",
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Vienna",
     "LANGUAGES": ("de", "en"),
@@ -54,6 +56,7 @@ ENVIRONMENT = (
     "DATABASE_URL",
     "REDIS_URL",
     "HELPDESK_PLUGINS",
+    "BASE_URL",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",

@@ -15,6 +15,10 @@ import pluggy
 from flask import Flask, current_app
 
 from helpdesk import defaults, hookspecs
+from helpdesk.mail import notifications
+
+#: The core's own implementations of hooks, registered before any plugin.
+CORE = {"core": defaults, "core.notifications": notifications}
 
 PROJECT_NAME = "helpdesk"
 
@@ -69,7 +73,8 @@ def build_manager(app: Flask, extra: Iterable[object] = ()) -> pluggy.PluginMana
     """The manager for ``app``: core defaults, the configured plugins, then ``extra``."""
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
-    manager.register(defaults, name="core")
+    for name, module in CORE.items():
+        manager.register(module, name=name)
     wanted = app.config["HELPDESK_PLUGINS"]
     if wanted:
         available = discover(plugins_folder(app))

@@ -6,7 +6,7 @@ a cache miss (htmx puts the answer in place of the whole page). ``Vary: HX-Reque
 caches from handing one to the other.
 """
 
-from flask import make_response, render_template, request
+from flask import current_app, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
 
@@ -19,3 +19,10 @@ def render(template: str, block: str = "content", status: int = 200, **context):
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to a page, for mail and jobs: always under ``BASE_URL``, never under
+    whatever host a request named (a forged Host header must not end up in a reset link)."""
+    path = current_app.url_map.bind("portal").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
