@@ -1,6 +1,6 @@
 """Every table of the core, in the order they can be created."""
 
-from helpdesk.accounts.models import Organisation, Team, User
+from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
 from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.preferences import Preference
@@ -9,6 +9,7 @@ from helpdesk.system import SystemState
 
 ALL_MODELS = [
     Organisation,
+    OrganisationDomain,
     Team,
     User,
     Product,

@@ -47,6 +47,16 @@ class Organisation(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class OrganisationDomain(BaseModel):
+    """A mail domain that belongs to an organisation: a person who confirms an address there
+    joins it when registering (ACC-3). Free-mail domains are never stored (``domains``)."""
+
+    id = AutoField()
+    organisation = ForeignKeyField(Organisation, backref="domains", on_delete="CASCADE")
+    domain = CharField(max_length=253, unique=True)  # lower case, no leading "@"
+    created_at = DateTimeField(default=utcnow)
+
+
 class Team(BaseModel):
     id = AutoField()
     key = CharField(max_length=50, unique=True)
