@@ -108,7 +108,8 @@ class Filters:
     def args(self, **changes) -> dict:
         """The query-string arguments for these filters with ``changes``, defaults left out."""
         values = {**vars(self), **changes}
-        return {k: v for k, v in values.items() if v not in (None, "") and v != _DEFAULTS[k]}
+        defaults = {**_DEFAULTS, "sort": "created" if values["q"] else "updated"}
+        return {k: v for k, v in values.items() if v not in (None, "") and v != defaults[k]}
 
 
 #: Every filter at its default, for leaving defaults out of URLs (computed once).
@@ -176,6 +177,7 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
 
     assignee = "none" if choices.assignees and args.get("assignee") == "none" else None
     page = _number(args.get("page", "")) or 1
+    q = " ".join(args.get("q", "").split())[:200]
     return Filters(
         view=pick("view", QUEUE_VIEWS, "new") if choices.queue else "",
         status=pick("status", STATUS_FILTERS, "open"),
@@ -184,8 +186,10 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
         product=pick_id("product", choices.products),
         requester=pick_id("requester", choices.requesters),
         assignee=assignee or pick_id("assignee", choices.assignees),
-        q=" ".join(args.get("q", "").split())[:200],
-        sort=pick("sort", SORTS, "updated"),
+        q=q,
+        # A search lists the newest matches first unless asked otherwise: the index reads
+        # them in that order (see search.newest_first).
+        sort=pick("sort", SORTS, "created" if q else "updated"),
         dir=pick("dir", ("asc", "desc"), "desc"),
         page=min(page, MAX_PAGE),
     )
@@ -252,6 +256,13 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
             target = model.name.alias(f"{name}_name")
             query = query.select_extend(target).join_from(Case, model, kind, on=(key == model.id))
     query = _narrowed(access.visible_cases(user, query), user, filters)
+    if filters.q and filters.sort == "created":
+        # Newest (or oldest) matches first: read in order from the search index.
+        ordered = search.newest_first(query, filters.q, descending=filters.dir == "desc")
+        if ordered is not None:
+            return ordered.dicts()
+    if filters.q:
+        query = search.narrow(query, filters.q)
     return query.order_by(*_order(filters, policy)).dicts()
 
 
@@ -272,7 +283,7 @@ def _narrowed(query, user: User, filters: Filters):
     for condition in conditions:
         if condition is not None:
             query = query.where(condition)
-    return search.narrow(query, filters.q) if filters.q else query
+    return query
 
 
 def _view_condition(user: User, view: str):
@@ -315,7 +326,7 @@ def _order(filters: Filters, policy) -> list:
     else:
         expression = {
             "updated": Case.updated_at,
-            "created": Case.created_at,
+            "created": Case.id,  # ids are given out in order of creation
             "call_id": Case.call_id,
         }[filters.sort]
     if filters.dir == "asc":

@@ -1,14 +1,14 @@
 """Full-text search over cases (CASE-4): call id, subject, description and public messages.
 
-One function for both databases: SQLite's FTS5 (Unicode, diacritics folded, prefix matches)
-or PostgreSQL's full text with German stemming and a GIN index. The index is a table of its
-own (``case_search``), rewritten for a case whenever its searchable text changes, in the
-same transaction. Internal notes are never indexed, so search can never reveal them.
+One function for both databases: SQLite's FTS5 (Unicode, diacritics folded) or PostgreSQL's
+full text with German stemming and a GIN index; every word matches as a prefix. The index is a
+table of its own (``case_search``), rewritten for a case whenever its searchable text changes,
+in the same transaction. Internal notes are never indexed, so search can never reveal them.
 """
 
 import re
 
-from peewee import SQL, PostgresqlDatabase
+from peewee import SQL, PostgresqlDatabase, Table
 
 from helpdesk.cases.callids import find_call_ids
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
@@ -97,9 +97,9 @@ def terms(text: str) -> list[str]:
 
 
 def narrow(query, text: str):
-    """``query`` (a select over ``Case``) narrowed to cases matching ``text``.
+    """``query`` (a select over ``Case``) narrowed to cases matching ``text``, in any order.
 
-    Every word must match (as a prefix); a call id in the text matches that case directly.
+    Every word must match; a call id in the text matches that case directly.
     """
     call_ids = find_call_ids(text)
     words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
@@ -114,15 +114,46 @@ def narrow(query, text: str):
     return query.where(condition)
 
 
+def newest_first(query, text: str, descending: bool = True):
+    """``query`` narrowed to cases matching ``text`` and ordered by case id (creation), read
+    from the search index in that order; None when ``text`` holds no words (only call ids),
+    which ``narrow`` handles.
+
+    Ordered by its own row ids, the index hands out matches one by one and the database stops
+    after a page: the cost follows the page and how selective the other filters are, not how
+    many cases match. ``narrow``'s ``IN`` list must first collect every match.
+    """
+    words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
+    if not words or find_call_ids(text):
+        return None
+    index = Table("case_search", ("case_id", "rowid"))
+    if is_postgres():
+        key = index.case_id
+        match = SQL("case_search.document @@ to_tsquery('german', %s)", (_pg_query(words),))
+    else:
+        key = index.rowid
+        match = SQL("case_search MATCH ?", (_fts_query(words),))
+    query = query.join_from(Case, index, on=(key == Case.id)).where(match)
+    return query.order_by(key.desc() if descending else key.asc())
+
+
 _CALL_ID_OR_NOTHING = re.compile(r"\b\d{4}-\d{5,}\b")
+
+
+def _fts_query(words: list[str]) -> str:
+    """Every word as a prefix: German compounds ("Lagerverwaltungssystem") are found by
+    their first part."""
+    return " AND ".join(f'"{word}"*' for word in words)
+
+
+def _pg_query(words: list[str]) -> str:
+    return " & ".join(f"{word}:*" for word in words)
 
 
 def _matching_ids(words: list[str]):
     if is_postgres():
-        tsquery = " & ".join(f"{word}:*" for word in words)
         return SQL(
             "(SELECT case_id FROM case_search WHERE document @@ to_tsquery('german', %s))",
-            (tsquery,),
+            (_pg_query(words),),
         )
-    match = " AND ".join(f'"{word}"*' for word in words)
-    return SQL("(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (match,))
+    return SQL("(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (_fts_query(words),))

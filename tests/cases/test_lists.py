@@ -329,6 +329,24 @@ def test_search_finds_call_id_subject_description_and_public_messages(ctx, brows
     assert paula.call_ids("/cases?q=Kassenabschluss+Pinguin") == []
 
 
+def test_a_search_lists_the_newest_matches_first_unless_sorted_otherwise(ctx, browse, open_case):
+    older = open_case(subject="Drucker druckt nicht")
+    newer = open_case(subject="Druckertreiber fehlt")
+    open_case(subject="Anderes Thema")
+    service.add_message(older, ctx["mia.member"], "Noch etwas")  # older is updated last
+    paula = browse("paula.portal")
+    assert paula.call_ids("/cases?q=drucker") == [newer.call_id, older.call_id]
+    assert paula.call_ids("/cases?q=drucker&sort=created&dir=asc") == [
+        older.call_id,
+        newer.call_id,
+    ]
+    assert paula.call_ids("/cases?q=drucker&sort=updated") == [older.call_id, newer.call_id]
+    # The chosen sort survives in the list's own links.
+    html = paula.html("/cases?q=drucker&sort=updated")
+    assert 'href="/cases/export.csv?q=drucker&amp;sort=updated"' in html
+    assert 'href="/cases/export.csv?q=drucker"' in paula.html("/cases?q=drucker")
+
+
 def test_paging_with_previous_and_next(ctx, browse, open_case):
     cases = [open_case(subject=f"Case number {i}") for i in range(30)]
     paula = browse("paula.portal")
