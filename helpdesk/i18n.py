@@ -7,7 +7,7 @@ rendered in that person's language inside ``speaking(language)``.
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_login import current_user
 
 
@@ -63,5 +63,27 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+#: The catalog of each language, as Flask-Babel loaded it (it caches them per process too,
+#: but finds its cache through half a dozen context lookups on each of a page's strings).
+_catalogs: dict = {}
+
+
+def translations():
+    """The gettext catalog of the current language."""
+    language = current_language()
+    catalog = _catalogs.get(language)
+    if catalog is None:
+        catalog = _catalogs[language] = get_translations()
+    return catalog
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Templates translate through the cached catalog; newstyle gettext as Flask-Babel sets it.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )

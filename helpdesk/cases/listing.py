@@ -229,10 +229,25 @@ def save_columns(user: User, chosen) -> tuple[str, ...]:
     return columns
 
 
+_REQUESTER, _ASSIGNEE = User.alias("requester_user"), User.alias("assignee_user")
+#: The names a column joins: (model, its name field, join condition, join type). Built once:
+#: each field of an aliased model is a class of its own that peewee makes on every access.
+_NAME_JOINS = {
+    "requester": (_REQUESTER, _REQUESTER.name, Case.requester == _REQUESTER.id, JOIN.INNER),
+    "assignee": (_ASSIGNEE, _ASSIGNEE.name, Case.assignee == _ASSIGNEE.id, JOIN.LEFT_OUTER),
+    "product": (Product, Product.name, Case.product == Product.id, JOIN.INNER),
+    "organisation": (
+        Organisation,
+        Organisation.name,
+        Case.organisation == Organisation.id,
+        JOIN.INNER,
+    ),
+}
+
+
 def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
     """The query for ``filters`` as ``user`` may see it: the case fields a list shows and the
     names behind ``columns``, sorted, not yet limited. Rows come as dicts."""
-    Requester, Assignee = User.alias("requester_user"), User.alias("assignee_user")
     query = Case.select(
         Case.id,
         Case.call_id,
@@ -245,16 +260,10 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
         Case.created_at,
         Case.updated_at,
     )
-    joins = (
-        ("requester", Requester, Case.requester, JOIN.INNER),
-        ("assignee", Assignee, Case.assignee, JOIN.LEFT_OUTER),
-        ("product", Product, Case.product, JOIN.INNER),
-        ("organisation", Organisation, Case.organisation, JOIN.INNER),
-    )
-    for name, model, key, kind in joins:
+    for name, (model, name_field, condition, kind) in _NAME_JOINS.items():
         if name in columns:
-            target = model.name.alias(f"{name}_name")
-            query = query.select_extend(target).join_from(Case, model, kind, on=(key == model.id))
+            target = name_field.alias(f"{name}_name")
+            query = query.select_extend(target).join_from(Case, model, kind, on=condition)
     query = _narrowed(access.visible_cases(user, query), user, filters)
     if filters.q and filters.sort == "created":
         # Newest (or oldest) matches first: read in order from the search index.
