@@ -43,11 +43,16 @@ DEFAULTS = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "support@localhost",
+    "MAIL_REPLY_TO": None,  # where answers go when not to MAIL_DEFAULT_SENDER (the inbound box)
     "MAIL_DOMAIN": None,  # right-hand side of our Message-IDs; None: the sender's domain
     "MAIL_TIMEOUT": 30,  # seconds per SMTP operation
     "MAIL_MAX_TRIES": 30,  # then dead; waits 1, 5, 15, 60 minutes, then hourly: ~27 h
     "MAIL_LEASE_SECONDS": 600,  # a crashed worker's claim; well above a send (MAIL_TIMEOUT)
     "MAIL_SWEEP_BATCH": 100,
+    # Case notifications (helpdesk/mail/notifications.py): whether agents get mail at all,
+    # and whether a customer's message on an unassigned case goes to its team's agents.
+    "NOTIFY_AGENTS": True,
+    "NOTIFY_TEAM_WHEN_UNASSIGNED": True,
 }
 
 #: Environment variables read over the instance file; lists are comma separated.
@@ -64,6 +69,7 @@ ENVIRONMENT = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
+    "MAIL_REPLY_TO",
     "MAIL_DOMAIN",
 )
 

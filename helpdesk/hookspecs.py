@@ -159,6 +159,20 @@ def helpdesk_case_changed(events: list[Event]) -> None:
     """
 
 
+# -- Mail -------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_mail_template(name: str, language: str) -> str | None:
+    """The template to write mail ``name`` (e.g. ``case_opened``) with in ``language``
+    (``de`` or ``en``, the recipient's), instead of the core's ``mail/<name>``.
+
+    Answer a template name without extension (``<answer>.txt`` with the blocks ``subject``
+    and ``text``, optionally ``<answer>.html``), or None to let the next plugin decide. First
+    answer wins; with no answer the core's template is used.
+    """
+
+
 # -- Navigation and demo ------------------------------------------------------------------
 
 

@@ -2,16 +2,26 @@
 
 Every mail the portal writes on its own (case notifications, password resets, invitations,
 reminders, surveys) goes through ``send``: one template per mail in ``templates/mail/``,
-one outbox row per recipient (each in their own language), threaded under its case.
+one outbox row per recipient (each in their own language and time zone), threaded under its
+case.
 
 A template ``mail/<name>.txt`` defines the blocks ``subject`` and ``text``; an optional
-``mail/<name>.html`` the HTML alternative. Both get the ``context`` passed to ``send`` plus
-``recipient`` (the ``User``, or None for a bare address), ``case`` and ``external_url``
-(absolute links under ``BASE_URL``).
+``mail/<name>.html`` (usually extending ``mail/_layout.html``) the HTML alternative. A plugin
+may name other templates for a mail (``helpdesk_mail_template``). Both get the ``context``
+passed to ``send`` plus ``recipient`` (the ``User``, or None for a bare address), ``case``,
+``external_url`` (absolute links under ``BASE_URL``), ``local_time`` (a UTC time as the
+recipient reads it) and, in the HTML, the rendered ``subject``.
+
+From is the support address (``MAIL_DEFAULT_SENDER``) and Reply-To ``MAIL_REPLY_TO`` when set,
+so an answer reaches the inbound channel; it finds the case again by the call id in the subject
+("[#2026-00042]") and by the thread headers (``case_thread_id`` and the outbox's Message-IDs).
 """
 
-from email.utils import formataddr
+from datetime import UTC, datetime
+from email.utils import formataddr, parseaddr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 from jinja2_fragments.flask import render_block
@@ -28,6 +38,14 @@ def case_thread_id(case) -> str:
     return f"<case-{case.call_id}@{domain}>"
 
 
+def template_for(name: str, language: str) -> str:
+    """The template (without ``.txt``/``.html``) that writes mail ``name`` in ``language``:
+    a plugin's choice, else the core's ``mail/<name>``."""
+    # The manager from the app, not helpdesk.plugins: that module imports this one.
+    hook = current_app.extensions["plugins"].hook
+    return hook.helpdesk_mail_template(name=name, language=language) or f"mail/{name}"
+
+
 def send(
     template: str,
     to,
@@ -35,25 +53,69 @@ def send(
     case=None,
     automatic: bool = True,
     language: str | None = None,
+    sender_name: str | None = None,
     **context,
 ) -> OutboxMessage:
     """Render ``template`` for ``to`` (a ``User`` or an address) and put it in the outbox,
     inside the caller's transaction. A mail about a case carries its call id in the subject
-    and the case's thread headers."""
+    and the case's thread headers. ``automatic`` marks it ``Auto-Submitted`` (RFC 3834): a
+    notice the portal wrote, not a message a person typed. ``sender_name`` shows a person's
+    name in From while the address stays the support address."""
     user = None if isinstance(to, str) else to
     address = to if user is None else formataddr((user.name, user.email))
     language = language or (user.language if user is not None else None)
     language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
-    context.update(recipient=user, case=case, external_url=external_url)
+    zone = _zone(user.timezone if user is not None else None)
+    context.update(
+        recipient=user,
+        case=case,
+        external_url=external_url,
+        local_time=lambda at: _local_time(at, zone, language),
+    )
+    chosen = template_for(template, language)
     with speaking(language):
-        subject = " ".join(render_block(f"mail/{template}.txt", "subject", **context).split())
-        text = render_block(f"mail/{template}.txt", "text", **context).strip() + "\n"
+        subject = " ".join(render_block(f"{chosen}.txt", "subject", **context).split())
+        text = render_block(f"{chosen}.txt", "text", **context).strip() + "\n"
         try:
-            html = render_template(f"mail/{template}.html", **context)
-        except TemplateNotFound:
+            html = render_template(f"{chosen}.html", subject=subject, **context)
+        except TemplateNotFound as missing:
+            if missing.name != f"{chosen}.html":
+                raise  # an existing HTML template that includes a missing one is a bug
             html = None
     thread = {}
     if case is not None:
         subject = f"[#{case.call_id}] {subject}"
         thread = {"in_reply_to": case_thread_id(case), "references": [case_thread_id(case)]}
-    return outbox.enqueue(address, subject, text, html, case=case, automatic=automatic, **thread)
+    return outbox.enqueue(
+        address,
+        subject,
+        text,
+        html,
+        case=case,
+        automatic=automatic,
+        sender=_sender(sender_name),
+        reply_to=current_app.config["MAIL_REPLY_TO"],
+        **thread,
+    )
+
+
+def _sender(name: str | None) -> str | None:
+    """The support address, shown as ``name (Support)`` when a person wrote the mail."""
+    if not name:
+        return None
+    support_name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return formataddr((f"{name} ({support_name})" if support_name else name, address))
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _local_time(at: datetime, zone: ZoneInfo, language: str) -> str:
+    """``at`` (naive UTC, as stored) in the recipient's zone and language, with the zone."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return format_datetime(at, "medium", tzinfo=zone, locale=language) + f" ({zone.key})"

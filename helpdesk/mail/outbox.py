@@ -78,12 +78,14 @@ def enqueue(
     references: Iterable[str] = (),
     automatic: bool = True,
     sender: str | None = None,
+    reply_to: str | None = None,
 ) -> OutboxMessage:
     """Write a mail to the outbox inside the caller's transaction; it is sent after commit.
 
     ``to`` is one address or several (``Name <addr>`` allowed); ``case`` links the mail to its
     case; ``in_reply_to`` and ``references`` are Message-IDs that thread it; ``automatic``
-    marks it ``Auto-Submitted`` so that auto-responders stay quiet. Needs an app context.
+    marks it ``Auto-Submitted`` so that auto-responders stay quiet; ``sender`` (From) defaults
+    to ``MAIL_DEFAULT_SENDER``; ``reply_to`` adds a Reply-To. Needs an app context.
     """
     config = current_app.config
     sender = sender or config["MAIL_DEFAULT_SENDER"]
@@ -101,6 +103,7 @@ def enqueue(
         in_reply_to=in_reply_to,
         references=references,
         automatic=automatic,
+        reply_to=reply_to,
     )
     with db.atomic():
         row = OutboxMessage.create(

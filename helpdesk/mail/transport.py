@@ -22,6 +22,7 @@ def build_message(
     in_reply_to: str | None = None,
     references: Iterable[str] = (),
     automatic: bool = True,
+    reply_to: str | None = None,
 ) -> EmailMessage:
     """The message: plain text, with an HTML alternative when given, threaded when asked.
 
@@ -34,6 +35,8 @@ def build_message(
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Subject"] = subject
+    if reply_to:
+        message["Reply-To"] = reply_to
     thread = [_bracketed(ref) for ref in references]
     if in_reply_to:
         message["In-Reply-To"] = _bracketed(in_reply_to)
