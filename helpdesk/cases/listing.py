@@ -272,7 +272,9 @@ def _narrowed(query, user: User, filters: Filters):
     for condition in conditions:
         if condition is not None:
             query = query.where(condition)
-    return search.narrow(query, filters.q) if filters.q else query
+    if not filters.q:
+        return query
+    return search.narrow(query, filters.q, messages=not access.under_correspondence_rule(user))
 
 
 def _view_condition(user: User, view: str):

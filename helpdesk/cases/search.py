@@ -96,10 +96,13 @@ def terms(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
 
 
-def narrow(query, text: str):
+def narrow(query, text: str, messages: bool = True):
     """``query`` (a select over ``Case``) narrowed to cases matching ``text``.
 
     Every word must match (as a prefix); a call id in the text matches that case directly.
+    ``messages=False`` searches call id and subject only: for a person under the
+    correspondence rule (PERM-3), whom the text of a message they may not read must not
+    lead to its case (description and messages share one part of the index).
     """
     call_ids = find_call_ids(text)
     words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
@@ -107,7 +110,7 @@ def narrow(query, text: str):
         return query
     condition = None
     if words:
-        condition = Case.id.in_(_matching_ids(words))
+        condition = Case.id.in_(_matching_ids(words, messages))
     if call_ids:
         by_call_id = Case.call_id.in_(call_ids)
         condition = by_call_id if condition is None else (condition | by_call_id)
@@ -117,12 +120,15 @@ def narrow(query, text: str):
 _CALL_ID_OR_NOTHING = re.compile(r"\b\d{4}-\d{5,}\b")
 
 
-def _matching_ids(words: list[str]):
+def _matching_ids(words: list[str], messages: bool = True):
     if is_postgres():
-        tsquery = " & ".join(f"{word}:*" for word in words)
+        weights = "" if messages else "A"  # call id and subject are weighted A
+        tsquery = " & ".join(f"{word}:*{weights}" for word in words)
         return SQL(
             "(SELECT case_id FROM case_search WHERE document @@ to_tsquery('german', %s))",
             (tsquery,),
         )
     match = " AND ".join(f'"{word}"*' for word in words)
+    if not messages:
+        match = f"{{call_id subject}} : ({match})"
     return SQL("(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (match,))
