@@ -61,7 +61,7 @@ def test_the_reply_went_to_the_requester_only(ctx, case):
 
 
 def test_colleague_sees_the_case_but_a_placeholder_for_the_message(ctx, browse, case):
-    case, reply, reply_file = case
+    case, _, reply_file = case
     martin = browse("martin.main")
     assert case.call_id in martin.html("/cases")  # the list: every support-authorised person
     for page in (
@@ -77,7 +77,7 @@ def test_colleague_sees_the_case_but_a_placeholder_for_the_message(ctx, browse, 
 
 
 def test_writer_receiver_and_who_may_see_all_read_it(ctx, browse, case):
-    case, reply, reply_file = case
+    case, _, reply_file = case
     for who in ("mia.member", "paula.portal", "erik.first"):
         page = browse(who).html(f"/cases/{case.call_id}")
         assert SECRET in page and "zugang.pdf" in page, who
@@ -86,7 +86,7 @@ def test_writer_receiver_and_who_may_see_all_read_it(ctx, browse, case):
 
 
 def test_following_brings_the_next_messages_not_the_earlier_ones(ctx, browse, case):
-    case, reply, _ = case
+    case, _, _ = case
     service.follow(case, ctx["martin.main"])
     service.add_message(case, ctx["erik.first"], "Bitte Drucker neu starten")
     service.add_message(case, ctx["martin.main"], "Martin fragt nach")
