@@ -15,6 +15,7 @@ import pytest
 from helpdesk.accounts.models import CaseVisibility, Organisation, User
 from helpdesk.cases import access, files, service, uploads
 from helpdesk.cases.models import Attachment, EventRecipient
+from helpdesk.hookspecs import hookimpl
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.products.models import Product
 from tests.cases.test_attachments import PDF, file_url
@@ -218,3 +219,42 @@ def test_core_opens_cases_only_for_support_authorised_people(ctx):
     assert not access.may_open_case(mia)
     assert access.may_open_case(ctx["martin.main"])
     assert not access.may_open_case(ctx["erik.first"])  # agents open cases for a customer
+
+
+def test_a_plugin_can_narrow_every_rule(make_app):
+    """PERM-5: a plugin's answer wins over the core's, in each direction."""
+
+    class Strict:
+        @hookimpl
+        def helpdesk_sees_all_organisation_cases(self, user):
+            return False
+
+        @hookimpl
+        def helpdesk_correspondence_rule(self, user):
+            return True
+
+        @hookimpl
+        def helpdesk_may_open_case(self, user):
+            return user.customer_role == "portal_admin"
+
+    app = make_app(Strict())
+    from helpdesk import demo
+
+    with app.app_context():
+        demo.load(password="demo-password-for-tests")
+        martin = User.get(User.email == "martin.main@muster.example")
+        paula = User.get(User.email == "paula.portal@muster.example")
+        assert not access.sees_whole_organisation(martin)  # the core would say yes
+        assert access.under_correspondence_rule(paula)  # although she may see all
+        assert access.may_open_case(paula) and not access.may_open_case(martin)
+        with pytest.raises(service.CaseError):
+            service.open_case(
+                service.NewCase(
+                    requester=martin,
+                    product=Product.select().first(),
+                    subject="Nein",
+                    description="Darf nicht",
+                    case_type="fault",
+                    severity="normal",
+                )
+            )
