@@ -26,6 +26,10 @@ DEFAULTS = {
     "HEARTBEAT_STALE_SECONDS": 180,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Reverse proxies in front of the portal whose X-Forwarded-* headers are trusted (0: none).
+    "PROXY_FIX": 0,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
@@ -62,6 +66,7 @@ ENVIRONMENT = (
     "REDIS_URL",
     "HELPDESK_PLUGINS",
     "BASE_URL",
+    "PROXY_FIX",
     "MAIL_SERVER",
     "MAIL_PORT",
     "MAIL_USE_TLS",

@@ -4,6 +4,7 @@ They make a usable portal with no vendor plugin at all, and every vendor plugin 
 what it defines.
 """
 
+from helpdesk.accounts.models import CaseVisibility, CustomerRole
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
@@ -16,6 +17,9 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+
+#: Customer roles that see all of their organisation's cases whatever its setting (seed 002).
+SEES_ALL_ROLES = (CustomerRole.PORTAL_ADMIN, CustomerRole.MAIN_CONTACT, CustomerRole.ADMINISTRATOR)
 
 
 @hookimpl(trylast=True)
@@ -87,6 +91,23 @@ def helpdesk_may_set_status(user, case, status):
 @hookimpl(trylast=True)
 def helpdesk_may_reopen(user, case):
     return case.status_category == Category.SOLVED or user.is_agent
+
+
+@hookimpl(trylast=True)
+def helpdesk_sees_all_organisation_cases(user):
+    if user.organisation.case_visibility == CaseVisibility.EVERYONE:
+        return True
+    return user.customer_role in SEES_ALL_ROLES
+
+
+@hookimpl(trylast=True)
+def helpdesk_correspondence_rule(user):
+    return False
+
+
+@hookimpl(trylast=True)
+def helpdesk_may_open_case(user):
+    return bool(user.support_authorised)
 
 
 @hookimpl(trylast=True)

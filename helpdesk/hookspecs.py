@@ -144,6 +144,43 @@ def helpdesk_may_reopen(user: User, case: Case) -> bool:
     """
 
 
+# -- Who sees what (PERM-2, PERM-3, PERM-5) ---------------------------------------------
+# Asked by ``helpdesk.cases.access`` only, for customer users (agents see everything), and
+# applied there inside the queries: a plugin answers about a person, never about a row.
+
+
+@hookspec(firstresult=True)
+def helpdesk_sees_all_organisation_cases(user: User) -> bool:
+    """Whether the customer ``user`` sees every case of their organisation (PERM-2); if not,
+    they see the cases they requested and those they follow.
+
+    Return True or False to decide, None to let the next plugin decide. First answer wins;
+    the core says yes when the organisation lets every user see all cases, and otherwise to
+    portal admins, main contacts and administrators.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_correspondence_rule(user: User) -> bool:
+    """Whether the correspondence rule applies to the customer ``user`` (PERM-3): they read
+    only the messages they wrote or received; the others show as a placeholder, without
+    text, files or recipients.
+
+    Return True or False to decide, None to let the next plugin decide. First answer wins;
+    the core never applies it (everyone who sees a case reads its public messages).
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_may_open_case(user: User) -> bool:
+    """Whether the customer ``user`` may open cases in their organisation's name, on every
+    channel (web form, phone, mail).
+
+    Return True or False to decide, None to let the next plugin decide. First answer wins;
+    the core allows it to support-authorised persons.
+    """
+
+
 # -- What a change causes ------------------------------------------------------------------
 
 

@@ -1,7 +1,14 @@
 """Every table of the core, in the order they can be created."""
 
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
-from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
+from helpdesk.cases.models import (
+    Attachment,
+    CallIdCounter,
+    Case,
+    Event,
+    EventRecipient,
+    Follower,
+)
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -23,4 +30,5 @@ ALL_MODELS = [
     Follower,
     Preference,
     OutboxMessage,
+    EventRecipient,
 ]

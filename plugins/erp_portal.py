@@ -6,7 +6,13 @@ What the document fixes and this plugin takes over:
   version": the component (module area) routes the case to the team for that module;
 - the status "Warten auf Kundeninfo" (waiting for customer info) says what exactly support
   waits for;
-- closed tickets may be reopened by the customer.
+- closed tickets may be reopened by the customer;
+- who sees what: "the ticket list can be seen by every support-authorised person" (they
+  see all of the organisation's cases), "but the details of each correspondence only by
+  the support-authorised persons who wrote or received it, unless the portal admin has set
+  'may see the details of all correspondence of all tickets'" (the correspondence rule,
+  off for people with ``sees_all_correspondence``). People who are not support-authorised
+  keep the core's rule (their own and followed cases), under the correspondence rule too.
 
 Choices made where the document gives no detail (it names no types, severities, priorities or
 teams):
@@ -191,6 +197,16 @@ def helpdesk_teams():
 def helpdesk_route_case(case_type, product, component):
     module = getattr(component, "key", None)
     return Route(team=MODULE_TEAMS.get(module, "support"))
+
+
+@hookimpl
+def helpdesk_sees_all_organisation_cases(user):
+    return True if user.support_authorised else None
+
+
+@hookimpl
+def helpdesk_correspondence_rule(user):
+    return not user.sees_all_correspondence
 
 
 @hookimpl

@@ -22,8 +22,15 @@ Choices made where the document gives no detail:
   client/server installations); product requirements ask for the business case, urgency for
   its reason (urgency is checked before a case is assigned).
 - Demo products: a property-management ERP and a tenant portal, with neutral names.
+
+Who sees what, as the document's "Zugriff" says: the organisation either lets all users see
+all tickets, or only main contacts and administrators (the approvers) see all and everyone
+else their own and those they follow; the portal admin of other vendors is no role here.
+"Every end user can sign up" and then submits requests: every customer user of the
+organisation may open cases, not only support-authorised ones. No correspondence rule.
 """
 
+from helpdesk.accounts.models import CaseVisibility, CustomerRole
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
@@ -220,6 +227,18 @@ def helpdesk_case_form_fields(product, case_type):
             )
         )
     return fields
+
+
+@hookimpl
+def helpdesk_sees_all_organisation_cases(user):
+    if user.organisation.case_visibility == CaseVisibility.EVERYONE:
+        return True
+    return user.customer_role in (CustomerRole.MAIN_CONTACT, CustomerRole.ADMINISTRATOR)
+
+
+@hookimpl
+def helpdesk_may_open_case(user):
+    return True
 
 
 @hookimpl

@@ -265,13 +265,16 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
             target = name_field.alias(f"{name}_name")
             query = query.select_extend(target).join_from(Case, model, kind, on=condition)
     query = _narrowed(access.visible_cases(user, query), user, filters)
+    # Under the correspondence rule (PERM-3) the text of messages must not lead to a case.
+    messages = not filters.q or not access.under_correspondence_rule(user)
     if filters.q and filters.sort == "created":
         # Newest (or oldest) matches first: read in order from the search index.
-        ordered = search.newest_first(query, filters.q, descending=filters.dir == "desc")
+        descending = filters.dir == "desc"
+        ordered = search.newest_first(query, filters.q, descending, messages=messages)
         if ordered is not None:
             return ordered.dicts()
     if filters.q:
-        query = search.narrow(query, filters.q)
+        query = search.narrow(query, filters.q, messages=messages)
     return query.order_by(*_order(filters, policy)).dicts()
 
 

@@ -132,6 +132,19 @@ class Event(BaseModel):
         indexes = ((("case", "id"), False),)
 
 
+class EventRecipient(BaseModel):
+    """One person a message was addressed to: ``Event.recipients`` (the source of truth, which
+    mail follows) kept as rows too, so the correspondence rule (PERM-3) is an indexed lookup
+    on both databases. Written with the event, never changed."""
+
+    event = ForeignKeyField(Event, backref="recipient_rows", on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = CompositeKey("event", "user")
+        indexes = ((("user", "event"), False),)
+
+
 class Attachment(BaseModel):
     """A stored file. Without a case it is a pending upload of ``uploaded_by``: kept while a
     form is corrected, attached when the form goes through, cleaned up after a day."""

@@ -96,10 +96,13 @@ def terms(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
 
 
-def narrow(query, text: str):
+def narrow(query, text: str, messages: bool = True):
     """``query`` (a select over ``Case``) narrowed to cases matching ``text``, in any order.
 
-    Every word must match; a call id in the text matches that case directly.
+    Every word must match (as a prefix); a call id in the text matches that case directly.
+    ``messages=False`` searches call id and subject only: for a person under the
+    correspondence rule (PERM-3), whom the text of a message they may not read must not
+    lead to its case (description and messages share one part of the index).
     """
     call_ids = find_call_ids(text)
     words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
@@ -107,17 +110,17 @@ def narrow(query, text: str):
         return query
     condition = None
     if words:
-        condition = Case.id.in_(_matching_ids(words))
+        condition = Case.id.in_(_matching_ids(words, messages))
     if call_ids:
         by_call_id = Case.call_id.in_(call_ids)
         condition = by_call_id if condition is None else (condition | by_call_id)
     return query.where(condition)
 
 
-def newest_first(query, text: str, descending: bool = True):
-    """``query`` narrowed to cases matching ``text`` and ordered by case id (creation), read
-    from the search index in that order; None when ``text`` holds no words (only call ids),
-    which ``narrow`` handles.
+def newest_first(query, text: str, descending: bool = True, messages: bool = True):
+    """``query`` narrowed to cases matching ``text`` (``messages`` as in ``narrow``) and
+    ordered by case id (creation), read from the search index in that order; None when
+    ``text`` holds no words (only call ids), which ``narrow`` handles.
 
     Ordered by its own row ids, the index hands out matches one by one and the database stops
     after a page: the cost follows the page and how selective the other filters are, not how
@@ -129,10 +132,12 @@ def newest_first(query, text: str, descending: bool = True):
     index = Table("case_search", ("case_id", "rowid"))
     if is_postgres():
         key = index.case_id
-        match = SQL("case_search.document @@ to_tsquery('german', %s)", (_pg_query(words),))
+        match = SQL(
+            "case_search.document @@ to_tsquery('german', %s)", (_pg_query(words, messages),)
+        )
     else:
         key = index.rowid
-        match = SQL("case_search MATCH ?", (_fts_query(words),))
+        match = SQL("case_search MATCH ?", (_fts_query(words, messages),))
     query = query.join_from(Case, index, on=(key == Case.id)).where(match)
     return query.order_by(key.desc() if descending else key.asc())
 
@@ -140,20 +145,24 @@ def newest_first(query, text: str, descending: bool = True):
 _CALL_ID_OR_NOTHING = re.compile(r"\b\d{4}-\d{5,}\b")
 
 
-def _fts_query(words: list[str]) -> str:
+def _fts_query(words: list[str], messages: bool = True) -> str:
     """Every word as a prefix: German compounds ("Lagerverwaltungssystem") are found by
-    their first part."""
-    return " AND ".join(f'"{word}"*' for word in words)
+    their first part. Without ``messages``, in call id and subject only."""
+    match = " AND ".join(f'"{word}"*' for word in words)
+    return match if messages else f"{{call_id subject}} : ({match})"
 
 
-def _pg_query(words: list[str]) -> str:
-    return " & ".join(f"{word}:*" for word in words)
+def _pg_query(words: list[str], messages: bool = True) -> str:
+    weights = "" if messages else "A"  # call id and subject are weighted A
+    return " & ".join(f"{word}:*{weights}" for word in words)
 
 
-def _matching_ids(words: list[str]):
+def _matching_ids(words: list[str], messages: bool = True):
     if is_postgres():
         return SQL(
             "(SELECT case_id FROM case_search WHERE document @@ to_tsquery('german', %s))",
-            (_pg_query(words),),
+            (_pg_query(words, messages),),
         )
-    return SQL("(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (_fts_query(words),))
+    return SQL(
+        "(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (_fts_query(words, messages),)
+    )

@@ -23,6 +23,7 @@ from helpdesk.cases.models import (
     Channel,
     Event,
     EventKind,
+    EventRecipient,
     Follower,
     Visibility,
 )
@@ -122,7 +123,7 @@ def _check_new(new: NewCase, policy) -> None:
     requester = new.requester
     if not requester.is_customer or requester.organisation_id is None:
         raise CaseError(_l("Cases are opened for a customer user."), "requester")
-    if not requester.support_authorised:
+    if not access.may_open_case(requester):
         raise CaseError(
             _l("%(name)s may not open cases for the organisation.", name=requester.name),
             "requester",
@@ -468,6 +469,12 @@ def _changing() -> Iterator[list[Event]]:
 
 def _event(case: Case, author: User | None, kind: EventKind, *, at, **values) -> Event:
     event = Event.create(case=case, author=author, kind=kind, created_at=at, **values)
+    # the same people as rows, for the correspondence rule's indexed lookup (PERM-3)
+    rows = [(event.id, user_id) for user_id in json.loads(values.get("recipients") or "[]")]
+    if rows:
+        EventRecipient.insert_many(
+            rows, fields=[EventRecipient.event, EventRecipient.user]
+        ).execute()
     recording = _recording.get()
     if recording is not None:
         recording.append(event)

@@ -1,7 +1,8 @@
 """Case files: taken from a form as pending uploads, served only to those who may see them.
 
-A file is served when its case is visible to the user, it belongs to that case, and it is
-public or the user is an agent (PERM-1, PERM-4); anything else is a 404 that does not say
+A file is served when its case is visible to the user, it belongs to that case, and
+``access.visible_attachments`` lets the user open it (public, and not of a message the
+correspondence rule withholds; PERM-1, PERM-3, PERM-4); anything else is a 404 that does not say
 whether the file exists. Everything but a few raster image types is a download, never shown
 by the browser, and the browser is told not to guess the type.
 """
@@ -11,7 +12,7 @@ from flask_login import current_user, login_required
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import access, files, uploads
-from helpdesk.cases.models import Attachment, Visibility
+from helpdesk.cases.models import Attachment
 from helpdesk.cases.views import bp
 
 #: A served file may not run anything, even when a browser ends up rendering it.
@@ -26,12 +27,8 @@ def attachment(call_id: str, attachment_id: int, filename: str):
     case = access.case_by_call_id(current_user, call_id)
     if case is None:
         abort(404)
-    query = Attachment.select().where(
-        (Attachment.id == attachment_id) & (Attachment.case == case.id)
-    )
-    if not current_user.is_agent:
-        query = query.where(Attachment.visibility == Visibility.PUBLIC)
-    found = query.first()
+    query = Attachment.select().where(Attachment.id == attachment_id)
+    found = access.visible_attachments(current_user, case, query).first()
     if found is None:
         abort(404)
     path = files.path_of(found.stored_name)

@@ -97,6 +97,11 @@ class Entry:
     def internal(self) -> bool:
         return self.event.visibility == Visibility.INTERNAL
 
+    @property
+    def hidden(self) -> bool:
+        """A message the correspondence rule withholds: shown as a placeholder only."""
+        return bool(self.event.hidden)
+
 
 @bp.route("/cases/<call_id>")
 @login_required
@@ -166,11 +171,9 @@ def _attachments_by_event(user: User, case: Case, event_ids: list[int]) -> dict:
     grouped = defaultdict(list)
     if not event_ids:
         return grouped
-    query = Attachment.select().where(
-        (Attachment.case == case.id) & Attachment.event.in_(event_ids)
+    query = access.visible_attachments(
+        user, case, Attachment.select().where(Attachment.event.in_(event_ids))
     )
-    if not user.is_agent:
-        query = query.where(Attachment.visibility == Visibility.PUBLIC)
     for attachment in query.order_by(Attachment.id):
         grouped[attachment.event_id].append(attachment)
     return grouped

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.accounts.models import CustomerRole, User
-from helpdesk.cases import service
+from helpdesk.cases import access, service
 from helpdesk.cases.forms import CHECKLIST_FIELDS, CaseForm, case_form
 from helpdesk.cases.models import Attachment, Channel
 from helpdesk.cases.views import bp
@@ -31,7 +31,7 @@ def new():
         return redirect(url_for(".new_phone"))
     if not current_user.is_customer:
         abort(404)
-    if not current_user.support_authorised:
+    if not access.may_open_case(current_user):
         return _refused()
     return _form_page(phone=False)
 
