@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from helpdesk.accounts import passwords
@@ -36,6 +37,10 @@ class PasswordPolicy:
         found = passwords.problems(field.data or "", email or "", name or "")
         if found:
             raise ValidationError(" ".join(found))
+
+
+#: The portal's languages, each named in itself.
+LANGUAGE_CHOICES = [SelectChoice("de", "Deutsch"), SelectChoice("en", "English")]
 
 
 def _strip(value):
@@ -76,9 +81,7 @@ class RegistrationForm(FlaskForm):
         filters=[_strip],
     )
     password, repeat = new_password_fields()
-    language = SelectField(
-        _l("Language"), choices=[("de", "Deutsch"), ("en", "English")], default="de"
-    )
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="de")
 
 
 class ConfirmForm(FlaskForm):
@@ -104,9 +107,7 @@ class InvitationForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[])
     support_authorised = BooleanField(_l("May open cases (support-authorised)"))
     information_recipient = BooleanField(_l("Receives information mails"))
-    language = SelectField(
-        _l("Language of the invitation"), choices=[("de", "Deutsch"), ("en", "English")]
-    )
+    language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
 
 
 class AcceptInvitationForm(FlaskForm):

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from helpdesk import ratelimit
 from helpdesk.accounts import invitations
@@ -23,7 +24,7 @@ def _inviter():
 def _form(**kwargs) -> InvitationForm:
     form = InvitationForm(**kwargs)
     form.role.choices = [
-        (role, str(invitations.ROLE_LABELS[role]))
+        SelectChoice(role, str(invitations.ROLE_LABELS[role]))
         for role in invitations.grantable_roles(current_user)
     ]
     return form

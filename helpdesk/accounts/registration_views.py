@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from helpdesk import ratelimit
 from helpdesk.accounts import registration, tokens
@@ -90,7 +91,9 @@ def _approve_form(person_id: int, **kwargs) -> ApproveRegistrationForm:
     """One form per person on the page: the prefix keeps their fields' ids apart."""
     form = ApproveRegistrationForm(prefix=f"r{person_id}", **kwargs)
     organisations = Organisation.select().where(Organisation.is_active).order_by(Organisation.name)
-    form.organisation.choices = [(0, "—")] + [(o.id, o.name) for o in organisations]
+    form.organisation.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(o.id, o.name) for o in organisations
+    ]
     return form
 
 

@@ -8,9 +8,9 @@ Core defaults of PERM-2 and PERM-4 (the accounts issue turns each into a hook):
 - customers never see internal entries or attachments.
 """
 
-from peewee import JOIN
+from peewee import JOIN, SQL
 
-from helpdesk.accounts.models import CaseVisibility, CustomerRole, Team, User
+from helpdesk.accounts.models import Approval, CaseVisibility, CustomerRole, Team, User
 from helpdesk.cases.models import Case, Event, Follower, Visibility
 from helpdesk.products.models import Component, Product, ProductVersion
 
@@ -30,6 +30,8 @@ def visible_cases(user: User, query=None):
     query = query if query is not None else Case.select()
     if user.is_agent:
         return query
+    if user.organisation_id is None or user.approval != Approval.APPROVED:
+        return query.where(SQL("1 = 0"))  # a registration not yet let in (ACC-3) sees nothing
     query = query.where(Case.organisation == user.organisation_id)
     if sees_whole_organisation(user):
         return query
