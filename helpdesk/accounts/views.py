@@ -113,8 +113,8 @@ def _allowed_to_try(email: str) -> bool:
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
-    logout_user()
     session.clear()
+    logout_user()  # after clearing: it leaves the mark that deletes the remember-me cookie
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
 
