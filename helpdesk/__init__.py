@@ -77,11 +77,25 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.cases.views import bp as cases
 
     app.register_blueprint(accounts.bp)
+    _register_account_blueprints(app)
     app.register_blueprint(cases)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
     mail.init_app(app)  # the outbox: admin page, jobs, delivery after commit
     from helpdesk.cases import tasks  # noqa: F401  (registers the periodic housekeeping)
+
+
+def _register_account_blueprints(app: Flask) -> None:
+    """Reset, registration, invitations, second factor (ACC-1..4)."""
+    from helpdesk.accounts import (
+        invitation_views,
+        registration_views,
+        reset_views,
+        two_factor_views,
+    )
+
+    for module in (reset_views, registration_views, invitation_views, two_factor_views):
+        app.register_blueprint(module.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -37,8 +37,23 @@ DEFAULTS = {
     "RATE_LIMITS": {
         "sign_in_address": "30 per 10 minutes",
         "sign_in_account": "10 per 10 minutes",
+        # Accounts (ACC-1..4): reset, registration, invitations, second-factor codes.
+        "reset_address": "3 per hour",
+        "reset_client": "20 per hour",
+        "registration_client": "10 per hour",
+        "invitation_inviter": "30 per hour",
+        "totp_account": "10 per 10 minutes",
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
+    # Accounts (ACC-1..4): password policy, link lifetimes, the second factor.
+    "PASSWORD_MIN_LENGTH": 12,
+    "RESET_TOKEN_MINUTES": 60,
+    "CONFIRM_TOKEN_HOURS": 48,
+    "INVITATION_DAYS": 7,
+    # A reset request answers no sooner than this, whether or not the address has an account.
+    "RESET_MIN_SECONDS": 0.3,
+    "TOTP_ISSUER": "Support portal",
+    "FREE_MAIL_DOMAINS": (),  # more free-mail domains that never name an organisation
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

@@ -120,7 +120,26 @@ def helpdesk_navigation(user):
             "cases.new_phone", Label("Fall per Telefon", "Phone case"), audience="agent", order=30
         ),
         NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
+        *_account_links(user),
     ]
+
+
+def _account_links(user):
+    """Invitations for portal admins, pending registrations for vendor admins and managers,
+    the second factor for both kinds of people who may turn it on (ACC-1, ACC-3, ACC-4)."""
+    from helpdesk.accounts import invitations, registration, two_factor
+
+    links = []
+    if invitations.may_invite(user):
+        label = Label("Einladungen", "Invitations")
+        links.append(NavLink("invitations.index", label, audience="customer", order=70))
+    if registration.may_decide(user):
+        label = Label("Registrierungen", "Registrations")
+        links.append(NavLink("registration.pending", label, audience="agent", order=80))
+    if two_factor.eligible(user):
+        label = Label("Zwei-Faktor-Anmeldung", "Two-factor sign-in")
+        links.append(NavLink("two_factor.index", label, order=95))
+    return links
 
 
 @hookimpl(trylast=True)

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from flask import current_app
 
-from helpdesk.accounts.models import CaseVisibility, CustomerRole, Kind, Organisation, Team, User
+from helpdesk.accounts.models import (
+    CaseVisibility,
+    CustomerRole,
+    Kind,
+    Organisation,
+    OrganisationDomain,
+    Team,
+    User,
+)
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.db import db
 from helpdesk.plugins import plugin_manager
@@ -94,6 +102,8 @@ def load(password: str | None = None) -> str:
         organisation = Organisation.create(
             name="Muster GmbH", case_visibility=CaseVisibility.MAIN_CONTACTS, contract_class="B"
         )
+        # Its people's domain: a registration at it joins the organisation (ACC-3).
+        OrganisationDomain.create(organisation=organisation, domain="muster.example")
         for person in CUSTOMERS:
             User.create(
                 email=person.email,

@@ -1,6 +1,9 @@
 """Every table of the core, in the order they can be created."""
 
+from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
+from helpdesk.accounts.tokens import AccountToken
+from helpdesk.accounts.two_factor import RecoveryCode
 from helpdesk.cases.models import (
     Attachment,
     CallIdCounter,
@@ -31,4 +34,7 @@ ALL_MODELS = [
     Preference,
     OutboxMessage,
     EventRecipient,
+    AccountToken,
+    Invitation,
+    RecoveryCode,
 ]

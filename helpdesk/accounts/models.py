@@ -17,6 +17,15 @@ from helpdesk.db import BaseModel, Prepared
 from helpdesk.timeutil import utcnow
 
 
+class Approval(StrEnum):
+    """Where a self-registered person stands (ACC-3); everyone else is ``approved``."""
+
+    UNCONFIRMED = "unconfirmed"  # registered, address not yet confirmed
+    PENDING = "pending"  # confirmed at an unknown domain: waits for a vendor agent
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class Kind(StrEnum):
     CUSTOMER = "customer"
     AGENT = "agent"
@@ -86,6 +95,11 @@ class User(UserMixin, BaseModel):
     session_version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     last_sign_in_at = DateTimeField(null=True)
+    # Self-registration and the second factor (ACC-1, ACC-3).
+    email_confirmed_at = DateTimeField(null=True)
+    approval = CharField(max_length=12, default=Approval.APPROVED)
+    totp_secret = CharField(max_length=64, null=True)  # set once the second factor is on
+    totp_last_step = IntegerField(null=True)  # a code is accepted once, never replayed
 
     @property
     def is_active(self) -> bool:

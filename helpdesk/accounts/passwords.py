@@ -1,7 +1,12 @@
 """Password hashing with argon2id; old hashes are upgraded when their owner signs in."""
 
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
 
 _hasher = PasswordHasher()
 
@@ -23,3 +28,34 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
+
+
+# The policy for a newly chosen password (ACC-1): long enough, not a well-known one, not the
+# person's own address or name. Shown as criteria wherever a password is chosen
+# (templates/accounts/_password.html) and enforced by ``PasswordPolicy`` in the forms.
+
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def min_length() -> int:
+    return current_app.config["PASSWORD_MIN_LENGTH"]
+
+
+def problems(password: str, email: str = "", name: str = "") -> list[str]:
+    """Why ``password`` may not be chosen (translated), or an empty list."""
+    found = []
+    if len(password) < min_length():
+        found.append(_("Use at least %(count)d characters.", count=min_length()))
+    lowered = password.strip().lower()
+    if lowered in common_passwords():
+        found.append(_("This password is on a list of well-known passwords."))
+    own = {email.strip().lower(), email.strip().lower().partition("@")[0], name.strip().lower()}
+    if lowered in own - {""}:
+        found.append(_("Do not use your address or your name as the password."))
+    return found

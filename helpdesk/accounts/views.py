@@ -1,5 +1,6 @@
 """Sign-in, sign-out and the language switch."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
@@ -7,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk import ratelimit
-from helpdesk.accounts import service
-from helpdesk.accounts.forms import SignInForm
+from helpdesk.accounts import service, two_factor
+from helpdesk.accounts.forms import SignInForm, TwoFactorCodeForm
+from helpdesk.accounts.models import Approval, User
 from helpdesk.web import render
 
 bp = Blueprint("accounts", __name__)
@@ -38,15 +40,67 @@ def sign_in():
             flash(_("Too many sign-in attempts. Please wait a few minutes and try again."), "error")
             return render("accounts/sign_in.html", form=form, status=429)
         user = service.authenticate(form.email.data, form.password.data)
+        if user is not None and user.approval != Approval.APPROVED:
+            # Only said to whoever knows the password: it reveals nothing to anyone else.
+            flash(_not_yet_in(user), "error")
+            return render("accounts/sign_in.html", form=form, status=403)
         if user is not None:
             language = session.get("language")
             session.clear()  # a fresh session at sign-in: no fixation
             if language and not user.language:
                 service.set_language(user, language)  # the choice made before signing in
+            if two_factor.enabled(user):
+                # Half signed in: the session names the account, the login waits for a code.
+                session[HALF_SIGNED_IN] = {
+                    "user": user.get_id(),
+                    "remember": bool(form.remember.data),
+                    "next": _safe_next(form.next.data),
+                    "at": time.time(),
+                }
+                return redirect(url_for("accounts.second_factor"))
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
         flash(_("The e-mail address or the password is not right."), "error")
     return render("accounts/sign_in.html", form=form, status=422)
+
+
+def _not_yet_in(user) -> str:
+    if user.approval == Approval.UNCONFIRMED:
+        return _("Please confirm your address first: follow the link in the mail we sent you.")
+    if user.approval == Approval.PENDING:
+        return _("Your registration waits for approval by our support team. We will write to you.")
+    return _("Your registration was not approved.")
+
+
+#: Session key of a sign-in that waits for its second factor; it lasts this many seconds.
+HALF_SIGNED_IN = "half_signed_in"
+HALF_SIGNED_IN_SECONDS = 600
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def second_factor():
+    pending = session.get(HALF_SIGNED_IN)
+    if not pending or time.time() - pending["at"] > HALF_SIGNED_IN_SECONDS:
+        session.pop(HALF_SIGNED_IN, None)
+        return redirect(url_for("accounts.sign_in"))
+    user = User.by_session_id(pending["user"])
+    if user is None:
+        session.pop(HALF_SIGNED_IN, None)
+        return redirect(url_for("accounts.sign_in"))
+    form = TwoFactorCodeForm()
+    if not form.is_submitted():
+        return render("accounts/second_factor.html", form=form)
+    if form.validate():
+        if not ratelimit.allow("totp_account", str(user.id)):
+            flash(_("Too many codes tried. Please wait a few minutes and try again."), "error")
+            return render("accounts/second_factor.html", form=form, status=429)
+        if two_factor.verify(user, form.code.data):
+            session.pop(HALF_SIGNED_IN, None)
+            login_user(user, remember=pending["remember"])
+            return redirect(pending["next"] or url_for("home.index"))
+        form.code.errors.append(_("This code is not right (or was used already)."))
+    form.code.data = ""
+    return render("accounts/second_factor.html", form=form, status=422)
 
 
 def _allowed_to_try(email: str) -> bool:
@@ -59,8 +113,8 @@ def _allowed_to_try(email: str) -> bool:
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
-    logout_user()
     session.clear()
+    logout_user()  # after clearing: it leaves the mark that deletes the remember-me cookie
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.sign_in"))
 

@@ -20,7 +20,7 @@ that fetches the rows, so nothing is fetched first and filtered afterwards.
 from peewee import JOIN, SQL, fn
 from peewee import Case as CaseWhen
 
-from helpdesk.accounts.models import Team, User
+from helpdesk.accounts.models import Approval, Team, User
 from helpdesk.cases.models import (
     Attachment,
     Case,
@@ -65,8 +65,8 @@ def visible_cases(user: User, query=None):
     query = query if query is not None else Case.select()
     if user.is_agent:
         return query
-    if user.organisation_id is None:
-        return query.where(Case.id.in_([]))
+    if user.organisation_id is None or user.approval != Approval.APPROVED:
+        return query.where(SQL("1 = 0"))  # a registration not yet let in (ACC-3) sees nothing
     query = query.where(Case.organisation == user.organisation_id)
     if sees_whole_organisation(user):
         return query

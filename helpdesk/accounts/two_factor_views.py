@@ -1,0 +1,103 @@
+"""The page where agents and portal admins turn the second factor on and off (ACC-1).
+
+Turning it on: a new secret is kept in the session (not the account) until a code from the
+app proves it was set up; then the account gets it and the recovery codes are shown once.
+"""
+
+from flask import Blueprint, abort, flash, redirect, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk import ratelimit
+from helpdesk.accounts import two_factor
+from helpdesk.accounts.forms import ConfirmForm, PasswordCheckForm, TwoFactorCodeForm
+from helpdesk.accounts.passwords import verify_password
+from helpdesk.web import render
+
+bp = Blueprint("two_factor", __name__)
+
+SETUP_SECRET = "totp_setup_secret"
+
+
+def _eligible():
+    if not two_factor.eligible(current_user):
+        abort(404)
+    return current_user
+
+
+def _page(status=200, **context):
+    user = current_user
+    context.setdefault("start_form", ConfirmForm())
+    context.setdefault("disable_form", PasswordCheckForm())
+    return render(
+        "accounts/two_factor.html",
+        enabled=two_factor.enabled(user),
+        codes_left=two_factor.recovery_codes_left(user) if two_factor.enabled(user) else 0,
+        status=status,
+        **context,
+    )
+
+
+@bp.route("/account/two-factor")
+@login_required
+def index():
+    _eligible()
+    return _page()
+
+
+def _setup(form, secret, status=200):
+    return _page(
+        status=status,
+        setup_form=form,
+        secret=secret,
+        uri=two_factor.provisioning_uri(current_user, secret),
+    )
+
+
+@bp.route("/account/two-factor/setup", methods=["POST"])
+@login_required
+def setup():
+    user = _eligible()
+    if two_factor.enabled(user) or not ConfirmForm().validate():
+        return redirect(url_for("two_factor.index"))
+    secret = two_factor.new_secret()
+    session[SETUP_SECRET] = secret
+    return _setup(TwoFactorCodeForm(formdata=None), secret)
+
+
+@bp.route("/account/two-factor/confirm", methods=["POST"])
+@login_required
+def confirm():
+    user = _eligible()
+    secret = session.get(SETUP_SECRET)
+    if two_factor.enabled(user) or not secret:
+        return redirect(url_for("two_factor.index"))
+    form = TwoFactorCodeForm()
+    if not form.validate():
+        return _setup(form, secret, status=422)
+    if not ratelimit.allow("totp_account", str(user.id)):
+        form.code.errors.append(_("Too many codes tried. Please wait a few minutes and try again."))
+        return _setup(form, secret, status=429)
+    codes = two_factor.enable(user, secret, form.code.data)
+    if codes is None:
+        form.code.errors.append(_("This code is not right. Check the time on your phone."))
+        return _setup(form, secret, status=422)
+    session.pop(SETUP_SECRET, None)
+    return _page(codes=codes)
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@login_required
+def disable():
+    user = _eligible()
+    form = PasswordCheckForm()
+    if not form.validate():
+        return _page(status=422, disable_form=form)
+    if not ratelimit.allow("totp_account", str(user.id)) or not verify_password(
+        user.password_hash, form.password.data
+    ):
+        form.password.errors.append(_("This is not your password."))
+        return _page(status=422, disable_form=form)
+    two_factor.disable(user)
+    flash(_("Sign-in asks for no code any more."), "info")
+    return redirect(url_for("two_factor.index"))
