@@ -1,8 +1,10 @@
 """Every table of the core, in the order they can be created."""
 
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
+from helpdesk.audit import AuditLog
 from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.system import SystemState
@@ -23,4 +25,6 @@ ALL_MODELS = [
     Follower,
     Preference,
     OutboxMessage,
+    NewsAddress,
+    AuditLog,
 ]

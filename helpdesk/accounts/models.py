@@ -11,6 +11,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    TextField,
 )
 
 from helpdesk.db import BaseModel
@@ -45,6 +46,10 @@ class Organisation(BaseModel):
     contract_class = CharField(max_length=1, null=True)  # A, B or C (seed 004)
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # The organisation profile (ACC-6): each address a free text block, as printed on a letter.
+    correspondence_address = TextField(null=True)
+    billing_address = TextField(null=True)
+    delivery_address = TextField(null=True)
 
 
 class OrganisationDomain(BaseModel):
@@ -86,6 +91,9 @@ class User(UserMixin, BaseModel):
     session_version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     last_sign_in_at = DateTimeField(null=True)
+    # 0: no profile picture; raised on every upload, so a picture's URL changes with it and
+    # the timeline knows whether to show one without another query.
+    picture_version = IntegerField(default=0)
 
     @property
     def is_active(self) -> bool:
