@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from helpdesk.accounts.models import CaseVisibility, CustomerRole
@@ -28,8 +29,8 @@ class ProfileForm(FlaskForm):
     case_visibility = RadioField(
         _l("Who sees the organisation's cases"),
         choices=[
-            (CaseVisibility.EVERYONE, _l("Every user sees all cases")),
-            (
+            SelectChoice(CaseVisibility.EVERYONE, _l("Every user sees all cases")),
+            SelectChoice(
                 CaseVisibility.MAIN_CONTACTS,
                 _l("Main contacts and administrators see all; others their own and followed"),
             ),
