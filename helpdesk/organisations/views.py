@@ -169,7 +169,7 @@ def add_news():
         try:
             service.add_news_address(current_user, organisation, news_form.email.data)
         except service.RuleError as error:
-            news_form.email.errors = [str(error)]
+            flash(str(error), "error")  # the form is gone when the list is full
         else:
             flash(
                 _("We sent a confirmation link to %(email)s.", email=news_form.email.data), "info"
