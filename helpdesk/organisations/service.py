@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk import audit
+from helpdesk.accounts import profile
 from helpdesk.accounts.models import CaseVisibility, CustomerRole, Kind, Organisation, User
 from helpdesk.db import db
 from helpdesk.mail import notify
@@ -143,8 +144,6 @@ def set_active(actor: User, user: User, active: bool) -> User:
 
 def remove(actor: User, user: User) -> User:
     """Disable and anonymise ``user``; their cases stay with the organisation."""
-    from helpdesk.accounts import profile
-
     with db.atomic():
         user = _lock(user)
         _check(actor, user)
