@@ -81,6 +81,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases)
     app.register_blueprint(home.bp)
     app.register_blueprint(health.bp)
+    from helpdesk.accounts import profile_views
+    from helpdesk.admin import views as admin_views
+    from helpdesk.organisations import views as organisation_views
+
+    app.register_blueprint(profile_views.bp)
+    app.register_blueprint(organisation_views.bp)
+    app.register_blueprint(admin_views.bp)
     mail.init_app(app)  # the outbox: admin page, jobs, delivery after commit
     from helpdesk.cases import tasks  # noqa: F401  (registers the periodic housekeeping)
 

@@ -33,6 +33,7 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    "MAX_PICTURE_BYTES": 5 * 1024 * 1024,  # a profile picture as uploaded (ACC-5)
     # Attempts per moving window (limits' notation); see helpdesk/ratelimit.py.
     "RATE_LIMITS": {
         "sign_in_address": "30 per 10 minutes",

@@ -4,6 +4,7 @@ from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
+from helpdesk.audit import AuditLog
 from helpdesk.cases.models import (
     Attachment,
     CallIdCounter,
@@ -13,6 +14,7 @@ from helpdesk.cases.models import (
     Follower,
 )
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.system import SystemState
@@ -37,4 +39,6 @@ ALL_MODELS = [
     AccountToken,
     Invitation,
     RecoveryCode,
+    NewsAddress,
+    AuditLog,
 ]

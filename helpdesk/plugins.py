@@ -16,9 +16,11 @@ from flask import Flask, current_app
 
 from helpdesk import defaults, hookspecs
 from helpdesk.mail import notifications
+from helpdesk.organisations import navigation as people_navigation
 
 #: The core's own implementations of hooks, registered before any plugin.
 CORE = {"core": defaults, "core.notifications": notifications}
+CORE["core.people"] = people_navigation
 
 PROJECT_NAME = "helpdesk"
 

@@ -11,6 +11,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    TextField,
 )
 
 from helpdesk.db import BaseModel, Prepared
@@ -54,6 +55,10 @@ class Organisation(BaseModel):
     contract_class = CharField(max_length=1, null=True)  # A, B or C (seed 004)
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
+    # The organisation profile (ACC-6): each address a free text block, as printed on a letter.
+    correspondence_address = TextField(null=True)
+    billing_address = TextField(null=True)
+    delivery_address = TextField(null=True)
 
 
 class OrganisationDomain(BaseModel):
@@ -100,6 +105,9 @@ class User(UserMixin, BaseModel):
     approval = CharField(max_length=12, default=Approval.APPROVED)
     totp_secret = CharField(max_length=64, null=True)  # set once the second factor is on
     totp_last_step = IntegerField(null=True)  # a code is accepted once, never replayed
+    # 0: no profile picture; raised on every upload, so a picture's URL changes with it and
+    # the timeline knows whether to show one without another query.
+    picture_version = IntegerField(default=0)
 
     @property
     def is_active(self) -> bool:

@@ -1,0 +1,31 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import FileField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from helpdesk.accounts.profile import timezones
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    phone = StringField(_l("Phone"), validators=[Length(max=50)])
+    language = SelectField(_l("Language"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
+
+    def __init__(self, languages, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [
+            SelectChoice(code, LANGUAGE_NAMES.get(code, code)) for code in languages
+        ]
+        self.timezone.choices = [SelectChoice(name, name) for name in timezones()]
+
+
+class PictureForm(FlaskForm):
+    picture = FileField(_l("Picture (PNG, JPEG, GIF or WebP)"))

@@ -1,0 +1,86 @@
+"""``/account/profile``: a person's own profile and picture; pictures served to those who may
+see the person (``profile.may_see_picture``), as PNG the browser is told not to sniff."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk.accounts import profile
+from helpdesk.accounts.models import User
+from helpdesk.accounts.profile_forms import PictureForm, ProfileForm
+from helpdesk.web import render
+
+bp = Blueprint("profile", __name__)
+
+DEFAULT_TIMEZONE = "Europe/Vienna"
+
+
+def _page(form, picture_form, status=200):
+    return render("accounts/profile.html", form=form, picture_form=picture_form, status=status)
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def edit():
+    languages = current_app.config["LANGUAGES"]
+    form = ProfileForm(
+        languages,
+        name=current_user.name,
+        phone=current_user.phone,
+        language=current_user.language or current_app.config["BABEL_DEFAULT_LOCALE"],
+        timezone=current_user.timezone or DEFAULT_TIMEZONE,
+    )
+    if not form.is_submitted():
+        return _page(form, PictureForm(formdata=None))
+    if form.validate():
+        profile.update(current_user, current_user, form.data)
+        flash(_("Saved."), "info")
+        return redirect(url_for(".edit"))
+    return _page(form, PictureForm(formdata=None), 422)
+
+
+@bp.post("/account/profile/picture")
+@login_required
+def picture():
+    form = PictureForm()
+    upload = request.files.get("picture")
+    if form.validate():
+        limit = current_app.config["MAX_PICTURE_BYTES"]
+        data = upload.stream.read(limit + 1) if upload else b""
+        try:
+            profile.set_picture(current_user, current_user, data)
+        except profile.PictureError as error:
+            form.picture.errors = [str(error)]
+        else:
+            flash(_("Your picture is saved."), "info")
+            return redirect(url_for(".edit"))
+    languages = current_app.config["LANGUAGES"]
+    return _page(ProfileForm(languages, obj=current_user, formdata=None), form, 422)
+
+
+@bp.post("/account/profile/picture/remove")
+@login_required
+def remove_picture():
+    profile.remove_picture(current_user, current_user)
+    flash(_("Your picture is removed."), "info")
+    return redirect(url_for(".edit"))
+
+
+@bp.get("/people/<int:user_id>/picture/<int:version>.png")
+@login_required
+def show_picture(user_id: int, version: int):
+    person = User.get_or_none(User.id == user_id)
+    if (
+        person is None
+        or not person.picture_version
+        or not profile.may_see_picture(current_user, person)
+    ):
+        abort(404)
+    path = profile.picture_path(person)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/png", max_age=None, etag=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,78 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from helpdesk.accounts.models import CaseVisibility
+
+
+def _strip(value):
+    return value.strip() if value else value
+
+
+KEY = [
+    DataRequired(),
+    Length(max=50),
+    Regexp(r"^[a-zA-Z0-9_.-]+$", message=_l("Letters, digits, dots, dashes and underscores only.")),
+]
+
+
+class AgentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[_strip],
+    )
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=1000)])
+    team = SelectField(_l("Team"), coerce=int)
+    support_level = SelectField(
+        _l("Support level"), coerce=int, choices=[SelectChoice(n, str(n)) for n in (1, 2, 3)]
+    )
+    is_manager = BooleanField(_l("Team manager"))
+    is_admin = BooleanField(_l("Vendor admin"))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class KeyNameForm(FlaskForm):
+    key = StringField(_l("Key"), validators=KEY, filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+
+
+class NameForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+
+
+class ProductForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    active = BooleanField(_l("Active"))
+
+
+class VersionForm(FlaskForm):
+    name = StringField(_l("Version"), validators=[DataRequired(), Length(max=50)], filters=[_strip])
+    supported = BooleanField(_l("Supported"), default=True)
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    contract_class = SelectField(
+        _l("Contract class"), choices=[SelectChoice("", "–")] + [SelectChoice(c, c) for c in "ABC"]
+    )
+    case_visibility = SelectField(
+        _l("Who sees the organisation's cases"),
+        choices=[
+            SelectChoice(CaseVisibility.EVERYONE, _l("Every user sees all cases")),
+            SelectChoice(
+                CaseVisibility.MAIN_CONTACTS,
+                _l("Main contacts and administrators see all; others their own and followed"),
+            ),
+        ],
+    )
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+class DomainForm(FlaskForm):
+    domain = StringField(
+        _l("Mail domain"), validators=[DataRequired(), Length(max=253)], filters=[_strip]
+    )
