@@ -35,6 +35,10 @@ DEFAULTS = {
         "sign_in_account": "10 per 10 minutes",
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
+    # Satisfaction survey (helpdesk/survey): how long its link works, and the ratings (1-5)
+    # at or below which the team's managers are told.
+    "SURVEY_LINK_DAYS": 60,
+    "SURVEY_LOW_RATING": 2,
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

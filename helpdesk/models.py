@@ -2,9 +2,11 @@
 
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
 from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
+from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
 
 ALL_MODELS = [
@@ -23,4 +25,7 @@ ALL_MODELS = [
     Follower,
     Preference,
     OutboxMessage,
+    SurveyResponse,
+    DevelopmentItem,
+    DevelopmentLink,
 ]

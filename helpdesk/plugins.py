@@ -14,11 +14,11 @@ from pathlib import Path
 import pluggy
 from flask import Flask, current_app
 
-from helpdesk import defaults, hookspecs
+from helpdesk import defaults, hookspecs, lifecycle
 from helpdesk.mail import notifications
 
 #: The core's own implementations of hooks, registered before any plugin.
-CORE = {"core": defaults, "core.notifications": notifications}
+CORE = {"core": defaults, "core.notifications": notifications, "core.lifecycle": lifecycle}
 
 PROJECT_NAME = "helpdesk"
 

@@ -22,6 +22,12 @@ Choices made where the document gives no detail:
   client/server installations); product requirements ask for the business case, urgency for
   its reason (urgency is checked before a case is assigned).
 - Demo products: a property-management ERP and a tenant portal, with neutral names.
+
+Closing and releases (FLOW-4, FLOW-7): a solved ticket is reopened by the customer (the
+rejected solution), a closed one only through a follow-up ticket. When the release of the
+development item a ticket waits on is published, the ticket gets the announcement and moves
+to Solved (closed 14 days later by the timers). The document names no escalation path; we
+use one level, the managers of the ticket's team.
 """
 
 from helpdesk.hookspecs import hookimpl
@@ -29,6 +35,7 @@ from helpdesk.policy import (
     CaseType,
     Category,
     Choice,
+    EscalationLevel,
     FormField,
     Label,
     Priority,
@@ -249,3 +256,18 @@ def helpdesk_demo_products():
             ),
         ),
     ]
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    return case.status_category == Category.SOLVED
+
+
+@hookimpl
+def helpdesk_release_published_status(case):
+    return "solved"
+
+
+@hookimpl
+def helpdesk_escalation_levels():
+    return [EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",))]
