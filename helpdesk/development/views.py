@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from peewee import fn
+from peewee import JOIN, fn
 
 from helpdesk.cases.errors import CaseError
 from helpdesk.development import service
@@ -41,7 +41,7 @@ def publish(item_id: int):
 def _page(failure=None, status=200):
     items = (
         DevelopmentItem.select(DevelopmentItem, fn.COUNT(DevelopmentLink.case).alias("cases"))
-        .join(DevelopmentLink, join_type="LEFT OUTER")
+        .join(DevelopmentLink, JOIN.LEFT_OUTER, on=(DevelopmentLink.item == DevelopmentItem.id))
         .group_by(DevelopmentItem.id)
         .order_by(DevelopmentItem.released_at.is_null(False), DevelopmentItem.id.desc())
         .limit(200)
