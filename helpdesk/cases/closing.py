@@ -2,7 +2,7 @@
 
 A confirmed solution moves the case to the vendor's first closed status, if the plugins allow
 that person to close it (seed 004 closes only on the customer's release). A rejected solution
-reopens the case through ``service.reopen``. How long a closed case can be reopened is each
+is ``service.reopen``, which asks for the reason. How long a closed case can be reopened is each
 plugin's ``helpdesk_may_reopen``; ``within_days`` is the measure they share.
 """
 
@@ -47,15 +47,6 @@ def confirm_solution(case: Case, user: User) -> Event:
         event = service._set_status(case, user, closed, now)
         Case.update(updated_at=now, last_activity_at=now).where(Case.id == case.id).execute()
     return event
-
-
-def reject_solution(case: Case, user: User, reason: str) -> Event:
-    """The customer rejects the solution, saying why: the case is reopened."""
-    if case.status_category != Category.SOLVED:
-        raise CaseError(_l("There is no solution to reject on this case."))
-    if not reason.strip():
-        raise CaseError(_l("Please say why the problem is not solved."), "reason")
-    return service.reopen(case, user, reason)
 
 
 def _closed_status():

@@ -30,8 +30,8 @@ def test_rejecting_needs_a_reason_and_reopens(app):
     with app.app_context():
         case = solved(open_case())
         with pytest.raises(CaseError):
-            closing.reject_solution(case, person("mia.member"), "  ")
-        closing.reject_solution(case, person("mia.member"), "Still broken on Mondays")
+            service.reopen(case, person("mia.member"), "  ")
+        service.reopen(case, person("mia.member"), "Still broken on Mondays")
         case = Case.get_by_id(case.id)
         assert case.status == "open"
         reopened = Event.get((Event.case == case.id) & (Event.kind == EventKind.REOPENED))
@@ -44,7 +44,8 @@ def test_the_page_offers_confirm_and_reject_and_both_work_without_js(app):
     client = app.test_client().sign_in_as(person_in(app, "mia.member"))
     page = client.get(f"/cases/{case.call_id}").get_data(as_text=True)
     assert f'action="/cases/{case.call_id}/confirm"' in page
-    refused = client.post(f"/cases/{case.call_id}/reject", data={"reason": ""})
+    assert f'action="/cases/{case.call_id}/reopen"' in page
+    refused = client.post(f"/cases/{case.call_id}/reopen", data={"reason": ""})
     assert refused.status_code == 422
     answer = client.post(f"/cases/{case.call_id}/confirm")
     assert answer.status_code == 303
@@ -90,19 +91,18 @@ def test_small_vendor_closes_only_on_the_customers_release(make_lifecycle_app):
 
 def test_erp_handbook_reopens_within_14_days_then_offers_a_follow_up(make_lifecycle_app):
     app = make_lifecycle_app("erp_handbook")
-    with time_machine.travel("2026-03-02 09:00", tick=False) as clock:
-        with app.app_context():
-            case = open_case()
-            service.move_status(case, person("erik.first"), "closed")
-            case = Case.get_by_id(case.id)
-            clock.shift(13 * 86400)
-            assert closing.within_days(case, 14)
-            service.reopen(case, person("mia.member"), "Back again")
-            service.move_status(Case.get_by_id(case.id), person("erik.first"), "closed")
-            clock.shift(15 * 86400)
-            with pytest.raises(CaseError):
-                service.reopen(Case.get_by_id(case.id), person("mia.member"), "And again")
-            follow_up = service.open_follow_up(
-                Case.get_by_id(case.id), person("mia.member"), "Again", "Same problem"
-            )
-            assert follow_up.parent_id == case.id
+    with time_machine.travel("2026-03-02 09:00", tick=False) as clock, app.app_context():
+        case = open_case()
+        service.move_status(case, person("erik.first"), "closed")
+        case = Case.get_by_id(case.id)
+        clock.shift(13 * 86400)
+        assert closing.within_days(case, 14)
+        service.reopen(case, person("mia.member"), "Back again")
+        service.move_status(Case.get_by_id(case.id), person("erik.first"), "closed")
+        clock.shift(15 * 86400)
+        with pytest.raises(CaseError):
+            service.reopen(Case.get_by_id(case.id), person("mia.member"), "And again")
+        follow_up = service.open_follow_up(
+            Case.get_by_id(case.id), person("mia.member"), "Again", "Same problem"
+        )
+        assert follow_up.parent_id == case.id

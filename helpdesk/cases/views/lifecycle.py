@@ -31,19 +31,6 @@ def confirm(call_id: str):
     )
 
 
-@bp.post("/cases/<call_id>/reject")
-@login_required
-def reject(call_id: str):
-    case = case_or_404(call_id)
-    reason = request.form.get("reason", "")
-    return _attempt(
-        case,
-        "confirm",
-        lambda: closing.reject_solution(case, current_user, reason),
-        _("The case was reopened."),
-    )
-
-
 @bp.post("/cases/<call_id>/escalate")
 @login_required
 def escalate(call_id: str):
