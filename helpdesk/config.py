@@ -55,6 +55,10 @@ DEFAULTS = {
     "RESET_MIN_SECONDS": 0.3,
     "TOTP_ISSUER": "Support portal",
     "FREE_MAIL_DOMAINS": (),  # more free-mail domains that never name an organisation
+    # Satisfaction survey (helpdesk/survey): how long its link works, and the ratings (1-5)
+    # at or below which the team's managers are told.
+    "SURVEY_LINK_DAYS": 60,
+    "SURVEY_LOW_RATING": 2,
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

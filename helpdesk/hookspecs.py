@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from helpdesk.cases.models import Case, Event
     from helpdesk.policy import (
         CaseType,
+        EscalationLevel,
         FormField,
         NavLink,
         Priority,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         Route,
         Severity,
         Status,
+        SupportLevel,
     )
     from helpdesk.products.models import Component, Product, ProductVersion
 
@@ -231,4 +233,43 @@ def helpdesk_demo_data(teams: dict[str, Team]) -> None:
     """Called after the core's demo data is written, so a plugin can add its own.
 
     ``teams`` maps team keys to the created teams. Nothing is returned.
+    """
+
+
+# -- Closing, escalation, support levels and releases (FLOW-4 to FLOW-7) -------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_may_close(user: User, case: Case) -> bool:
+    """Whether ``user`` may close ``case`` (FLOW-4): a customer confirming the solution, or an
+    agent setting a closed status.
+
+    First answer wins; the core lets everyone who may write to the case close it.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_escalation_levels() -> list[EscalationLevel]:
+    """The escalation path a customer climbs one step per request (FLOW-6), lowest first.
+
+    The first level's recipients are also told at once of a case opened at, or raised to, the
+    top severity. An empty list turns escalation off. First answer wins; the core has one
+    level that notifies the managers of the case's team.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_support_levels() -> list[SupportLevel]:
+    """The support levels agents hand a case on through (FLOW-6), first level first.
+
+    First answer wins; the core has 1st, 2nd and 3rd level support, all in the case's team.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_release_published_status(case: Case) -> str:
+    """The status key ``case`` moves to when the release of its development item is
+    published (FLOW-7); None keeps its status.
+
+    First answer wins; the core keeps the status.
     """

@@ -13,10 +13,12 @@ from helpdesk.cases.models import (
     EventRecipient,
     Follower,
 )
+from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
 
 ALL_MODELS = [
@@ -41,4 +43,7 @@ ALL_MODELS = [
     RecoveryCode,
     NewsAddress,
     AuditLog,
+    SurveyResponse,
+    DevelopmentItem,
+    DevelopmentLink,
 ]

@@ -14,13 +14,17 @@ from pathlib import Path
 import pluggy
 from flask import Flask, current_app
 
-from helpdesk import defaults, hookspecs
+from helpdesk import defaults, hookspecs, lifecycle
 from helpdesk.mail import notifications
 from helpdesk.organisations import navigation as people_navigation
 
 #: The core's own implementations of hooks, registered before any plugin.
-CORE = {"core": defaults, "core.notifications": notifications}
-CORE["core.people"] = people_navigation
+CORE = {
+    "core": defaults,
+    "core.notifications": notifications,
+    "core.lifecycle": lifecycle,
+    "core.people": people_navigation,
+}
 
 PROJECT_NAME = "helpdesk"
 

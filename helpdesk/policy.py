@@ -199,6 +199,9 @@ class Policy:
     def may_reopen(self, user, case) -> bool:
         return bool(self.hook.helpdesk_may_reopen(user=user, case=case))
 
+    def may_close(self, user, case) -> bool:
+        return bool(self.hook.helpdesk_may_close(user=user, case=case))
+
     def form_fields(self, product, case_type: str) -> list[FormField]:
         # pluggy answers last-registered first; the form shows plugins in registration order
         answers = self.hook.helpdesk_case_form_fields(product=product, case_type=case_type)
@@ -229,3 +232,27 @@ class ProductSpec:
     name: str
     versions: tuple[str, ...] = ()
     components: tuple[tuple[str, str], ...] = ()
+
+
+# -- Case life cycle (FLOW-4 to FLOW-7) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationLevel:
+    """A step of the vendor's escalation path (FLOW-6) and whom it notifies.
+
+    Each entry of ``notify`` is ``"manager"`` (the managers of the case's team), ``"team:KEY"``
+    (every active member of that team) or an e-mail address.
+    """
+
+    label: Label
+    notify: tuple[str, ...] = ("manager",)
+
+
+@dataclass(frozen=True)
+class SupportLevel:
+    """A support level a case is handed to (FLOW-6, seed 003); ``team`` takes it over, or the
+    case stays with its team when None."""
+
+    label: Label
+    team: str | None = None

@@ -20,18 +20,26 @@ statuses or teams, only that the process follows ITIL):
 - Teams: the CRM support team takes incidents, questions and service requests; change
   requests go to the project and consulting team, as customising is integrator's work.
 - Demo products: a CRM suite with its modules and the integrator's interfaces, neutral names.
+
+Support levels and closing (FLOW-4, FLOW-6): first, second and third level support, all in
+the CRM support team (the document gives the levels no teams of their own); each handover
+keeps the whole ticket. The document names no reopen window or escalation path: a resolved
+or closed ticket can be reopened within 30 days, and escalation has one level, the managers
+of the ticket's team.
 """
 
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
     Category,
+    EscalationLevel,
     Label,
     Priority,
     ProductSpec,
     Route,
     Severity,
     Status,
+    SupportLevel,
 )
 
 PRIORITY_ORDER = ("p1", "p2", "p3", "p4")
@@ -184,3 +192,28 @@ def helpdesk_demo_products():
             components=(("erp", "ERP-Anbindung"), ("telephony", "Telefonie (CTI)")),
         ),
     ]
+
+
+#: How long after resolving or closing a ticket can be reopened (our choice).
+REOPEN_DAYS = 30
+
+
+@hookimpl
+def helpdesk_support_levels():
+    return [
+        SupportLevel(Label("First Level Support", "First level support"), team="support"),
+        SupportLevel(Label("Second Level Support", "Second level support"), team="support"),
+        SupportLevel(Label("Third Level Support", "Third level support"), team="support"),
+    ]
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    from helpdesk.cases.closing import within_days
+
+    return within_days(case, REOPEN_DAYS)
+
+
+@hookimpl
+def helpdesk_escalation_levels():
+    return [EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",))]

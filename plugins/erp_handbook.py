@@ -29,6 +29,18 @@ Choices made where the handbook gives no detail:
   repeated here. The two extra fields are asked for the technical case types only.
 - Demo products: an ERP system with its modules, an EDI connector and cloud hosting, with
   neutral names; the demo data adds one consultant so the Consulting team is not empty.
+
+Closing, survey and escalation (FLOW-4 to FLOW-6):
+
+- A closed case can be reopened within 14 days of closing; after that a linked follow-up
+  case is opened ("Danach muss ein neuer Fall eröffnet werden"). A case pending closure
+  can always be rejected.
+- The survey goes out when a case is closed (the core does that for every vendor).
+- The four escalation levels of "Fall-Eskalationen": lead customer service manager (the
+  managers of the case's team), senior customer service manager, director customer service
+  and COO. The handbook names roles, not addresses: the three addresses are invented
+  (``*@vendor.example``); the vendor sets its own. A critical case notifies the responsible
+  manager at once (the first level).
 """
 
 from helpdesk.accounts.models import Kind, User
@@ -36,6 +48,7 @@ from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
     Category,
+    EscalationLevel,
     FormField,
     Label,
     Priority,
@@ -411,3 +424,38 @@ def helpdesk_demo_data(teams):
         team=teams["consulting"],
         support_level=2,
     )
+
+
+#: How long after closing the customer may reopen the same case ("innerhalb von 14 Tagen").
+REOPEN_DAYS = 14
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    from helpdesk.cases.closing import within_days
+
+    if case.status_category == Category.SOLVED:
+        return True
+    return within_days(case, REOPEN_DAYS)
+
+
+@hookimpl
+def helpdesk_escalation_levels():
+    return [
+        EscalationLevel(
+            Label("Lead Customer Service Manager", "Lead customer service manager"),
+            notify=("manager",),
+        ),
+        EscalationLevel(
+            Label("Senior Customer Service Manager", "Senior customer service manager"),
+            notify=("senior.csm@vendor.example",),
+        ),
+        EscalationLevel(
+            Label("Director Customer Service DACH", "Director customer service DACH"),
+            notify=("director.cs@vendor.example",),
+        ),
+        EscalationLevel(
+            Label("Chief Operating Officer (COO)", "Chief operating officer (COO)"),
+            notify=("coo@vendor.example",),
+        ),
+    ]

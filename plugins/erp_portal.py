@@ -31,6 +31,11 @@ teams):
   unknown one. The version cannot be used: the routing hook is not given it.
 - Demo products: an ERP suite for small businesses with its modules and a mobile app, neutral
   names; the demo data adds one agent per module team (signing in with the demo password).
+
+Closing and escalation (FLOW-4, FLOW-6): closed tickets may be reopened by the customer at
+any time, as the portal's text says. The document names no escalation path; we use two
+levels, the managers of the ticket's team and then the management (an invented address,
+``management@vendor.example``).
 """
 
 from helpdesk.accounts.models import Kind, User
@@ -38,6 +43,7 @@ from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
     Category,
+    EscalationLevel,
     Label,
     Priority,
     ProductSpec,
@@ -247,3 +253,18 @@ def helpdesk_demo_data(teams):
             team=teams[team_key],
             support_level=2,
         )
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    return True  # "Natürlich können auch bereits geschlossene Tickets ... wiedereröffnet werden"
+
+
+@hookimpl
+def helpdesk_escalation_levels():
+    return [
+        EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",)),
+        EscalationLevel(
+            Label("Geschäftsleitung", "Management"), notify=("management@vendor.example",)
+        ),
+    ]

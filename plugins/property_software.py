@@ -28,6 +28,12 @@ all tickets, or only main contacts and administrators (the approvers) see all an
 else their own and those they follow; the portal admin of other vendors is no role here.
 "Every end user can sign up" and then submits requests: every customer user of the
 organisation may open cases, not only support-authorised ones. No correspondence rule.
+
+Closing and releases (FLOW-4, FLOW-7): a solved ticket is reopened by the customer (the
+rejected solution), a closed one only through a follow-up ticket. When the release of the
+development item a ticket waits on is published, the ticket gets the announcement and moves
+to Solved (closed 14 days later by the timers). The document names no escalation path; we
+use one level, the managers of the ticket's team.
 """
 
 from helpdesk.accounts.models import CaseVisibility, CustomerRole
@@ -36,6 +42,7 @@ from helpdesk.policy import (
     CaseType,
     Category,
     Choice,
+    EscalationLevel,
     FormField,
     Label,
     Priority,
@@ -268,3 +275,18 @@ def helpdesk_demo_products():
             ),
         ),
     ]
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    return case.status_category == Category.SOLVED
+
+
+@hookimpl
+def helpdesk_release_published_status(case):
+    return "solved"
+
+
+@hookimpl
+def helpdesk_escalation_levels():
+    return [EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",))]

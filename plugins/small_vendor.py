@@ -23,12 +23,22 @@ Choices made where the terms give no detail:
   the customer may set Closed.
 - Teams: Support, and the management the terms name for escalations.
 - Demo products: an order-processing product and a time-tracking product, neutral names.
+
+Closing and escalation (FLOW-4, FLOW-6):
+
+- "Closed: after the customer's release": only the customer closes a case, by confirming the
+  delivered solution; agents cannot choose Closed. A delivered case the customer rejects is
+  reopened; a closed one gets a follow-up case (the terms say nothing about reopening).
+- Escalation: one level, the management ("wenden Sie sich bitte direkt an die
+  Geschäftsleitung"); the terms give phone numbers only, so the address is invented
+  (``geschaeftsleitung@vendor.example``).
 """
 
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
     Category,
+    EscalationLevel,
     FormField,
     Label,
     Priority,
@@ -157,4 +167,24 @@ def helpdesk_demo_products():
             versions=("2.8", "3.0"),
             components=(("terminals", "Terminals"), ("evaluation", "Auswertung")),
         ),
+    ]
+
+
+@hookimpl
+def helpdesk_may_close(user, case):
+    return user.is_customer
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    return case.status_category == Category.SOLVED
+
+
+@hookimpl
+def helpdesk_escalation_levels():
+    return [
+        EscalationLevel(
+            Label("Geschäftsleitung", "Management"),
+            notify=("geschaeftsleitung@vendor.example",),
+        )
     ]

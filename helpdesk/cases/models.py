@@ -48,6 +48,10 @@ class EventKind(StrEnum):
     UNFOLLOWED = "unfollowed"
     REOPENED = "reopened"
     FOLLOW_UP = "follow_up"  # a linked follow-up case was opened from this one
+    ESCALATED = "escalated"  # the customer asked for escalation: new level, reason (FLOW-6)
+    SUPPORT_LEVEL = "support_level"  # handed to the next support level (FLOW-6)
+    DEVELOPMENT = "development"  # linked to a development item (FLOW-7), internal
+    RELEASED = "released"  # the linked item's release was published: a public message
 
 
 class CallIdCounter(BaseModel):
@@ -96,6 +100,10 @@ class Case(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     last_activity_at = DateTimeField(default=utcnow)
+    # FLOW-6: the step of the vendor's escalation path (0: not escalated) and the support
+    # level (1: first level) the case is at.
+    escalation_level = IntegerField(default=0)
+    support_level = IntegerField(default=1)
 
     class Meta:
         indexes = (

@@ -289,6 +289,8 @@ def move_status(case: Case, actor: User, status_key: str, waiting_for: str | Non
         raise CaseError(_l("The case already has this status."), "status")
     if not policy.may_set_status(actor, case, status):
         raise CaseError(_l("You may not set this status."), "status")
+    if status.category == Category.CLOSED and not policy.may_close(actor, case):
+        raise CaseError(_l("Only the customer can close this case."), "status")
     needs_text = status.category == Category.WAITING and status.waiting_for is None
     if needs_text and not (waiting_for or "").strip():
         raise CaseError(_l("Please say what exactly you need from the customer."), "waiting_for")

@@ -296,7 +296,9 @@ def agent_context(case: Case) -> dict:
         "statuses": [
             s
             for s in policy.statuses
-            if s.key != case.status and policy.may_set_status(current_user, case, s)
+            if s.key != case.status
+            and policy.may_set_status(current_user, case, s)
+            and (s.category != Category.CLOSED or policy.may_close(current_user, case))
         ],
         "agents": list(
             User.select(User.id, User.name)

@@ -1,0 +1,1 @@
+"""Development items and their releases (FLOW-7)."""

@@ -1,0 +1,1 @@
+"""Escalation and support levels (FLOW-6)."""

@@ -1,0 +1,92 @@
+"""The core's part of a case's later life (FLOW-4 to FLOW-7), registered like a plugin.
+
+It mails what ``helpdesk_case_changed`` reports: the survey when a case is closed, the
+escalation path's people when a case is escalated, the responsible manager when a case is at
+the top severity, the requester and followers when a release is published. It also adds the
+pages (survey, development items, the case page's actions) and the ``lifecycle(case)``
+template global that the case page's partials read.
+"""
+
+from flask_login import current_user
+
+from helpdesk.cases.models import EventKind
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import Category, Label, NavLink, current_policy
+
+
+@hookimpl
+def helpdesk_init_app(app):
+    from helpdesk.cases.views import lifecycle as case_actions
+    from helpdesk.development import views as development
+    from helpdesk.survey import views as survey
+
+    app.register_blueprint(case_actions.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(development.bp)
+    app.add_template_global(panel, "lifecycle")
+
+
+@hookimpl
+def helpdesk_case_changed(events):
+    from helpdesk.development.service import recipients_of
+    from helpdesk.escalation import service as escalation
+    from helpdesk.mail import notify
+    from helpdesk.survey.service import send_survey
+
+    for event in events:
+        case = event.case
+        if event.kind == EventKind.STATUS and _category(event.new_value) == Category.CLOSED:
+            send_survey(case)
+        elif event.kind == EventKind.ESCALATED:
+            escalation.notify_escalation(event)
+        elif event.kind == EventKind.RELEASED:
+            for person in recipients_of(event):
+                notify.send("release_published", person, case=case, release=event.new_value)
+        elif (event.kind == EventKind.OPENED and escalation.is_top_severity(case.severity)) or (
+            event.kind == EventKind.FIELD
+            and event.field == "severity"
+            and escalation.is_top_severity(event.new_value)
+        ):
+            escalation.notify_critical(case)
+
+
+def _category(status_key: str | None):
+    status = current_policy().status(status_key or "")
+    return status.category if status is not None else None
+
+
+@hookimpl
+def helpdesk_navigation(user):
+    return [
+        NavLink(
+            "development.index", Label("Entwicklung", "Development"), audience="agent", order=40
+        ),
+        NavLink(
+            "survey.report", Label("Zufriedenheit", "Satisfaction"), audience="agent", order=50
+        ),
+    ]
+
+
+def panel(case) -> dict:
+    """What the case page shows and offers about closing, escalation, support level and
+    development, for the signed-in user."""
+    from helpdesk.cases import closing
+    from helpdesk.development.service import item_of
+    from helpdesk.escalation import service as escalation
+
+    escalation_levels = escalation.escalation_levels()
+    support_levels = escalation.support_levels()
+    agent = current_user.is_agent
+    return {
+        "may_confirm": closing.may_confirm(current_user, case),
+        "escalation_label": escalation.level_label(escalation_levels, case.escalation_level),
+        "next_escalation": escalation.level_label(escalation_levels, case.escalation_level + 1)
+        if escalation.may_escalate(current_user, case)
+        else None,
+        "support_label": escalation.level_label(support_levels, case.support_level),
+        "next_support": escalation.level_label(support_levels, case.support_level + 1)
+        if agent and case.is_open
+        else None,
+        "development": item_of(case) if agent else None,
+        "support_labels": [level.label for level in support_levels],
+    }
