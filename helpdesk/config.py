@@ -35,6 +35,10 @@ DEFAULTS = {
         "sign_in_account": "10 per 10 minutes",
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
+    # Business time (helpdesk/sla): cases the timer sweep handles per transaction batch, and
+    # how many hours before its response is due a case shows in the queue's "breaching soon".
+    "SLA_TIMER_BATCH": 200,
+    "SLA_BREACHING_SOON_HOURS": 4,
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

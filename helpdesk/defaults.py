@@ -112,3 +112,17 @@ def helpdesk_demo_products():
             components=(("finance", "Finance"), ("sales", "Sales"), ("stock", "Warehouse")),
         )
     ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_calendar():
+    from helpdesk.sla.calendar import default_calendar
+
+    return default_calendar()
+
+
+@hookimpl(trylast=True)
+def helpdesk_sla_policy():
+    from helpdesk.sla.policy import SlaPolicy
+
+    return SlaPolicy()

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
         Status,
     )
     from helpdesk.products.models import Component, Product, ProductVersion
+    from helpdesk.sla.calendar import BusinessCalendar
+    from helpdesk.sla.policy import SlaPolicy, Timer
 
 hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
@@ -156,6 +158,33 @@ def helpdesk_case_changed(events: list[Event]) -> None:
     cases). What an implementation writes commits or rolls back with the change; an exception
     undoes the change. The core's notifications, SLA clocks and timers hang off this hook.
     Nothing is returned.
+    """
+
+
+# -- Business time: calendar, SLA targets, status timers ----------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_calendar() -> BusinessCalendar:
+    """The business calendar SLA targets and business-day timers count in (SLA-1).
+
+    An admin's calendar (page /admin/calendar) wins over every plugin's. First answer wins;
+    the core's is Monday to Friday 08:00-17:00 Vienna time with Austrian public holidays.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_sla_policy() -> SlaPolicy:
+    """First- and next-response targets in business minutes per severity and contract class
+    (SLA-2, SLA-3). First answer wins; the core sets no targets.
+    """
+
+
+@hookspec
+def helpdesk_status_timers() -> list[Timer]:
+    """What happens to a case left in a status without a customer answer (FLOW-3): reminders,
+    moves to another status, closing, resubmission. Every plugin's lists are joined; a status's
+    timers run in the order declared. The core declares none.
     """
 
 

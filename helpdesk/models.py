@@ -5,6 +5,7 @@ from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follow
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.system import SystemState
 
 ALL_MODELS = [
@@ -23,4 +24,6 @@ ALL_MODELS = [
     Follower,
     Preference,
     OutboxMessage,
+    CaseClock,
+    CalendarOverride,
 ]

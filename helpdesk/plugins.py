@@ -16,9 +16,10 @@ from flask import Flask, current_app
 
 from helpdesk import defaults, hookspecs
 from helpdesk.mail import notifications
+from helpdesk.sla import clocks
 
 #: The core's own implementations of hooks, registered before any plugin.
-CORE = {"core": defaults, "core.notifications": notifications}
+CORE = {"core": defaults, "core.notifications": notifications, "core.sla": clocks}
 
 PROJECT_NAME = "helpdesk"
 

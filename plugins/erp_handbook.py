@@ -29,6 +29,18 @@ Choices made where the handbook gives no detail:
   repeated here. The two extra fields are asked for the technical case types only.
 - Demo products: an ERP system with its modules, an EDI connector and cloud hosting, with
   neutral names; the demo data adds one consultant so the Consulting team is not empty.
+
+Business time (SLA-1..3, FLOW-3):
+
+- Calendar as the handbook's "Betriebszeiten": Monday to Thursday 08:00-17:00, Friday
+  08:00-14:00 Vienna time, Austrian public holidays and 24 and 31 December.
+- Timers as "Schließen eines Supportfalls": 7 days (calendar days: the handbook says "Tage")
+  waiting for the customer move the case to pending closure with a mail; 14 more days without
+  an answer close it with a mail. Reopening within 14 days of closing is allowed, afterwards a
+  follow-up case (``helpdesk_may_reopen``); a customer answer to pending closure reopens.
+- Response targets: the handbook refers to a table of response times it does not contain, so
+  the numbers are ours, in business hours: first response Kritisch 2 h, Dringend 4 h,
+  Standard 8 h, Gering 16 h; next response twice those.
 """
 
 from helpdesk.accounts.models import Kind, User
@@ -44,6 +56,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 # key, German label, English label, German definition, English definition
 _TYPES = [
@@ -411,3 +425,67 @@ def helpdesk_demo_data(teams):
         team=teams["consulting"],
         support_level=2,
     )
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+REOPEN_DAYS = 14
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="erp_handbook",
+        timezone="Europe/Vienna",
+        hours={
+            "mon": "08:00-17:00",
+            "tue": "08:00-17:00",
+            "wed": "08:00-17:00",
+            "thu": "08:00-17:00",
+            "fri": "08:00-14:00",
+        },
+        country="AT",
+        closed_yearly=("12-24", "12-31"),
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    hours = {"critical": 2, "urgent": 4, "standard": 8, "minor": 16}
+    return SlaPolicy(
+        by_severity={key: ResponseTarget(h * 60, 2 * h * 60) for key, h in hours.items()}
+    )
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [
+        Timer(
+            "waiting_for_customer",
+            7,
+            Unit.DAYS,
+            Action.MOVE,
+            to_status="pending_closure",
+            mail="timer_pending_closure",
+        ),
+        Timer("pending_closure", 14, Unit.DAYS, Action.CLOSE, mail="timer_closed"),
+    ]
+
+
+@hookimpl
+def helpdesk_may_reopen(user, case):
+    """Closed cases reopen within 14 days of closing; afterwards a follow-up case."""
+    from datetime import timedelta
+
+    from helpdesk.cases.models import Event, EventKind
+    from helpdesk.timeutil import utcnow
+
+    if case.status_category != Category.CLOSED:
+        return None
+    closed = (
+        Event.select(Event.created_at)
+        .where((Event.case == case.id) & (Event.kind == EventKind.STATUS))
+        .order_by(Event.id.desc())
+        .first()
+    )
+    return closed is not None and utcnow() - closed.created_at <= timedelta(days=REOPEN_DAYS)

@@ -25,6 +25,14 @@ teams):
   unknown one. The version cannot be used: the routing hook is not given it.
 - Demo products: an ERP suite for small businesses with its modules and a mobile app, neutral
   names; the demo data adds one agent per module team (signing in with the demo password).
+
+Business time (SLA-1..3, FLOW-3), all our choices (the document names no times):
+
+- Calendar: Monday to Friday 08:00-12:00 and 13:00-17:00 Berlin time, German holidays.
+- Response targets in business hours: first response Operation stopped 1 h, Severely impaired
+  4 h, Normal 8 h, Minor 16 h; next response twice those.
+- Timers: waiting for customer info reminds after 5 business days and once more after 5
+  more; no timer closes a ticket, since the customer may add information at any time.
 """
 
 from helpdesk.accounts.models import Kind, User
@@ -39,6 +47,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 #: module area (component key) -> team key
 MODULE_TEAMS = {
@@ -231,3 +241,36 @@ def helpdesk_demo_data(teams):
             team=teams[team_key],
             support_level=2,
         )
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="erp_portal",
+        timezone="Europe/Berlin",
+        hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), ("08:00-12:00", "13:00-17:00")),
+        country="DE",
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    hours = {"stopped": 1, "impaired": 4, "normal": 8, "minor": 16}
+    return SlaPolicy(
+        by_severity={key: ResponseTarget(h * 60, 2 * h * 60) for key, h in hours.items()}
+    )
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [
+        Timer(
+            "waiting_for_customer_info", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"
+        ),
+        Timer(
+            "waiting_for_customer_info", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"
+        ),
+    ]

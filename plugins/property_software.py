@@ -22,6 +22,16 @@ Choices made where the document gives no detail:
   client/server installations); product requirements ask for the business case, urgency for
   its reason (urgency is checked before a case is assigned).
 - Demo products: a property-management ERP and a tenant portal, with neutral names.
+
+Business time (SLA-1..3, FLOW-3):
+
+- Timers as the status table: Waiting reminds after 5 working days and, after 5 more, reminds
+  once more and closes (one mail saying so); Solved closes 14 days later (calendar days, no
+  mail: the document names none); a customer reply to Solved reopens (core behaviour).
+- Calendar (the document names none): Monday to Friday 08:00-17:00 Berlin time with German
+  public holidays; "working days" are its business days.
+- Response targets (the document has none, only "updates are handled the same day"): first
+  response within 8 business hours, next response within one business day (9 h).
 """
 
 from helpdesk.hookspecs import hookimpl
@@ -37,6 +47,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 #: the document's table "Anfragetyp -> Priorität"
 TYPE_PRIORITY = {
@@ -248,4 +260,31 @@ def helpdesk_demo_products():
                 (TECHNICAL_COMPONENT, "Allgemein / Technische Hilfe"),
             ),
         ),
+    ]
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="property_software",
+        timezone="Europe/Berlin",
+        hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "08:00-17:00"),
+        country="DE",
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    return SlaPolicy(default=ResponseTarget(8 * 60, 9 * 60))
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [
+        Timer("waiting", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"),
+        Timer("waiting", 5, Unit.BUSINESS_DAYS, Action.CLOSE, mail="timer_last_reminder"),
+        Timer("solved", 14, Unit.DAYS, Action.CLOSE),
     ]
