@@ -99,6 +99,9 @@ def helpdesk_navigation(user):
             "cases.new_phone", Label("Fall per Telefon", "Phone case"), audience="agent", order=30
         ),
         NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
+        NavLink(
+            "sla.calendar", Label("Geschäftszeiten", "Business hours"), audience="admin", order=91
+        ),
     ]
 
 

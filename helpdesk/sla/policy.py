@@ -4,7 +4,7 @@ Plain frozen objects, returned by the hooks ``helpdesk_sla_policy`` and
 ``helpdesk_status_timers`` (the calendar itself is a ``BusinessCalendar``). The clocks
 (``helpdesk.sla.clocks``) and the timer sweep (``helpdesk.sla.timers``) read them through
 ``sla_policy()``, ``status_timers()`` and ``calendar()``, which ask the plugins on every call:
-the answers are small, and an admin's calendar override must win at once.
+the answers are small. The calendar is kept per app context (see ``calendar``).
 """
 
 import json
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask import current_app
+from flask import current_app, g
 
 from helpdesk.sla.calendar import BusinessCalendar
 
@@ -89,13 +89,21 @@ class Timer:
 
 
 def calendar() -> BusinessCalendar:
-    """The admin's override if one is stored, else the plugins' calendar."""
+    """The admin's override if one is stored, else the plugins' calendar; kept for the app
+    context (a sweep asks for it per case), forgotten when an admin saves one."""
     from helpdesk.sla.models import CalendarOverride
 
-    stored = CalendarOverride.current()
-    if stored is not None:
-        return BusinessCalendar.from_dict(json.loads(stored.data))
-    return _hook().helpdesk_calendar()
+    if "sla_calendar" not in g:
+        stored = CalendarOverride.current()
+        if stored is not None:
+            g.sla_calendar = BusinessCalendar.from_dict(json.loads(stored.data))
+        else:
+            g.sla_calendar = _hook().helpdesk_calendar()
+    return g.sla_calendar
+
+
+def forget_calendar() -> None:
+    g.pop("sla_calendar", None)
 
 
 def plugin_calendar() -> BusinessCalendar:

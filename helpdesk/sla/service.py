@@ -125,6 +125,7 @@ def save_calendar(data: dict, actor) -> BusinessCalendar:
     CalendarOverride.create(
         data=json.dumps(calendar.to_dict()), changed_by=actor, changed_at=utcnow(), active=1
     )
+    sla.forget_calendar()
     return calendar
 
 
@@ -134,3 +135,4 @@ def reset_calendar(actor) -> None:
     CalendarOverride.create(
         data=json.dumps(current.to_dict()), changed_by=actor, changed_at=utcnow(), active=0
     )
+    sla.forget_calendar()

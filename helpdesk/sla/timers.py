@@ -108,21 +108,27 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> int:
 
 
 def _drain(column, now, batch, act) -> int:
-    """Take due rows by ``column`` in batches; a row another worker took is passed over."""
+    """Take due rows by ``column`` in batches until none is left. Acting takes a row out of
+    the due set, or puts it back in a new state (a move into a status that is itself overdue);
+    a row read again in a state already tried ends the run, so a stuck row cannot loop."""
     done, tried = 0, set()
     while True:
         query = (
             CaseClock.select(CaseClock.case, column, CaseClock.timer_step, CaseClock.alert_stage)
             .where(column <= now)
             .order_by(column)
-            .limit(batch + len(tried))
+            .limit(batch)
         )
-        rows = [row for row in query if row.case_id not in tried]
+        rows = [row for row in query if _state(row, column) not in tried]
         if not rows:
             return done
-        for row in rows[:batch]:
-            tried.add(row.case_id)
+        for row in rows:
+            tried.add(_state(row, column))
             done += bool(act(row, now))
+
+
+def _state(row, column) -> tuple:
+    return (row.case_id, getattr(row, column.name), row.timer_step, row.alert_stage)
 
 
 def _fire(row: CaseClock, now: datetime) -> bool:

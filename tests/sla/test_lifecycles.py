@@ -10,7 +10,6 @@ from helpdesk.sla import service as sla_service
 from helpdesk.sla import timers
 from helpdesk.sla.models import CaseClock
 
-
 PORTAL_TYPE = "question"
 
 
