@@ -153,11 +153,23 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--timer-due",
+        type=int,
+        default=None,
+        help="cases with a status timer due in the timer sweep (default: 1%% of --cases)",
+    )
+    parser.add_argument("--timers-only", action="store_true", help="measure only the sweep")
     args = parser.parse_args()
+    if args.timers_only:
+        prepare(args.cases)
+        print(_timer_line(args))
+        return 0
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 1
     folder, facts = prepare(args.cases)
+    sweep = _timer_line(args)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(folder, port)
@@ -180,8 +192,21 @@ def main() -> int:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    report(args, facts, results, partial, memory)
+    report(args, facts, results, partial, memory, sweep)
     return 0
+
+
+def _timer_line(args) -> str:
+    """One timer sweep (``bench.timers``) on the dataset ``prepare`` left configured."""
+    from bench import timers
+    from helpdesk import create_app
+
+    with create_app().app_context():
+        r = timers.measure(args.timer_due or max(1, args.cases // 100))
+    return (
+        f"timer sweep: {r['cases']:,} cases of which {r['due']:,} due: {r['seconds']:.1f} s "
+        f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each)"
+    )
 
 
 def _partial_size(url: str, cookie: str) -> int:
@@ -189,7 +214,7 @@ def _partial_size(url: str, cookie: str) -> int:
     return len(urllib.request.urlopen(request).read())
 
 
-def report(args, facts, results, partial, memory) -> None:
+def report(args, facts, results, partial, memory, sweep) -> None:
     ceiling = results[0][2]["rate"]
     lines = [
         f"{args.cases:,} cases on {facts['database']}, gunicorn 2 sync workers, wrk -t2 "
@@ -208,6 +233,7 @@ def report(args, facts, results, partial, memory) -> None:
         "",
         f"customer list htmx partial: {partial / 1024:.1f} KB; peak memory per worker: "
         + ", ".join(f"{m:.0f} MB" for m in memory),
+        sweep,
     ]
     text = "\n".join(lines)
     print("\n" + text)

@@ -90,6 +90,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_views.bp)
     mail.init_app(app)  # the outbox: admin page, jobs, delivery after commit
     from helpdesk.cases import tasks  # noqa: F401  (registers the periodic housekeeping)
+    from helpdesk.sla import views as sla
+
+    sla.init_app(app)  # the timer sweep, the calendar admin page, the case page's clocks
 
 
 def _register_account_blueprints(app: Flask) -> None:

@@ -59,6 +59,10 @@ DEFAULTS = {
     # at or below which the team's managers are told.
     "SURVEY_LINK_DAYS": 60,
     "SURVEY_LOW_RATING": 2,
+    # Business time (helpdesk/sla): cases the timer sweep handles per transaction batch, and
+    # how many hours before its response is due a case shows in the queue's "breaching soon".
+    "SLA_TIMER_BATCH": 200,
+    "SLA_BREACHING_SOON_HOURS": 4,
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,

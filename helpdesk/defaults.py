@@ -123,6 +123,9 @@ def helpdesk_navigation(user):
         ),
         NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
         *_account_links(user),
+        NavLink(
+            "sla.calendar", Label("Geschäftszeiten", "Business hours"), audience="admin", order=91
+        ),
     ]
 
 
@@ -178,3 +181,17 @@ def helpdesk_support_levels():
 @hookimpl(trylast=True)
 def helpdesk_release_published_status(case):
     return None
+
+
+@hookimpl(trylast=True)
+def helpdesk_calendar():
+    from helpdesk.sla.calendar import default_calendar
+
+    return default_calendar()
+
+
+@hookimpl(trylast=True)
+def helpdesk_sla_policy():
+    from helpdesk.sla.policy import SlaPolicy
+
+    return SlaPolicy()

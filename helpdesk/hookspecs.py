@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         SupportLevel,
     )
     from helpdesk.products.models import Component, Product, ProductVersion
+    from helpdesk.sla.calendar import BusinessCalendar
+    from helpdesk.sla.policy import SlaPolicy, Timer
 
 hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
@@ -209,6 +211,33 @@ def helpdesk_mail_template(name: str, language: str) -> str | None:
     Answer a template name without extension (``<answer>.txt`` with the blocks ``subject``
     and ``text``, optionally ``<answer>.html``), or None to let the next plugin decide. First
     answer wins; with no answer the core's template is used.
+    """
+
+
+# -- Business time: calendar, SLA targets, status timers ----------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_calendar() -> BusinessCalendar:
+    """The business calendar SLA targets and business-day timers count in (SLA-1).
+
+    An admin's calendar (page /admin/calendar) wins over every plugin's. First answer wins;
+    the core's is Monday to Friday 08:00-17:00 Vienna time with Austrian public holidays.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_sla_policy() -> SlaPolicy:
+    """First- and next-response targets in business minutes per severity and contract class
+    (SLA-2, SLA-3). First answer wins; the core sets no targets.
+    """
+
+
+@hookspec
+def helpdesk_status_timers() -> list[Timer]:
+    """What happens to a case left in a status without a customer answer (FLOW-3): reminders,
+    moves to another status, closing, resubmission. Every plugin's lists are joined; a status's
+    timers run in the order declared. The core declares none.
     """
 
 

@@ -18,6 +18,7 @@ from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
 
@@ -46,4 +47,6 @@ ALL_MODELS = [
     SurveyResponse,
     DevelopmentItem,
     DevelopmentLink,
+    CaseClock,
+    CalendarOverride,
 ]

@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from helpdesk import defaults, hookspecs, lifecycle
 from helpdesk.mail import notifications
 from helpdesk.organisations import navigation as people_navigation
+from helpdesk.sla import clocks
 
 #: The core's own implementations of hooks, registered before any plugin.
 CORE = {
@@ -24,6 +25,7 @@ CORE = {
     "core.notifications": notifications,
     "core.lifecycle": lifecycle,
     "core.people": people_navigation,
+    "core.sla": clocks,
 }
 
 PROJECT_NAME = "helpdesk"

@@ -26,6 +26,14 @@ the CRM support team (the document gives the levels no teams of their own); each
 keeps the whole ticket. The document names no reopen window or escalation path: a resolved
 or closed ticket can be reopened within 30 days, and escalation has one level, the managers
 of the ticket's team.
+
+Business time (SLA-1..3, FLOW-3), all our choices (the document names no times):
+
+- Calendar: Monday to Friday 08:00-18:00 Berlin time, German holidays.
+- Response targets in business minutes, ITIL-like: first response Standstill 30, Major 120,
+  Limited 480, Minor 960; next response twice those.
+- Timers: waiting for customer reminds after 3 and again after 5 more business days, and
+  closes (with a mail) 5 business days after that; Resolved closes after 10 business days.
 """
 
 from helpdesk.hookspecs import hookimpl
@@ -41,6 +49,8 @@ from helpdesk.policy import (
     Status,
     SupportLevel,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 PRIORITY_ORDER = ("p1", "p2", "p3", "p4")
 SEVERITY_PRIORITY = {"standstill": "p1", "major": "p2", "limited": "p3", "minor": "p4"}
@@ -217,3 +227,33 @@ def helpdesk_may_reopen(user, case):
 @hookimpl
 def helpdesk_escalation_levels():
     return [EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",))]
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="crm_integrator",
+        timezone="Europe/Berlin",
+        hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "08:00-18:00"),
+        country="DE",
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    minutes = {"standstill": 30, "major": 120, "limited": 480, "minor": 960}
+    return SlaPolicy(by_severity={key: ResponseTarget(m, 2 * m) for key, m in minutes.items()})
+
+
+@hookimpl
+def helpdesk_status_timers():
+    waiting = "waiting_for_customer"
+    return [
+        Timer(waiting, 3, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"),
+        Timer(waiting, 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"),
+        Timer(waiting, 5, Unit.BUSINESS_DAYS, Action.CLOSE, mail="timer_last_reminder"),
+        Timer("resolved", 10, Unit.BUSINESS_DAYS, Action.CLOSE),
+    ]

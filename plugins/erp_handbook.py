@@ -41,6 +41,18 @@ Closing, survey and escalation (FLOW-4 to FLOW-6):
   and COO. The handbook names roles, not addresses: the three addresses are invented
   (``*@vendor.example``); the vendor sets its own. A critical case notifies the responsible
   manager at once (the first level).
+
+Business time (SLA-1..3, FLOW-3):
+
+- Calendar as the handbook's "Betriebszeiten": Monday to Thursday 08:00-17:00, Friday
+  08:00-14:00 Vienna time, Austrian public holidays and 24 and 31 December.
+- Timers as "Schließen eines Supportfalls": 7 days (calendar days: the handbook says "Tage")
+  waiting for the customer move the case to pending closure with a mail; 14 more days without
+  an answer close it with a mail. Reopening within 14 days of closing is allowed, afterwards a
+  follow-up case (``helpdesk_may_reopen``); a customer answer to pending closure reopens.
+- Response targets: the handbook refers to a table of response times it does not contain, so
+  the numbers are ours, in business hours: first response Kritisch 2 h, Dringend 4 h,
+  Standard 8 h, Gering 16 h; next response twice those.
 """
 
 from helpdesk.accounts.models import Kind, User
@@ -57,6 +69,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 # key, German label, English label, German definition, English definition
 _TYPES = [
@@ -458,4 +472,47 @@ def helpdesk_escalation_levels():
             Label("Chief Operating Officer (COO)", "Chief operating officer (COO)"),
             notify=("coo@vendor.example",),
         ),
+    ]
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="erp_handbook",
+        timezone="Europe/Vienna",
+        hours={
+            "mon": "08:00-17:00",
+            "tue": "08:00-17:00",
+            "wed": "08:00-17:00",
+            "thu": "08:00-17:00",
+            "fri": "08:00-14:00",
+        },
+        country="AT",
+        closed_yearly=("12-24", "12-31"),
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    hours = {"critical": 2, "urgent": 4, "standard": 8, "minor": 16}
+    return SlaPolicy(
+        by_severity={key: ResponseTarget(h * 60, 2 * h * 60) for key, h in hours.items()}
+    )
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [
+        Timer(
+            "waiting_for_customer",
+            7,
+            Unit.DAYS,
+            Action.MOVE,
+            to_status="pending_closure",
+            mail="timer_pending_closure",
+        ),
+        Timer("pending_closure", 14, Unit.DAYS, Action.CLOSE, mail="timer_closed"),
     ]

@@ -36,6 +36,14 @@ Closing and escalation (FLOW-4, FLOW-6): closed tickets may be reopened by the c
 any time, as the portal's text says. The document names no escalation path; we use two
 levels, the managers of the ticket's team and then the management (an invented address,
 ``management@vendor.example``).
+
+Business time (SLA-1..3, FLOW-3), all our choices (the document names no times):
+
+- Calendar: Monday to Friday 08:00-12:00 and 13:00-17:00 Berlin time, German holidays.
+- Response targets in business hours: first response Operation stopped 1 h, Severely impaired
+  4 h, Normal 8 h, Minor 16 h; next response twice those.
+- Timers: waiting for customer info reminds after 5 business days and once more after 5
+  more; no timer closes a ticket, since the customer may add information at any time.
 """
 
 from helpdesk.accounts.models import Kind, User
@@ -51,6 +59,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 #: module area (component key) -> team key
 MODULE_TEAMS = {
@@ -266,5 +276,38 @@ def helpdesk_escalation_levels():
         EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",)),
         EscalationLevel(
             Label("Geschäftsleitung", "Management"), notify=("management@vendor.example",)
+        ),
+    ]
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="erp_portal",
+        timezone="Europe/Berlin",
+        hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), ("08:00-12:00", "13:00-17:00")),
+        country="DE",
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    hours = {"stopped": 1, "impaired": 4, "normal": 8, "minor": 16}
+    return SlaPolicy(
+        by_severity={key: ResponseTarget(h * 60, 2 * h * 60) for key, h in hours.items()}
+    )
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [
+        Timer(
+            "waiting_for_customer_info", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"
+        ),
+        Timer(
+            "waiting_for_customer_info", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"
         ),
     ]

@@ -34,6 +34,16 @@ rejected solution), a closed one only through a follow-up ticket. When the relea
 development item a ticket waits on is published, the ticket gets the announcement and moves
 to Solved (closed 14 days later by the timers). The document names no escalation path; we
 use one level, the managers of the ticket's team.
+
+Business time (SLA-1..3, FLOW-3):
+
+- Timers as the status table: Waiting reminds after 5 working days and, after 5 more, reminds
+  once more and closes (one mail saying so); Solved closes 14 days later (calendar days, no
+  mail: the document names none); a customer reply to Solved reopens (core behaviour).
+- Calendar (the document names none): Monday to Friday 08:00-17:00 Berlin time with German
+  public holidays; "working days" are its business days.
+- Response targets (the document has none, only "updates are handled the same day"): first
+  response within 8 business hours, next response within one business day (9 h).
 """
 
 from helpdesk.accounts.models import CaseVisibility, CustomerRole
@@ -51,6 +61,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 #: the document's table "Anfragetyp -> Priorität"
 TYPE_PRIORITY = {
@@ -290,3 +302,30 @@ def helpdesk_release_published_status(case):
 @hookimpl
 def helpdesk_escalation_levels():
     return [EscalationLevel(Label("Teamleitung", "Team manager"), notify=("manager",))]
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="property_software",
+        timezone="Europe/Berlin",
+        hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "08:00-17:00"),
+        country="DE",
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    return SlaPolicy(default=ResponseTarget(8 * 60, 9 * 60))
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [
+        Timer("waiting", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"),
+        Timer("waiting", 5, Unit.BUSINESS_DAYS, Action.CLOSE, mail="timer_last_reminder"),
+        Timer("solved", 14, Unit.DAYS, Action.CLOSE),
+    ]

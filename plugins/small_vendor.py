@@ -32,6 +32,16 @@ Closing and escalation (FLOW-4, FLOW-6):
 - Escalation: one level, the management ("wenden Sie sich bitte direkt an die
   Geschäftsleitung"); the terms give phone numbers only, so the address is invented
   (``geschaeftsleitung@vendor.example``).
+
+Business time (SLA-1..3, FLOW-3):
+
+- Hold: the agent sets a resubmission date on the case; on that date (at the calendar's first
+  opening) the case goes back to Working and its assignee gets a mail.
+- Response targets by the effective priority, the stated one capped by the contract class as
+  in the priority mapping; the terms give no times, so ours, in business hours: A first
+  response 1 h, next 2 h; B 4 h and 8 h; C 16 h and 32 h. Without a contract, C.
+- Calendar (the terms name none): Monday to Friday 08:00-17:00 Berlin time, German holidays.
+- No timer closes a case: the terms close a case only when the customer agrees.
 """
 
 from helpdesk.hookspecs import hookimpl
@@ -47,6 +57,8 @@ from helpdesk.policy import (
     Severity,
     Status,
 )
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
 
 CLASSES = ("A", "B", "C")
 
@@ -188,3 +200,38 @@ def helpdesk_escalation_levels():
             notify=("geschaeftsleitung@vendor.example",),
         )
     ]
+
+
+# -- Business time: calendar, SLA targets, status timers (issue 6) --------------------
+
+#: first and next response in business hours, by effective priority
+_TARGET_HOURS = {"a": (1, 2), "b": (4, 8), "c": (16, 32)}
+
+
+@hookimpl
+def helpdesk_calendar():
+    return BusinessCalendar(
+        name="small_vendor",
+        timezone="Europe/Berlin",
+        hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "08:00-17:00"),
+        country="DE",
+    )
+
+
+@hookimpl
+def helpdesk_sla_policy():
+    def target(level):
+        first, following = _TARGET_HOURS[level]
+        return ResponseTarget(first * 60, following * 60)
+
+    by_class = {
+        (severity, contract): target(CLASSES[max(CLASSES.index(severity.upper()), i)].lower())
+        for severity in ("a", "b", "c")
+        for i, contract in enumerate(CLASSES)
+    }
+    return SlaPolicy(by_class=by_class, default=target("c"))
+
+
+@hookimpl
+def helpdesk_status_timers():
+    return [Timer("hold", 0, Unit.DAYS, Action.RESUBMIT, to_status="working")]

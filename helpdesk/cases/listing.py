@@ -9,6 +9,7 @@ page exists (no COUNT over the whole table).
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
@@ -43,7 +44,7 @@ STATUS_FILTERS = {
     "solved": (Category.SOLVED,),
     "closed": (Category.CLOSED,),
 }
-QUEUE_VIEWS = ("new", "mine", "team", "all")
+QUEUE_VIEWS = ("new", "mine", "team", "all", "breaching")
 SORTS = ("updated", "created", "call_id", "priority", "severity", "status")
 PAGE_SIZE = 25
 EXPORT_CAP = 10_000
@@ -306,7 +307,21 @@ def _view_condition(user: User, view: str):
         return Case.assignee == user.id
     if view == "team":
         return Case.team == user.team_id if user.team_id else Case.id.in_([])
+    if view == "breaching":
+        return _breaching_soon()
     return None
+
+
+def _breaching_soon():
+    """Cases whose response is overdue or due within ``SLA_BREACHING_SOON_HOURS`` (SLA-2),
+    read from the clocks' ``response_due_at`` index."""
+    from flask import current_app
+
+    from helpdesk.sla.models import CaseClock
+    from helpdesk.timeutil import utcnow
+
+    soon = utcnow() + timedelta(hours=current_app.config["SLA_BREACHING_SOON_HOURS"])
+    return Case.id.in_(CaseClock.select(CaseClock.case).where(CaseClock.response_due_at <= soon))
 
 
 def _status_condition(status: str):

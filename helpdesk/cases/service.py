@@ -184,7 +184,7 @@ def add_message(
         changes = {Case.updated_at: now}
         if not internal:
             changes[Case.last_activity_at] = now
-        if author.is_customer and case.status_category == Category.WAITING:
+        if author.is_customer and case.status_category in (Category.WAITING, Category.SOLVED):
             _set_status(case, None, _first_status(Category.OPEN), now)
         Case.update(changes).where(Case.id == case.id).execute()
         if not internal:
@@ -442,6 +442,24 @@ def open_follow_up(
         ),
         attachments,
     )
+
+
+def system_move(case: Case, status_key: str, reason: str) -> Event:
+    """The system (a status timer) moves ``case``: no person's permission applies; ``reason``
+    is the status entry's text."""
+    now = utcnow()
+    with _changing():
+        event = _set_status(case, None, current_policy().status(status_key), now, reason)
+        Case.update(updated_at=now).where(Case.id == case.id).execute()
+    return event
+
+
+def system_note(case: Case, body: str) -> Event:
+    """An internal entry by the system, e.g. that a timer sent a reminder and why."""
+    with _changing():
+        return _event(
+            case, None, EventKind.NOTE, at=utcnow(), visibility=Visibility.INTERNAL, body=body
+        )
 
 
 #: The timeline entries written by the change in progress (see ``_changing``).

@@ -34,6 +34,7 @@ VIEW_LABELS = {
     "mine": _l("Mine"),
     "team": _l("My team"),
     "all": _l("All open"),
+    "breaching": _l("Breaching soon"),
 }
 SORT_LABELS = {
     "updated": _l("Last update"),

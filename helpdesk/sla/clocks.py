@@ -1,0 +1,172 @@
+"""The SLA clocks and the status timers' schedule, kept by every change of a case.
+
+An implementation of ``helpdesk_case_changed`` (registered by the core as
+``core.sla``): inside the change's transaction it reads the new timeline entries and updates
+the case's ``CaseClock`` row, so the clocks are right on every channel and roll back with the
+change. The rules (SLA-2, SLA-3, FLOW-3):
+
+- Opening a case starts the first-response clock; a public agent message answers it; a public
+  customer message (or a reopening) starts the next-response clock when none runs.
+- While the case waits on the customer (core categories waiting and hold) the clock pauses;
+  on resuming, the due time moves on by the paused business time. Solved and closed stop it.
+- A severity change recomputes the target from the clock's start; the field entry carries the
+  agent's reason.
+- Entering a status, or a customer's public message, restarts that status's timers from the
+  first step. The timer sweep sets ``EFFECTIVE_AT`` to the instant a step was due, so a
+  status it moves to counts from then, not from when a late worker got round to it.
+"""
+
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+
+from helpdesk.cases.models import EventKind, Visibility
+from helpdesk.hookspecs import hookimpl
+from helpdesk.policy import Category, current_policy
+from helpdesk.sla import policy as sla
+from helpdesk.sla.models import CaseClock
+
+#: Set by the timer sweep while it acts: the instant the acting timer was due.
+EFFECTIVE_AT: ContextVar[datetime | None] = ContextVar("sla_effective_at", default=None)
+
+PAUSED = (Category.WAITING, Category.HOLD)
+STOPPED = (Category.SOLVED, Category.CLOSED)
+
+
+@hookimpl
+def helpdesk_case_changed(events):
+    by_case = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    if not by_case:
+        return
+    calendar, targets = sla.calendar(), sla.sla_policy()
+    for case_id, case_events in by_case.items():
+        case = case_events[-1].case
+        clock = clock_of(case_id)
+        restart = None
+        for event in case_events:
+            if _apply(clock, case, event, calendar, targets):
+                restart = event.created_at
+        if restart is not None or clock.timer_status != case.status:
+            clock.timer_status = case.status
+            clock.timer_step = 0
+            clock.timer_base_at = EFFECTIVE_AT.get() or restart or case_events[-1].created_at
+        schedule_timer(clock, calendar)
+        clock.save()
+
+
+def clock_of(case_id: int) -> CaseClock:
+    """The clock row of a case, created empty (and saved) when the case has none yet."""
+    clock = CaseClock.get_or_none(CaseClock.case == case_id)
+    if clock is None:
+        CaseClock.insert(case=case_id).on_conflict_ignore().execute()
+        clock = CaseClock.get(CaseClock.case == case_id)
+    return clock
+
+
+def _apply(clock: CaseClock, case, event, calendar, targets) -> bool:
+    """Update ``clock`` for one timeline entry; True when the status timers restart."""
+    at = event.created_at
+    if event.kind == EventKind.OPENED:
+        _start(clock, case, "first", at, calendar, targets)
+        return True
+    if event.kind == EventKind.MESSAGE and event.visibility == Visibility.PUBLIC:
+        author = event.author
+        if author is not None and author.is_agent:
+            _answer(clock, at)
+            return False
+        if clock.response_kind is None and case.status_category not in STOPPED:
+            _start(clock, case, "next", at, calendar, targets)
+        return True
+    if event.kind == EventKind.REOPENED:
+        if clock.response_kind is None:
+            _start(clock, case, "next", at, calendar, targets)
+        return True
+    if event.kind == EventKind.STATUS:
+        status = current_policy().status(event.new_value)
+        category = status.category if status is not None else None
+        if category in STOPPED:
+            _stop(clock)
+        elif category in PAUSED:
+            if clock.paused_since is None:
+                clock.paused_since = at
+                _schedule_due(clock, calendar, at)
+        elif clock.paused_since is not None:
+            paused = calendar.business_time_between(clock.paused_since, at)
+            clock.response_paused = (clock.response_paused or 0) + paused / timedelta(minutes=1)
+            clock.paused_since = None
+            _schedule_due(clock, calendar, at)
+        return True
+    if event.kind == EventKind.FIELD and event.field == "severity" and clock.response_kind:
+        target = targets.target(case.severity, case.organisation.contract_class)
+        clock.response_target = getattr(target, clock.response_kind)
+        if clock.response_target is None:
+            _stop(clock)
+        else:
+            _schedule_due(clock, calendar, at)
+    return False
+
+
+def _start(clock, case, kind, at, calendar, targets) -> None:
+    target = getattr(targets.target(case.severity, case.organisation.contract_class), kind)
+    if target is None:
+        return
+    clock.response_kind, clock.response_target = kind, target
+    clock.response_started_at, clock.response_paused = at, 0
+    clock.alert_stage = 0
+    if clock.paused_since is not None:
+        clock.paused_since = at
+    _schedule_due(clock, calendar, at)
+
+
+def _answer(clock, at) -> None:
+    if clock.response_kind == "first":
+        clock.first_responded_at = at
+    if clock.response_due_at is not None and at > clock.response_due_at:
+        clock.breached_at = clock.breached_at or clock.response_due_at
+    _stop(clock)
+
+
+def _stop(clock) -> None:
+    clock.response_kind = clock.response_started_at = clock.response_target = None
+    clock.response_due_at = clock.alert_at = clock.paused_since = None
+    clock.response_paused, clock.alert_stage = 0, 0
+
+
+def _schedule_due(clock, calendar, at) -> None:
+    """Due time and next alert of a running response clock; none while it is paused."""
+    if clock.response_kind is None:
+        return
+    if clock.paused_since is not None:
+        clock.response_due_at = clock.alert_at = None
+        return
+    clock.response_due_at = _after(clock, calendar, clock.response_target)
+    if clock.response_due_at > at and clock.alert_stage >= 2:
+        clock.alert_stage = 1  # the new due time can be breached again
+    clock.alert_at = alert_time(clock, calendar)
+
+
+def _after(clock, calendar, minutes: float) -> datetime:
+    total = timedelta(minutes=minutes + (clock.response_paused or 0))
+    return calendar.add_business_time(clock.response_started_at, total)
+
+
+def alert_time(clock, calendar) -> datetime | None:
+    """When the sweep next warns about the response clock: the warning, then the breach."""
+    if clock.response_due_at is None or clock.alert_stage >= 2:
+        return None
+    if clock.alert_stage == 0:
+        warn_at = sla.sla_policy().warn_at
+        return _after(clock, calendar, clock.response_target * warn_at)
+    return clock.response_due_at
+
+
+def schedule_timer(clock: CaseClock, calendar) -> None:
+    """``timer_due_at`` of the step ``timer_step`` of the case's status, or None."""
+    from helpdesk.sla.timers import step_due
+
+    timers = sla.status_timers(clock.timer_status) if clock.timer_status else []
+    if clock.timer_step >= len(timers):
+        clock.timer_due_at = None
+        return
+    clock.timer_due_at = step_due(timers[clock.timer_step], clock, calendar, clock.timer_base_at)

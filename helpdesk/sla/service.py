@@ -1,0 +1,138 @@
+"""What the case page shows of the clocks, the resubmission date, and the admin's calendar.
+
+Plain functions the views and templates call: ``case_clock`` (due times, time left, breaches,
+"first answer expected by"), ``preview`` (the policy preview: what the vendor's rules do next,
+from ``timers.upcoming``, the code the sweep acts on), ``set_resubmission`` and
+``save_calendar``.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from helpdesk.cases import service as cases
+from helpdesk.cases.errors import CaseError
+from helpdesk.db import db
+from helpdesk.policy import current_policy
+from helpdesk.sla import policy as sla
+from helpdesk.sla import timers
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.clocks import clock_of, schedule_timer
+from helpdesk.sla.models import CalendarOverride, CaseClock
+from helpdesk.sla.policy import Action
+from helpdesk.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class ClockView:
+    kind: str | None  # "first" or "next" while a response is owed
+    due_at: datetime | None
+    paused: bool
+    left: timedelta | None  # business time left (negative: overdue by)
+    breached_at: datetime | None
+    first_responded_at: datetime | None
+    resubmit_at: datetime | None
+    may_resubmit: bool
+
+
+def case_clock(case) -> ClockView:
+    clock = CaseClock.get_or_none(CaseClock.case == case.id) or CaseClock()
+    now, calendar = utcnow(), sla.calendar()
+    left = None
+    if clock.response_due_at is not None:
+        if clock.response_due_at >= now:
+            left = calendar.business_time_between(now, clock.response_due_at)
+        else:
+            left = -calendar.business_time_between(clock.response_due_at, now)
+    return ClockView(
+        kind=clock.response_kind,
+        due_at=clock.response_due_at,
+        paused=clock.response_kind is not None and clock.paused_since is not None,
+        left=left,
+        breached_at=clock.breached_at
+        or (clock.response_due_at if left and left < timedelta(0) else None),
+        first_responded_at=clock.first_responded_at,
+        resubmit_at=clock.resubmit_at,
+        may_resubmit=any(t.action == Action.RESUBMIT for t in sla.status_timers(case.status)),
+    )
+
+
+def preview(case) -> list[dict]:
+    """The next things the vendor's rules do to ``case``: when, what, and into which status."""
+    clock = CaseClock.get_or_none(CaseClock.case == case.id)
+    if clock is None:
+        return []
+    policy, items = current_policy(), []
+    for step in timers.upcoming(clock, sla.calendar()):
+        action = {
+            Action.REMIND: _l("Reminder to the requester"),
+            Action.MOVE: _l(
+                "Moves to %(status)s", status=policy.label("status", step.target_status)
+            ),
+            Action.CLOSE: _l("Closes the case"),
+            Action.RESUBMIT: _l(
+                "Back to %(status)s and the assignee",
+                status=policy.label("status", step.target_status),
+            ),
+        }[step.timer.action]
+        items.append(
+            {
+                "when": step.when,
+                "action": action,
+                "status": policy.label("status", step.status),
+                "after": step.timer.after,
+                "unit": timers.unit_label(step.timer.unit),
+                "resubmit": step.timer.action == Action.RESUBMIT,
+                "mail": bool(step.timer.mail) or step.timer.action == Action.REMIND,
+            }
+        )
+    return items
+
+
+def set_resubmission(case, actor, day: date | None) -> None:
+    """Seed 004: the date a held case comes back; at the calendar's first opening that day."""
+    if not actor.is_agent:
+        raise CaseError(_l("Only agents set a resubmission date."), "resubmit")
+    if day is not None and day <= utcnow().date():
+        raise CaseError(_l("Please choose a date in the future."), "resubmit")
+    calendar = sla.calendar()
+    at = None
+    if day is not None:
+        midnight = datetime.combine(day, time(0), tzinfo=calendar.zone).astimezone(UTC)
+        at = calendar.next_opening(midnight.replace(tzinfo=None))
+    with db.atomic():
+        clock = clock_of(case.id)
+        clock.resubmit_at = at
+        schedule_timer(clock, calendar)
+        clock.save()
+        text = (
+            _l(
+                "Resubmission date set to %(day)s by %(name)s.",
+                day=day.isoformat(),
+                name=actor.name,
+            )
+            if day
+            else _l("Resubmission date removed by %(name)s.", name=actor.name)
+        )
+        cases.system_note(case, str(text))
+
+
+def save_calendar(data: dict, actor) -> BusinessCalendar:
+    """Store an admin's calendar (raises ``CalendarError`` for bad data); it wins from now."""
+    calendar = BusinessCalendar.from_dict(data)
+    CalendarOverride.create(
+        data=json.dumps(calendar.to_dict()), changed_by=actor, changed_at=utcnow(), active=1
+    )
+    sla.forget_calendar()
+    return calendar
+
+
+def reset_calendar(actor) -> None:
+    """Back to the plugins' calendar; the admin's versions stay as history."""
+    current = sla.calendar()
+    CalendarOverride.create(
+        data=json.dumps(current.to_dict()), changed_by=actor, changed_at=utcnow(), active=0
+    )
+    sla.forget_calendar()

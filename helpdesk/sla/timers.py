@@ -1,0 +1,265 @@
+"""The status timers' sweep and the policy preview, one piece of code for both (FLOW-3).
+
+``upcoming`` walks what a vendor's timers will do to a case from its clock: the step due next,
+the steps after it, and on into the status a step moves the case to. The case page shows that
+walk as the policy preview; the sweep acts on its steps that are due.
+
+The sweep (``sweep``, run every minute by ``helpdesk.sla.tasks``) reads due clocks by the
+``timer_due_at`` index in batches. Each case is claimed with a conditional UPDATE on its
+``(case, timer_due_at, timer_step)``: of two workers, or a retried task, only one changes the
+row, and it acts in the same transaction, so a reminder goes out once or not at all.
+
+Catching up after downtime: when several steps of a status are overdue at once, a reminder
+with a later step also due is skipped (nobody needs a reminder for a case that closes in the
+same minute), and a move's mail is left out when the status it moves to is itself already
+due to act. Moves count the next status from the instant the step was due, so a worker
+stopped for days closes what the rules would have closed, without a burst of stale mail.
+The same sweep sends the SLA warnings (``alerts``): before a response is due to the assignee,
+at the breach to the assignee and the team's managers.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from helpdesk.accounts.models import User
+from helpdesk.cases import service
+from helpdesk.cases.models import Case
+from helpdesk.db import db
+from helpdesk.mail import notify
+from helpdesk.policy import Category, current_policy
+from helpdesk.sla import clocks
+from helpdesk.sla import policy as sla
+from helpdesk.sla.models import CaseClock
+from helpdesk.sla.policy import Action, Timer
+from helpdesk.timeutil import utcnow
+
+#: How far the preview walks, in steps.
+PREVIEW_STEPS = 6
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the rules will do: ``timer`` of ``status`` at ``when``."""
+
+    when: datetime
+    status: str
+    index: int
+    timer: Timer
+
+    @property
+    def target_status(self) -> str | None:
+        if self.timer.action in (Action.MOVE, Action.RESUBMIT):
+            return self.timer.to_status
+        if self.timer.action == Action.CLOSE:
+            return closed_status()
+        return None
+
+
+def closed_status() -> str:
+    return next(s.key for s in current_policy().statuses if s.category == Category.CLOSED)
+
+
+def step_due(timer: Timer, clock: CaseClock, calendar, base: datetime) -> datetime | None:
+    if timer.action == Action.RESUBMIT:
+        return clock.resubmit_at
+    return timer.due(calendar, base)
+
+
+def upcoming(clock: CaseClock, calendar, follow: bool = True, limit: int = PREVIEW_STEPS):
+    """The steps the timers will take from ``clock``'s state, in order, at most ``limit``.
+
+    With ``follow`` the walk continues into the status a step moves to, counted from that
+    step's instant; without, it stays in the current status (what the sweep acts on).
+    """
+    status, index, base = clock.timer_status, clock.timer_step, clock.timer_base_at
+    steps: list[Step] = []
+    while status and base is not None and len(steps) < limit:
+        timers = sla.status_timers(status)
+        if index >= len(timers):
+            break
+        timer = timers[index]
+        when = step_due(timer, clock, calendar, base)
+        if when is None:
+            break
+        step = Step(when, status, index, timer)
+        steps.append(step)
+        if step.target_status is None:
+            index, base = index + 1, when
+            continue
+        if not follow:
+            break
+        status, index, base = step.target_status, 0, when
+    return steps
+
+
+# -- the sweep ----------------------------------------------------------------------------
+
+
+def sweep(now: datetime | None = None, batch: int | None = None) -> int:
+    """Act on every due timer and SLA alert; returns how many cases were acted on."""
+    now = now or utcnow()
+    batch = batch or current_app.config["SLA_TIMER_BATCH"]
+    return _drain(CaseClock.timer_due_at, now, batch, _fire) + _drain(
+        CaseClock.alert_at, now, batch, _alert
+    )
+
+
+def _drain(column, now, batch, act) -> int:
+    """Take due rows by ``column`` in batches until none is left. Acting takes a row out of
+    the due set, or puts it back in a new state (a move into a status that is itself overdue);
+    a row read again in a state already tried ends the run, so a stuck row cannot loop."""
+    done, tried = 0, set()
+    while True:
+        query = (
+            CaseClock.select(CaseClock.case, column, CaseClock.timer_step, CaseClock.alert_stage)
+            .where(column <= now)
+            .order_by(column)
+            .limit(batch)
+        )
+        rows = [row for row in query if _state(row, column) not in tried]
+        if not rows:
+            return done
+        for row in rows:
+            tried.add(_state(row, column))
+            done += bool(act(row, now))
+
+
+def _state(row, column) -> tuple:
+    return (row.case_id, getattr(row, column.name), row.timer_step, row.alert_stage)
+
+
+def _fire(row: CaseClock, now: datetime) -> bool:
+    """Claim the case's due step and take it, with what else of its status is overdue."""
+    with db.atomic():
+        claimed = (
+            CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1)
+            .where(
+                (CaseClock.case == row.case_id)
+                & (CaseClock.timer_due_at == row.timer_due_at)
+                & (CaseClock.timer_step == row.timer_step)
+            )
+            .execute()
+        )
+        if not claimed:
+            return False
+        clock = CaseClock.get(CaseClock.case == row.case_id)
+        clock.timer_step -= 1  # walk from the claimed step
+        case = Case.get_by_id(row.case_id)
+        calendar = sla.calendar()
+        if clock.timer_status != case.status:  # stale: re-plan from the case as it is
+            _replan(clock, case, calendar)
+            return False
+        due = [s for s in upcoming(clock, calendar, follow=False, limit=50) if s.when <= now]
+        for position, step in enumerate(due):
+            later_due = position + 1 < len(due)
+            if step.timer.action == Action.REMIND:
+                if not later_due:
+                    _remind(case, step)
+                continue
+            _move(case, step, clock, calendar, now)
+            return True
+        last = due[-1] if due else None
+        fresh = CaseClock.get(CaseClock.case == row.case_id)
+        fresh.timer_step = (last.index + 1) if last else clock.timer_step
+        fresh.timer_base_at = last.when if last else clock.timer_base_at
+        clocks.schedule_timer(fresh, calendar)
+        fresh.save()
+    return True
+
+
+def _replan(clock, case, calendar) -> None:
+    clock.timer_status, clock.timer_step, clock.timer_base_at = case.status, 0, utcnow()
+    clocks.schedule_timer(clock, calendar)
+    clock.save()
+
+
+def _remind(case: Case, step: Step) -> None:
+    notify.send(step.timer.mail or "timer_reminder", case.requester, case=case, step=step)
+    service.system_note(case, str(_reason(step, _l("Reminder sent to the requester"))))
+
+
+def _move(case: Case, step: Step, clock, calendar, now) -> None:
+    """Take a moving step at its due instant; its mail only if still news."""
+    target = step.target_status
+    after = CaseClock(
+        timer_status=target, timer_step=0, timer_base_at=step.when, resubmit_at=clock.resubmit_at
+    )
+    next_steps = upcoming(after, calendar, follow=False, limit=1)
+    stale = bool(next_steps) and next_steps[0].when <= now
+    label = {
+        Action.MOVE: _l("Moved by the status timer"),
+        Action.CLOSE: _l("Closed by the status timer"),
+        Action.RESUBMIT: _l("Resubmission date reached"),
+    }[step.timer.action]
+    token = clocks.EFFECTIVE_AT.set(step.when)
+    try:
+        service.system_move(case, target, str(_reason(step, label)))
+    finally:
+        clocks.EFFECTIVE_AT.reset(token)
+    if step.timer.mail and not stale:
+        notify.send(
+            step.timer.mail,
+            case.requester,
+            case=case,
+            step=step,
+            next_step=next_steps[0] if next_steps else None,
+        )
+    if step.timer.action == Action.RESUBMIT and case.assignee_id:
+        notify.send("timer_resubmission", case.assignee, case=case, step=step)
+
+
+def _reason(step: Step, label) -> str:
+    return _l(
+        "%(label)s: %(after)s %(unit)s in %(status)s.",
+        label=label,
+        after=step.timer.after,
+        unit=unit_label(step.timer.unit),
+        status=current_policy().label("status", step.status),
+    )
+
+
+def unit_label(unit) -> str:
+    return str(
+        {
+            "days": _l("days"),
+            "hours": _l("hours"),
+            "business_days": _l("business days"),
+            "business_hours": _l("business hours"),
+        }[unit]
+    )
+
+
+# -- SLA alerts ---------------------------------------------------------------------------
+
+
+def _alert(row: CaseClock, now: datetime) -> bool:
+    """Warn before a response is due (stage 0) and at its breach (stage 1), each once."""
+    with db.atomic():
+        claimed = (
+            CaseClock.update(alert_stage=row.alert_stage + 1, alert_at=None)
+            .where((CaseClock.case == row.case_id) & (CaseClock.alert_stage == row.alert_stage))
+            .where(CaseClock.alert_at <= now)
+            .execute()
+        )
+        if not claimed:
+            return False
+        clock = CaseClock.get(CaseClock.case == row.case_id)
+        case = Case.get_by_id(row.case_id)
+        breach = row.alert_stage >= 1 or clock.response_due_at <= now
+        if breach:
+            clock.alert_stage = 2
+            clock.breached_at = clock.response_due_at
+        clock.alert_at = clocks.alert_time(clock, sla.calendar())
+        clock.save()
+        recipients = [case.assignee] if case.assignee_id else []
+        if (breach or not recipients) and case.team_id:
+            recipients.extend(
+                User.select().where((User.team == case.team_id) & User.is_manager & User.active)
+            )
+        template = "sla_breach" if breach else "sla_warning"
+        for user in {u.id: u for u in recipients}.values():
+            notify.send(template, user, case=case, clock=clock)
+    return True

@@ -1,0 +1,143 @@
+"""The timer sweep's promises: two sweeps at once act once, a worker stopped for days catches
+up without stale mail, and the admin's calendar wins over the plugin's."""
+
+import threading
+from datetime import datetime
+
+from helpdesk.cases import service
+from helpdesk.cases.models import Case
+from helpdesk.db import db
+from helpdesk.sla import timers
+from helpdesk.sla.models import CaseClock
+
+
+def reload(case) -> Case:
+    return Case.get_by_id(case.id)
+
+
+def test_the_same_due_step_claimed_twice_acts_once(vendor):
+    v = vendor("property_software")
+    v.at("2026-11-30T08:00:00")
+    case = v.open("fault", "standard")
+    service.move_status(case, v.people["erik.first"], "waiting")
+    v.at("2026-12-07T08:00:00")
+    [row] = CaseClock.select().where(CaseClock.timer_due_at <= datetime(2026, 12, 7, 8, 0))
+    now = datetime(2026, 12, 7, 8, 0)
+    assert timers._fire(row, now) is True
+    assert timers._fire(row, now) is False  # a second worker with the same snapshot
+    assert len([s for s in v.subjects() if "Reminder" in s]) == 1
+
+
+def test_two_sweeps_in_parallel_send_each_reminder_once(vendor):
+    v = vendor("property_software")
+    v.at("2026-11-30T08:00:00")
+    cases = [v.open("fault", "standard", subject=f"Case {n}") for n in range(6)]
+    for case in cases:
+        service.move_status(case, v.people["erik.first"], "waiting")
+    db.close()  # each thread opens its own connection
+    v.at("2026-12-07T09:00:00")
+    start, errors = threading.Barrier(2), []
+
+    def run():
+        try:
+            with v.app.app_context():
+                start.wait()
+                timers.sweep()
+        except Exception as error:  # pragma: no cover - shown by the assertion below
+            errors.append(error)
+        finally:
+            db.close()
+
+    workers = [threading.Thread(target=run) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    db.connect(reuse_if_open=True)
+    assert errors == []
+    reminders = [s for s in v.subjects() if "Reminder" in s]
+    assert sorted(reminders) == sorted(
+        f"[#{c.call_id}] Reminder: we are waiting for your answer" for c in cases
+    )
+
+
+def test_a_worker_stopped_for_three_days_catches_up(vendor):
+    v = vendor("property_software")
+    v.at("2026-11-30T08:00:00")
+    case = v.open("fault", "standard")
+    service.move_status(case, v.people["erik.first"], "waiting")
+    # The reminder was due Monday 7 December 08:00; the worker comes back on Thursday.
+    v.at("2026-12-10T08:00:00")
+    assert timers.sweep() == 1
+    assert len([s for s in v.subjects() if "Reminder" in s]) == 1
+    # The closing counts from when the reminder was due, not from Thursday.
+    assert CaseClock.get_by_id(case.id).timer_due_at == datetime(2026, 12, 14, 8, 0)
+    v.at("2026-12-14T08:00:00")
+    timers.sweep()
+    assert reload(case).status == "closed"
+
+
+def test_a_long_outage_closes_without_stale_mail(vendor):
+    v = vendor("erp_handbook")
+    v.at("2026-11-30T08:00:00")
+    case = v.open("general_request", "standard")
+    service.move_status(case, v.people["erik.first"], "waiting_for_customer")
+    before = len(v.subjects())
+    v.at("2027-01-10T08:00:00")  # pending closure was due 7 Dec, closing 21 Dec
+    timers.sweep()
+    assert reload(case).status == "closed"
+    new = v.subjects()[before:]
+    assert new == [f"[#{case.call_id}] Your case is closed"]
+
+
+def test_admin_calendar_wins_over_the_plugins(vendor):
+    v = vendor("erp_handbook")
+    client = v.app.test_client().sign_in_as(v.people["ada.admin"])
+    page = client.get("/admin/calendar")
+    assert page.status_code == 200 and "Europe/Vienna" in page.text
+    form = {
+        "timezone": "Europe/Vienna",
+        "country": "AT",
+        "hours_mon": "08:00-12:00, 13:00-17:00",
+        "hours_tue": "08:00-17:00",
+        "closed_yearly": "12-24, 12-31",
+        "closed_dates": "2026-12-01\n",
+    }
+    assert client.post("/admin/calendar", data=form).status_code == 302
+    v.at("2026-11-30T08:00:00")  # Monday 09:00 Vienna
+    case = v.open("general_request", "standard")
+    # Mon 09-12, 13-17 = 7 h; Tue 1 Dec closed; Wed closed; Thu closed; next Mon 08-09
+    assert CaseClock.get_by_id(case.id).response_due_at == datetime(2026, 12, 7, 8, 0)
+    bad = client.post("/admin/calendar", data={**form, "hours_mon": "17:00-08:00"})
+    assert bad.status_code == 400
+    client.post("/admin/calendar/reset")
+    assert "The business calendar is the vendor plugin" in client.get("/admin/calendar").text
+    agent = v.app.test_client().sign_in_as(v.people["erik.first"])
+    assert agent.get("/admin/calendar").status_code == 404
+
+
+def test_case_page_shows_due_time_preview_and_customer_expectation(vendor):
+    v = vendor("erp_handbook")
+    v.at("2026-11-30T08:00:00")
+    case = v.open("general_request", "standard")
+    agent = v.app.test_client().sign_in_as(v.people["erik.first"])
+    page = agent.get(f"/cases/{case.call_id}").text
+    assert "First response due" in page and "What the rules do next" in page
+    service.move_status(case, v.people["erik.first"], "waiting_for_customer")
+    page = agent.get(f"/cases/{case.call_id}").text
+    assert "Moves to Pending closure" in page and "Closes the case" in page
+    customer = v.app.test_client().sign_in_as(v.people["mia.member"])
+    other = v.open("general_request", "standard", subject="Other")
+    text = customer.get(f"/cases/{other.call_id}").text
+    assert "First answer expected by" in text and "What the rules do next" not in text
+
+
+def test_queue_shows_cases_breaching_soon(vendor):
+    v = vendor("erp_handbook")
+    v.at("2026-11-30T08:00:00")
+    urgent = v.open("general_request", "critical", subject="Everything is down")
+    calm = v.open("general_request", "minor", subject="A typo in a label")
+    agent = v.app.test_client().sign_in_as(v.people["erik.first"])
+    page = agent.get("/queue?view=breaching").text
+    assert urgent.call_id in page and calm.call_id not in page
+    assert "Breaching soon" in agent.get("/", follow_redirects=True).text
