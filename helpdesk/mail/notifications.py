@@ -103,6 +103,10 @@ def _notices(event: Event, config) -> list[Notice]:
     if event.kind == EventKind.MESSAGE:
         return [Notice("case_message", event, _message_audience(event, config), automatic=False)]
     if event.kind == EventKind.STATUS:
+        if event.author_id is None:
+            # The portal moved the case itself (a timer, a published release): the code that
+            # moved it writes its own mail saying why, and knows when a mail would be stale.
+            return []
         status = current_policy().status(event.new_value)
         if status is None or status.category not in TOLD_TO_CUSTOMERS:
             return []

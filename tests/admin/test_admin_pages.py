@@ -182,7 +182,7 @@ def test_organisations_and_their_domains(app, admin_client):
     assert organisation.contract_class is None and not organisation.is_active
     admin_client.post(f"/admin/domains/{domain.id}/remove")
     with app.app_context():
-        assert not OrganisationDomain.select().exists()
+        assert not OrganisationDomain.select().where(OrganisationDomain.id == domain.id).exists()
     assert actions(app) == [
         "organisation.created",
         "domain.added",

@@ -120,7 +120,8 @@ def test_sla_warning_before_and_breach_to_assignee_and_manager(vendor):
     v.at("2026-11-30T09:30:00")  # 75 % of 2 hours passed
     assert timers.sweep() == 1
     assert [str(m["Subject"]) for m in v.mails_to(erik.email)] == [
-        f"[#{case.call_id}] Response due soon"
+        f"[#{case.call_id}] Assigned to you: {case.subject}",
+        f"[#{case.call_id}] Response due soon",
     ]
     assert timers.sweep() == 0
     v.at("2026-11-30T10:00:00")
