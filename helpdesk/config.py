@@ -33,6 +33,7 @@ DEFAULTS = {
     "RATE_LIMITS": {
         "sign_in_address": "30 per 10 minutes",
         "sign_in_account": "10 per 10 minutes",
+        "inbound_refusal": "3 per hour",  # explaining replies to one unknown sender
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
@@ -48,6 +49,20 @@ DEFAULTS = {
     "MAIL_MAX_TRIES": 30,  # then dead; waits 1, 5, 15, 60 minutes, then hourly: ~27 h
     "MAIL_LEASE_SECONDS": 600,  # a crashed worker's claim; well above a send (MAIL_TIMEOUT)
     "MAIL_SWEEP_BATCH": 100,
+    # Inbound mail (helpdesk/mail/inbound): unknown senders, and the IMAP mailbox to poll.
+    "MAIL_UNKNOWN_SENDERS": "reject",  # "reject": answer with an explanation; "hold": admin
+    "IMAP_HOST": None,  # None: no polling (an MTA pipes mail to `flask mail-pipe` instead)
+    "IMAP_PORT": 993,
+    "IMAP_USE_SSL": True,  # implicit TLS (IMAPS, usually port 993)
+    "IMAP_USE_STARTTLS": False,  # plain connection upgraded by STARTTLS (usually port 143)
+    "IMAP_CA_FILE": None,  # certificates to trust instead of the system's (a private CA)
+    "IMAP_USERNAME": None,
+    "IMAP_PASSWORD": None,
+    "IMAP_FOLDER": "INBOX",
+    "IMAP_DONE_FOLDER": "Processed",  # None: handled mail is flagged seen and deleted
+    "IMAP_FAILED_FOLDER": "Failed",
+    "IMAP_TIMEOUT": 30,
+    "IMAP_BATCH": 50,  # mails per poll
 }
 
 #: Environment variables read over the instance file; lists are comma separated.
@@ -65,6 +80,17 @@ ENVIRONMENT = (
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
     "MAIL_DOMAIN",
+    "MAIL_UNKNOWN_SENDERS",
+    "IMAP_HOST",
+    "IMAP_PORT",
+    "IMAP_USE_SSL",
+    "IMAP_USE_STARTTLS",
+    "IMAP_CA_FILE",
+    "IMAP_USERNAME",
+    "IMAP_PASSWORD",
+    "IMAP_FOLDER",
+    "IMAP_DONE_FOLDER",
+    "IMAP_FAILED_FOLDER",
 )
 
 

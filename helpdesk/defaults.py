@@ -9,12 +9,14 @@ from helpdesk.policy import (
     CaseType,
     Category,
     Label,
+    MailCase,
     NavLink,
     Priority,
     ProductSpec,
     Route,
     Severity,
     Status,
+    current_policy,
 )
 
 
@@ -99,6 +101,7 @@ def helpdesk_navigation(user):
             "cases.new_phone", Label("Fall per Telefon", "Phone case"), audience="agent", order=30
         ),
         NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
+        NavLink("inbound.index", Label("Posteingang", "Inbound mail"), audience="admin", order=91),
     ]
 
 
@@ -112,3 +115,11 @@ def helpdesk_demo_products():
             components=(("finance", "Finance"), ("sales", "Sales"), ("stock", "Warehouse")),
         )
     ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_mail_case(sender, subject):
+    policy = current_policy()
+    calm = [s for s in policy.severities if not s.needs_impact] or policy.severities
+    severity = next((s for s in calm if s.key == "normal"), calm[0])
+    return MailCase(policy.case_types[0].key, severity.key)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from helpdesk.policy import (
         CaseType,
         FormField,
+        MailCase,
         NavLink,
         Priority,
         ProductSpec,
@@ -180,4 +181,19 @@ def helpdesk_demo_data(teams: dict[str, Team]) -> None:
     """Called after the core's demo data is written, so a plugin can add its own.
 
     ``teams`` maps team keys to the created teams. Nothing is returned.
+    """
+
+
+# -- Inbound mail -------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_mail_case(sender: User, subject: str) -> MailCase:
+    """What a case opened by a new mail is (MAIL-3): a ``MailCase`` with the case type, the
+    severity and optionally the product key.
+
+    ``sender`` is the support-authorised customer user the mail came from, ``subject`` the
+    mail's decoded subject. A mail has no form, so this decides what a customer would have
+    chosen. First answer wins; the core takes the first case type, the severity ``normal``
+    (else the first that needs no impact statement) and the first active product.
     """

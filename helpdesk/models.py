@@ -2,6 +2,7 @@
 
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
 from helpdesk.cases.models import Attachment, CallIdCounter, Case, Event, Follower
+from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -23,4 +24,5 @@ ALL_MODELS = [
     Follower,
     Preference,
     OutboxMessage,
+    InboundMessage,
 ]

@@ -229,3 +229,12 @@ class ProductSpec:
     name: str
     versions: tuple[str, ...] = ()
     components: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class MailCase:
+    """What a case opened by mail is: type, severity and, optionally, a product key (MAIL-3)."""
+
+    case_type: str
+    severity: str
+    product: str | None = None

@@ -31,6 +31,7 @@ from helpdesk.policy import (
     Choice,
     FormField,
     Label,
+    MailCase,
     Priority,
     ProductSpec,
     Route,
@@ -249,3 +250,9 @@ def helpdesk_demo_products():
             ),
         ),
     ]
+
+
+@hookimpl
+def helpdesk_mail_case(sender, subject):
+    # "A mail opens a user help case with standard priority" (seed 002).
+    return MailCase("user_help", "standard")
