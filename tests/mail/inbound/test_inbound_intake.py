@@ -5,10 +5,12 @@ or held), failures and duplicates."""
 from helpdesk.accounts.models import CustomerRole, User
 from helpdesk.cases import service
 from helpdesk.cases.models import Case, Channel, Event, EventKind
+from helpdesk.hookspecs import hookimpl
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import parse
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.policy import MailCase
 from helpdesk.products.models import Product
 from tests.mail.inbound.helpers import simple_mail
 
@@ -143,3 +145,20 @@ def test_a_mail_without_message_id_is_still_stored_once(app, world):
     with app.app_context():
         assert not world.receive(raw).duplicate
         assert world.receive(raw).duplicate
+
+
+class FaultsByMail:
+    @hookimpl
+    def helpdesk_mail_case(self, sender, subject):
+        return MailCase("fault", "low", product="suite") if "Fehler" in subject else None
+
+
+def test_the_core_types_a_mail_case_unless_a_plugin_answers(make_app, smtp_server, demo_people):
+    app = make_app(FaultsByMail(), **smtp_server.settings)
+    with app.app_context():
+        plain = intake.receive(simple_mail(MIA, "Frage"), "pipe")
+        case = Case.get_by_id(plain.message.case_id)
+        assert (case.case_type, case.severity, case.product.key) == ("question", "normal", "suite")
+        fault = intake.receive(simple_mail(MIA, "Fehler", message_id="<f@x>"), "pipe")
+        case = Case.get_by_id(fault.message.case_id)
+        assert (case.case_type, case.severity) == ("fault", "low")
