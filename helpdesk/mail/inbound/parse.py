@@ -15,7 +15,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
 import nh3
 
@@ -44,7 +44,6 @@ class ParsedMail:
     sender_name: str
     subject: str
     text: str  # the body as text: text/plain where present, else sanitised HTML as text
-    html: str | None  # the sanitised HTML part, when there was one
     in_reply_to: list[str]
     references: list[str]
     attachments: list[MailAttachment] = field(default_factory=list)
@@ -68,14 +67,13 @@ def parse(raw: bytes) -> ParsedMail:
         if name.lower().startswith(OUR_HEADER_PREFIXES):
             del message[name]
     name, address = parseaddr(_header_text(message.get("From", "")))
-    text, html_part = _body(message)
+    text = _body(message)
     return ParsedMail(
         message_id=_message_id(message, raw),
         sender=address.strip().lower(),
         sender_name=name.strip(),
         subject=" ".join(_header_text(message.get("Subject", "")).split()),
         text=text,
-        html=html_part,
         in_reply_to=_ids(message.get("In-Reply-To")),
         references=_ids(message.get("References")),
         attachments=list(_attachments(message)),
@@ -93,12 +91,6 @@ def _message_id(message: EmailMessage, raw: bytes) -> str:
 
 def _ids(value) -> list[str]:
     return re.findall(r"<[^<>\s]+>", _header_text(value)) if value else []
-
-
-def recipients(parsed: ParsedMail) -> list[str]:
-    """Every address in To and Cc, lower case."""
-    values = [parsed.header(name) for name in ("To", "Cc")]
-    return [address.lower() for _name, address in getaddresses(values) if address]
 
 
 # -- Decoding -----------------------------------------------------------------------------
@@ -141,12 +133,10 @@ def _is_attachment(part) -> bool:
     return part.get_filename() is not None and part.get_content_maintype() != "multipart"
 
 
-def _body(message: EmailMessage) -> tuple[str, str | None]:
-    """The first text/plain part that is not an attachment; else the first HTML part as text.
-
-    A forwarded mail (message/rfc822) is an attachment of its own, so its body is not
-    mistaken for the sender's.
-    """
+def _body(message: EmailMessage) -> str:
+    """The first text/plain part that is not an attachment; else the first HTML part, made
+    text through nh3. A forwarded mail (message/rfc822) is an attachment of its own, so its
+    body is not mistaken for the sender's."""
     plain = markup = None
     for part in _walk(message):
         if _is_attachment(part):
@@ -156,10 +146,9 @@ def _body(message: EmailMessage) -> tuple[str, str | None]:
             plain = _part_text(part)
         elif kind == "text/html" and markup is None:
             markup = _part_text(part)
-    sanitised = nh3.clean(markup) if markup is not None else None
     if plain is not None and plain.strip():
-        return _normalise(plain), sanitised
-    return (_normalise(html_to_text(markup)) if markup else ""), sanitised
+        return _normalise(plain)
+    return _normalise(html_to_text(markup)) if markup else ""
 
 
 def _walk(part):

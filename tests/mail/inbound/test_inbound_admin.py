@@ -7,6 +7,7 @@ import pytest
 from helpdesk.cases.models import Case
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
+from helpdesk.products.models import Product
 from tests.mail.inbound.helpers import simple_mail
 
 
@@ -94,3 +95,16 @@ def test_agents_read_the_original_of_a_mail_on_the_timeline(
     assert original.headers["Content-Disposition"].startswith("attachment")
     assert b"/admin/inbound/" not in customer_client.get(f"/cases/{world.case.call_id}").data
     assert customer_client.get(f"/admin/inbound/{pk}/raw").status_code == 404
+
+
+def test_a_failed_mail_is_processed_again_by_an_admin(app, world, admin_client):
+    with app.app_context():
+        Product.update(active=False).execute()
+        raw = simple_mail("mia.member@muster.example", "Neue Frage", "Text.")
+        pk = intake.receive(raw, "imap").message.id
+        Product.update(active=True).execute()
+    assert b"no active product" in admin_client.get("/admin/inbound").data
+    admin_client.post(f"/admin/inbound/{pk}/retry")
+    with app.app_context():
+        row = InboundMessage.get_by_id(pk)
+        assert row.state == InboundState.TAKEN and row.case.subject == "Neue Frage"
