@@ -22,6 +22,9 @@ any other error is recorded as ``failed`` with the reason.
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -86,7 +89,7 @@ def receive(raw: bytes, source: str, *, reply: bool = True) -> Outcome:
             if duplicate:
                 return Outcome(InboundState(row.state), row.reason, row, duplicate=True)
             try:
-                with db.atomic():  # a savepoint: a refused change undoes only itself
+                with db.atomic(), _files_kept_only_on_commit():  # a refusal undoes only itself
                     decision = _decide(parsed, reply)
             except CaseError as error:
                 decision = _Decision(InboundState.REFUSED, str(error))
@@ -302,7 +305,30 @@ def _attachments(parsed: ParsedMail, uploader: User) -> tuple[list, list[str]]:
             refused.append(str(error))
             continue
         kept.append(uploads.pending_upload(uploader, stored))
+        stored_now = _stored.get()
+        if stored_now is not None:
+            stored_now.append(stored.stored_name)
     return kept, refused
+
+
+#: Files written to the upload folder by the change in progress (see below).
+_stored: ContextVar[list[str] | None] = ContextVar("inbound_stored", default=None)
+
+
+@contextmanager
+def _files_kept_only_on_commit() -> Iterator[None]:
+    """Remove the files a change stored when it fails: its attachment rows roll back, and
+    files no row names would stay in the upload folder for good. Enter it inside the
+    transaction, so it sees the exception before the rollback."""
+    token = _stored.set([])
+    try:
+        yield
+    except BaseException:
+        for stored_name in _stored.get():
+            files.remove(stored_name)
+        raise
+    finally:
+        _stored.reset(token)
 
 
 def _reason(text: str | None, refused: list[str]) -> str | None:
@@ -334,7 +360,7 @@ def accept(row: InboundMessage, requester: User, agent: User) -> Case:
     """An admin opens the held mail ``row`` as a case of ``requester``."""
     if row.state != InboundState.HELD:
         raise CaseError(_("Only held mail can be accepted."))
-    with db.atomic():
+    with db.atomic(), _files_kept_only_on_commit():
         case, event, reason = open_from_mail(requester, parse(bytes(row.raw)), opened_by=agent)
         accepted = f"accepted by {agent.email} for {requester.email}"
         row.reason = "; ".join(filter(None, (accepted, reason)))

@@ -162,3 +162,22 @@ def test_the_core_types_a_mail_case_unless_a_plugin_answers(make_app, smtp_serve
         fault = intake.receive(simple_mail(MIA, "Fehler", message_id="<f@x>"), "pipe")
         case = Case.get_by_id(fault.message.case_id)
         assert (case.case_type, case.severity) == ("fault", "low")
+
+
+def test_a_refused_mail_leaves_no_files_behind(app, world):
+    from email.message import EmailMessage
+
+    from helpdesk.cases.files import upload_folder
+
+    with app.app_context():
+        service.move_status(world.case, world.people["erik.first"], "closed")
+        User.update(support_authorised=False).where(User.email == MIA.split("<")[1][:-1]).execute()
+        mail = EmailMessage()
+        mail["From"], mail["Subject"] = MIA, f"Re: [#{world.case.call_id}] Drucker"
+        mail["Message-ID"] = "<with-file@muster.example>"
+        mail.set_content("Noch ein Log.")
+        mail.add_attachment(b"ERR 4711\n", "text", "plain", filename="fehler.log")
+        outcome = world.receive(mail.as_bytes())
+        assert outcome.state == InboundState.REFUSED  # a follow-up needs authorisation
+        assert [p for p in upload_folder().rglob("*") if p.is_file()] == []
+        assert Case.select().count() == 1
