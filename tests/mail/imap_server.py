@@ -147,7 +147,16 @@ def dovecot_server(base: Path):
     (base / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     users = _users()
     mail_home = Path(tempfile.mkdtemp(prefix="helpdesk-imap-"))
-    os.chown(mail_home, users["mail_uid"], users["mail_gid"])
+    try:
+        os.chown(mail_home, users["mail_uid"], users["mail_gid"])
+        with _running(base, mail_home, users) as server:
+            yield server
+    finally:
+        shutil.rmtree(mail_home, ignore_errors=True)
+
+
+@contextmanager
+def _running(base: Path, mail_home: Path, users: dict):
     server = ImapServer(_free_port(), _free_port(), str(base / "cert.pem"))
     config = base / "dovecot.conf"
     config.write_text(
@@ -177,4 +186,3 @@ def dovecot_server(base: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        shutil.rmtree(mail_home, ignore_errors=True)
