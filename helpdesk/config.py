@@ -44,6 +44,7 @@ DEFAULTS = {
         "registration_client": "10 per hour",
         "invitation_inviter": "30 per hour",
         "totp_account": "10 per 10 minutes",
+        "inbound_refusal": "3 per hour",  # explaining replies to one unknown sender
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
     # Accounts (ACC-1..4): password policy, link lifetimes, the second factor.
@@ -81,6 +82,20 @@ DEFAULTS = {
     # and whether a customer's message on an unassigned case goes to its team's agents.
     "NOTIFY_AGENTS": True,
     "NOTIFY_TEAM_WHEN_UNASSIGNED": True,
+    # Inbound mail (helpdesk/mail/inbound): unknown senders, and the IMAP mailbox to poll.
+    "MAIL_UNKNOWN_SENDERS": "reject",  # "reject": answer with an explanation; "hold": admin
+    "IMAP_HOST": None,  # None: no polling (an MTA pipes mail to `flask mail-pipe` instead)
+    "IMAP_PORT": 993,
+    "IMAP_USE_SSL": True,  # implicit TLS (IMAPS, usually port 993)
+    "IMAP_USE_STARTTLS": False,  # plain connection upgraded by STARTTLS (usually port 143)
+    "IMAP_CA_FILE": None,  # certificates to trust instead of the system's (a private CA)
+    "IMAP_USERNAME": None,
+    "IMAP_PASSWORD": None,
+    "IMAP_FOLDER": "INBOX",
+    "IMAP_DONE_FOLDER": "Processed",  # None: handled mail is flagged seen and deleted
+    "IMAP_FAILED_FOLDER": "Failed",
+    "IMAP_TIMEOUT": 30,
+    "IMAP_BATCH": 50,  # mails per poll
 }
 
 #: Environment variables read over the instance file; lists are comma separated.
@@ -100,6 +115,17 @@ ENVIRONMENT = (
     "MAIL_DEFAULT_SENDER",
     "MAIL_REPLY_TO",
     "MAIL_DOMAIN",
+    "MAIL_UNKNOWN_SENDERS",
+    "IMAP_HOST",
+    "IMAP_PORT",
+    "IMAP_USE_SSL",
+    "IMAP_USE_STARTTLS",
+    "IMAP_CA_FILE",
+    "IMAP_USERNAME",
+    "IMAP_PASSWORD",
+    "IMAP_FOLDER",
+    "IMAP_DONE_FOLDER",
+    "IMAP_FAILED_FOLDER",
 )
 
 

@@ -11,6 +11,7 @@ from helpdesk.policy import (
     Category,
     EscalationLevel,
     Label,
+    MailCase,
     NavLink,
     Priority,
     ProductSpec,
@@ -18,6 +19,7 @@ from helpdesk.policy import (
     Severity,
     Status,
     SupportLevel,
+    current_policy,
 )
 
 #: Customer roles that see all of their organisation's cases whatever its setting (seed 002).
@@ -126,6 +128,7 @@ def helpdesk_navigation(user):
         NavLink(
             "sla.calendar", Label("Geschäftszeiten", "Business hours"), audience="admin", order=91
         ),
+        NavLink("inbound.index", Label("Posteingang", "Inbound mail"), audience="admin", order=92),
     ]
 
 
@@ -195,3 +198,11 @@ def helpdesk_sla_policy():
     from helpdesk.sla.policy import SlaPolicy
 
     return SlaPolicy()
+
+
+@hookimpl(trylast=True)
+def helpdesk_mail_case(sender, subject):
+    policy = current_policy()
+    calm = [s for s in policy.severities if not s.needs_impact] or policy.severities
+    severity = next((s for s in calm if s.key == "normal"), calm[0])
+    return MailCase(policy.case_types[0].key, severity.key)

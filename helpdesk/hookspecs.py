@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         CaseType,
         EscalationLevel,
         FormField,
+        MailCase,
         NavLink,
         Priority,
         ProductSpec,
@@ -301,4 +302,19 @@ def helpdesk_release_published_status(case: Case) -> str:
     published (FLOW-7); None keeps its status.
 
     First answer wins; the core keeps the status.
+    """
+
+
+# -- Inbound mail -------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_mail_case(sender: User, subject: str) -> MailCase:
+    """What a case opened by a new mail is (MAIL-3): a ``MailCase`` with the case type, the
+    severity and optionally the product key.
+
+    ``sender`` is the support-authorised customer user the mail came from, ``subject`` the
+    mail's decoded subject. A mail has no form, so this decides what a customer would have
+    chosen. First answer wins; the core takes the first case type, the severity ``normal``
+    (else the first that needs no impact statement) and the first active product.
     """

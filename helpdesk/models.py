@@ -14,6 +14,7 @@ from helpdesk.cases.models import (
     Follower,
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
@@ -49,4 +50,5 @@ ALL_MODELS = [
     DevelopmentLink,
     CaseClock,
     CalendarOverride,
+    InboundMessage,
 ]

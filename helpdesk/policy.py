@@ -256,3 +256,12 @@ class SupportLevel:
 
     label: Label
     team: str | None = None
+
+
+@dataclass(frozen=True)
+class MailCase:
+    """What a case opened by mail is: type, severity and, optionally, a product key (MAIL-3)."""
+
+    case_type: str
+    severity: str
+    product: str | None = None

@@ -55,6 +55,7 @@ from helpdesk.policy import (
     EscalationLevel,
     FormField,
     Label,
+    MailCase,
     Priority,
     ProductSpec,
     Route,
@@ -329,3 +330,9 @@ def helpdesk_status_timers():
         Timer("waiting", 5, Unit.BUSINESS_DAYS, Action.CLOSE, mail="timer_last_reminder"),
         Timer("solved", 14, Unit.DAYS, Action.CLOSE),
     ]
+
+
+@hookimpl
+def helpdesk_mail_case(sender, subject):
+    # "A mail opens a user help case with standard priority" (seed 002).
+    return MailCase("user_help", "standard")

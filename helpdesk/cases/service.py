@@ -418,7 +418,12 @@ def reopen(case: Case, actor: User, reason: str) -> Event:
 
 
 def open_follow_up(
-    case: Case, actor: User, subject: str, description: str, attachments: Iterable[Attachment] = ()
+    case: Case,
+    actor: User,
+    subject: str,
+    description: str,
+    attachments: Iterable[Attachment] = (),
+    channel: Channel = Channel.WEB,
 ) -> Case:
     """A new case linked to the solved or closed ``case``, with its product, type and
     severity."""
@@ -436,7 +441,7 @@ def open_follow_up(
             case_type=case.case_type,
             severity=case.severity,
             impact=case.impact,
-            channel=Channel.WEB,
+            channel=channel,
             opened_by=actor,
             parent=case,
         ),

@@ -13,3 +13,6 @@ def init_app(app: Flask) -> None:
     # teardown catches jobs and commands, and whatever a nested request left behind.
     app.teardown_request(outbox.flush_quietly)
     app.teardown_appcontext(outbox.flush_quietly)
+    from helpdesk.mail import inbound
+
+    inbound.init_app(app)  # mail in: the pipe command, the IMAP poller, held mail

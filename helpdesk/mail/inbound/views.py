@@ -1,0 +1,144 @@
+"""``/admin/inbound``: held and failed mail for vendor admins, the original mail for agents.
+
+An admin accepts a held mail by naming the customer to open it for, refuses it, or has a
+failed one processed again. Every agent may read the original of a mail that became a case
+entry (linked from the timeline). Everyone else gets a 404, as if none of it existed.
+"""
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from helpdesk.accounts.models import Kind, User
+from helpdesk.accounts.service import normalise_email
+from helpdesk.cases.errors import CaseError
+from helpdesk.mail.inbound import intake
+from helpdesk.mail.inbound.models import InboundMessage, InboundState
+from helpdesk.mail.inbound.parse import parse
+from helpdesk.web import render
+
+bp = Blueprint("inbound", __name__, url_prefix="/admin/inbound")
+
+PER_PAGE = 50
+
+STATE_LABELS = {
+    InboundState.HELD: _l("held"),
+    InboundState.FAILED: _l("failed"),
+    InboundState.TAKEN: _l("taken"),
+    InboundState.REFUSED: _l("refused"),
+    InboundState.IGNORED: _l("ignored (automatic)"),
+}
+
+#: What the list shows unless asked otherwise: what waits for an admin.
+ATTENTION = (InboundState.HELD, InboundState.FAILED)
+
+
+@bp.before_request
+@login_required
+def _agents_only():
+    if not current_user.is_agent:
+        abort(404)
+
+
+def _admin_row(pk: int) -> InboundMessage:
+    if not current_user.is_admin:
+        abort(404)
+    row = InboundMessage.get_or_none(InboundMessage.id == pk)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("")
+def index():
+    if not current_user.is_admin:
+        abort(404)
+    state = request.args.get("state")
+    if state not in STATE_LABELS and state != "all":
+        state = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    fields = [f for f in InboundMessage._meta.sorted_fields if f is not InboundMessage.raw]
+    query = InboundMessage.select(*fields)
+    if state is None:
+        query = query.where(InboundMessage.state.in_(ATTENTION))
+    elif state != "all":
+        query = query.where(InboundMessage.state == state)
+    query = query.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+    rows = list(query.offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1))
+    return render(
+        "admin/inbound.html",
+        messages=rows[:PER_PAGE],
+        has_next=len(rows) > PER_PAGE,
+        page=page,
+        state=state,
+        states=STATE_LABELS,
+    )
+
+
+@bp.get("/<int:pk>")
+def detail(pk: int):
+    row = _admin_row(pk)
+    parsed = parse(bytes(row.raw))
+    return render("admin/inbound_detail.html", message=row, parsed=parsed, states=STATE_LABELS)
+
+
+@bp.get("/<int:pk>/raw")
+def raw(pk: int):
+    """The mail exactly as it came, as a download: never rendered by the browser."""
+    row = InboundMessage.get_or_none(InboundMessage.id == pk)
+    if row is None or (row.case_id is None and not current_user.is_admin):
+        abort(404)
+    return Response(
+        bytes(row.raw),
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="mail-{row.id}.eml"'},
+    )
+
+
+@bp.post("/<int:pk>/accept")
+def accept(pk: int):
+    row = _admin_row(pk)
+    address = normalise_email(request.form.get("customer", ""))
+    customer = User.get_or_none(
+        (User.email == address) & (User.kind == Kind.CUSTOMER) & User.active
+    )
+    if customer is None:
+        flash(_("There is no active customer user with this address."), "error")
+        return redirect(url_for(".detail", pk=pk))
+    try:
+        case = intake.accept(row, customer, current_user._get_current_object())
+    except CaseError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".detail", pk=pk))
+    flash(_("Case %(call_id)s was opened from the mail.", call_id=case.call_id), "info")
+    return redirect(url_for("cases.detail", call_id=case.call_id))
+
+
+@bp.post("/<int:pk>/refuse")
+def refuse(pk: int):
+    row = _admin_row(pk)
+    if intake.refuse(row, current_user):
+        flash(_("The mail was refused."), "info")
+    else:
+        flash(_("Only held mail can be refused."), "error")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:pk>/retry")
+def retry(pk: int):
+    row = _admin_row(pk)
+    if row.state != InboundState.FAILED:
+        flash(_("Only failed mail can be processed again."), "error")
+        return redirect(url_for(".detail", pk=pk))
+    outcome = intake.retry(row)
+    flash(_("Processed again: %(state)s.", state=STATE_LABELS[outcome.state]), "info")
+    return redirect(url_for(".detail", pk=pk))
+
+
+def original_mails(case) -> dict[int, int]:
+    """Timeline entry id -> inbound mail id, for the case's entries that came by mail."""
+    query = InboundMessage.select(InboundMessage.id, InboundMessage.event).where(
+        (InboundMessage.case == case.id) & InboundMessage.event.is_null(False)
+    )
+    return {row.event_id: row.id for row in query}
