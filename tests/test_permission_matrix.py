@@ -36,6 +36,8 @@ from helpdesk.accounts.tokens import Purpose
 from helpdesk.cases import files, service, uploads
 from helpdesk.cases.models import Attachment
 from helpdesk.development.models import DevelopmentItem
+from helpdesk.mail.inbound import intake
+from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.models import ALL_MODELS
 from helpdesk.organisations import service as organisations
@@ -139,6 +141,12 @@ ACCESS = {
     "survey.report":              AGENTS,
     "outbox.index":               ADMINS,
     "outbox.resend":              ADMINS,
+    "inbound.index":              ADMINS,
+    "inbound.detail":             ADMINS,
+    "inbound.raw":                AGENTS,     # the original of a case's mail; admins: any mail
+    "inbound.accept":             ADMINS,
+    "inbound.refuse":             ADMINS,
+    "inbound.retry":              ADMINS,
     "sla.calendar":               ADMINS,
     "sla.reset_calendar":         ADMINS,
     "admin.agents":               ADMINS,
@@ -197,14 +205,19 @@ OBJECT_OF = {
     "invitation_id":   "invitation",
     "address_id":      "news_address",
     "organisation_id": "organisation",
-    "user_id":         "organisation_user",
-    "version":         "picture_version",
+    "user_id":         "organisation_user",  # a customer of each, with a picture
+    "version":         "picture_version",    # ... that picture's
     "item_id":         "development_item",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
     "static":                    {"filename": "stylesheet"},
     "outbox.resend":             {"pk": "outbox_message"},
+    "inbound.detail":            {"pk": "held_mail"},
+    "inbound.raw":               {"pk": "case_mail"},
+    "inbound.accept":            {"pk": "held_mail"},
+    "inbound.refuse":            {"pk": "held_mail"},
+    "inbound.retry":             {"pk": "failed_mail"},
     "admin.agent":               {"pk": "agent"},
     "admin.rename_team":         {"pk": "team"},
     "admin.product":             {"pk": "product"},
@@ -295,6 +308,7 @@ def build_world(app) -> World:
             "component": Component.get(Component.product == product).id,
             "development_item": DevelopmentItem.create(key="DEV-1", title="A fix").id,
             **self_registrations(),
+            **mail_for_admins(),
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.
             **mailed["Muster GmbH"],
         }
@@ -323,6 +337,8 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
     )
     attachment = Attachment.get(Attachment.case == case.id)
     survey.send_survey(case)
+    mail = simple_mail(requester.email, f"Mail of {side}", f"<{requester.id}@customer.example>")
+    case_mail = intake.receive(mail, "pipe").message  # opens a case of the organisation
     # A colleague for the user pages, with a picture for the picture route.
     other = User.create(
         email=colleague,
@@ -354,6 +370,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "picture_version": other.picture_version,
         "invitation": invitation.id,
         "news_address": news.id,
+        "case_mail": case_mail.id,
     }
     secrets = {
         "reset_secret": reset_secret,
@@ -362,6 +379,32 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "survey_token": survey.token_for(case),
     }
     return objects, secrets
+
+
+def simple_mail(sender: str, subject: str, message_id: str) -> bytes:
+    return (
+        f"From: {sender}\nTo: support@vendor.example\nSubject: {subject}\n"
+        f"Message-ID: {message_id}\nDate: Mon, 23 Nov 2026 10:00:00 +0100\n\nPlease help.\n"
+    ).encode()
+
+
+def mail_for_admins() -> dict:
+    """Inbound mail waiting for an admin: one held, one that failed."""
+    # An agent's mail that answers no case is held whatever MAIL_UNKNOWN_SENDERS says.
+    held = simple_mail("sara.second@vendor.example", "Hello", "<held@vendor.example>")
+    failed = simple_mail("someone@elsewhere.example", "Hello", "<failed@elsewhere.example>")
+    return {
+        "held_mail": intake.receive(held, "pipe").message.id,
+        "failed_mail": InboundMessage.create(
+            message_id="<failed@elsewhere.example>",
+            source="pipe",
+            sender="someone@elsewhere.example",
+            subject="Hello",
+            state=InboundState.FAILED,
+            reason="RuntimeError: the disk was full",
+            raw=failed,
+        ).id,
+    }
 
 
 def self_registrations() -> dict:

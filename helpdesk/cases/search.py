@@ -8,7 +8,7 @@ in the same transaction. Internal notes are never indexed, so search can never r
 
 import re
 
-from peewee import SQL, PostgresqlDatabase, Table
+from peewee import SQL, Expression, PostgresqlDatabase, Table, fn
 
 from helpdesk.cases.callids import find_call_ids
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
@@ -129,15 +129,16 @@ def newest_first(query, text: str, descending: bool = True, messages: bool = Tru
     words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
     if not words or find_call_ids(text):
         return None
-    index = Table("case_search", ("case_id", "rowid"))
+    # FTS5 matches on its hidden column named like the table; PostgreSQL on ``document``.
+    index = Table("case_search", ("case_id", "rowid", "document", "case_search"))
     if is_postgres():
         key = index.case_id
-        match = SQL(
-            "case_search.document @@ to_tsquery('german', %s)", (_pg_query(words, messages),)
+        match = Expression(
+            index.document, "@@", fn.to_tsquery("german", _pg_query(words, messages))
         )
     else:
         key = index.rowid
-        match = SQL("case_search MATCH ?", (_fts_query(words, messages),))
+        match = Expression(index.case_search, "MATCH", _fts_query(words, messages))
     query = query.join_from(Case, index, on=(key == Case.id)).where(match)
     return query.order_by(key.desc() if descending else key.asc())
 
