@@ -542,7 +542,14 @@ def test_permission_matrix(app, endpoint):
 
 def snapshot() -> dict:
     """Every row of every table, to compare before and after a request."""
-    return {model.__name__: sorted(map(repr, model.select().tuples())) for model in ALL_MODELS}
+    return {
+        model.__name__: sorted(map(_comparable, model.select().tuples())) for model in ALL_MODELS
+    }
+
+
+def _comparable(row: tuple) -> str:
+    # PostgreSQL hands binary columns out as memoryviews, whose repr is their address.
+    return repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row))
 
 
 def test_get_changes_nothing(app):
