@@ -79,12 +79,21 @@ def case_for(user: User, case_id: int) -> Case | None:
     return visible_cases(user, Case.select().where(Case.id == case_id)).first()
 
 
+#: The requester and assignee columns a case page shows, built once: each field of an
+#: aliased model is a class of its own that peewee makes on every access, and aliasing every
+#: User field would cost more than the query.
+_REQUESTER, _ASSIGNEE = User.alias("requester"), User.alias("assignee")
+_PERSON = ("id", "name", "email", "kind", "organisation")
+_PEOPLE_COLUMNS = tuple(
+    getattr(alias, name) for alias in (_REQUESTER, _ASSIGNEE) for name in _PERSON
+)
+_ON_REQUESTER = Case.requester == _REQUESTER.id
+_ON_ASSIGNEE = Case.assignee == _ASSIGNEE.id
+
+
 def case_by_call_id(user: User, call_id: str) -> Case | None:
     """The case with ``call_id`` if ``user`` may see it, with the rows a case page shows
     (product, version, component, team, requester, assignee) fetched in the same query."""
-    Requester, Assignee = User.alias("requester"), User.alias("assignee")
-    # Only the columns a page shows: aliasing every User field costs more than the query.
-    person = ("id", "name", "email", "kind", "organisation")
     query = (
         Case.select(
             Case,
@@ -96,17 +105,14 @@ def case_by_call_id(user: User, call_id: str) -> Case | None:
             Component.name,
             Team.id,
             Team.name,
-            *(getattr(Requester, name) for name in person),
-            *(getattr(Assignee, name) for name in person),
+            *_PEOPLE_COLUMNS,
         )
         .join_from(Case, Product, attr="product")
         .join_from(Case, ProductVersion, JOIN.LEFT_OUTER, attr="version")
         .join_from(Case, Component, JOIN.LEFT_OUTER, attr="component")
         .join_from(Case, Team, JOIN.LEFT_OUTER, attr="team")
-        .join_from(Case, Requester, on=(Case.requester == Requester.id), attr="requester")
-        .join_from(
-            Case, Assignee, JOIN.LEFT_OUTER, on=(Case.assignee == Assignee.id), attr="assignee"
-        )
+        .join_from(Case, _REQUESTER, on=_ON_REQUESTER, attr="requester")
+        .join_from(Case, _ASSIGNEE, JOIN.LEFT_OUTER, on=_ON_ASSIGNEE, attr="assignee")
         .where(Case.call_id == call_id)
     )
     return visible_cases(user, query).first()
