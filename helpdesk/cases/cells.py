@@ -16,6 +16,8 @@ from flask_babel import get_locale
 from flask_babel import get_timezone as user_timezone
 from markupsafe import Markup, escape
 
+from helpdesk.timeutil import utcnow
+
 LABELLED = ("case_type", "severity", "priority", "status")
 
 #: The pattern fields the fast formatter knows; any other falls back to Babel's own.
@@ -67,6 +69,7 @@ class Cells:
         self.time = compile_pattern(str(locale.time_formats["short"]), locale)
         self.glue = str(locale.datetime_formats["short"])
         self.case_url = url_for("cases.detail", call_id="CALL-ID").replace("CALL-ID", "{}")
+        self.now = utcnow()  # response due times at or before it show as overdue
 
     def when(self, at: datetime) -> str:
         """A stored (naive UTC) time as a ``<time>`` element in the user's zone and language."""
@@ -87,6 +90,12 @@ class Cells:
             return text
         if column in ("updated", "created"):
             return self.when(row[column + "_at"])
+        if column == "due":
+            due = row.get("due_at")
+            if due is None:
+                return ""
+            late = ' class="overdue"' if due <= self.now else ""
+            return f"<span{late}>{self.when(due)}</span>"
         return escape(row.get(column + "_name") or "")
 
     def rows(self, rows: list[dict], columns: list[str]) -> Markup:

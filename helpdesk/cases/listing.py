@@ -21,6 +21,7 @@ from helpdesk.cases import access, search
 from helpdesk.cases.models import Case
 from helpdesk.policy import Category
 from helpdesk.products.models import Product
+from helpdesk.sla.models import CaseClock
 
 OPEN_CATEGORIES = (
     Category.NEW,
@@ -45,7 +46,7 @@ STATUS_FILTERS = {
     "closed": (Category.CLOSED,),
 }
 QUEUE_VIEWS = ("new", "mine", "team", "all", "breaching")
-SORTS = ("updated", "created", "call_id", "priority", "severity", "status")
+SORTS = ("updated", "created", "call_id", "priority", "severity", "status", "due")
 PAGE_SIZE = 25
 EXPORT_CAP = 10_000
 MAX_PAGE = 400  # deeper offsets get slow; a filter or search finds old cases faster
@@ -64,9 +65,10 @@ COLUMNS = {
     "assignee": _l("Assignee"),
     "updated": _l("Updated"),
     "created": _l("Created"),
+    "due": _l("Response due"),
 }
 #: Who handles a case inside the vendor, and which customer it is for, are the agents' business.
-AGENT_ONLY_COLUMNS = ("organisation", "assignee")
+AGENT_ONLY_COLUMNS = ("organisation", "assignee", "due")
 CUSTOMER_DEFAULT = ("call_id", "subject", "status", "severity", "requester", "updated")
 AGENT_DEFAULT = (
     "call_id",
@@ -76,6 +78,7 @@ AGENT_DEFAULT = (
     "priority",
     "requester",
     "assignee",
+    "due",
     "updated",
 )
 #: Columns whose heading sorts the list, and by which key.
@@ -86,6 +89,7 @@ SORT_OF_COLUMN = {
     "priority": "priority",
     "updated": "updated",
     "created": "created",
+    "due": "due",
 }
 COLUMNS_PREFERENCE = "case_columns"
 
@@ -109,12 +113,21 @@ class Filters:
     def args(self, **changes) -> dict:
         """The query-string arguments for these filters with ``changes``, defaults left out."""
         values = {**vars(self), **changes}
-        defaults = {**_DEFAULTS, "sort": "created" if values["q"] else "updated"}
+        defaults = {**_DEFAULTS, "sort": default_sort(values["q"], values["view"])}
         return {k: v for k, v in values.items() if v not in (None, "") and v != defaults[k]}
 
 
 #: Every filter at its default, for leaving defaults out of URLs (computed once).
 _DEFAULTS = vars(Filters())
+
+
+def default_sort(q: str, view: str) -> str:
+    """A search lists the newest matches first (the index reads them in that order, see
+    ``search.newest_first``); "breaching soon" the most urgent; every other list the latest
+    update."""
+    if q:
+        return "created"
+    return "due" if view == "breaching" else "updated"
 
 
 @dataclass(frozen=True)
@@ -179,8 +192,9 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
     assignee = "none" if choices.assignees and args.get("assignee") == "none" else None
     page = _number(args.get("page", "")) or 1
     q = " ".join(args.get("q", "").split())[:200]
+    view = pick("view", QUEUE_VIEWS, "new") if choices.queue else ""
     return Filters(
-        view=pick("view", QUEUE_VIEWS, "new") if choices.queue else "",
+        view=view,
         status=pick("status", STATUS_FILTERS, "open"),
         severity=pick("severity", choices.severities),
         case_type=pick("case_type", choices.case_types),
@@ -188,9 +202,7 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
         requester=pick_id("requester", choices.requesters),
         assignee=assignee or pick_id("assignee", choices.assignees),
         q=q,
-        # A search lists the newest matches first unless asked otherwise: the index reads
-        # them in that order (see search.newest_first).
-        sort=pick("sort", SORTS, "created" if q else "updated"),
+        sort=pick("sort", SORTS, default_sort(q, view)),
         dir=pick("dir", ("asc", "desc"), "desc"),
         page=min(page, MAX_PAGE),
     )
@@ -261,6 +273,10 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
         Case.created_at,
         Case.updated_at,
     )
+    if "due" in columns or filters.sort == "due":
+        query = query.select_extend(CaseClock.response_due_at.alias("due_at")).join_from(
+            Case, CaseClock, JOIN.LEFT_OUTER, on=(CaseClock.case == Case.id)
+        )
     for name, (model, name_field, condition, kind) in _NAME_JOINS.items():
         if name in columns:
             target = name_field.alias(f"{name}_name")
@@ -317,7 +333,6 @@ def _breaching_soon():
     read from the clocks' ``response_due_at`` index."""
     from flask import current_app
 
-    from helpdesk.sla.models import CaseClock
     from helpdesk.timeutil import utcnow
 
     soon = utcnow() + timedelta(hours=current_app.config["SLA_BREACHING_SOON_HOURS"])
@@ -339,6 +354,11 @@ def _order(filters: Filters, policy) -> list:
     """ORDER BY for the sort. Priority, severity and status follow the vendor's own order:
     descending puts the most urgent, the worst, the furthest along first. The id keeps pages
     stable when values tie."""
+    if filters.sort == "due":
+        # Descending puts the most urgent first, as for priority; cases owing no answer last.
+        due = CaseClock.response_due_at
+        first = due.asc(nulls="LAST") if filters.dir == "desc" else due.desc(nulls="LAST")
+        return [first, Case.id.desc()]
     if filters.sort in ("priority", "severity", "status"):
         column = {"priority": Case.priority, "severity": Case.severity, "status": Case.status}
         items = {

@@ -141,3 +141,24 @@ def test_queue_shows_cases_breaching_soon(vendor):
     page = agent.get("/queue?view=breaching").text
     assert urgent.call_id in page and calm.call_id not in page
     assert "Breaching soon" in agent.get("/", follow_redirects=True).text
+
+
+def test_the_queue_shows_when_each_answer_is_due_most_urgent_first(vendor):
+    v = vendor("erp_handbook")
+    v.at("2026-11-30T08:00:00")
+    urgent = v.open("general_request", "critical", subject="Everything is down")  # 2 h
+    soon = v.open("general_request", "urgent", subject="Exports fail")  # 4 h
+    answered = v.open("general_request", "standard", subject="A question")
+    service.add_message(answered, v.people["erik.first"], "Here is the answer.")
+    v.at("2026-11-30T09:30:00")  # 08:00 UTC is 09:00 Vienna; 09:30 UTC is 10:30 Vienna
+    agent = v.app.test_client().sign_in_as(v.people["erik.first"])
+    page = agent.get("/queue?view=all").text
+    assert "Response due" in page
+    rows = {c.call_id: page.split(c.call_id, 2)[2].split("</tr>", 1)[0] for c in (urgent, soon)}
+    assert 'datetime="2026-11-30T10:00:00Z">11/30/26, 11:00' in rows[urgent.call_id]  # Vienna
+    assert 'datetime="2026-11-30T12:00:00Z">11/30/26, 1:00' in rows[soon.call_id]
+    assert 'class="overdue"' not in page
+    v.at("2026-11-30T10:30:00")  # the critical case's two business hours have passed
+    page = agent.get("/queue?view=breaching").text
+    assert page.index(urgent.call_id) < page.index(soon.call_id)  # most urgent first
+    assert page.count('class="overdue"') == 1 and answered.call_id not in page

@@ -27,7 +27,7 @@ from helpdesk.cases.views import bp
 from helpdesk.policy import current_policy
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-DATE_COLUMNS = ("updated", "created")
+DATE_COLUMNS = ("updated", "created", "due")
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -80,7 +80,8 @@ def _values(row: dict, columns, policy) -> list:
         if column in ("status", "severity", "priority", "case_type"):
             value = str(policy.label(column, row[column]))
         elif column in DATE_COLUMNS:
-            value = to_user_timezone(row[column + "_at"]).replace(tzinfo=None, microsecond=0)
+            at = row[column + "_at"]
+            value = to_user_timezone(at).replace(tzinfo=None, microsecond=0) if at else ""
         elif column in ("call_id", "subject"):
             value = row[column]
         else:
