@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from helpdesk.accounts.models import Kind, Organisation, User
+from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
 from helpdesk.policy import FormField, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -227,13 +228,13 @@ class PhoneCaseForm(CaseForm):
             SelectChoice(
                 str(user.id), f"{user.name} <{user.email}>", optgroup=user.organisation.name
             )
-            for user in callers().select(User, Organisation)
+            for user in callers()
         ]
 
     def validate_requester(self, field):
         found = None
         if str(field.data).isdigit():
-            found = callers().where(User.id == int(field.data)).first()
+            found = next((u for u in callers(User.id == int(field.data))), None)
         if found is None:
             raise ValidationError(OFFERED)
         self.chosen_requester = found
@@ -242,20 +243,17 @@ class PhoneCaseForm(CaseForm):
         return super().new_case(requester or self.chosen_requester, **channel)
 
 
-def callers():
-    """The customer users a case may be opened for: active, support-authorised, in an
-    active organisation; by organisation, then name."""
-    return (
-        User.select()
+def callers(*conditions) -> list[User]:
+    """The customer users a case may be opened for: active, in an active organisation, and
+    allowed to open cases in its name (``helpdesk_may_open_case``, PERM-5); by organisation,
+    then name."""
+    candidates = (
+        User.select(User, Organisation)
         .join(Organisation)
-        .where(
-            (User.kind == Kind.CUSTOMER)
-            & User.active
-            & User.support_authorised
-            & Organisation.is_active
-        )
+        .where((User.kind == Kind.CUSTOMER) & User.active & Organisation.is_active, *conditions)
         .order_by(Organisation.name, User.name)
     )
+    return [user for user in candidates if access.may_open_case(user)]
 
 
 def _options_of(model, product, order):

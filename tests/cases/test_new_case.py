@@ -436,3 +436,16 @@ def test_phone_form_refuses_a_requester_it_does_not_offer(agent_client, ctx, who
     assert response.status_code == 422
     assert "Please choose one of the offered values." in text(response)
     assert no_case_opened()
+
+
+def test_phone_form_offers_whom_the_plugin_lets_open_cases(make_app, demo_people):
+    """Seed 002: every customer user may open cases, support-authorised or not."""
+    app = make_app("property_software")
+    with app.app_context():
+        User.update(support_authorised=False).where(
+            User.id == demo_people["alma.admin"].id
+        ).execute()
+    client = app.test_client().sign_in_as(demo_people["erik.first"])
+    assert "Alma Admin" in text(client.get("/cases/new/phone"))
+    core = make_app().test_client().sign_in_as(demo_people["erik.first"])
+    assert "Alma Admin" not in text(core.get("/cases/new/phone"))
