@@ -3,9 +3,9 @@
 import logging
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.web import render
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 
@@ -75,6 +76,18 @@ def translations():
     if catalog is None:
         catalog = _catalogs[language] = get_translations()
     return catalog
+
+
+def gettext(string: str, **variables) -> str:
+    """``string`` in the current language, formatted with ``variables`` (as Flask-Babel's)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """A label translated when it is shown, through the cached catalog: module-level labels
+    are read dozens of times a page."""
+    return LazyString(gettext, string, **variables)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,6 @@ longer the organisation's portal admin), and when the address belongs to a disab
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField
 
 from helpdesk.accounts import service, tokens
@@ -17,6 +16,7 @@ from helpdesk.accounts.models import Approval, CustomerRole, Kind, Organisation,
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import AccountToken, Purpose, State
 from helpdesk.db import BaseModel, db
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail.notify import send
 from helpdesk.timeutil import utcnow
 from helpdesk.web import external_url

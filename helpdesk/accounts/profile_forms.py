@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FileField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from helpdesk.accounts.profile import timezones
+from helpdesk.i18n import lazy_gettext as _l
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 

@@ -8,12 +8,11 @@ plugin's ``helpdesk_may_reopen``; ``within_days`` is the measure they share.
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.accounts.models import User
 from helpdesk.cases import access, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category, current_policy
 from helpdesk.timeutil import utcnow
 

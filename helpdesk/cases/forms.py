@@ -7,7 +7,6 @@ per request by ``case_form``. Validation here catches what a person can correct;
 """
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import FormField, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 

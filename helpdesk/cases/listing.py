@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 from peewee import Case as CaseWhen
 
@@ -19,6 +18,7 @@ from helpdesk import preferences
 from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access, search
 from helpdesk.cases.models import Case
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
 from helpdesk.products.models import Product
 from helpdesk.sla.models import CaseClock

@@ -11,8 +11,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.accounts.models import Team, User
 from helpdesk.cases import access, search, uploads
 from helpdesk.cases.callids import next_call_id
@@ -28,6 +26,7 @@ from helpdesk.cases.models import (
     Visibility,
 )
 from helpdesk.db import db
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion

@@ -3,11 +3,10 @@ bound to the case and the timeline entry that carries them."""
 
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Visibility
+from helpdesk.i18n import lazy_gettext as _l
 
 
 def attach(case, event, uploader, attachments, visibility=Visibility.PUBLIC) -> None:

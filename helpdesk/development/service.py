@@ -11,13 +11,13 @@ import json
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.i18n import speaking
 from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Category, current_policy

@@ -9,12 +9,11 @@ timeline, so everything gathered goes with it, and the customer sees the level.
 The mails are sent by ``helpdesk.lifecycle`` from the timeline entries written here.
 """
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.accounts.models import Kind, Team, User
 from helpdesk.cases import access, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
 from helpdesk.plugins import plugin_manager
 from helpdesk.policy import EscalationLevel, SupportLevel, current_policy

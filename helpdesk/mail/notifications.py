@@ -32,11 +32,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.accounts.models import Kind, User
 from helpdesk.cases.models import Attachment, Event, EventKind, Follower, Visibility
 from helpdesk.hookspecs import hookimpl
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
 from helpdesk.policy import Category, current_policy
 

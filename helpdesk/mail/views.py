@@ -5,9 +5,9 @@ Only vendor admins see it; everyone else gets a 404, as if it did not exist.
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import outbox
 from helpdesk.mail.models import OutboxMessage, State
 from helpdesk.web import render

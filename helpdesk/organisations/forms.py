@@ -1,10 +1,10 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from helpdesk.accounts.models import CaseVisibility, CustomerRole
+from helpdesk.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {
     CustomerRole.PORTAL_ADMIN: _l("Portal admin"),

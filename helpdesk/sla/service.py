@@ -10,11 +10,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from helpdesk.cases import service as cases
 from helpdesk.cases.errors import CaseError
 from helpdesk.db import db
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import current_policy
 from helpdesk.sla import policy as sla
 from helpdesk.sla import timers

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.models import Case
 from helpdesk.db import db
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
 from helpdesk.policy import Category, current_policy
 from helpdesk.sla import clocks

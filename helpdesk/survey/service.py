@@ -9,13 +9,13 @@ at or below ``SURVEY_LOW_RATING`` mails the managers of the case's team, who fol
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from peewee import fn
 
 from helpdesk.cases.models import Case
 from helpdesk.db import db
 from helpdesk.escalation.service import managers_of
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.timeutil import utcnow

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from flask import abort
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -22,6 +21,7 @@ from helpdesk.accounts.models import Kind, User
 from helpdesk.cases import access, files, service
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.views import bp
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render

@@ -8,12 +8,12 @@ without htmx answers the whole page.
 from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk.cases import access, listing
 from helpdesk.cases.cells import Cells
 from helpdesk.cases.views import bp
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import current_policy
 from helpdesk.web import render
 

@@ -7,12 +7,12 @@ entry (linked from the timeline). Everyone else gets a 404, as if none of it exi
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from helpdesk.accounts.models import Kind, User
 from helpdesk.accounts.service import normalise_email
 from helpdesk.cases.errors import CaseError
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import parse
