@@ -17,6 +17,7 @@ import psycopg2
 import pytest
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from peewee import AutoField
 
 from helpdesk import create_app, migrations
 from helpdesk.db import db, is_postgres, open_database
@@ -66,13 +67,21 @@ def schema(database_url):
 def _empty_tables():
     db.connect(reuse_if_open=True)
     models = list(reversed(ALL_MODELS))
-    if is_postgres():
-        names = ", ".join(f'"{m._meta.table_name}"' for m in models)
-        db.execute_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    else:
-        with db.atomic():
-            for model in models:
-                model.delete().execute()
+    with db.atomic():
+        for model in models:
+            model.delete().execute()
+        if is_postgres():
+            # DELETE and a restarted sequence: TRUNCATE of every table costs 120 ms a test.
+            serial = [
+                m._meta.table_name for m in models if isinstance(m._meta.primary_key, AutoField)
+            ]
+            db.execute_sql(
+                "SELECT "
+                + ", ".join(
+                    f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false)" for t in serial
+                )
+            )
+        else:
             db.execute_sql("DELETE FROM case_search")  # FTS5 knows no foreign keys
     db.close()
 
