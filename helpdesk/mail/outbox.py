@@ -162,9 +162,9 @@ def flush_after_commit() -> int:
     try:
         committed = [
             row.id
-            for row in OutboxMessage.select(OutboxMessage.id).where(
-                OutboxMessage.id.in_(ids) & (OutboxMessage.state == State.PENDING)
-            )
+            for row in OutboxMessage.select(OutboxMessage.id)
+            .where(OutboxMessage.id.in_(ids) & (OutboxMessage.state == State.PENDING))
+            .order_by(OutboxMessage.id)  # in the order they were written
         ]
         for pk in committed:
             deliver(pk)
@@ -296,7 +296,7 @@ def due(limit: int, now: datetime | None = None):
         .where(
             OutboxMessage.state.in_(CLAIMABLE) & (OutboxMessage.next_try_at <= (now or utcnow()))
         )
-        .order_by(OutboxMessage.next_try_at)
+        .order_by(OutboxMessage.next_try_at, OutboxMessage.id)
         .limit(limit)
     )
 
