@@ -59,12 +59,12 @@ def vendor(make_app, smtp_server):  # noqa: F811
     """``vendor("erp_handbook")``: that plugin's portal, clock at 2026-11-30 (a Monday)."""
     contexts = []
 
-    def make(*plugins, start="2026-11-30T07:00:00"):
+    def make(*plugins, start="2026-11-30T07:00:00", **config):
         traveller = time_machine.travel(
             datetime.fromisoformat(start).replace(tzinfo=UTC), tick=False
         )
         clock = traveller.start()
-        app = make_app(*plugins, **smtp_server.settings)
+        app = make_app(*plugins, **smtp_server.settings, **config)
         context = app.app_context()
         context.push()
         contexts.append((context, traveller))

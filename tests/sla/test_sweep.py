@@ -162,3 +162,29 @@ def test_the_queue_shows_when_each_answer_is_due_most_urgent_first(vendor):
     page = agent.get("/queue?view=breaching").text
     assert page.index(urgent.call_id) < page.index(soon.call_id)  # most urgent first
     assert page.count('class="overdue"') == 1 and answered.call_id not in page
+
+
+def test_the_sweep_runs_on_the_job_queue(vendor):
+    """What the worker does every minute, through the real queue (huey's SQLite file, or Redis
+    in the PostgreSQL run): the sweep writes the reminder, its delivery follows after commit."""
+    from helpdesk.jobs import huey
+    from helpdesk.mail import outbox
+    from helpdesk.mail.models import OutboxMessage
+    from helpdesk.sla.tasks import sweep_timers
+
+    v = vendor("property_software", HUEY_IMMEDIATE=False)
+    v.at("2026-11-30T08:00:00")
+    case = v.open("fault", "standard")
+    service.move_status(case, v.people["erik.first"], "waiting")
+    v.at("2026-12-07T08:30:00")
+    outbox.flush_after_commit()
+    huey.flush()  # the acknowledgement's delivery is not what this test is about
+    sweep_timers()  # the periodic task, as the consumer's scheduler enqueues it
+    assert huey.pending_count() == 1
+    huey.execute(huey.dequeue())
+    reminder = OutboxMessage.get(OutboxMessage.subject.contains("Reminder"))
+    assert reminder.case_id == case.id
+    assert huey.pending_count() == 1  # its delivery, handed over after the sweep committed
+    huey.execute(huey.dequeue())
+    assert any("Reminder" in s for s in v.subjects())
+    huey.flush()
