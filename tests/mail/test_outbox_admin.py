@@ -107,3 +107,15 @@ def test_signed_out_people_are_sent_to_sign_in(client):
     answer = client.get("/admin/outbox")
     assert answer.status_code == 302
     assert answer.location.startswith("/sign-in")
+
+
+def test_the_pager_is_the_same_in_the_page_and_its_htmx_partial(app, admin_client):
+    from helpdesk.db import db
+    from helpdesk.mail import outbox
+
+    with app.app_context(), db.atomic():
+        for number in range(60):
+            outbox.enqueue("a@b.example", f"Mail {number}", "text")
+    for headers in ({}, {"HX-Request": "true"}):
+        html = admin_client.get("/admin/outbox", headers=headers).get_data(as_text=True)
+        assert 'href="/admin/outbox?page=2" rel="next"' in html
