@@ -96,6 +96,7 @@ ACCESS = {
     "two_factor.setup":           SECOND_FACTOR,
     "two_factor.confirm":         SECOND_FACTOR,  # no code being set up: back to the page
     "two_factor.disable":         SECOND_FACTOR,
+    "two_factor.renew_recovery_codes": SECOND_FACTOR,
     "profile.edit":               SIGNED_IN,
     "profile.picture":            SIGNED_IN,
     "profile.remove_picture":     SIGNED_IN,

@@ -29,6 +29,7 @@ def _page(status=200, **context):
     user = current_user
     context.setdefault("start_form", ConfirmForm())
     context.setdefault("disable_form", PasswordCheckForm())
+    context.setdefault("renew_form", PasswordCheckForm(prefix="renew"))
     return render(
         "accounts/two_factor.html",
         enabled=two_factor.enabled(user),
@@ -46,11 +47,9 @@ def index():
 
 
 def _setup(form, secret, status=200):
+    uri = two_factor.provisioning_uri(current_user, secret)
     return _page(
-        status=status,
-        setup_form=form,
-        secret=secret,
-        uri=two_factor.provisioning_uri(current_user, secret),
+        status=status, setup_form=form, secret=secret, uri=uri, qr_code=two_factor.qr_code(uri)
     )
 
 
@@ -86,17 +85,38 @@ def confirm():
     return _page(codes=codes)
 
 
+def _password_confirmed(user, form) -> bool:
+    """Whether ``form`` holds ``user``'s password (tries count against the code limit)."""
+    if not form.validate():
+        return False
+    if not ratelimit.allow("totp_account", str(user.id)) or not verify_password(
+        user.password_hash, form.password.data
+    ):
+        form.password.errors.append(_("This is not your password."))
+        return False
+    return True
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    """Ten new recovery codes in place of the old ones (all of them stop working), for
+    someone who used some up or lost the list; the password proves it is them."""
+    user = _eligible()
+    if not two_factor.enabled(user):
+        return redirect(url_for("two_factor.index"))
+    form = PasswordCheckForm(prefix="renew")
+    if not _password_confirmed(user, form):
+        return _page(status=422, renew_form=form)
+    return _page(codes=two_factor.new_recovery_codes(user))
+
+
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @login_required
 def disable():
     user = _eligible()
     form = PasswordCheckForm()
-    if not form.validate():
-        return _page(status=422, disable_form=form)
-    if not ratelimit.allow("totp_account", str(user.id)) or not verify_password(
-        user.password_hash, form.password.data
-    ):
-        form.password.errors.append(_("This is not your password."))
+    if not _password_confirmed(user, form):
         return _page(status=422, disable_form=form)
     two_factor.disable(user)
     flash(_("Sign-in asks for no code any more."), "info")

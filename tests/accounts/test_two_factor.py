@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pyotp
+import segno
 import time_machine
 
 from helpdesk.accounts.models import User
@@ -19,7 +20,15 @@ def enable(client) -> tuple[str, list[str]]:
     """Turn the second factor on through the page; returns the secret and recovery codes."""
     page = client.post("/account/two-factor/setup").get_data(as_text=True)
     secret = re.search(r'<code class="totp-secret">(\w+)</code>', page).group(1)
-    assert f"otpauth://totp/Support%20portal:{ERIK.replace('@', '%40')}" in page
+    uri = f"otpauth://totp/Support%20portal:{ERIK.replace('@', '%40')}?secret={secret}"
+    assert uri in page
+    # The QR code holds the same link: its modules are those of a code made from the link.
+    shown = re.search(r'<figure class="totp-qr"[^>]*><svg.*? d="([^"]+)"', page).group(1)
+    issuer = uri + "&amp;issuer=Support%20portal"
+    expected = segno.make(issuer.replace("&amp;", "&"), error="m").svg_inline(
+        scale=4, border=4, dark="#000", light="#fff"
+    )
+    assert f' d="{shown}"' in expected
     wrong = client.post("/account/two-factor/confirm", data={"code": "000000"})
     assert wrong.status_code == 422
     done = client.post("/account/two-factor/confirm", data={"code": pyotp.TOTP(secret).now()})
@@ -69,6 +78,25 @@ def test_recovery_codes_work_once(app, demo_people):
     assert other.post("/sign-in/code", data={"code": codes[0]}).status_code == 422
     page = agent.get("/account/two-factor").get_data(as_text=True)
     assert "Recovery codes left: 9" in page
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, demo_people):
+    agent = app.test_client().sign_in_as(demo_people["erik.first"])
+    _secret, old = enable(agent)
+    refused = agent.post("/account/two-factor/recovery-codes", data={"renew-password": "no"})
+    assert refused.status_code == 422
+    assert "This is not your password." in refused.get_data(as_text=True)
+
+    page = agent.post("/account/two-factor/recovery-codes", data={"renew-password": DEMO_PASSWORD})
+    new = re.findall(r"<li><code>([0-9a-f-]+)</code></li>", page.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    stale = app.test_client()
+    sign_in(stale)
+    assert stale.post("/sign-in/code", data={"code": old[1]}).status_code == 422
+    fresh = app.test_client()
+    sign_in(fresh)
+    assert fresh.post("/sign-in/code", data={"code": new[0]}).status_code == 302
+    assert "Recovery codes left: 9" in agent.get("/account/two-factor").get_data(as_text=True)
 
 
 def test_disabling_needs_the_password(app, demo_people):
