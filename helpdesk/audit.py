@@ -11,7 +11,68 @@ from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, T
 
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.db import BaseModel
+from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.timeutil import utcnow
+
+#: Every action the log knows, as the audit page names it; ``record`` refuses any other, so a
+#: new kind of change cannot reach the page without a name in both languages.
+ACTIONS = {
+    "agent.created": _l("Agent created"),
+    "agent.updated": _l("Agent changed"),
+    "agent.password": _l("Agent's password set"),
+    "team.created": _l("Team created"),
+    "team.renamed": _l("Team renamed"),
+    "product.created": _l("Product created"),
+    "product.updated": _l("Product changed"),
+    "version.created": _l("Version created"),
+    "version.updated": _l("Version changed"),
+    "version.moved": _l("Version moved"),
+    "component.created": _l("Component created"),
+    "component.renamed": _l("Component renamed"),
+    "organisation.created": _l("Organisation created"),
+    "organisation.updated": _l("Organisation changed"),
+    "organisation.profile": _l("Organisation profile changed"),
+    "domain.added": _l("Domain added"),
+    "domain.removed": _l("Domain removed"),
+    "news_address.added": _l("News address added"),
+    "news_address.confirmed": _l("News address confirmed"),
+    "news_address.removed": _l("News address removed"),
+    "user.rights": _l("Rights changed"),
+    "user.enabled": _l("User enabled"),
+    "user.disabled": _l("User disabled"),
+    "user.removed": _l("User removed"),
+    "user.profile": _l("Profile changed"),
+    "user.picture": _l("Picture changed"),
+    "user.picture_removed": _l("Picture removed"),
+}
+
+#: The names of the values the log keeps, where they differ from the stored key.
+FIELDS = {
+    "name": _l("Name"),
+    "email": _l("Email address"),
+    "key": _l("Key"),
+    "phone": _l("Phone"),
+    "language": _l("Language"),
+    "timezone": _l("Time zone"),
+    "team": _l("Team"),
+    "support_level": _l("Support level"),
+    "is_manager": _l("Team manager"),
+    "is_admin": _l("Administrator"),
+    "active": _l("Active"),
+    "is_active": _l("Active"),
+    "contract_class": _l("Contract class"),
+    "case_visibility": _l("Who sees which cases"),
+    "customer_role": _l("Role"),
+    "support_authorised": _l("May open cases"),
+    "information_recipient": _l("Receives information"),
+    "sees_all_correspondence": _l("Reads all correspondence"),
+    "correspondence_address": _l("Correspondence address"),
+    "billing_address": _l("Billing address"),
+    "delivery_address": _l("Delivery address"),
+    "domain": _l("Domain"),
+    "position": _l("Position"),
+    "picture_version": _l("Picture"),
+}
 
 
 class AuditLog(BaseModel):
@@ -37,6 +98,22 @@ class AuditLog(BaseModel):
     def after_values(self) -> dict:
         return json.loads(self.after) if self.after else {}
 
+    @property
+    def action_label(self):
+        return ACTIONS.get(self.action, self.action)
+
+
+def field_label(key: str):
+    """The name of a logged value for the audit page (the key itself if it has none)."""
+    return FIELDS.get(key, key)
+
+
+def value_text(value):
+    """A logged value as the audit page shows it: yes or no for flags, a dash for nothing."""
+    if isinstance(value, bool):
+        return _l("Yes") if value else _l("No")
+    return "–" if value in (None, "") else value
+
 
 def _organisation_of(target) -> int | None:
     if isinstance(target, Organisation):
@@ -47,6 +124,8 @@ def _organisation_of(target) -> int | None:
 def record(actor, action: str, target, before: dict | None, after: dict | None) -> AuditLog:
     """Log that ``actor`` (a user, or None for the system) did ``action`` to ``target`` (a
     model instance); the organisation is the target's own or the target itself."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}: name it in audit.ACTIONS")
     return AuditLog.create(
         actor=actor.id if actor is not None else None,
         organisation=_organisation_of(target),

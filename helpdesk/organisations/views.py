@@ -220,4 +220,6 @@ def audit_log():
         rows=rows[:AUDIT_PER_PAGE],
         page=page,
         has_next=len(rows) > AUDIT_PER_PAGE,
+        field_label=audit.field_label,
+        value_text=audit.value_text,
     )

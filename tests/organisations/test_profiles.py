@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from helpdesk.accounts.models import Organisation
+from helpdesk.accounts.models import Organisation, User
 from tests.organisations.conftest import audit_rows
 
 
@@ -199,8 +199,13 @@ def test_the_audit_log_page(app, portal_admin_client, admin_client, people, fore
 
         audit.record(people["ada.admin"], "user.rights", foreigner, {"a": 1}, {"a": 2})
     own = portal_admin_client.get("/audit").get_data(as_text=True)
-    assert "user.disabled" in own and "user.rights" not in own
+    assert "User disabled" in own and "Rights changed" not in own
+    assert "<div>Active: Yes</div>" in own and "<div>Active: No</div>" in own
     everything = admin_client.get("/audit").get_data(as_text=True)
-    assert "user.disabled" in everything and "user.rights" in everything
+    assert "User disabled" in everything and "Rights changed" in everything
+    with app.app_context():
+        User.update(language="de").where(User.id == people["ada.admin"].id).execute()
+    german = admin_client.get("/audit").get_data(as_text=True)
+    assert "Benutzer deaktiviert" in german and "<div>Aktiv: Nein</div>" in german
     martin = app.test_client().sign_in_as(people["martin.main"])
     assert martin.get("/audit").status_code == 404
