@@ -1,10 +1,11 @@
 """The core's part of a case's later life (FLOW-4 to FLOW-7), registered like a plugin.
 
 It mails what ``helpdesk_case_changed`` reports: the survey when a case is closed, the
-escalation path's people when a case is escalated, the responsible manager when a case is at
-the top severity, the requester and followers when a release is published. It also adds the
+escalation path's people when a case is escalated, the next support level's agents when a
+case is handed on (with the handover note), the responsible manager when a case is at the top
+severity, the requester and followers when a release is published. It also adds the
 pages (survey, development items, the case page's actions) and the ``lifecycle(case)``
-template global that the case page's partials read.
+template global that the case page reads once for all its partials.
 """
 
 from flask_login import current_user
@@ -39,6 +40,8 @@ def helpdesk_case_changed(events):
             send_survey(case)
         elif event.kind == EventKind.ESCALATED:
             escalation.notify_escalation(event)
+        elif event.kind == EventKind.SUPPORT_LEVEL:
+            escalation.notify_handover(event, _handover_note(event, events))
         elif event.kind == EventKind.RELEASED:
             for person in recipients_of(event):
                 notify.send("release_published", person, case=case, release=event.new_value)
@@ -48,6 +51,14 @@ def helpdesk_case_changed(events):
             and escalation.is_top_severity(event.new_value)
         ):
             escalation.notify_critical(case)
+
+
+def _handover_note(handover, events) -> str | None:
+    """The internal note written with a handover, in the same change by the same agent."""
+    for event in events:
+        if event.kind == EventKind.NOTE and event.author_id == handover.author_id:
+            return event.body
+    return None
 
 
 def _category(status_key: str | None):

@@ -164,6 +164,37 @@ def notify_escalation(event: Event) -> None:
         )
 
 
+def notify_handover(event: Event, note: str | None) -> None:
+    """Mail the agents who take over the case ``event`` handed on, with the handover note:
+    the active agents of the case's team at the new level (or, if it has nobody at that
+    level, at the lowest level above it), without the agent who handed it on."""
+    case, level = event.case, int(event.new_value)
+    query = User.select().where(
+        (User.kind == Kind.AGENT)
+        & User.active
+        & (User.support_level >= level)
+        & (User.id != event.author_id)
+    )
+    if case.team_id is not None:
+        query = query.where(User.team == case.team_id)
+    candidates = list(query)
+    if not candidates:
+        return
+    lowest = min(agent.support_level for agent in candidates)
+    label = level_label(support_levels(), level)
+    for agent in candidates:
+        if agent.support_level == lowest:
+            notify.send(
+                "case_handed_over",
+                agent,
+                case=case,
+                level=level,
+                level_label=label,
+                author=event.author,
+                note=note,
+            )
+
+
 def is_top_severity(severity: str) -> bool:
     return severity == current_policy().severities[0].key
 

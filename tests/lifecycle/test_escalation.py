@@ -79,6 +79,18 @@ def test_crm_integrator_hands_a_case_through_three_levels(make_lifecycle_app, sm
             escalation.hand_to_next_level(case, person("mia.member"), "x")
         mia = person("mia.member")
         tom = person("tom.third")
+
+    # Each level's agents are told, with the note; nobody else, not the one who handed it on.
+    def handovers(name):
+        return [m for m in mails_to(smtp_server, name) if "Handed to" in m["Subject"]]
+
+    to_sara, to_tom = handovers("sara.second"), handovers("tom.third")
+    assert [m["Subject"] for m in to_sara] == [
+        f"[#{case.call_id}] Handed to Second level support: Rechnungslauf bricht ab"
+    ]
+    assert "Kein Ad-hoc-Fix, bitte reproduzieren" in text_of(to_sara[0])
+    assert len(to_tom) == 1 and "Ursache im Code" in text_of(to_tom[0])
+    assert handovers("erik.first") == []
     customer_page = app.test_client().sign_in_as(mia).get(f"/cases/{case.call_id}")
     text = customer_page.get_data(as_text=True)
     assert "Third level support" in text and "handed the case to Second level support" in text
