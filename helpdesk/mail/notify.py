@@ -54,34 +54,27 @@ def send(
     automatic: bool = True,
     language: str | None = None,
     sender_name: str | None = None,
+    language_unknown: bool = False,
     **context,
 ) -> OutboxMessage:
     """Render ``template`` for ``to`` (a ``User`` or an address) and put it in the outbox,
     inside the caller's transaction. A mail about a case carries its call id in the subject
     and the case's thread headers. ``automatic`` marks it ``Auto-Submitted`` (RFC 3834): a
     notice the portal wrote, not a message a person typed. ``sender_name`` shows a person's
-    name in From while the address stays the support address."""
+    name in From while the address stays the support address. ``language_unknown`` (for an
+    address of nobody the portal knows) writes the text in every language the portal speaks,
+    the default first."""
     user = None if isinstance(to, str) else to
     address = to if user is None else formataddr((user.name, user.email))
     language = language or (user.language if user is not None else None)
     language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
     zone = _zone(user.timezone if user is not None else None)
-    context.update(
-        recipient=user,
-        case=case,
-        external_url=external_url,
-        local_time=lambda at: _local_time(at, zone, language),
-    )
-    chosen = template_for(template, language)
-    with speaking(language):
-        subject = " ".join(render_block(f"{chosen}.txt", "subject", **context).split())
-        text = render_block(f"{chosen}.txt", "text", **context).strip() + "\n"
-        try:
-            html = render_template(f"{chosen}.html", subject=subject, **context)
-        except TemplateNotFound as missing:
-            if missing.name != f"{chosen}.html":
-                raise  # an existing HTML template that includes a missing one is a bug
-            html = None
+    context.update(recipient=user, case=case, external_url=external_url)
+    if user is None and language_unknown:
+        subject, text = _in_every_language(template, zone, context)
+        html = None
+    else:
+        subject, text, html = _rendered(template, language, zone, context)
     thread = {}
     if case is not None:
         subject = f"[#{case.call_id}] {subject}"
@@ -97,6 +90,32 @@ def send(
         reply_to=current_app.config["MAIL_REPLY_TO"],
         **thread,
     )
+
+
+def _rendered(template: str, language: str, zone, context: dict):
+    """Subject, text and HTML (or None) of ``template`` in ``language``."""
+    chosen = template_for(template, language)
+    context = dict(context, local_time=lambda at: _local_time(at, zone, language))
+    with speaking(language):
+        subject = " ".join(render_block(f"{chosen}.txt", "subject", **context).split())
+        text = render_block(f"{chosen}.txt", "text", **context).strip() + "\n"
+        try:
+            html = render_template(f"{chosen}.html", subject=subject, **context)
+        except TemplateNotFound as missing:
+            if missing.name != f"{chosen}.html":
+                raise  # an existing HTML template that includes a missing one is a bug
+            html = None
+    return subject, text, html
+
+
+def _in_every_language(template: str, zone, context: dict) -> tuple[str, str]:
+    """Subject and text of ``template`` in each language, the default first, one after the
+    other (a plain text mail: the HTML alternative would say it in one language only)."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = sorted(current_app.config["LANGUAGES"], key=lambda code: code != default)
+    rendered = [_rendered(template, code, zone, context)[:2] for code in languages]
+    subjects = list(dict.fromkeys(subject for subject, _text in rendered))
+    return " / ".join(subjects), "\n-----\n\n".join(text for _subject, text in rendered)
 
 
 def _sender(name: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""``flask --app wsgi mail-pipe``: one mail on standard input, for an MTA to call (MAIL-4).
+"""One mail on standard input, for an MTA to call (MAIL-4): ``python -m
+helpdesk.mail.inbound.cli`` (or ``flask --app wsgi mail-pipe``).
 
 The exit code is what the MTA acts on (sysexits.h):
 
@@ -10,6 +11,10 @@ The exit code is what the MTA acts on (sysexits.h):
 
 A refusal prints its reason, which the MTA puts into its bounce: the pipe never answers by
 mail itself, so the sender is told once.
+
+``python -m`` is the safer way in: when the portal cannot even start (a broken configuration,
+a missing package after an update), it still answers 75 and the mail waits at the MTA, where
+``flask`` would exit 1 or 2 and the MTA would bounce the mail for good.
 """
 
 import logging
@@ -43,9 +48,29 @@ def pipe(raw: bytes) -> tuple[int, str]:
     return EX_OK, outcome.state.value + (" (duplicate)" if outcome.duplicate else "")
 
 
+def main() -> None:
+    """Build the portal and take one mail; any failure to start is a temporary one."""
+    try:
+        from helpdesk import create_app
+
+        app = create_app()
+    except Exception:
+        log.exception("mail-pipe: the portal did not start; the MTA should try again")
+        print("temporary failure, please try again later", file=sys.stderr)
+        sys.exit(EX_TEMPFAIL)
+    with app.app_context():
+        code, text = pipe(sys.stdin.buffer.read())
+    print(text, file=sys.stderr if code != EX_OK else sys.stdout)
+    sys.exit(code)
+
+
 @click.command("mail-pipe")
 def mail_pipe_command():
     """Take one mail from standard input (for an MTA); exit 0, 67, 69 or 75."""
     code, text = pipe(sys.stdin.buffer.read())
     click.echo(text, err=code != EX_OK)
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

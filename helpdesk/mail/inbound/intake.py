@@ -348,6 +348,7 @@ def _answer_refusal(parsed: ParsedMail, reason: str | None) -> None:
         "inbound_refused",
         parsed.sender,
         automatic=True,
+        language_unknown=True,
         original_subject=parsed.subject,
         reason=reason,
     )

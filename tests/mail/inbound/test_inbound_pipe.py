@@ -1,5 +1,6 @@
-"""The pipe command as an MTA runs it: ``flask --app wsgi mail-pipe`` in its own process, one
-mail on standard input, and the exit code the MTA acts on."""
+"""The pipe command as an MTA runs it: ``python -m helpdesk.mail.inbound.cli`` (or ``flask
+--app wsgi mail-pipe``) in its own process, one mail on standard input, and the exit code the
+MTA acts on."""
 
 import os
 import subprocess
@@ -13,7 +14,8 @@ from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from tests.conftest import ROOT, SECRET
 from tests.mail.inbound.helpers import simple_mail
 
-FLASK = str(Path(sys.executable).parent / "flask")
+FLASK_COMMAND = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "mail-pipe"]
+MODULE_COMMAND = [sys.executable, "-m", "helpdesk.mail.inbound.cli"]
 
 
 @pytest.fixture
@@ -31,9 +33,9 @@ def pipe(schema, tmp_path, smtp_server):
         MAIL_DOMAIN="portal.vendor.example",
     )
 
-    def run(raw: bytes, **overrides):
+    def run(raw: bytes, command=FLASK_COMMAND, **overrides):
         return subprocess.run(
-            [FLASK, "--app", "wsgi", "mail-pipe"],
+            command,
             input=raw,
             capture_output=True,
             cwd=ROOT,
@@ -44,14 +46,15 @@ def pipe(schema, tmp_path, smtp_server):
     return run
 
 
-def test_a_known_sender_s_mail_is_taken(app, world, pipe):
-    done = pipe(simple_mail("mia.member@muster.example", "Per Pipe: Drucker streikt"))
+@pytest.mark.parametrize("command", [FLASK_COMMAND, MODULE_COMMAND], ids=["flask", "module"])
+def test_a_known_sender_s_mail_is_taken(app, world, pipe, command):
+    done = pipe(simple_mail("mia.member@muster.example", "Per Pipe: Drucker streikt"), command)
     assert done.returncode == 0, done.stderr.decode()
     with app.app_context():
         case = Case.get(Case.subject == "Per Pipe: Drucker streikt")
         assert case.channel == Channel.MAIL
         assert InboundMessage.get(InboundMessage.case == case).source == "pipe"
-    again = pipe(simple_mail("mia.member@muster.example", "Per Pipe: Drucker streikt"))
+    again = pipe(simple_mail("mia.member@muster.example", "Per Pipe: Drucker streikt"), command)
     assert again.returncode == 0 and b"duplicate" in again.stdout
 
 
@@ -82,3 +85,13 @@ def test_a_database_that_does_not_answer_means_try_again_later(app, pipe, tmp_pa
     missing = "sqlite:///" + str(tmp_path / "no" / "such" / "folder" / "helpdesk.db")
     done = pipe(simple_mail("mia.member@muster.example", "Hallo"), DATABASE_URL=missing)
     assert done.returncode == 75, done.stderr.decode()
+
+
+def test_a_portal_that_cannot_start_means_try_again_later(app, pipe):
+    """A broken configuration (here: no secret key) stops the portal from starting; the
+    module answers 75 so the MTA keeps the mail, where ``flask`` cannot."""
+    raw = simple_mail("mia.member@muster.example", "Hallo")
+    done = pipe(raw, MODULE_COMMAND, SECRET_KEY="")
+    assert done.returncode == 75, done.stderr.decode()
+    assert b"try again later" in done.stderr
+    assert pipe(raw, FLASK_COMMAND, SECRET_KEY="").returncode not in (0, 75)
