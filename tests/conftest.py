@@ -83,6 +83,7 @@ def _empty_tables():
             )
         else:
             db.execute_sql("DELETE FROM case_search")  # FTS5 knows no foreign keys
+            db.execute_sql("DELETE FROM search_term")
     db.close()
 
 

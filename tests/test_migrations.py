@@ -78,3 +78,29 @@ def test_postgres_really_used_when_configured(app):
         pytest.skip("this run is on SQLite")
     assert psycopg2.connect(url).server_version > 0
     assert is_postgres() and not is_sqlite()
+
+
+def test_sqlite_search_index_is_rewritten_in_the_portals_words(empty_database):
+    """Release 14 indexed the raw text; after the upgrade the same row is found through the
+    table of indexed words (``search_term``), by a folded word and by a prefix."""
+    if not is_sqlite():
+        pytest.skip("PostgreSQL's index is left as it was")
+    migrations.upgrade(target=14)
+    db.execute_sql(
+        "INSERT INTO case_search (rowid, call_id, subject, body)"
+        " VALUES (7, '2026-00007', 'Straßenbahn', 'Übergabe fehlt')"
+    )
+
+    migrations.upgrade()
+
+    from helpdesk.cases import search
+
+    def found(text):
+        query = "SELECT rowid FROM case_search WHERE case_search MATCH ?"
+        return [row[0] for row in db.execute_sql(query, (search._fts_query(search.words(text)),))]
+
+    assert found("strassenbahn") == [7]
+    assert found("Straße") == [7]
+    assert found("uberg") == [7]
+    terms = {row[0] for row in db.execute_sql("SELECT term FROM search_term")}
+    assert {"strassenbahn", "ubergabe", "fehlt", "2026", "00007"} <= terms

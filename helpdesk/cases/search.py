@@ -1,12 +1,20 @@
 """Full-text search over cases (CASE-4): call id, subject, description and public messages.
 
-One function for both databases: SQLite's FTS5 (Unicode, diacritics folded) or PostgreSQL's
-full text with German stemming and a GIN index; every word matches as a prefix. The index is a
-table of its own (``case_search``), rewritten for a case whenever its searchable text changes,
-in the same transaction. Internal notes are never indexed, so search can never reveal them.
+One function for both databases: SQLite's FTS5 or PostgreSQL's full text with German stemming
+and a GIN index; every word matches as a prefix. The index is a table of its own
+(``case_search``), rewritten for a case whenever its searchable text changes, in the same
+transaction. Internal notes are never indexed, so search can never reveal them.
+
+On SQLite the words are ours: ``words`` folds case ("ß" as "ss") and accents and splits the
+text, FTS5 indexes the result, and every word indexed is kept once in ``search_term``. A
+search word then stands for the indexed words it begins (``"druck"`` for drucker, druckerei,
+...), found in that small table, and FTS5 reads each word's matches lazily, newest first. Left
+to FTS5, a prefix query first merges every match of every such word: at a million cases that
+was the slowest page of the portal.
 """
 
 import re
+import unicodedata
 
 from peewee import SQL, Expression, PostgresqlDatabase, Table, fn
 
@@ -19,7 +27,8 @@ MAX_TERMS = 8
 
 
 def create_index_table(database) -> None:
-    """Create the search table for ``database``'s engine (called by a migration)."""
+    """Create the search table for ``database``'s engine (called by a migration); on SQLite
+    also the table of indexed words (``create_term_table``)."""
     if isinstance(database, PostgresqlDatabase):
         database.execute_sql(
             "CREATE TABLE IF NOT EXISTS case_search ("
@@ -34,6 +43,14 @@ def create_index_table(database) -> None:
             "CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5("
             "call_id, subject, body, tokenize = 'unicode61 remove_diacritics 2')"
         )
+        create_term_table(database)
+
+
+def create_term_table(database) -> None:
+    """SQLite: every word the index holds, once (``_expand`` reads it)."""
+    database.execute_sql(
+        "CREATE TABLE IF NOT EXISTS search_term (term TEXT PRIMARY KEY) WITHOUT ROWID"
+    )
 
 
 #: A case's PostgreSQL document from its call id, subject and text: the call id as it is,
@@ -70,30 +87,65 @@ def index_case(case: Case) -> None:
         )
     else:
         db.execute_sql("DELETE FROM case_search WHERE rowid = ?", (case.id,))
-        db.execute_sql(
-            "INSERT INTO case_search (rowid, call_id, subject, body) VALUES (?, ?, ?, ?)",
-            (case.id, case.call_id, case.subject, body),
-        )
+        index_rows([(case.id, case.call_id, case.subject, body)])
+
+
+def index_rows(rows, table: str = "case_search") -> None:
+    """SQLite: add ``(case id, call id, subject, text)`` rows to the index ``table`` as
+    ``words`` sees them, and their words to ``search_term``."""
+    documents, seen = [], set()
+    for case_id, *parts in rows:
+        columns = [words(part or "") for part in parts]
+        seen.update(*columns)
+        documents.append((case_id, *(" ".join(column) for column in columns)))
+    cursor = db.cursor()
+    cursor.executemany(
+        f"INSERT INTO {table} (rowid, call_id, subject, body) VALUES (?, ?, ?, ?)", documents
+    )
+    cursor.executemany(
+        "INSERT OR IGNORE INTO search_term (term) VALUES (?)", [(t,) for t in sorted(seen)]
+    )
+
+
+#: Cases indexed per batch when the whole index is written at once.
+BATCH = 5000
 
 
 def index_descriptions() -> None:
-    """Index every case from its call id, subject and description in one statement, for
-    data loaded in bulk (the benchmark); messages are left out."""
+    """Index every case from its call id, subject and description, for data loaded in bulk
+    (the benchmark); messages are left out."""
     if is_postgres():
         db.execute_sql(
             "INSERT INTO case_search (case_id, document) SELECT id,"
             f' {_PG_DOCUMENT.format("call_id", "subject", "description")} FROM "case"'
         )
-    else:
-        db.execute_sql(
-            "INSERT INTO case_search (rowid, call_id, subject, body)"
-            ' SELECT id, call_id, subject, description FROM "case"'
-        )
+        return
+    last = 0
+    while True:
+        rows = db.execute_sql(
+            'SELECT id, call_id, subject, description FROM "case" WHERE id > ? ORDER BY id LIMIT ?',
+            (last, BATCH),
+        ).fetchall()
+        if not rows:
+            return
+        index_rows(rows)
+        last = rows[-1][0]
 
 
 def terms(text: str) -> list[str]:
-    """The words of a search, lower-cased, at most ``MAX_TERMS``."""
+    """The words of a search for PostgreSQL, lower-cased, at most ``MAX_TERMS``."""
     return [word.lower() for word in _WORD.findall(text or "")][:MAX_TERMS]
+
+
+_LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the SQLite index holds them: case-folded ("Straße" is
+    "strasse"), accents removed ("Übergabe" is "ubergabe"), split at every character that is
+    not a letter or a digit. Index and search both go through here, so they always agree."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return _LETTERS_AND_DIGITS.findall("".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def narrow(query, text: str, messages: bool = True):
@@ -105,12 +157,12 @@ def narrow(query, text: str, messages: bool = True):
     lead to its case (description and messages share one part of the index).
     """
     call_ids = find_call_ids(text)
-    words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
-    if not words and not call_ids:
+    searched = _search_words(_CALL_ID_OR_NOTHING.sub(" ", text))
+    if not searched and not call_ids:
         return query
     condition = None
-    if words:
-        condition = Case.id.in_(_matching_ids(words, messages))
+    if searched:
+        condition = Case.id.in_(_matching_ids(searched, messages))
     if call_ids:
         by_call_id = Case.call_id.in_(call_ids)
         condition = by_call_id if condition is None else (condition | by_call_id)
@@ -126,19 +178,19 @@ def newest_first(query, text: str, descending: bool = True, messages: bool = Tru
     after a page: the cost follows the page and how selective the other filters are, not how
     many cases match. ``narrow``'s ``IN`` list must first collect every match.
     """
-    words = terms(_CALL_ID_OR_NOTHING.sub(" ", text))
-    if not words or find_call_ids(text):
+    searched = _search_words(_CALL_ID_OR_NOTHING.sub(" ", text))
+    if not searched or find_call_ids(text):
         return None
     # FTS5 matches on its hidden column named like the table; PostgreSQL on ``document``.
     index = Table("case_search", ("case_id", "rowid", "document", "case_search"))
     if is_postgres():
         key = index.case_id
         match = Expression(
-            index.document, "@@", fn.to_tsquery("german", _pg_query(words, messages))
+            index.document, "@@", fn.to_tsquery("german", _pg_query(searched, messages))
         )
     else:
         key = index.rowid
-        match = Expression(index.case_search, "MATCH", _fts_query(words, messages))
+        match = Expression(index.case_search, "MATCH", _fts_query(searched, messages))
     query = query.join_from(Case, index, on=(key == Case.id)).where(match)
     return query.order_by(key.desc() if descending else key.asc())
 
@@ -146,24 +198,51 @@ def newest_first(query, text: str, descending: bool = True, messages: bool = Tru
 _CALL_ID_OR_NOTHING = re.compile(r"\b\d{4}-\d{5,}\b")
 
 
-def _fts_query(words: list[str], messages: bool = True) -> str:
+def _search_words(text: str) -> list[str]:
+    """The words of a search, as the database's index holds them, at most ``MAX_TERMS``."""
+    return terms(text) if is_postgres() else words(text)[:MAX_TERMS]
+
+
+#: A search word standing for more indexed words than this is left to FTS5's own prefix
+#: query (slower, but it reads each match once instead of once per word).
+MAX_EXPANSION = 64
+
+
+def _fts_query(searched: list[str], messages: bool = True) -> str:
     """Every word as a prefix: German compounds ("Lagerverwaltungssystem") are found by
     their first part. Without ``messages``, in call id and subject only."""
-    match = " AND ".join(f'"{word}"*' for word in words)
+    match = " AND ".join(_expand(word) for word in searched)
     return match if messages else f"{{call_id subject}} : ({match})"
 
 
-def _pg_query(words: list[str], messages: bool = True) -> str:
+def _expand(word: str) -> str:
+    """``word`` as a prefix in FTS5's query language: the indexed words it begins, or a
+    prefix query when there are none or too many of them."""
+    following = word[:-1] + chr(ord(word[-1]) + 1)  # the first text after all "word..."
+    found = [
+        term
+        for (term,) in db.execute_sql(
+            "SELECT term FROM search_term WHERE term >= ? AND term < ? LIMIT ?",
+            (word, following, MAX_EXPANSION + 1),
+        )
+    ]
+    if not found or len(found) > MAX_EXPANSION:
+        return f'"{word}"*'
+    return "(" + " OR ".join(f'"{term}"' for term in found) + ")"
+
+
+def _pg_query(searched: list[str], messages: bool = True) -> str:
     weights = "" if messages else "A"  # call id and subject are weighted A
-    return " & ".join(f"{word}:*{weights}" for word in words)
+    return " & ".join(f"{word}:*{weights}" for word in searched)
 
 
-def _matching_ids(words: list[str], messages: bool = True):
+def _matching_ids(searched: list[str], messages: bool = True):
     if is_postgres():
         return SQL(
             "(SELECT case_id FROM case_search WHERE document @@ to_tsquery('german', %s))",
-            (_pg_query(words, messages),),
+            (_pg_query(searched, messages),),
         )
     return SQL(
-        "(SELECT rowid FROM case_search WHERE case_search MATCH ?)", (_fts_query(words, messages),)
+        "(SELECT rowid FROM case_search WHERE case_search MATCH ?)",
+        (_fts_query(searched, messages),),
     )
