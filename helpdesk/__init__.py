@@ -113,17 +113,22 @@ def _register_template_helpers(app: Flask) -> None:
 
     from helpdesk.i18n import current_language
     from helpdesk.policy import current_policy
+    from helpdesk.web import static_url
+
+    app.add_template_global(static_url)
 
     @app.context_processor
     def _helpers():
+        # The signed-in user itself rather than Flask-Login's proxy: pages read it often.
+        user = current_user._get_current_object()
+
         def navigation():
-            if not current_user.is_authenticated:
+            if not user.is_authenticated:
                 return []
-            return current_policy().navigation(current_user)
+            return current_policy().navigation(user)
 
         return {
-            # The signed-in user itself rather than Flask-Login's proxy: pages read it often.
-            "current_user": current_user._get_current_object(),
+            "current_user": user,
             "policy": current_policy,
             "navigation": navigation,
             "languages": app.config["LANGUAGES"],

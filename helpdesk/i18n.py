@@ -6,7 +6,8 @@ rendered in that person's language inside ``speaking(language)``.
 
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -15,7 +16,8 @@ from flask_login import current_user
 def _signed_in_user():
     if not has_request_context():
         return None
-    return current_user if current_user.is_authenticated else None
+    user = current_user._get_current_object()  # the proxy costs on each attribute read
+    return user if user.is_authenticated else None
 
 
 def select_locale() -> str:
@@ -35,14 +37,16 @@ def select_locale() -> str:
 def current_language() -> str:
     """The language of the current request (``de`` or ``en``), worked out once per request.
 
-    Labels ask for it hundreds of times a page; Flask-Babel's ``get_locale`` is slower.
+    Labels ask for it a hundred times a page; Flask-Babel's ``get_locale`` is slower, and so is
+    ``flask.g`` (a proxy): the application context is read straight from its context variable.
     """
-    if not has_app_context():
+    context = _cv_app.get(None)
+    if context is None:
         return "en"
-    language = g.get("_language")
+    language = context.g.__dict__.get("_language")
     if language is None:
         locale = get_locale()
-        language = g._language = locale.language if locale is not None else "en"
+        language = context.g._language = locale.language if locale is not None else "en"
     return language
 
 

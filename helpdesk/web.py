@@ -6,13 +6,17 @@ a cache miss (htmx puts the answer in place of the whole page). ``Vary: HX-Reque
 caches from handing one to the other.
 """
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, make_response, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 
+def wants_partial() -> bool:
+    """Whether this request gets only a block of its page (see the module's docstring)."""
+    return bool(request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request))
+
+
 def render(template: str, block: str = "content", status: int = 200, **context):
-    partial = request.htmx and not (request.htmx.boosted or request.htmx.history_restore_request)
-    if partial:
+    if wants_partial():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
@@ -26,3 +30,20 @@ def external_url(endpoint: str, **values) -> str:
     whatever host a request named (a forged Host header must not end up in a reset link)."""
     path = current_app.url_map.bind("portal").build(endpoint, values)
     return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """``url_for(endpoint, **values)`` for a link that follows from the endpoint and values
+    alone (no defaults or preprocessors apply): built once per app and root path, since
+    ``url_for`` costs more than many a page's other work."""
+    urls = current_app.extensions.setdefault("fixed_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for(endpoint, **values)
+    return url
+
+
+def static_url(filename: str) -> str:
+    """The URL of a static file (every page links the same style sheets and script)."""
+    return fixed_url("static", filename=filename)

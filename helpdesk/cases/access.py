@@ -17,6 +17,9 @@ that fetches the rows, so nothing is fetched first and filtered afterwards.
 - ``helpdesk_may_open_case`` decides who opens cases in the organisation's name.
 """
 
+from enum import StrEnum
+from functools import partial
+
 from peewee import JOIN, SQL, fn
 from peewee import Case as CaseWhen
 
@@ -30,7 +33,9 @@ from helpdesk.cases.models import (
     Follower,
     Visibility,
 )
+from helpdesk.db import Prepared
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla.models import CaseClock
 
 
 def _hook():
@@ -60,18 +65,43 @@ def may_open_case(user: User) -> bool:
     return bool(_hook().helpdesk_may_open_case(user=user))
 
 
+class Sight(StrEnum):
+    """Which cases a person sees."""
+
+    ALL = "all"  # agents
+    NONE = "none"  # a registration not yet let in (ACC-3)
+    ORGANISATION = "organisation"  # every case of their organisation
+    OWN = "own"  # their organisation's cases they requested or follow
+
+
+def sight(user: User) -> Sight:
+    """Which cases ``user`` sees (``visible_cases`` turns it into conditions)."""
+    if user.is_agent:
+        return Sight.ALL
+    if user.organisation_id is None or user.approval != Approval.APPROVED:
+        return Sight.NONE
+    return Sight.ORGANISATION if sees_whole_organisation(user) else Sight.OWN
+
+
 def visible_cases(user: User, query=None):
     """``query`` (default: all cases) narrowed to what ``user`` may see."""
     query = query if query is not None else Case.select()
-    if user.is_agent:
+    return _narrowed(query, sight(user), user.organisation_id, user.id, user.id)
+
+
+def _narrowed(query, seen: Sight, organisation_id, requester_id, follower_id):
+    """``query`` narrowed to the cases of ``seen`` for a person of ``organisation_id``, who
+    is ``requester_id`` and ``follower_id`` (passed twice so a prepared query has a value
+    for each place the person goes)."""
+    if seen == Sight.ALL:
         return query
-    if user.organisation_id is None or user.approval != Approval.APPROVED:
-        return query.where(SQL("1 = 0"))  # a registration not yet let in (ACC-3) sees nothing
-    query = query.where(Case.organisation == user.organisation_id)
-    if sees_whole_organisation(user):
+    if seen == Sight.NONE:
+        return query.where(SQL("1 = 0"))
+    query = query.where(Case.organisation == organisation_id)
+    if seen == Sight.ORGANISATION:
         return query
-    followed = Follower.select(Follower.case).where(Follower.user == user.id)
-    return query.where((Case.requester == user.id) | Case.id.in_(followed))
+    followed = Follower.select(Follower.case).where(Follower.user == follower_id)
+    return query.where((Case.requester == requester_id) | Case.id.in_(followed))
 
 
 def case_for(user: User, case_id: int) -> Case | None:
@@ -89,11 +119,15 @@ _PEOPLE_COLUMNS = tuple(
 )
 _ON_REQUESTER = Case.requester == _REQUESTER.id
 _ON_ASSIGNEE = Case.assignee == _ASSIGNEE.id
+_CHILD = Case.alias("child")
+_HAS_CHILDREN = fn.EXISTS(_CHILD.select(SQL("1")).where(_CHILD.parent == Case.id))
+_HAS_ATTACHMENTS = fn.EXISTS(Attachment.select(SQL("1")).where(Attachment.case == Case.id))
 
 
-def case_by_call_id(user: User, call_id: str) -> Case | None:
-    """The case with ``call_id`` if ``user`` may see it, with the rows a case page shows
-    (product, version, component, team, requester, assignee) fetched in the same query."""
+def _case_page_query(
+    seen: Sight, call_id, me, organisation_id=None, requester_id=None, follower_id=None
+):
+    following = Follower.select(SQL("1")).where((Follower.case == Case.id) & (Follower.user == me))
     query = (
         Case.select(
             Case,
@@ -106,6 +140,10 @@ def case_by_call_id(user: User, call_id: str) -> Case | None:
             Team.id,
             Team.name,
             *_PEOPLE_COLUMNS,
+            CaseClock,
+            fn.EXISTS(following).alias("following"),
+            _HAS_CHILDREN.alias("has_children"),
+            _HAS_ATTACHMENTS.alias("has_attachments"),
         )
         .join_from(Case, Product, attr="product")
         .join_from(Case, ProductVersion, JOIN.LEFT_OUTER, attr="version")
@@ -113,9 +151,37 @@ def case_by_call_id(user: User, call_id: str) -> Case | None:
         .join_from(Case, Team, JOIN.LEFT_OUTER, attr="team")
         .join_from(Case, _REQUESTER, on=_ON_REQUESTER, attr="requester")
         .join_from(Case, _ASSIGNEE, JOIN.LEFT_OUTER, on=_ON_ASSIGNEE, attr="assignee")
+        .join_from(Case, CaseClock, JOIN.LEFT_OUTER, attr="clock")
         .where(Case.call_id == call_id)
     )
-    return visible_cases(user, query).first()
+    return _narrowed(query, seen, organisation_id, requester_id, follower_id).limit(1)
+
+
+#: Stand-ins for the case page query's values: the call id, the person (for ``following``),
+#: then what ``_narrowed`` takes. A sight's query takes as many of them as it has places.
+_CASE_PAGE_STAND_INS = ("(call id)", -9_000_001, -9_000_002, -9_000_003, -9_000_004)
+_CASE_PAGE_VALUES = {Sight.ALL: 2, Sight.ORGANISATION: 3, Sight.OWN: 5}
+_CASE_PAGE = {
+    seen: Prepared(partial(_case_page_query, seen), *_CASE_PAGE_STAND_INS[:count])
+    for seen, count in _CASE_PAGE_VALUES.items()
+}
+
+
+def case_by_call_id(user: User, call_id: str) -> Case | None:
+    """The case with ``call_id`` if ``user`` may see it, with what a case page shows about it
+    fetched in the same query: product, version, component, team, requester, assignee, the
+    SLA clock (``clock``, None if the case has none), and whether ``user`` follows the case
+    (``following``), whether it has follow-up cases (``has_children``) and files
+    (``has_attachments``), so the page asks for those only when there are any. Compiled once
+    per sight: it runs on every case page and action."""
+    seen = sight(user)
+    if seen == Sight.NONE:
+        return None
+    values = (call_id, user.id, user.organisation_id, user.id, user.id)
+    case = _CASE_PAGE[seen].first(*values[: _CASE_PAGE_VALUES[seen]])
+    if case is not None:
+        case.visible_to = user.id  # ``may_write`` need not ask the database again
+    return case
 
 
 #: What a withheld message leaves out: its text and whom it went to.
@@ -123,12 +189,19 @@ WITHHELD = ("body", "recipients")
 
 
 def visible_events(user: User, case: Case):
-    """The case's timeline as ``user`` may see it, oldest first, with authors joined.
+    """The case's timeline as ``user`` may see it, oldest first, with authors joined (the
+    columns the page shows of them).
 
     Every entry has ``hidden``: True for a message the correspondence rule withholds from
     ``user``; its ``body`` and ``recipients`` come back empty from the database.
     """
     hidden = _hidden_message(user)
+    if hidden is None:
+        return _PLAIN_EVENTS[user.is_agent](case.id)
+    return _events_query(case.id, user.is_agent, hidden)
+
+
+def _events_query(case_id, agent: bool, hidden=None):
     if hidden is None:
         columns = [Event, SQL("0").alias("hidden")]
     else:
@@ -138,14 +211,21 @@ def visible_events(user: User, case: Case):
         ]
         columns = [*shown, *withheld, CaseWhen(None, [(hidden, 1)], 0).alias("hidden")]
     query = (
-        Event.select(*columns, User)
+        Event.select(*columns, User.id, User.name, User.picture_version)
         .join(User, JOIN.LEFT_OUTER, on=(Event.author == User.id))
-        .where(Event.case == case.id)
+        .where(Event.case == case_id)
         .order_by(Event.id)
     )
-    if not user.is_agent:
+    if not agent:
         query = query.where(Event.visibility == Visibility.PUBLIC)
     return query
+
+
+#: The timeline for agents and for customers whom the correspondence rule does not bind,
+#: compiled once: it runs on every case page.
+_PLAIN_EVENTS = {
+    agent: Prepared(partial(_events_query, agent=agent), -9_000_101) for agent in (True, False)
+}
 
 
 def _hidden_message(user: User):
@@ -167,17 +247,43 @@ def visible_attachments(user: User, case: Case, query=None):
     """``query`` (default: all attachments) narrowed to the files of ``case`` that ``user``
     may open: public ones for customers, and none of a message withheld from them."""
     query = query if query is not None else Attachment.select()
-    query = query.where(Attachment.case == case.id)
-    if user.is_agent:
+    return _attachments_narrowed(query, case.id, user.is_agent, _hidden_message(user))
+
+
+def _attachments_narrowed(query, case_id, agent: bool, hidden=None):
+    query = query.where(Attachment.case == case_id)
+    if agent:
         return query
     query = query.where(Attachment.visibility == Visibility.PUBLIC)
-    hidden = _hidden_message(user)
     if hidden is None:
         return query
-    withheld = Event.select(Event.id).where((Event.case == case.id) & hidden)
+    withheld = Event.select(Event.id).where((Event.case == case_id) & hidden)
     return query.where(Attachment.event.is_null() | Attachment.event.not_in(withheld))
 
 
+def case_files(user: User, case: Case):
+    """Every file of ``case`` that ``user`` may open, oldest first."""
+    hidden = _hidden_message(user)
+    if hidden is None:
+        return _PLAIN_FILES[user.is_agent](case.id)
+    return _files_query(case.id, user.is_agent, hidden)
+
+
+def _files_query(case_id, agent: bool, hidden=None):
+    query = _attachments_narrowed(Attachment.select(), case_id, agent, hidden)
+    return query.order_by(Attachment.id)
+
+
+#: A case's files for agents and for customers whom the correspondence rule does not bind,
+#: compiled once like the timeline.
+_PLAIN_FILES = {
+    agent: Prepared(partial(_files_query, agent=agent), -9_000_201) for agent in (True, False)
+}
+
+
 def may_write(user: User, case: Case) -> bool:
-    """Whether ``user`` may add to ``case``: agents always, customers on visible cases."""
-    return user.is_agent or case_for(user, case.id) is not None
+    """Whether ``user`` may add to ``case``: agents always, customers on visible cases (one
+    that ``case_by_call_id`` fetched for them is one)."""
+    if user.is_agent or getattr(case, "visible_to", None) == user.id:
+        return True
+    return case_for(user, case.id) is not None

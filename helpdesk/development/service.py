@@ -16,6 +16,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
+from helpdesk.db import Prepared
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.i18n import speaking
@@ -25,13 +26,20 @@ from helpdesk.timeutil import utcnow
 
 
 def item_of(case: Case) -> DevelopmentItem | None:
-    link = (
+    link = _link_of.first(case.id)
+    return link.item if link is not None else None
+
+
+#: On every agent's case page: compiled once.
+_link_of = Prepared(
+    lambda case_id: (
         DevelopmentLink.select(DevelopmentLink, DevelopmentItem)
         .join(DevelopmentItem)
-        .where(DevelopmentLink.case == case.id)
-        .first()
-    )
-    return link.item if link is not None else None
+        .where(DevelopmentLink.case == case_id)
+        .limit(1)
+    ),
+    -9_000_401,
+)
 
 
 def link(case: Case, agent: User, key: str, title: str = "") -> Event:

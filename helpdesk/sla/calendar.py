@@ -117,10 +117,7 @@ class BusinessCalendar:
         if self.subdivision is not None and self.country is None:
             raise CalendarError("a holiday subdivision needs a country")
         if self.country is not None:
-            try:
-                holidays.country_holidays(self.country, subdiv=self.subdivision)
-            except NotImplementedError as error:
-                raise CalendarError(str(error)) from error
+            _check_holidays(self.country, self.subdivision)
 
     # -- building ------------------------------------------------------------------------
 
@@ -289,6 +286,17 @@ def default_calendar() -> BusinessCalendar:
         hours=dict.fromkeys(WEEKDAYS[:5], "08:00-17:00"),
         country="AT",
     )
+
+
+@lru_cache(maxsize=64)
+def _check_holidays(country: str, subdivision: str | None) -> None:
+    """Refuse a country or subdivision the ``holidays`` package does not know; a known pair
+    is checked once per process (the check builds the country's holiday object, which costs
+    more than the rest of a calendar)."""
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError as error:
+        raise CalendarError(str(error)) from error
 
 
 @lru_cache(maxsize=512)

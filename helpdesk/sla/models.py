@@ -10,7 +10,7 @@ from peewee import CharField, DateTimeField, FloatField, ForeignKeyField, Intege
 
 from helpdesk.accounts.models import User
 from helpdesk.cases.models import Case
-from helpdesk.db import BaseModel
+from helpdesk.db import BaseModel, Prepared
 from helpdesk.timeutil import utcnow
 
 
@@ -55,5 +55,11 @@ class CalendarOverride(BaseModel):
 
     @classmethod
     def current(cls):
-        row = cls.select().order_by(cls.id.desc()).first()
+        row = _latest_override.first()
         return row if row is not None and row.active else None
+
+
+#: Asked wherever business time is counted (case pages, every change of a case): compiled once.
+_latest_override = Prepared(
+    lambda: CalendarOverride.select().order_by(CalendarOverride.id.desc()).limit(1)
+)

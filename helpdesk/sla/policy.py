@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from flask import current_app, g
 
@@ -96,10 +97,17 @@ def calendar() -> BusinessCalendar:
     if "sla_calendar" not in g:
         stored = CalendarOverride.current()
         if stored is not None:
-            g.sla_calendar = BusinessCalendar.from_dict(json.loads(stored.data))
+            g.sla_calendar = _stored_calendar(stored.data)
         else:
             g.sla_calendar = _hook().helpdesk_calendar()
     return g.sla_calendar
+
+
+@lru_cache(maxsize=8)
+def _stored_calendar(data: str) -> BusinessCalendar:
+    """An admin's calendar, built once per process for each stored text: every other worker
+    sees the row an admin saves as a new text, so none keeps an old calendar."""
+    return BusinessCalendar.from_dict(json.loads(data))
 
 
 def forget_calendar() -> None:

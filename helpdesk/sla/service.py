@@ -7,8 +7,8 @@ from ``timers.upcoming``, the code the sweep acts on), ``set_resubmission`` and
 """
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 from helpdesk.cases import service as cases
 from helpdesk.cases.errors import CaseError
@@ -24,45 +24,58 @@ from helpdesk.sla.policy import Action
 from helpdesk.timeutil import utcnow
 
 
-@dataclass(frozen=True)
 class ClockView:
-    kind: str | None  # "first" or "next" while a response is owed
-    due_at: datetime | None
-    paused: bool
-    left: timedelta | None  # business time left (negative: overdue by)
-    breached_at: datetime | None
-    first_responded_at: datetime | None
-    resubmit_at: datetime | None
-    may_resubmit: bool
+    """The response clock as the case page shows it. Agents see the business time left and
+    the breaches, customers only when the first answer is due: what needs the business
+    calendar or the status timers is worked out when first asked for."""
+
+    def __init__(self, clock: CaseClock, status: str):
+        self.kind = clock.response_kind  # "first" or "next" while a response is owed
+        self.due_at = clock.response_due_at
+        self.paused = self.kind is not None and clock.paused_since is not None
+        self.first_responded_at = clock.first_responded_at
+        self.resubmit_at = clock.resubmit_at
+        self._stored_breach = clock.breached_at  # the latest breach of a response target
+        self._status = status
+
+    @cached_property
+    def left(self) -> timedelta | None:
+        """The business time left (negative: overdue by), None while no response is due."""
+        if self.due_at is None:
+            return None
+        now, calendar = utcnow(), sla.calendar()
+        if self.due_at >= now:
+            return calendar.business_time_between(now, self.due_at)
+        return -calendar.business_time_between(self.due_at, now)
+
+    @property
+    def breached_at(self) -> datetime | None:
+        if self._stored_breach is not None:
+            return self._stored_breach
+        return self.due_at if self.left and self.left < timedelta(0) else None
+
+    @cached_property
+    def may_resubmit(self) -> bool:
+        return any(t.action == Action.RESUBMIT for t in sla.status_timers(self._status))
+
+
+def _clock_row(case) -> CaseClock | None:
+    """``case``'s clock row: the one ``access.case_by_call_id`` fetched with the case (the case
+    page's), else from the table."""
+    if "clock" in vars(case):
+        return case.clock
+    return CaseClock.get_or_none(CaseClock.case == case.id)
 
 
 def case_clock(case) -> ClockView:
-    clock = CaseClock.get_or_none(CaseClock.case == case.id) or CaseClock()
-    now, calendar = utcnow(), sla.calendar()
-    left = None
-    if clock.response_due_at is not None:
-        if clock.response_due_at >= now:
-            left = calendar.business_time_between(now, clock.response_due_at)
-        else:
-            left = -calendar.business_time_between(clock.response_due_at, now)
-    return ClockView(
-        kind=clock.response_kind,
-        due_at=clock.response_due_at,
-        paused=clock.response_kind is not None and clock.paused_since is not None,
-        left=left,
-        breached_at=clock.breached_at
-        or (clock.response_due_at if left and left < timedelta(0) else None),
-        first_responded_at=clock.first_responded_at,
-        resubmit_at=clock.resubmit_at,
-        may_resubmit=any(t.action == Action.RESUBMIT for t in sla.status_timers(case.status)),
-    )
+    return ClockView(_clock_row(case) or CaseClock(), case.status)
 
 
 def preview(case) -> list[dict]:
     """The next things the vendor's rules do to ``case``: when, what, and into which status."""
-    clock = CaseClock.get_or_none(CaseClock.case == case.id)
-    if clock is None:
-        return []
+    clock = _clock_row(case)
+    if clock is None or clock.timer_base_at is None:
+        return []  # no status timer runs (and no calendar is needed to say so)
     policy, items = current_policy(), []
     for step in timers.upcoming(clock, sla.calendar()):
         action = {

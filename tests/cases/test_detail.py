@@ -10,13 +10,16 @@ import io
 from datetime import datetime
 
 import pytest
+from flask_babel import force_locale, format_datetime
 from playhouse.test_utils import count_queries
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import service, uploads
 from helpdesk.cases.files import StoredFile
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
+from helpdesk.cases.times import Times
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla.models import CaseClock
 
 HTMX = {"HX-Request": "true"}
 
@@ -101,6 +104,25 @@ def test_times_follow_the_zone_on_the_profile(ctx, customer_client, case):
     User.update(timezone="America/New_York").where(User.id == ctx["mia.member"].id).execute()
     page = customer_client.get(url(case)).get_data(as_text=True)
     assert "Jul 1, 2026, 6:00:00" in page and "12:00:00" not in page
+
+
+# Korean puts AM/PM first; zh_Hant has a field the fast formatter leaves to Babel.
+@pytest.mark.parametrize("language", ["en", "de", "ko", "zh_Hant"])
+@pytest.mark.parametrize("zone", ["Europe/Vienna", "America/New_York"])
+def test_page_times_read_as_flask_babels_datetimeformat(app, language, zone):
+    moments = [
+        datetime(2026, 1, 15, 13, 5, 9),
+        datetime(2026, 7, 1, 23, 30),
+        datetime(2026, 3, 29, 1),
+    ]
+    with app.test_request_context(), force_locale(language):
+        app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+        times = Times()
+        for moment in moments:
+            assert times.text(moment) == format_datetime(moment)
+        assert times.element(moments[0]) == (
+            f'<time datetime="2026-01-15T13:05:09Z">{format_datetime(moments[0])}</time>'
+        )
 
 
 def test_unknown_call_id_is_not_found(customer_client, case):
@@ -498,6 +520,12 @@ def test_member_sees_a_colleagues_case_they_follow(ctx, customer_client, open_ca
     assert customer_client.get(url(colleagues)).status_code == 200
 
 
+def test_a_case_without_a_clock_row_shows_that_no_response_is_owed(ctx, agent_client, case):
+    CaseClock.delete().where(CaseClock.case == case.id).execute()
+    page = agent_client.get(url(case)).get_data(as_text=True)
+    assert "No response is owed." in page and "No timer runs in this status." in page
+
+
 # -- No query per timeline entry ----------------------------------------------------------
 
 
@@ -517,16 +545,34 @@ def _busy_case(ctx, open_case, messages):
     return case
 
 
-@pytest.mark.parametrize("who", ["mia.member", "erik.first"])
-def test_query_count_does_not_grow_with_the_timeline(app, ctx, open_case, who):
+def _page_queries(client, case) -> int:
+    client.get(url(case))  # warm up: sessions, lazy imports
+    with count_queries(only_select=False) as counter:
+        response = client.get(url(case))
+    assert response.status_code == 200
+    assert "Message 1" in response.get_data(as_text=True)
+    return counter.count
+
+
+# A busy case's page asks for the signed-in user; the case (with its SLA clock, whether the
+# person follows it, whether it has follow-ups and files); the timeline; the files; the
+# names its field changes refer to. Agents' pages add the choices of their forms (products,
+# versions, components, agents), the development item, the mails' originals and the
+# business calendar (the time left until a response is due).
+@pytest.mark.parametrize(("who", "queries"), [("mia.member", 5), ("erik.first", 12)])
+def test_query_count_does_not_grow_with_the_timeline(app, ctx, open_case, who, queries):
     short, long = _busy_case(ctx, open_case, 2), _busy_case(ctx, open_case, 20)
     client = app.test_client().sign_in_as(ctx[who])
-    counts = []
-    for case in (short, long):
-        client.get(url(case))  # warm up: sessions, lazy imports
-        with count_queries(only_select=False) as counter:
-            response = client.get(url(case))
-        assert response.status_code == 200
-        assert "Message 1" in response.get_data(as_text=True)
-        counts.append(counter.count)
-    assert counts[0] == counts[1], counts
+    assert [_page_queries(client, short), _page_queries(client, long)] == [queries, queries]
+
+
+# Without files and field changes those two queries go. A response is due, but only agents
+# see the business time left: the customer's page needs no calendar.
+@pytest.mark.parametrize(("who", "queries"), [("mia.member", 3), ("erik.first", 10)])
+def test_a_case_with_messages_only_costs_the_fewest_queries(app, ctx, open_case, who, queries):
+    case = open_case()
+    for number in range(4):
+        author = ctx["mia.member"] if number % 2 else ctx["erik.first"]
+        service.add_message(fresh(case), author, f"Message {number}")
+    client = app.test_client().sign_in_as(ctx[who])
+    assert _page_queries(client, case) == queries

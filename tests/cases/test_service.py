@@ -8,7 +8,7 @@ import pytest
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.cases import access, search, service
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
-from helpdesk.db import db
+from helpdesk.db import db, is_sqlite
 from helpdesk.products.models import Component, Product, ProductVersion
 
 
@@ -189,6 +189,13 @@ def test_other_organisations_cases_are_invisible(ctx, open_case):
         service.add_message(case, stranger, "hello")
 
 
+def test_a_case_fetched_for_one_person_is_not_writable_for_another(ctx, open_case):
+    case = open_case(requester="alma.admin")
+    fetched = access.case_by_call_id(ctx["alma.admin"], case.call_id)
+    assert access.may_write(ctx["alma.admin"], fetched)
+    assert not access.may_write(ctx["mia.member"], fetched)  # a colleague's, not followed
+
+
 def test_search_finds_words_prefixes_umlauts_and_call_ids_but_not_notes(ctx, open_case):
     first = open_case(subject="Drucker druckt keine Rechnungen", description="Fehler 4711")
     second = open_case(subject="Lieferschein", description="Übergabe an Spedition fehlt")
@@ -206,6 +213,34 @@ def test_search_finds_words_prefixes_umlauts_and_call_ids_but_not_notes(ctx, ope
     assert found(second.call_id) == {second.id}
     assert found("drucker 4711") == {first.id}
     assert found("drucker lieferschein") == set()
+
+
+def test_search_words_fold_case_accents_and_sharp_s():
+    assert search.words("Straße, Übergabe: Fehler_4711!") == [
+        "strasse",
+        "ubergabe",
+        "fehler",
+        "4711",
+    ]
+
+
+def test_a_search_word_stands_for_every_indexed_word_it_begins(ctx, open_case, monkeypatch):
+    """Expanded from the table of indexed words, or, past ``MAX_EXPANSION`` of them, left to
+    the database's own prefix search: both find the same cases, newest first."""
+    older = open_case(subject="Drucker offline", description="Straßenbahn")
+    newer = open_case(subject="Druckerei meldet", description="nichts")
+    other = open_case(subject="Scanner", description="Druck ist weg")
+
+    def newest_first(text):
+        return [c.id for c in search.newest_first(Case.select(), text)]
+
+    assert newest_first("druck") == [other.id, newer.id, older.id]
+    if is_sqlite():  # PostgreSQL stems "drucker" to "druck" and keeps the "ß"
+        assert newest_first("drucker") == [newer.id, older.id]
+        assert newest_first("strassenb") == [older.id]
+    monkeypatch.setattr(search, "MAX_EXPANSION", 1)
+    assert newest_first("druck") == [other.id, newer.id, older.id]
+    assert {c.id for c in search.narrow(Case.select(), "druck")} == {other.id, newer.id, older.id}
 
 
 def test_call_ids_stay_unique_when_opened_at_once(ctx, open_case, app):

@@ -116,6 +116,32 @@ def test_admin_calendar_wins_over_the_plugins(vendor):
     assert agent.get("/admin/calendar").status_code == 404
 
 
+def test_each_request_counts_in_the_calendar_an_admin_saved_last(vendor):
+    v = vendor("erp_handbook")
+    admin = v.app.test_client().sign_in_as(v.people["ada.admin"])
+    agent = v.app.test_client().sign_in_as(v.people["erik.first"])
+    v.at("2026-11-30T08:00:00")  # Monday 09:00 Vienna
+    case = v.open("general_request", "standard")  # 8 business hours: due Monday 17:00
+
+    def time_left() -> str:
+        page = agent.get(f"/cases/{case.call_id}").text
+        return page.split("Business time left</dt>", 1)[1].split("</dd>", 1)[0].strip()
+
+    def monday(hours: str) -> None:
+        form = {"timezone": "Europe/Vienna", "hours_mon": hours, "hours_tue": "08:00-17:00"}
+        assert admin.post("/admin/calendar", data=form).status_code == 302
+
+    assert time_left() == "<dd>8 h 0 min"  # the plugin's Monday, 08:00-17:00
+    monday("09:00-13:00")
+    assert time_left() == "<dd>4 h 0 min"
+    monday("09:00-11:00")
+    assert time_left() == "<dd>2 h 0 min"
+    monday("09:00-13:00")  # a text this process has built before
+    assert time_left() == "<dd>4 h 0 min"
+    admin.post("/admin/calendar/reset")
+    assert time_left() == "<dd>8 h 0 min"
+
+
 def test_case_page_shows_due_time_preview_and_customer_expectation(vendor):
     v = vendor("erp_handbook")
     v.at("2026-11-30T08:00:00")

@@ -18,9 +18,11 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.accounts.models import Kind, User
-from helpdesk.cases import access, files, service
+from helpdesk.cases import access, files
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
+from helpdesk.cases.times import Times
 from helpdesk.cases.views import bp
+from helpdesk.db import Prepared
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -134,13 +136,9 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         ],
         "extras": extras(case),
         "waiting": waiting(case),
-        "following": service.is_following(case, current_user),
+        "following": bool(case.following),
         "parent": _visible_parent(case),
-        "children": list(
-            access.visible_cases(current_user, Case.select().where(Case.parent == case.id))
-            .order_by(Case.id)
-            .limit(50)
-        ),
+        "children": _visible_children(case) if case.has_children else [],
         "closing": case.status_category in CLOSING,
         "may_reopen": case.status_category in CLOSING
         and current_policy().may_reopen(current_user, case),
@@ -149,6 +147,7 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "channel_labels": CHANNEL_LABELS,
         "inline_safe": files.INLINE_SAFE,
         "size_of": size_label,
+        "times": Times(),
     }
     return render("cases/detail.html", block="case", status=status, **context)
 
@@ -156,7 +155,7 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
 def timeline(user: User, case: Case) -> tuple[Entry | None, list[Entry]]:
     """The opening entry (which the page shows with the description) and the others."""
     events = list(access.visible_events(user, case))
-    attachments = _attachments_by_event(user, case, [e.id for e in events])
+    attachments = _attachments_by_event(user, case) if case.has_attachments else defaultdict(list)
     names = _referenced_names(events)
     entries = []
     for event in events:
@@ -167,14 +166,11 @@ def timeline(user: User, case: Case) -> tuple[Entry | None, list[Entry]]:
     return opening, [e for e in entries if e is not opening]
 
 
-def _attachments_by_event(user: User, case: Case, event_ids: list[int]) -> dict:
+def _attachments_by_event(user: User, case: Case) -> dict:
+    """The files of ``case`` that ``user`` may open, by timeline entry (the page shows those
+    of the entries ``user`` sees)."""
     grouped = defaultdict(list)
-    if not event_ids:
-        return grouped
-    query = access.visible_attachments(
-        user, case, Attachment.select().where(Attachment.event.in_(event_ids))
-    )
-    for attachment in query.order_by(Attachment.id):
+    for attachment in access.case_files(user, case):
         grouped[attachment.event_id].append(attachment)
     return grouped
 
@@ -267,12 +263,47 @@ def _visible_parent(case: Case) -> Case | None:
     return access.case_for(current_user, case.parent_id)
 
 
+def _visible_children(case: Case) -> list[Case]:
+    query = Case.select().where(Case.parent == case.id).order_by(Case.id).limit(50)
+    return list(access.visible_cases(current_user, query))
+
+
+#: The agent's choices on every case page they open, compiled once: the products (active ones
+#: and the case's), the versions and components of the case's product, the active agents.
+_PRODUCTS = Prepared(
+    lambda product_id: (
+        Product.select(Product.id, Product.name)
+        .where(Product.active | (Product.id == product_id))
+        .order_by(Product.name)
+    ),
+    -9_000_301,
+)
+
+
+def _parts_of_product(model, order, stand_in) -> Prepared:
+    """The ``(id, name)`` rows of ``model`` (versions, components) of one product."""
+    return Prepared(
+        lambda product_id: (
+            model.select(model.id, model.name).where(model.product == product_id).order_by(order)
+        ),
+        stand_in,
+    )
+
+
+_VERSIONS = _parts_of_product(ProductVersion, ProductVersion.position, -9_000_302)
+_COMPONENTS = _parts_of_product(Component, Component.name, -9_000_303)
+_AGENTS = Prepared(
+    lambda: (
+        User.select(User.id, User.name)
+        .where((User.kind == Kind.AGENT) & User.active)
+        .order_by(User.name)
+    )
+)
+
+
 def agent_context(case: Case) -> dict:
     """Choices for the agent's forms: values of every field, settable statuses, agents."""
     policy = current_policy()
-    products = Product.select().where(Product.active | (Product.id == case.product_id))
-    versions = ProductVersion.select().where(ProductVersion.product == case.product_id)
-    components = Component.select().where(Component.product == case.product_id)
     none = [("", _l("(none)"))]
     return {
         "fields": AGENT_FIELDS,
@@ -280,10 +311,9 @@ def agent_context(case: Case) -> dict:
             "case_type": [(t.key, t.label) for t in policy.case_types],
             "severity": [(s.key, s.label) for s in policy.severities],
             "priority": [(p.key, p.label) for p in policy.priorities],
-            "product": [(str(p.id), p.name) for p in products.order_by(Product.name)],
-            "version": none
-            + [(str(v.id), v.name) for v in versions.order_by(ProductVersion.position)],
-            "component": none + [(str(c.id), c.name) for c in components.order_by(Component.name)],
+            "product": [(str(p.id), p.name) for p in _PRODUCTS(case.product_id)],
+            "version": none + [(str(v.id), v.name) for v in _VERSIONS(case.product_id)],
+            "component": none + [(str(c.id), c.name) for c in _COMPONENTS(case.product_id)],
         },
         "current": {
             "case_type": case.case_type,
@@ -300,11 +330,7 @@ def agent_context(case: Case) -> dict:
             and policy.may_set_status(current_user, case, s)
             and (s.category != Category.CLOSED or policy.may_close(current_user, case))
         ],
-        "agents": list(
-            User.select(User.id, User.name)
-            .where((User.kind == Kind.AGENT) & User.active)
-            .order_by(User.name)
-        ),
+        "agents": list(_AGENTS()),
     }
 
 

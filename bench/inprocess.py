@@ -1,0 +1,64 @@
+"""CPU time per request of the benchmark's pages, in-process (no server, no load generator).
+
+    python -m bench.inprocess [--cases 100000] [--requests 300]
+
+Signs in through the real form with Flask's test client and times each page of ``bench.run``
+with ``time.process_time``: the Python a page costs, little disturbed by other work on the
+machine. For comparing two versions of the code on the same dataset (``make bench`` seeds it);
+the requests/s of ``make bench`` are the figures that count.
+"""
+
+import argparse
+import re
+import time
+
+from bench import run as bench_run
+from bench import seed as seeding
+
+PAGES = (
+    ("trivial Flask route", "/_bench/trivial", None),
+    ("customer case list", "/cases", seeding.CUSTOMER),
+    ("case detail, 10 messages", "/cases/{detail}", seeding.CUSTOMER),
+    ("agent queue, all open", "/queue?view=all", seeding.AGENT),
+    ("agent search over all cases", "/queue?view=all&q=drucker", seeding.AGENT),
+)
+
+
+def signed_in(app, email: str | None):
+    client = app.test_client()
+    if email is not None:
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        data = {"csrf_token": token, "email": email, "password": seeding.PASSWORD}
+        client.post("/sign-in", data=data)
+    return client
+
+
+def cpu_ms(client, url: str, requests: int) -> float:
+    """The best of three rounds, in milliseconds of CPU per request."""
+    for _ in range(20):
+        assert client.get(url).status_code == 200, url
+    rounds = []
+    for _ in range(3):
+        started = time.process_time()
+        for _ in range(requests):
+            client.get(url)
+        rounds.append((time.process_time() - started) / requests * 1000)
+    return min(rounds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    _folder, facts = bench_run.prepare(args.cases)
+    from bench.wsgi import app  # the app as served, with the trivial route
+
+    for label, path, email in PAGES:
+        url = path.format(detail=facts["detail_call_id"])
+        print(f"{label:32s} {cpu_ms(signed_in(app, email), url, args.requests):6.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
