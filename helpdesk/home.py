@@ -34,7 +34,6 @@ def customer():
         organisation=current_user.organisation,
         page=page,
         columns=HOME_COLUMNS,
-        column_labels=listing.COLUMNS,
         cells=Cells(current_policy()),
     )
 

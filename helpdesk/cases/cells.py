@@ -1,108 +1,247 @@
-"""The rows of the case tables, rendered in Python once per page.
+"""The case tables, rendered in Python once per page.
 
 A page has hundreds of cells; resolving each label, link and time through template macros
-and request-bound lookups cost more than the page's queries. A ``Cells`` object resolves the
-user's language, time zone and the vendor's labels once, then renders each row with plain
-string work (every value escaped).
+and request-bound lookups cost more than the page's queries. What depends only on the
+language (the vendor's labels, the column headings, the date and time format) is worked out
+once per process and language, escaped; a ``Cells`` object adds the request's time zone and
+links, then renders the headings and each row with plain string work (every value from the
+database escaped).
 """
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_period_names, parse_pattern
-from flask import url_for
+from babel.dates import format_time, parse_pattern
 from flask_babel import get_locale
 from flask_babel import get_timezone as user_timezone
 from markupsafe import Markup, escape
 
+from helpdesk.cases.listing import COLUMNS
 from helpdesk.timeutil import utcnow
+from helpdesk.web import fixed_url
 
 LABELLED = ("case_type", "severity", "priority", "status")
+#: A sortable heading's link and ``aria-sort`` for a column, None for a column that is not.
+HeadingLink = Callable[[str], tuple[str, str] | None]
+_EPOCH, _SECOND = datetime(1970, 1, 1), timedelta(seconds=1)
 
-#: The pattern fields the fast formatter knows; any other falls back to Babel's own.
+#: The pattern fields the fast formatter knows, as %-format fields over the values
+#: ``compile_datetime``'s function passes; any other field falls back to Babel's own.
 _FIELDS = {
-    "d": lambda t: str(t.day),
-    "dd": lambda t: f"{t.day:02d}",
-    "M": lambda t: str(t.month),
-    "MM": lambda t: f"{t.month:02d}",
-    "y": lambda t: str(t.year),
-    "yy": lambda t: f"{t.year % 100:02d}",
-    "yyyy": lambda t: str(t.year),
-    "H": lambda t: str(t.hour),
-    "HH": lambda t: f"{t.hour:02d}",
-    "h": lambda t: str(t.hour % 12 or 12),
-    "hh": lambda t: f"{t.hour % 12 or 12:02d}",
-    "mm": lambda t: f"{t.minute:02d}",
+    "d": "%(day)d",
+    "dd": "%(day)02d",
+    "M": "%(month)d",
+    "MM": "%(month)02d",
+    "y": "%(year)d",
+    "yy": "%(yy)02d",
+    "yyyy": "%(year)d",
+    "H": "%(hour)d",
+    "HH": "%(hour)02d",
+    "h": "%(h12)d",
+    "hh": "%(h12)02d",
+    "mm": "%(minute)02d",
+    "a": "%(period)s",
 }
 
 
-def compile_pattern(pattern: str, locale):
-    """A fast function for a CLDR date or time pattern (such as ``dd.MM.yy, HH:mm``)."""
-    parsed = parse_pattern(pattern)
-    keys = re.findall(r"%\((\w+)\)s", parsed.format)
-    if not set(keys) <= {*_FIELDS, "a"}:
-        return lambda local: parsed.apply(local, locale)
-    periods = get_period_names(locale=locale)
-    getters = {key: _FIELDS[key] for key in keys if key != "a"}
+def compile_datetime(locale) -> Callable[[datetime], str]:
+    """A fast function for ``locale``'s short date and time (``15.01.26, 13:00``, ``1/15/26,
+    1:00 PM``) of a local time, escaped for HTML: one %-format, its literal text escaped
+    beforehand."""
+    date_pattern, time_pattern = (
+        parse_pattern(str(formats["short"]))
+        for formats in (locale.date_formats, locale.time_formats)
+    )
+    glue = str(locale.datetime_formats["short"])
+    combined = (
+        glue.replace("%", "%%")
+        .replace("{1}", date_pattern.format)
+        .replace("{0}", time_pattern.format)
+    )
+    parts = re.split(r"%\((\w+)\)s", combined)  # literal text, field, literal text, ...
+    literals, fields = parts[::2], parts[1::2]
+    if not set(fields) <= set(_FIELDS):
 
-    def format_(local: datetime) -> str:
-        values = {key: get(local) for key, get in getters.items()}
-        if "a" in keys:
-            values["a"] = periods["pm" if local.hour >= 12 else "am"]
-        return parsed.format % values
+        def with_babel(local: datetime) -> str:
+            text = glue.replace("{1}", date_pattern.apply(local, locale))
+            return str(escape(text.replace("{0}", time_pattern.apply(local, locale))))
+
+        return with_babel
+    template = "".join(
+        str(escape(text)) + (_FIELDS[fields[i]] if i < len(fields) else "")
+        for i, text in enumerate(literals)
+    )
+    am, pm = (str(escape(format_time(time(hour), "a", locale=locale))) for hour in (0, 12))
+
+    def format_(t: datetime) -> str:
+        hour, year = t.hour, t.year
+        return template % {
+            "day": t.day,
+            "month": t.month,
+            "year": year,
+            "yy": year % 100,
+            "hour": hour,
+            "h12": hour % 12 or 12,
+            "minute": t.minute,
+            "period": pm if hour >= 12 else am,
+        }
 
     return format_
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the tables say in one language, escaped: the vendor's labels by kind and key, the
+    column headings, and the short date and time of a local time."""
+
+    labels: dict[str, dict[str, str]]
+    headings: dict[str, Markup]
+    when_text: Callable[[datetime], str]
+
+
+def per_locale(build: Callable):
+    """``build(policy, locale)`` worked out once per policy and locale, then served from a
+    cache: labels and patterns are the same for every request in a language. Weak keys: an
+    app (tests build many) takes its policy's entries with it."""
+    cache = WeakKeyDictionary()
+
+    def cached(policy):
+        locale = get_locale()
+        by_locale = cache.get(policy)
+        if by_locale is None:
+            by_locale = cache[policy] = {}
+        found = by_locale.get(locale)
+        if found is None:
+            found = by_locale[locale] = build(policy, locale)
+        return found
+
+    return cached
+
+
+def _vocabulary(policy, locale) -> Vocabulary:
+    items = {
+        "case_type": policy.case_types,
+        "severity": policy.severities,
+        "priority": policy.priorities,
+        "status": policy.statuses,
+    }
+    return Vocabulary(
+        labels={
+            kind: {item.key: str(escape(item.label)) for item in values}
+            for kind, values in items.items()
+        },
+        headings={column: escape(label) for column, label in COLUMNS.items()},
+        when_text=compile_datetime(locale),
+    )
+
+
+vocabulary = per_locale(_vocabulary)
+
+
 class Cells:
     def __init__(self, policy):
-        self.labels = {
-            "case_type": {t.key: str(t.label) for t in policy.case_types},
-            "severity": {s.key: str(s.label) for s in policy.severities},
-            "priority": {p.key: str(p.label) for p in policy.priorities},
-            "status": {s.key: str(s.label) for s in policy.statuses},
-        }
-        locale = get_locale()
+        words = vocabulary(policy)
+        self.labels = words.labels
+        self.headings = words.headings
+        self.when_text = words.when_text
         self.zone = ZoneInfo(str(user_timezone()))
-        self.date = compile_pattern(str(locale.date_formats["short"]), locale)
-        self.time = compile_pattern(str(locale.time_formats["short"]), locale)
-        self.glue = str(locale.datetime_formats["short"])
-        self.case_url = url_for("cases.detail", call_id="CALL-ID").replace("CALL-ID", "{}")
+        self.case_url = fixed_url("cases.detail", call_id="CALL-ID").replace("CALL-ID", "{}")
         self.now = utcnow()  # response due times at or before it show as overdue
+        self._statuses = {}
 
-    def when(self, at: datetime) -> str:
-        """A stored (naive UTC) time as a ``<time>`` element in the user's zone and language."""
-        local = at.replace(tzinfo=UTC).astimezone(self.zone)
-        text = self.glue.replace("{1}", self.date(local)).replace("{0}", self.time(local))
-        return f'<time datetime="{at.isoformat(timespec="seconds")}Z">{escape(text)}</time>'
+    def table(self, rows: list[dict], columns, headings: Markup | None = None) -> Markup:
+        """The whole ``<table>``; ``headings`` (a ``heading_row``) when they link."""
+        return Markup(
+            '<table class="cases">\n'
+            f"<thead><tr>{headings or self.heading_row(columns)}</tr></thead>\n"
+            f"<tbody>\n{self.rows(rows, columns)}\n</tbody>\n</table>"
+        )
 
-    def cell(self, row: dict, column: str) -> str:
-        if column == "call_id":
-            call_id = escape(row["call_id"])
-            return f'<a href="{self.case_url.format(call_id)}">{call_id}</a>'
-        if column == "subject":
-            return escape(row["subject"])
-        if column in LABELLED:
-            text = escape(self.labels[column].get(row[column], row[column]))
-            if column == "status":
-                return f'<span class="st st-{escape(row["status_category"])}">{text}</span>'
-            return text
-        if column in ("updated", "created"):
-            return self.when(row[column + "_at"])
-        if column == "due":
-            due = row.get("due_at")
-            if due is None:
-                return ""
-            late = ' class="overdue"' if due <= self.now else ""
-            return f"<span{late}>{self.when(due)}</span>"
-        return escape(row.get(column + "_name") or "")
-
-    def rows(self, rows: list[dict], columns: list[str]) -> Markup:
+    def rows(self, rows: list[dict], columns) -> Markup:
         """The ``<tr>`` elements of ``rows``, one ``<td>`` per column."""
+        cells = [self._renderer(column) for column in columns]
         return Markup(
             "\n".join(
-                "<tr>" + "".join(f"<td>{self.cell(row, c)}</td>" for c in columns) + "</tr>"
+                "<tr><td>" + "</td><td>".join([cell(row) for cell in cells]) + "</td></tr>"
                 for row in rows
             )
         )
+
+    def heading_row(self, columns, link: HeadingLink | None = None) -> Markup:
+        """The ``<th>`` elements of ``columns``. ``link(column)`` gives a sortable column's
+        ``(url, aria_sort)`` (``aria_sort`` empty unless the list is sorted by it), or None."""
+        cells = []
+        for column in columns:
+            target = link(column) if link else None
+            heading = self.headings[column]
+            if target is None:
+                cells.append(f'<th scope="col">{heading}</th>')
+                continue
+            url, aria_sort = target
+            sort = f' aria-sort="{aria_sort}"' if aria_sort else ""
+            cells.append(f'<th scope="col"{sort}><a href="{escape(url)}">{heading}</a></th>')
+        return Markup("".join(cells))
+
+    def when(self, at: datetime) -> str:
+        """A stored (naive UTC) time as a ``<time>`` element in the user's zone and language."""
+        return time_element(at, self.zone, self.when_text)
+
+    def _renderer(self, column: str) -> Callable[[dict], str]:
+        """The function that renders ``column``'s cell of a row."""
+        if column == "call_id":
+            return self._call_id
+        if column == "subject":
+            return lambda row: escape(row["subject"])
+        if column == "status":
+            return self._status
+        if column in LABELLED:
+            labels = self.labels[column]
+            return lambda row: _label(labels, row[column])
+        if column in ("updated", "created"):
+            field, zone, when_text = column + "_at", self.zone, self.when_text
+            return lambda row: time_element(row[field], zone, when_text)
+        if column == "due":
+            return self._due
+        name = column + "_name"
+        return lambda row: escape(row.get(name) or "")
+
+    def _call_id(self, row: dict) -> str:
+        call_id = escape(row["call_id"])
+        return f'<a href="{self.case_url.format(call_id)}">{call_id}</a>'
+
+    def _status(self, row: dict) -> str:
+        """The status label in its category's colour; a page's few pairs rendered once."""
+        pair = (row["status"], row["status_category"])
+        found = self._statuses.get(pair)
+        if found is None:
+            text = _label(self.labels["status"], pair[0])
+            found = self._statuses[pair] = f'<span class="st st-{escape(pair[1])}">{text}</span>'
+        return found
+
+    def _due(self, row: dict) -> str:
+        due = row.get("due_at")
+        if due is None:
+            return ""
+        late = ' class="overdue"' if due <= self.now else ""
+        return f"<span{late}>{self.when(due)}</span>"
+
+
+@lru_cache(4096)
+def time_element(at: datetime, zone: ZoneInfo, when_text: Callable[[datetime], str]) -> str:
+    """A stored (naive UTC) time as a ``<time>`` element in ``zone``, its text by
+    ``when_text``. The latest cases' times come back page after page, so they are kept."""
+    # whole seconds since the epoch into the zone: cheaper than replace() and astimezone()
+    local = datetime.fromtimestamp((at - _EPOCH) // _SECOND, zone)
+    iso = at.isoformat(timespec="seconds")
+    return f'<time datetime="{iso}Z">{when_text(local)}</time>'
+
+
+def _label(labels: dict[str, str], key: str) -> str:
+    """The escaped label of ``key``; the key itself when the vendor no longer defines it."""
+    text = labels.get(key)
+    return escape(key) if text is None else text

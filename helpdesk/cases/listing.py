@@ -10,16 +10,20 @@ page exists (no COUNT over the whole table).
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache, lru_cache
+from weakref import WeakKeyDictionary
 
-from peewee import JOIN
+from peewee import JOIN, SQL
 from peewee import Case as CaseWhen
 
 from helpdesk import preferences
 from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access, search
 from helpdesk.cases.models import Case
+from helpdesk.db import Prepared, db
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
+from helpdesk.preferences import Preference
 from helpdesk.products.models import Product
 from helpdesk.sla.models import CaseClock
 
@@ -140,6 +144,7 @@ class Choices:
     requesters: dict[int, str] = field(default_factory=dict)
     assignees: dict[int, str] = field(default_factory=dict)
     queue: bool = False
+    whole_organisation: bool = False  # the user sees every case of the organisation (access)
 
 
 @dataclass(frozen=True)
@@ -150,32 +155,63 @@ class Page:
     has_next: bool
 
 
-def choices_for(user: User, policy, queue: bool = False) -> Choices:
-    """What ``user`` may filter by. Customers choose requesters of their own organisation only,
-    and only when they see the whole organisation's cases; agents choose assignees."""
-    products = dict(
-        Product.select(Product.id, Product.name)
-        .where(Product.active)
-        .order_by(Product.name)
-        .tuples()
-    )
-    requesters, assignees = {}, {}
+def choices_and_columns(user: User, policy, queue: bool = False):
+    """What ``user`` may filter by (``Choices``) and the columns they chose, from one statement.
+
+    Customers choose requesters of their own organisation only, and only when they see the
+    whole organisation's cases; agents choose assignees. Products, people and the saved
+    columns come in one round trip, compiled once (``db.Prepared``) for each of the three
+    kinds of user.
+    """
+    whole_organisation = access.sees_whole_organisation(user)
     if user.is_agent:
-        assignees = _names(User.kind == Kind.AGENT)
-    elif access.sees_whole_organisation(user):
-        requesters = _names((User.organisation == user.organisation_id) & User.active)
-    return Choices(
+        rows = _AGENT_LISTS(user.id)
+    elif whole_organisation:
+        rows = _ORGANISATION_LISTS(user.id, user.organisation_id)
+    else:
+        rows = _OWN_LISTS(user.id)
+    products, people, saved = {}, {}, None
+    for kind, key, text in rows:
+        if kind == "product":
+            products[key] = text
+        elif kind == "person":
+            people[key] = text
+        else:
+            saved = text
+    choices = Choices(
         severities=tuple(s.key for s in policy.severities),
         case_types=tuple(t.key for t in policy.case_types),
         products=products,
-        requesters=requesters,
-        assignees=assignees,
+        requesters={} if user.is_agent else people,
+        assignees=people if user.is_agent else {},
         queue=queue,
+        whole_organisation=whole_organisation,
     )
+    return choices, _columns(user, preferences.decoded(saved))
 
 
-def _names(condition) -> dict[int, str]:
-    return dict(User.select(User.id, User.name).where(condition).order_by(User.name).tuples())
+def _lists(user_id, people=None):
+    """The rows (kind, id, name) of the active products, of ``people`` (a condition on
+    ``User``) and of the saved columns (kind "columns", the JSON as name), sorted by name."""
+    products = Product.select(SQL("'product'"), Product.id, Product.name).where(Product.active)
+    saved = Preference.select(SQL("'columns'"), SQL("NULL"), Preference.value).where(
+        preferences.saved_under(user_id, COLUMNS_PREFERENCE)
+    )
+    query = products + saved
+    if people is not None:
+        query += User.select(SQL("'person'"), User.id, User.name).where(people)
+    return query.order_by(SQL("1"), SQL("3")).tuples()
+
+
+_OWN_LISTS = Prepared(_lists, -101)
+_ORGANISATION_LISTS = Prepared(
+    lambda user_id, organisation_id: _lists(
+        user_id, (User.organisation == organisation_id) & User.active
+    ),
+    -101,
+    -102,
+)
+_AGENT_LISTS = Prepared(lambda user_id: _lists(user_id, User.kind == Kind.AGENT), -101)
 
 
 def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
@@ -215,13 +251,11 @@ def _number(text: str) -> int | None:
     return None
 
 
-def columns_for(user: User) -> tuple[str, ...]:
+def _columns(user: User, chosen) -> tuple[str, ...]:
     """The columns ``user`` chose (or the default of their side), call id always first."""
-    allowed = available_columns(user)
-    chosen = preferences.get(user, COLUMNS_PREFERENCE)
     if not isinstance(chosen, list):
         chosen = AGENT_DEFAULT if user.is_agent else CUSTOMER_DEFAULT
-    return clean_columns(chosen, allowed)
+    return clean_columns(chosen, available_columns(user))
 
 
 def available_columns(user: User) -> tuple[str, ...]:
@@ -381,15 +415,100 @@ def _order(filters: Filters, policy) -> list:
     return [expression.desc(), Case.id.desc()]
 
 
-def page_of(query, number: int = 1, size: int = PAGE_SIZE) -> Page:
-    """One page of ``query``: ``size`` rows, fetched with one more to see if a next exists."""
-    rows = list(query.limit(size + 1).offset((number - 1) * size))
+def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_SIZE) -> Page:
+    """The page of cases ``filters`` ask for, as ``user`` may see them: ``size`` rows, fetched
+    with one more to see if a next page exists."""
+    limit, offset = size + 1, (filters.page - 1) * size
+    if filters.view == "breaching" or filters.q:
+        # Written anew: the breaching view's condition holds the time of the request, and a
+        # search names the indexed words its words begin at the moment (``search._expand``).
+        sql, params = cases_query(user, filters, policy, columns).limit(limit).offset(offset).sql()
+    else:
+        sql, params = _compiled_page(user, filters, policy, columns, limit, offset)
+    rows = _rows(sql, params)
+    number = filters.page
     return Page(rows=rows[:size], number=number, has_prev=number > 1, has_next=len(rows) > size)
 
 
-def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_SIZE) -> Page:
-    """The page of cases ``filters`` ask for, as ``user`` may see them."""
-    return page_of(cases_query(user, filters, policy, columns), filters.page, size)
+#: The times among the columns ``cases_query`` selects, which a database may hand over as
+#: text (SQLite): every other column comes as Python wants it. The latest cases' times come
+#: back page after page, so the conversions are kept.
+_TIMES = {
+    "created_at": lru_cache(4096)(Case.created_at.python_value),
+    "updated_at": lru_cache(4096)(Case.updated_at.python_value),
+    "due_at": lru_cache(4096)(CaseClock.response_due_at.python_value),
+}
+
+
+def _rows(sql: str, params: list) -> list[dict]:
+    """The rows of a page's SQL as dicts, as peewee's ``dicts()`` gives them, read straight
+    from the cursor (peewee would convert every value of every row)."""
+    cursor = db.execute_sql(sql, params)
+    names = [column[0] for column in cursor.description]
+    times = [name for name in names if name in _TIMES]
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        for name in times:
+            row[name] = _TIMES[name](row[name])
+    return rows
+
+
+#: The page queries compiled lately, per policy (so per app): asked again with the same
+#: inputs, a page runs the SQL peewee wrote the first time. Compiling a list's query costs
+#: more than running it, and the same list is asked for again and again (after each case
+#: looked at, after each change made).
+_compiled_pages: WeakKeyDictionary = WeakKeyDictionary()
+COMPILED_PAGES_KEPT = 500
+
+
+def _compiled_page(user: User, filters: Filters, policy, columns, limit: int, offset: int):
+    """``(sql, params)`` of a page of ``cases_query``, compiled once per input.
+
+    The key holds every input of ``cases_query`` whole, so two requests share SQL only if
+    peewee would have written the same SQL for both: the database, the filters and columns,
+    the user's and their organisation's rows (all of them, whatever ``access.visible_cases``
+    and the queue views read) and the plugins' answers about the user (``access``). Nothing
+    is filled into the SQL afterwards: a user never runs a query written for another, and a
+    change to the user or their organisation writes a new one.
+    """
+    organisation = user.organisation if user.organisation_id is not None else None
+    key = (
+        type(db.obj),
+        filters,
+        tuple(columns),
+        limit,
+        offset,
+        _row(user),
+        _row(organisation) if organisation is not None else None,
+        access.sees_whole_organisation(user),
+        access.under_correspondence_rule(user),
+    )
+    compiled = _compiled_pages.get(policy)
+    if compiled is None:
+        compiled = _compiled_pages[policy] = {}
+    found = compiled.get(key)
+    if found is None:
+        query = cases_query(user, filters, policy, columns).limit(limit).offset(offset)
+        found = query.sql()
+        if len(compiled) >= COMPILED_PAGES_KEPT:
+            compiled.clear()  # start afresh: simpler than an LRU, and safe between threads
+        compiled[key] = found
+    return found
+
+
+#: Fields that stay out of the keys of ``_compiled_pages``: no secret is kept longer than a
+#: request (none decides what a list shows).
+_SECRETS = ("password_hash", "totp_secret")
+
+
+def _row(model) -> tuple:
+    """A model's loaded values, but secrets, in the order of its fields."""
+    return tuple(map(model.__data__.get, _public_fields(model._meta)))
+
+
+@cache
+def _public_fields(meta) -> tuple[str, ...]:
+    return tuple(name for name in meta.fields if name not in _SECRETS)
 
 
 #: Counts on the start page stop here ("1,000+"): counting further would read every open case.

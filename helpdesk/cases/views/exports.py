@@ -39,7 +39,7 @@ MIMETYPES = {
 @login_required
 def export(fmt: str):
     policy = current_policy()
-    choices = listing.choices_for(current_user, policy, queue=current_user.is_agent)
+    choices, _ = listing.choices_and_columns(current_user, policy, queue=current_user.is_agent)
     filters = listing.parse_filters(request.args, choices)
     columns = listing.available_columns(current_user)
     query = listing.cases_query(current_user, filters, policy, columns)

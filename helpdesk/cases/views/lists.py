@@ -5,17 +5,20 @@ shared; htmx swaps only the table block (``table``) while filters change, and th
 without htmx answers the whole page.
 """
 
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus, urlsplit
 
+from babel.numbers import format_decimal
 from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
-from helpdesk.cases import access, listing
-from helpdesk.cases.cells import Cells
+from helpdesk.cases import listing
+from helpdesk.cases.cells import Cells, per_locale
 from helpdesk.cases.views import bp
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import current_policy
-from helpdesk.web import render
+from helpdesk.web import fixed_url, render, wants_partial
 
 STATUS_LABELS = {
     "open": _l("Open cases"),
@@ -85,26 +88,31 @@ def _list_url(target: str | None) -> str | None:
 
 
 def list_context(endpoint: str, queue: bool) -> dict:
-    """Everything a list template needs, from the request's query string."""
+    """Everything a list template needs, from the request's query string; the filter form,
+    the column form and the queue's views only for a whole page (htmx swaps the table)."""
     policy = current_policy()
     user = current_user._get_current_object()  # read often below; the proxy costs each time
-    choices = listing.choices_for(user, policy, queue=queue)
+    choices, columns = listing.choices_and_columns(user, policy, queue=queue)
     filters = listing.parse_filters(request.args, choices)
-    columns = listing.columns_for(user)
-    return {
-        "endpoint": endpoint,
+    cells = Cells(policy)
+    links = ListLinks(endpoint, filters)
+    words = _words(policy)
+    context = {
         "filters": filters,
         "columns": columns,
         "page": listing.list_page(user, filters, policy, columns),
-        "selects": _selects(choices, policy),
-        "sort_labels": SORT_LABELS,
-        "column_labels": listing.COLUMNS,
+        "cells": cells,
+        "headings": cells.heading_row(columns, links.sort),
+        "links": links,
+        "export_cap": words.export_cap,
+    }
+    if wants_partial():
+        return context
+    return context | {
+        "selects": _selects(choices, filters, words),
         "available_columns": listing.available_columns(user),
-        "sort_of_column": listing.SORT_OF_COLUMN,
-        "cells": Cells(policy),
-        "view_labels": VIEW_LABELS,
-        "export_cap": listing.EXPORT_CAP,
-        "whole_organisation": access.sees_whole_organisation(user),
+        "views": [(links.view(view), label, view == filters.view) for view, label in words.views],
+        "whole_organisation": choices.whole_organisation,
     }
 
 
@@ -112,18 +120,153 @@ def _list_page(template: str, endpoint: str, queue: bool):
     return render(template, block="table", **list_context(endpoint, queue))
 
 
-def _selects(choices: listing.Choices, policy) -> list[tuple[str, str, list]]:
-    """The filter drop-downs: (parameter, label, [(value, text)]); an empty value is "any"."""
+class ListLinks:
+    """A list's links for its filters with changes, as ``url_for`` would write them: the
+    paths built once (``fixed_url``), each parameter quoted once a request."""
+
+    def __init__(self, endpoint: str, filters: listing.Filters):
+        self.filters = filters
+        self.path = fixed_url(endpoint)
+        self.exports = {fmt: fixed_url("cases.export", fmt=fmt) for fmt in ("csv", "xlsx")}
+        self._quoted = {}
+
+    def to(self, **changes) -> str:
+        """This list with ``changes`` to its filters."""
+        return self._with_query(self.path, self.filters.args(**changes))
+
+    def export(self, fmt: str) -> str:
+        return self._with_query(self.exports[fmt], self.filters.args(page=1))
+
+    def view(self, view: str) -> str:
+        """A view of the queue with every filter at its default."""
+        return self._with_query(self.path, {"view": view})
+
+    def reset(self) -> str:
+        """This list (this view of the queue) with every filter at its default."""
+        view = self.filters.view
+        return self._with_query(self.path, {"view": view} if view else {})
+
+    def sort(self, column: str) -> tuple[str, str] | None:
+        """For a sortable column's heading: the link that sorts by it (the other way round
+        when the list is sorted by it) and its ``aria-sort``; None for other columns."""
+        key = listing.SORT_OF_COLUMN.get(column)
+        if key is None:
+            return None
+        filters = self.filters
+        if filters.sort != key:
+            return self.to(sort=key, dir="desc", page=1), ""
+        if filters.dir == "desc":
+            return self.to(sort=key, dir="asc", page=1), "descending"
+        return self.to(sort=key, dir="desc", page=1), "ascending"
+
+    def _with_query(self, path: str, args: dict) -> str:
+        """``path`` with ``args`` as its query string, encoded as ``url_for`` (Werkzeug) and
+        ``urllib.parse.urlencode`` encode it."""
+        if not args:
+            return path
+        return path + "?" + "&".join([self._parameter(item) for item in args.items()])
+
+    def _parameter(self, item: tuple) -> str:
+        quoted = self._quoted.get(item)
+        if quoted is None:
+            name, value = item
+            quoted = self._quoted[item] = (
+                f"{quote_plus(name, URL_SAFE)}={quote_plus(str(value), URL_SAFE)}"
+            )
+        return quoted
+
+
+#: The characters Werkzeug leaves unquoted in query strings (the WHATWG URL standard's).
+URL_SAFE = "!$'()*,/:;?@"
+
+
+#: The filter form's drop-downs, in order, with their labels.
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "severity": _l("Severity"),
+    "case_type": _l("Type"),
+    "product": _l("Product"),
+    "requester": _l("Requester"),
+    "assignee": _l("Assignee"),
+    "sort": _l("Sort by"),
+    "dir": _l("Order"),
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The list's fixed texts in one language, escaped: the filter form's labels and the
+    options of its fixed drop-downs (``(value, text)`` pairs, and rendered as chosen), the
+    queue's views, the export cap as a number."""
+
+    labels: dict[str, Markup]
+    options: dict[str, list[tuple[str, str]]]
+    views: list[tuple[str, Markup]]
+    export_cap: str
+    rendered: dict[tuple[str, str], Markup] = field(default_factory=dict)
+
+    def fixed_options(self, name: str, current: str) -> Markup:
+        """The ``<option>`` elements of the fixed drop-down ``name``, ``current`` selected
+        (an allowed value, so there are few of them to keep)."""
+        found = self.rendered.get((name, current))
+        if found is None:
+            found = self.rendered[name, current] = _options(self.options[name], current)
+        return found
+
+
+def _fixed_words(policy, locale) -> Words:
     any_ = ("", _l("Any"))
-    selects = [
-        ("status", _l("Status"), list(STATUS_LABELS.items())),
-        ("severity", _l("Severity"), [any_, *((s.key, s.label) for s in policy.severities)]),
-        ("case_type", _l("Type"), [any_, *((t.key, t.label) for t in policy.case_types)]),
-        ("product", _l("Product"), [any_, *choices.products.items()]),
-    ]
+    options = {
+        "status": STATUS_LABELS.items(),
+        "severity": [any_, *((s.key, s.label) for s in policy.severities)],
+        "case_type": [any_, *((t.key, t.label) for t in policy.case_types)],
+        "any": [any_],
+        "nobody": [("none", _l("Nobody"))],
+        "sort": SORT_LABELS.items(),
+        "dir": [("desc", _l("Descending")), ("asc", _l("Ascending"))],
+    }
+    return Words(
+        labels={name: escape(label) for name, label in FIELD_LABELS.items()},
+        options={name: _escaped(pairs) for name, pairs in options.items()},
+        views=[(view, escape(label)) for view, label in VIEW_LABELS.items()],
+        export_cap=format_decimal(listing.EXPORT_CAP, locale=locale),
+    )
+
+
+_words = per_locale(_fixed_words)
+
+
+def _escaped(pairs) -> list[tuple[str, str]]:
+    return [(str(escape(value)), str(escape(text))) for value, text in pairs]
+
+
+def _selects(choices: listing.Choices, filters: listing.Filters, words: Words) -> list:
+    """The filter form's drop-downs: (parameter, label, ``<option>`` elements); an empty
+    value is "any"."""
+    options = {
+        name: words.fixed_options(name, getattr(filters, name))
+        for name in ("status", "severity", "case_type", "sort", "dir")
+    }
+    options["product"] = _any_of(choices.products, filters.product, words)
     if choices.requesters:
-        selects.append(("requester", _l("Requester"), [any_, *choices.requesters.items()]))
+        options["requester"] = _any_of(choices.requesters, filters.requester, words)
     if choices.assignees:
-        assignees = [any_, ("none", _l("Nobody")), *choices.assignees.items()]
-        selects.append(("assignee", _l("Assignee"), assignees))
-    return selects
+        nobody = words.options["nobody"]
+        options["assignee"] = _any_of(choices.assignees, filters.assignee, words, nobody)
+    return [(name, words.labels[name], options[name]) for name in FIELD_LABELS if name in options]
+
+
+def _any_of(names: dict[int, str], current, words: Words, more=()) -> Markup:
+    """The options "any", ``more`` and ``names`` (an id's name from the database)."""
+    return _options([*words.options["any"], *more, *_escaped(names.items())], current)
+
+
+def _options(pairs: list[tuple[str, str]], current) -> Markup:
+    """The ``<option>`` elements of escaped ``(value, text)`` pairs, ``current`` selected."""
+    selected = str(escape("" if current is None else current))
+    return Markup(
+        "".join(
+            f'<option value="{value}"{" selected" if value == selected else ""}>{text}</option>'
+            for value, text in pairs
+        )
+    )

@@ -1,0 +1,40 @@
+"""The case tables' cells (helpdesk.cases.cells): times as Babel writes them, values escaped."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel import Locale
+from babel.dates import format_datetime
+from markupsafe import escape
+
+from helpdesk.cases.cells import compile_datetime, time_element
+
+TIMES = [
+    datetime(2026, month, day, hour, minute)
+    for month, day in ((1, 15), (7, 4), (12, 31))
+    for hour in (0, 9, 12, 13, 23)
+    for minute in (0, 7, 59)
+]
+
+
+@pytest.mark.parametrize("locale", ["de", "en", "de_CH", "en_GB", "ko", "bg", "ar", "zh_Hant"])
+def test_short_date_and_time_as_babel_writes_them(locale):
+    """The fast formatter (and for patterns it does not know, such as zh_Hant's day period
+    "B", the fallback) writes what Babel writes, escaped for HTML."""
+    written = compile_datetime(Locale.parse(locale))
+    for local in TIMES:
+        expected = format_datetime(local, "short", locale=locale)
+        assert written(local) == str(escape(expected)), local
+
+
+def test_a_time_element_is_in_the_zone_of_the_reader():
+    vienna = ZoneInfo("Europe/Vienna")
+    german = compile_datetime(Locale.parse("de"))
+    summer = time_element(datetime(2026, 3, 29, 1, 30, 5, 123456), vienna, german)
+    assert summer == '<time datetime="2026-03-29T01:30:05Z">29.03.26, 03:30</time>'
+    winter = time_element(datetime(2026, 3, 29, 0, 59), vienna, german)
+    assert winter == '<time datetime="2026-03-29T00:59:00Z">29.03.26, 01:59</time>'
+    english = compile_datetime(Locale.parse("en"))
+    new_york = time_element(datetime(2026, 1, 15, 17, 0), ZoneInfo("America/New_York"), english)
+    assert new_york == '<time datetime="2026-01-15T17:00:00Z">1/15/26, 12:00\u202fPM</time>'
