@@ -16,14 +16,14 @@ def test_boosted_navigation_without_console_errors(page, live_server, sign_in):
     response = page.goto(f"{live_server.url}/sign-in")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.wait_for_function("typeof htmx === 'object'")  # the deferred script ran
+    page.wait_for_function("() => typeof htmx === 'object'")  # the deferred script ran
     page.screenshot(path="/tmp/portal-signin.png", full_page=True)
 
     # Signing in changes the whole document (language, title): a full page load.
     sign_in(page, goto=False)
     expect(page).to_have_url(f"{live_server.url}/portal")
     expect(page.locator("header .who")).to_have_text("Mia Member")
-    page.wait_for_function("typeof htmx === 'object'")  # the deferred script ran
+    page.wait_for_function("() => typeof htmx === 'object'")  # the deferred script ran
     page.screenshot(path="/tmp/portal-start.png", full_page=True)
     page.evaluate("window.sameDocument = true")
 
