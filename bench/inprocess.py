@@ -17,6 +17,7 @@ from bench import seed as seeding
 
 PAGES = (
     ("trivial Flask route", "/_bench/trivial", None),
+    ("signed-in empty page", "/_bench/signed-in", seeding.CUSTOMER),
     ("customer case list", "/cases", seeding.CUSTOMER),
     ("case detail, 10 messages", "/cases/{detail}", seeding.CUSTOMER),
     ("agent queue, all open", "/queue?view=all", seeding.AGENT),

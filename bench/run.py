@@ -3,7 +3,7 @@
     python -m bench.run [--cases 100000] [--duration 10] [--connections 4]
 
 Reports requests/s, p50 and p99 latency per page, the ratio to a trivial Flask route on the
-same server, the size of the list page's htmx partial and the peak memory of each worker.
+same server and to the signed-in floor (an empty page in the portal's layout), the size of the list page's htmx partial and the peak memory of each worker.
 The dataset lives in ``bench/data/<cases>/`` (SQLite) and is reused by later runs; with
 ``DATABASE_URL`` set to PostgreSQL the dataset goes into a database named
 ``helpdesk_bench_<cases>`` beside it.
@@ -178,6 +178,7 @@ def main() -> int:
         agent = session_cookie(base, seeding.AGENT)
         pages = [
             ("trivial Flask route (ceiling)", "/_bench/trivial", None),
+            ("signed-in empty page (floor)", "/_bench/signed-in", customer),
             ("customer case list", "/cases", customer),
             ("case detail, 10 messages", f"/cases/{facts['detail_call_id']}", customer),
             ("agent queue, all open", "/queue?view=all", agent),
@@ -215,18 +216,19 @@ def _partial_size(url: str, cookie: str) -> int:
 
 
 def report(args, facts, results, partial, memory, sweep) -> None:
-    ceiling = results[0][2]["rate"]
+    ceiling, floor = results[0][2]["rate"], results[1][2]["rate"]
     lines = [
         f"{args.cases:,} cases on {facts['database']}, gunicorn 2 sync workers, wrk -t2 "
         f"-c{args.connections} {args.duration}s per page; {os.cpu_count()} cores, "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
         "",
-        "| page | requests/s | share of trivial | p50 ms | p99 ms |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| page | requests/s | share of trivial | share of signed-in floor | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, _path, r in results:
         lines.append(
             f"| {label} | {r['rate']:.0f} | {100 * r['rate'] / ceiling:.0f}% | "
+            f"{100 * r['rate'] / floor:.0f}% | "
             f"{r['p50']:.1f} | {r['p99']:.1f} |"
         )
     lines += [

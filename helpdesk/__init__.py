@@ -113,9 +113,10 @@ def _register_template_helpers(app: Flask) -> None:
 
     from helpdesk.i18n import current_language
     from helpdesk.policy import current_policy
-    from helpdesk.web import static_url
+    from helpdesk.web import fixed_url, static_url
 
     app.add_template_global(static_url)
+    app.add_template_global(fixed_url)  # links that follow from the endpoint alone
 
     @app.context_processor
     def _helpers():

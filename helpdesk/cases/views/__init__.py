@@ -9,9 +9,6 @@
 
 from flask import Blueprint
 
-from helpdesk.web import fixed_url
-
 bp = Blueprint("cases", __name__)
-bp.add_app_template_global(fixed_url)  # links that follow from the endpoint alone
 
 from helpdesk.cases.views import attachments, detail, exports, lists, new  # noqa: E402, F401
