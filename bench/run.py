@@ -3,7 +3,8 @@
     python -m bench.run [--cases 100000] [--duration 10] [--connections 4]
 
 Reports requests/s, p50 and p99 latency per page, the ratio to a trivial Flask route on the
-same server and to the signed-in floor (an empty page in the portal's layout), the size of the list page's htmx partial and the peak memory of each worker.
+same server and to the signed-in floor (an empty page in the portal's layout), the size of
+the list page's htmx partial and the peak memory of each worker.
 The dataset lives in ``bench/data/<cases>/`` (SQLite) and is reused by later runs; with
 ``DATABASE_URL`` set to PostgreSQL the dataset goes into a database named
 ``helpdesk_bench_<cases>`` beside it.
