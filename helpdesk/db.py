@@ -48,7 +48,7 @@ def open_database(url: str):
     return connect(pooled, autoconnect=True, **POOL)
 
 
-#: PostgreSQL: the names of the statements each connection has prepared.
+#: PostgreSQL: the statements (their PREPARE) each connection has prepared.
 _prepared_on: WeakKeyDictionary = WeakKeyDictionary()
 _statement_names = (f"helpdesk_{n}" for n in itertools.count(1))
 _PLACEHOLDER = re.compile(r"%([s%])")
@@ -77,7 +77,6 @@ class Prepared:
         self.examples = examples
         self._compiled = {}
         self._layouts = {}
-        self._statement = None
 
     def __call__(self, *values) -> list:
         """The rows, as the built query would give them."""
@@ -87,12 +86,17 @@ class Prepared:
             query = self.build(*self.examples)
             sql, params = query.sql()
             slots = [params.index(example) for example in self.examples]
-            compiled = self._compiled[kind] = (query, sql, params, slots)
-        query, sql, params, slots = compiled
+            prepare = None
+            if issubclass(kind, PostgresqlDatabase):
+                prepare, sql = _server_statement(sql, len(params))
+            compiled = self._compiled[kind] = (query, sql, params, slots, prepare)
+        query, sql, params, slots, prepare = compiled
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
             params[slot] = value
-        wrapper = query._get_cursor_wrapper(self._execute(sql, params))
+        if prepare is not None:
+            _prepare_once(prepare)
+        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
         layout = self._layouts.get(kind)
         if layout is not None:
             wrapper.__dict__.update(layout)
@@ -108,31 +112,27 @@ class Prepared:
         rows = self(*values)
         return rows[0] if rows else None
 
-    def _execute(self, sql: str, params: list):
-        database = db.obj
-        if not isinstance(database, PostgresqlDatabase):
-            return database.execute_sql(sql, params)
-        if self._statement is None:
-            numbers = itertools.count(1)
-            numbered = _PLACEHOLDER.sub(
-                lambda m: f"${next(numbers)}" if m.group(1) == "s" else "%", sql
-            )
-            name = next(_statement_names)
-            run = (
-                f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
-                if params
-                else f"EXECUTE {name}"
-            )
-            self._statement = (name, f"PREPARE {name} AS {numbered}", run)
-        name, prepare, run = self._statement
-        prepared = _prepared_on.setdefault(database.connection(), set())
-        if name not in prepared:
-            # Past peewee's log, which is what tests count queries by: preparing sets up the
-            # connection, it answers nothing.
-            with as_peewee_errors:
-                database.cursor().execute(prepare)
-            prepared.add(name)
-        return database.execute_sql(run, params)
+
+def _server_statement(sql: str, count: int) -> tuple[str, str]:
+    """PostgreSQL: ``(PREPARE ..., EXECUTE ...)`` for peewee's ``sql`` with ``count`` values."""
+    name = next(_statement_names)
+    numbers = itertools.count(1)
+    numbered = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m.group(1) == "s" else "%", sql)
+    values = f" ({', '.join(['%s'] * count)})" if count else ""
+    return f"PREPARE {name} AS {numbered}", f"EXECUTE {name}{values}"
+
+
+def _prepare_once(prepare: str) -> None:
+    """Run ``prepare`` unless this connection has: the statement lasts as long as the
+    connection, whatever becomes of the transaction it was prepared in."""
+    database = db.obj
+    prepared = _prepared_on.setdefault(database.connection(), set())
+    if prepare not in prepared:
+        # Past peewee's log, which is what tests count queries by: preparing sets up the
+        # connection, it answers nothing.
+        with as_peewee_errors:
+            database.cursor().execute(prepare)
+        prepared.add(prepare)
 
 
 def is_postgres() -> bool:
