@@ -366,3 +366,24 @@ def test_response_target_follows_the_priority_in_business_time_and_on_its_calend
     opened = _case_ready(core, people)
     with core.app_context():
         assert CaseClock.get(CaseClock.case == opened.id).response_due_at is None
+
+
+def test_sla_policy_is_the_core_targets_by_severity_and_contract_class(make_app):
+    from helpdesk.sla.models import CaseClock
+    from helpdesk.sla.policy import SlaPolicy
+
+    policy = SlaPolicy(
+        by_severity={"normal": ResponseTarget(120)},
+        by_class={("normal", "B"): ResponseTarget(60)},  # the demo organisation has class B
+        default=ResponseTarget(480),
+    )
+    app = make_app(Plugin(helpdesk_sla_policy=lambda: policy))
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    # Monday 2026-11-30 09:00 Vienna: the core's calendar is open
+    with time_machine.travel(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), tick=False):
+        normal, low = _case_ready(app, people), _case_ready(app, people, severity="low")
+    with app.app_context():
+        clocks = {c.case_id: c.response_due_at for c in CaseClock.select()}
+    assert clocks[normal.id] == datetime(2026, 11, 30, 9, 0)  # by class: 60 minutes
+    assert clocks[low.id] == datetime(2026, 11, 30, 16, 0)  # default: 480 minutes
