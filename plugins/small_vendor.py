@@ -223,7 +223,7 @@ _TARGET_HOURS = {"a": (1, 2), "b": (4, 8), "c": (16, 32)}
 
 #: Priority A is worked at night too, at extra cost ("höhere Kosten"): round the clock.
 NIGHT_AND_DAY = BusinessCalendar(
-    name="Priorität A rund um die Uhr",
+    name="24/7",
     timezone="Europe/Berlin",
     hours=["00:00-24:00"] * 7,
 )
