@@ -12,6 +12,7 @@ from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, T
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.db import BaseModel
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.policy import current_policy
 from helpdesk.timeutil import utcnow
 
 #: Every action the log knows, as the audit page names it; ``record`` refuses any other, so a
@@ -108,11 +109,20 @@ def field_label(key: str):
     return FIELDS.get(key, key)
 
 
-def value_text(value):
-    """A logged value as the audit page shows it: yes or no for flags, a dash for nothing."""
+#: Logged values that are keys of the vendor's vocabulary, shown by their label.
+POLICY_VALUES = ("contract_class",)
+
+
+def value_text(value, key: str | None = None):
+    """A logged value as the audit page shows it: yes or no for flags, a dash for nothing, the
+    vendor's label for a key of its vocabulary (a contract class)."""
     if isinstance(value, bool):
         return _l("Yes") if value else _l("No")
-    return "–" if value in (None, "") else value
+    if value in (None, ""):
+        return "–"
+    if key in POLICY_VALUES:
+        return current_policy().label(key, value)
+    return value
 
 
 def _organisation_of(target) -> int | None:

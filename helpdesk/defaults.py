@@ -9,6 +9,7 @@ from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
     Category,
+    ContractClass,
     EscalationLevel,
     Label,
     MailCase,
@@ -57,6 +58,11 @@ def helpdesk_priorities():
 @hookimpl(trylast=True)
 def helpdesk_priority_for(case_type, severity, contract_class):
     return {"critical": "high", "high": "high", "low": "low"}.get(severity, "normal")
+
+
+@hookimpl(trylast=True)
+def helpdesk_contract_classes():
+    return [ContractClass(key, Label(f"Klasse {key}", f"Class {key}")) for key in "ABC"]
 
 
 @hookimpl(trylast=True)
@@ -198,6 +204,13 @@ def helpdesk_sla_policy():
     from helpdesk.sla.policy import SlaPolicy
 
     return SlaPolicy()
+
+
+@hookimpl(trylast=True)
+def helpdesk_response_target(case):
+    from helpdesk.sla.policy import sla_policy
+
+    return sla_policy().target(case.severity, case.organisation.contract_class)
 
 
 @hookimpl(trylast=True)

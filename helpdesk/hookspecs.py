@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from helpdesk.cases.models import Case, Event
     from helpdesk.policy import (
         CaseType,
+        ContractClass,
         EscalationLevel,
         FormField,
         MailCase,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     )
     from helpdesk.products.models import Component, Product, ProductVersion
     from helpdesk.sla.calendar import BusinessCalendar
-    from helpdesk.sla.policy import SlaPolicy, Timer
+    from helpdesk.sla.policy import ResponseTarget, SlaPolicy, Timer
 
 hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
@@ -83,8 +84,20 @@ def helpdesk_priorities() -> list[Priority]:
 def helpdesk_priority_for(case_type: str, severity: str, contract_class: str | None) -> str:
     """The priority key for a case of this type and severity under this contract class.
 
-    ``contract_class`` is the organisation's maintenance contract class (A, B, C) or None.
-    Every combination is checked at start-up to name a known priority. First answer wins.
+    ``contract_class`` is the key of the organisation's contract class (one of
+    ``helpdesk_contract_classes``) or None. Every combination is checked at start-up to name
+    a known priority. First answer wins.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_contract_classes() -> list[ContractClass]:
+    """The classes of support contract an organisation may have, each a key with a German
+    and English label, in the order the admin's organisation form offers them.
+
+    The key is stored on the organisation and handed to ``helpdesk_priority_for``; the
+    response targets read it from the case's organisation. Asked once at start-up. First
+    answer wins; the core's are A, B and C.
     """
 
 
@@ -230,7 +243,20 @@ def helpdesk_calendar() -> BusinessCalendar:
 @hookspec(firstresult=True)
 def helpdesk_sla_policy() -> SlaPolicy:
     """First- and next-response targets in business minutes per severity and contract class
-    (SLA-2, SLA-3). First answer wins; the core sets no targets.
+    (SLA-2, SLA-3), read by the core's ``helpdesk_response_target``. First answer wins; the
+    core sets no targets.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_response_target(case: Case) -> ResponseTarget | None:
+    """The first- and next-response targets of ``case`` (SLA-2, SLA-3): a ``ResponseTarget``
+    in business minutes, hours or days, on the vendor's calendar or one of its own.
+
+    Asked when a response clock starts, and again when the case's type, severity, priority or
+    product changes (``case`` has the new values). Return None to let the next plugin decide.
+    First answer wins; the core's answer is ``helpdesk_sla_policy``'s target for the case's
+    severity and its organisation's contract class.
     """
 
 

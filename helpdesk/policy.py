@@ -72,6 +72,15 @@ class Priority:
 
 
 @dataclass(frozen=True)
+class ContractClass:
+    """A class of the vendor's support contracts an organisation may have (seed 004: A, B, C
+    by the maintenance contract); ``key`` is stored on the organisation."""
+
+    key: str
+    label: Label
+
+
+@dataclass(frozen=True)
 class Status:
     """A vendor status in one core category; ``waiting_for`` says what support waits for."""
 
@@ -134,16 +143,20 @@ class Policy:
         self.severities: list[Severity] = list(hook.helpdesk_severities())
         self.priorities: list[Priority] = list(hook.helpdesk_priorities())
         self.statuses: list[Status] = list(hook.helpdesk_statuses())
+        self.contract_classes: list[ContractClass] = list(hook.helpdesk_contract_classes())
         self._check()
 
     def _check(self) -> None:
-        for name in ("case_types", "severities", "priorities", "statuses"):
+        for name in ("case_types", "severities", "priorities", "statuses", "contract_classes"):
             items = getattr(self, name)
-            if not items:
+            if not items and name != "contract_classes":  # a vendor may have no contracts
                 raise PolicyError(f"the plugins define no {name.replace('_', ' ')}")
             keys = [item.key for item in items]
             if len(keys) != len(set(keys)):
                 raise PolicyError(f"duplicate keys among {name}: {keys}")
+        too_long = [c.key for c in self.contract_classes if not 0 < len(c.key) <= 50]
+        if too_long:
+            raise PolicyError(f"contract class keys need 1 to 50 characters: {too_long}")
         for status in self.statuses:
             if not isinstance(status.category, Category):
                 raise PolicyError(
@@ -156,7 +169,7 @@ class Policy:
         priorities = {p.key for p in self.priorities}
         for case_type in self.case_types:
             for severity in self.severities:
-                for contract_class in (None, "A", "B", "C"):
+                for contract_class in (None, *(c.key for c in self.contract_classes)):
                     answer = self.priority_for(case_type.key, severity.key, contract_class)
                     if answer not in priorities:
                         raise PolicyError(
@@ -173,13 +186,14 @@ class Policy:
         return next((s for s in self.statuses if s.key == key), None)
 
     def label(self, kind: str, key: str | None):
-        """The label of a case type, severity, priority or status key; the key itself when
-        the vendor no longer defines it (old cases keep their values)."""
+        """The label of a case type, severity, priority, status or contract class key; the key
+        itself when the vendor no longer defines it (old cases keep their values)."""
         items = {
             "case_type": self.case_types,
             "severity": self.severities,
             "priority": self.priorities,
             "status": self.statuses,
+            "contract_class": self.contract_classes,
         }[kind]
         found = next((item for item in items if item.key == key), None)
         return found.label if found is not None else (key or "")

@@ -37,10 +37,15 @@ Business time (SLA-1..3, FLOW-3):
 
 - Hold: the agent sets a resubmission date on the case; on that date (at the calendar's first
   opening) the case goes back to Working and its assignee gets a mail.
-- Response targets by the effective priority, the stated one capped by the contract class as
-  in the priority mapping; the terms give no times, so ours, in business hours: A first
-  response 1 h, next 2 h; B 4 h and 8 h; C 16 h and 32 h. Without a contract, C.
+- Response targets by the effective priority (``helpdesk_response_target`` reads the case's
+  priority: an extension with stated A under an A contract is priority C and gets the C
+  target); the terms give no times, so ours, in business hours: A first response 1 h, next
+  2 h; B 4 h and 8 h; C 16 h and 32 h. Without a contract, C.
+- Priority A (only an A contract gets it) runs on a 24/7 calendar: the terms' "höhere Kosten
+  wenn z. B. bei Prio A auch nachts an Ihrem Problem gearbeitet werden muss". B and C run on
+  the business calendar.
 - Calendar (the terms name none): Monday to Friday 08:00-17:00 Berlin time, German holidays.
+- Contract classes: the maintenance contract's A, B and C ("Pflegevertrag A").
 - No timer closes a case: the terms close a case only when the customer agrees.
 """
 
@@ -48,6 +53,7 @@ from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
     Category,
+    ContractClass,
     EscalationLevel,
     FormField,
     Label,
@@ -58,7 +64,7 @@ from helpdesk.policy import (
     Status,
 )
 from helpdesk.sla.calendar import BusinessCalendar
-from helpdesk.sla.policy import Action, ResponseTarget, SlaPolicy, Timer, Unit
+from helpdesk.sla.policy import Action, ResponseTarget, Timer, Unit
 
 CLASSES = ("A", "B", "C")
 
@@ -109,6 +115,14 @@ def helpdesk_priorities():
         Priority("a", Label("Priorität A", "Priority A")),
         Priority("b", Label("Priorität B", "Priority B")),
         Priority("c", Label("Priorität C", "Priority C")),
+    ]
+
+
+@hookimpl
+def helpdesk_contract_classes():
+    return [
+        ContractClass(key, Label(f"Pflegevertrag {key}", f"Maintenance contract {key}"))
+        for key in CLASSES
     ]
 
 
@@ -207,6 +221,13 @@ def helpdesk_escalation_levels():
 #: first and next response in business hours, by effective priority
 _TARGET_HOURS = {"a": (1, 2), "b": (4, 8), "c": (16, 32)}
 
+#: Priority A is worked at night too, at extra cost ("höhere Kosten"): round the clock.
+NIGHT_AND_DAY = BusinessCalendar(
+    name="24/7",
+    timezone="Europe/Berlin",
+    hours=["00:00-24:00"] * 7,
+)
+
 
 @hookimpl
 def helpdesk_calendar():
@@ -219,17 +240,10 @@ def helpdesk_calendar():
 
 
 @hookimpl
-def helpdesk_sla_policy():
-    def target(level):
-        first, following = _TARGET_HOURS[level]
-        return ResponseTarget(first * 60, following * 60)
-
-    by_class = {
-        (severity, contract): target(CLASSES[max(CLASSES.index(severity.upper()), i)].lower())
-        for severity in ("a", "b", "c")
-        for i, contract in enumerate(CLASSES)
-    }
-    return SlaPolicy(by_class=by_class, default=target("c"))
+def helpdesk_response_target(case):
+    first, following = _TARGET_HOURS.get(case.priority, _TARGET_HOURS["c"])
+    calendar = NIGHT_AND_DAY if case.priority == "a" else None
+    return ResponseTarget(first, following, Unit.BUSINESS_HOURS, calendar)
 
 
 @hookimpl

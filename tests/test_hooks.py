@@ -1,6 +1,9 @@
 """One test per hook: a plugin's answer reaches the portal, and the core answers otherwise."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from flask import Blueprint
 
 from helpdesk import demo
@@ -10,6 +13,7 @@ from helpdesk.policy import (
     CaseType,
     Category,
     Choice,
+    ContractClass,
     FormField,
     Label,
     NavLink,
@@ -20,6 +24,8 @@ from helpdesk.policy import (
     Status,
 )
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla.calendar import BusinessCalendar
+from helpdesk.sla.policy import ResponseTarget, Unit
 
 
 class Plugin:
@@ -79,6 +85,47 @@ def test_priorities_and_their_mapping(make_app):
 def test_priority_mapping_to_an_unknown_priority_stops_the_start(make_app):
     with pytest.raises(RuntimeError, match="no priority"):
         make_app(Plugin(helpdesk_priority_for=lambda case_type, severity, contract_class: "x"))
+
+
+def test_contract_classes_are_offered_checked_and_shown_by_label(make_app):
+    asked = set()
+
+    def helpdesk_priority_for(case_type, severity, contract_class):
+        asked.add(contract_class)
+        return "high" if contract_class == "premium" else "normal"
+
+    classes = [
+        ContractClass("premium", Label("Premium-Vertrag", "Premium contract")),
+        ContractClass("standard", Label("Standardvertrag", "Standard contract")),
+    ]
+    app = make_app(
+        Plugin(
+            helpdesk_contract_classes=lambda: classes,
+            helpdesk_priority_for=helpdesk_priority_for,
+        )
+    )
+    assert asked == {None, "premium", "standard"}  # the start-up check asks every class
+    assert app.extensions["policy"].contract_classes == classes
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    admin = app.test_client().sign_in_as(people["ada.admin"])
+    form = admin.get("/admin/organisations").get_data(as_text=True)
+    assert '<option value="premium">Premium contract</option>' in form
+    assert 'value="A"' not in form
+    values = {"name": "Neu AG", "case_visibility": "everyone", "is_active": "y"}
+    refused = admin.post("/admin/organisations", data=values | {"contract_class": "A"})
+    assert refused.status_code == 422
+    saved = admin.post("/admin/organisations", data=values | {"contract_class": "premium"})
+    assert saved.status_code == 302
+    assert "Premium contract" in admin.get("/admin/organisations").get_data(as_text=True)
+    audit = admin.get("/audit").get_data(as_text=True)
+    assert "Premium contract" in audit and ": premium<" not in audit
+    core = make_app().extensions["policy"]
+    assert [(c.key, c.label.en) for c in core.contract_classes] == [
+        ("A", "Class A"),
+        ("B", "Class B"),
+        ("C", "Class C"),
+    ]
 
 
 def test_statuses_map_to_core_categories(make_app):
@@ -190,7 +237,7 @@ def test_demo_data_hook_adds_to_the_demo(make_app):
         assert Team.get(Team.key == "extra").name == "Beside support"
 
 
-def _case_ready(app, people):
+def _case_ready(app, people, severity="normal"):
     """A case of the demo customer, opened through the domain."""
     from helpdesk.cases import service
 
@@ -202,7 +249,7 @@ def _case_ready(app, people):
                 subject="Hook test",
                 description="d",
                 case_type="fault",
-                severity="normal",
+                severity=severity,
             )
         )
 
@@ -280,3 +327,63 @@ def _demo_people():
 
     demo.load(password="irrelevant-here")
     return list(User.select())
+
+
+def test_response_target_follows_the_priority_in_business_time_and_on_its_calendar(make_app):
+    from helpdesk.cases import service
+    from helpdesk.sla.models import CaseClock
+
+    always = BusinessCalendar(name="24/7", timezone="Europe/Vienna", hours=["00:00-24:00"] * 7)
+
+    def helpdesk_response_target(case):
+        return {
+            "high": ResponseTarget(30, calendar=always),
+            "normal": ResponseTarget(2, 4, Unit.BUSINESS_HOURS),
+            "low": ResponseTarget(3, unit=Unit.BUSINESS_DAYS),
+        }[case.priority]
+
+    app = make_app(Plugin(helpdesk_response_target=helpdesk_response_target))
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    # Friday 2026-12-04 17:00 Vienna (16:00 UTC): the core's calendar (Mon-Fri 08-17 Vienna,
+    # Austrian holidays) has just closed.
+    with time_machine.travel(datetime(2026, 12, 4, 16, 0, tzinfo=UTC), tick=False):
+        case = _case_ready(app, people, severity="low")
+        with app.app_context():
+
+            def due():
+                return CaseClock.get(CaseClock.case == case.id).response_due_at
+
+            # low, 3 business days of 9 h from Monday 08:00: Mon 7th, (Tue 8th a holiday),
+            # Wed 9th, Thu 10th -> Thursday 17:00 Vienna
+            assert due() == datetime(2026, 12, 10, 16, 0)
+            agent = people["erik.first"]
+            service.change_field(case, agent, "priority", "high")
+            assert due() == datetime(2026, 12, 4, 16, 30)  # 30 minutes, on the 24/7 calendar
+            service.change_field(case, agent, "priority", "normal")
+            assert due() == datetime(2026, 12, 7, 9, 0)  # 2 business hours: Monday 10:00
+    core = make_app()  # the core answers with SlaPolicy's targets: none by default
+    opened = _case_ready(core, people)
+    with core.app_context():
+        assert CaseClock.get(CaseClock.case == opened.id).response_due_at is None
+
+
+def test_sla_policy_is_the_core_targets_by_severity_and_contract_class(make_app):
+    from helpdesk.sla.models import CaseClock
+    from helpdesk.sla.policy import SlaPolicy
+
+    policy = SlaPolicy(
+        by_severity={"normal": ResponseTarget(120)},
+        by_class={("normal", "B"): ResponseTarget(60)},  # the demo organisation has class B
+        default=ResponseTarget(480),
+    )
+    app = make_app(Plugin(helpdesk_sla_policy=lambda: policy))
+    with app.app_context():
+        people = {u.email.split("@")[0]: u for u in _demo_people()}
+    # Monday 2026-11-30 09:00 Vienna: the core's calendar is open
+    with time_machine.travel(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), tick=False):
+        normal, low = _case_ready(app, people), _case_ready(app, people, severity="low")
+    with app.app_context():
+        clocks = {c.case_id: c.response_due_at for c in CaseClock.select()}
+    assert clocks[normal.id] == datetime(2026, 11, 30, 9, 0)  # by class: 60 minutes
+    assert clocks[low.id] == datetime(2026, 11, 30, 16, 0)  # default: 480 minutes

@@ -52,7 +52,7 @@ class Organisation(BaseModel):
     id = AutoField()
     name = CharField(max_length=200)
     case_visibility = CharField(max_length=20, default=CaseVisibility.MAIN_CONTACTS)
-    contract_class = CharField(max_length=1, null=True)  # A, B or C (seed 004)
+    contract_class = CharField(max_length=50, null=True)  # a key of helpdesk_contract_classes
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     # The organisation profile (ACC-6): each address a free text block, as printed on a letter.

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from helpdesk.accounts.models import CaseVisibility
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.policy import current_policy
 
 
 def _strip(value):
@@ -56,9 +57,7 @@ class VersionForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    contract_class = SelectField(
-        _l("Contract class"), choices=[SelectChoice("", "–")] + [SelectChoice(c, c) for c in "ABC"]
-    )
+    contract_class = SelectField(_l("Contract class"))
     case_visibility = SelectField(
         _l("Who sees the organisation's cases"),
         choices=[
@@ -70,6 +69,16 @@ class OrganisationForm(FlaskForm):
         ],
     )
     is_active = BooleanField(_l("Active"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        """The contract classes are the vendor plugin's; a key it no longer defines stays
+        offered for the organisation that has it, so saving the form does not lose it."""
+        super().__init__(*args, **kwargs)
+        classes = [SelectChoice(c.key, c.label) for c in current_policy().contract_classes]
+        stored = getattr(kwargs.get("obj"), "contract_class", None)
+        if stored and stored not in {choice.value for choice in classes}:
+            classes.append(SelectChoice(stored, stored))
+        self.contract_class.choices = [SelectChoice("", "–"), *classes]
 
 
 class DomainForm(FlaskForm):

@@ -1,8 +1,9 @@
 """Business time: opening hours, holidays and arithmetic on them (SLA-1).
 
-Pure functions, no database and no Flask. Every method takes and returns naive UTC datetimes,
-the form the tables store (see ``helpdesk.timeutil``), and converts to the calendar's own time
-zone inside.
+Pure functions, no database and no Flask. Every method takes either naive datetimes, read as
+UTC (the form the tables store, see ``helpdesk.timeutil``), or aware datetimes in any zone,
+which it converts to UTC first; it always returns naive UTC. The calendar's own time zone is
+used inside only.
 
 The rules:
 
@@ -81,18 +82,30 @@ class Span:
         """This span on the local date ``day`` as a pair of naive UTC instants."""
         end_day = day + _ONE_DAY if self.end == _MIDNIGHT else day
         start = datetime.combine(day, self.start, tzinfo=zone)
-        return _to_utc(start), _to_utc(datetime.combine(end_day, self.end, tzinfo=zone))
+        return naive_utc(start), naive_utc(datetime.combine(end_day, self.end, tzinfo=zone))
 
 
 @dataclass(frozen=True)
 class BusinessCalendar:
     """Opening hours, time zone, public holidays and extra closed days.
 
-    ``hours`` may be given as a mapping from ``WEEKDAYS`` names to spans, or as seven entries
-    Monday first; spans may be ``Span`` objects or text like ``"08:00-12:00"``; a weekday left
-    out or empty is closed. ``closed_dates`` takes dates or ISO text, ``closed_yearly``
-    ``(month, day)`` pairs or text like ``"12-24"``. All are stored normalised: ``hours`` as
-    seven sorted tuples of ``Span``, the rest as frozensets.
+    - ``name``: shown on the admin's calendar page and in a response target's description.
+    - ``timezone``: an IANA zone (``"Europe/Zurich"``) the opening hours are wall-clock time in.
+    - ``hours``: a mapping from ``WEEKDAYS`` names to the day's spans, or seven entries Monday
+      first. Each weekday is named on its own: ``{"mon": ..., "fri": ...}`` opens on Monday
+      and Friday only, not Monday to Friday (``dict.fromkeys(WEEKDAYS[:5], "08:00-17:00")``
+      for every working day); a weekday left out or empty is closed. A day's value is one span
+      or several (``("08:00-12:00", "13:00-17:00")``: closed over lunch), each a ``Span`` or
+      text like ``"08:00-12:00"``; ``"00:00-24:00"`` on every day is a 24/7 calendar.
+    - ``country``: an ISO 3166 code whose public holidays (``holidays`` package) are closed.
+    - ``subdivision``: the region of ``country`` as the ``holidays`` package names it (an
+      Austrian state by number, ``"9"`` for Vienna; a Swiss canton, ``"ZH"``; a German Land,
+      ``"BY"``); its regional holidays are closed too. Needs ``country``.
+    - ``closed_dates``: extra closed dates, dates or ISO text (``"2026-12-07"``).
+    - ``closed_yearly``: month-days closed every year, ``(12, 24)`` or ``"12-24"``.
+
+    All are stored normalised: ``hours`` as seven sorted tuples of ``Span``, the rest as
+    frozensets. Durations are ``timedelta`` of business time, counted to the minute.
     """
 
     name: str
@@ -197,14 +210,23 @@ class BusinessCalendar:
             yield from spans
 
     def _local(self, at: datetime) -> datetime:
-        _require_naive(at)
-        return at.replace(tzinfo=UTC).astimezone(self.zone)
+        return naive_utc(at).replace(tzinfo=UTC).astimezone(self.zone)
+
+    @property
+    def business_day(self) -> timedelta:
+        """How long a full business day is: the longest weekday's opening hours (wall-clock,
+        so a day with a clock change counts like any other). A response target of N business
+        days is N of these in business time (``helpdesk.sla.policy.ResponseTarget``)."""
+        return max(
+            sum((_span_length(span) for span in spans), timedelta(0)) for spans in self.hours
+        )
 
     # -- business time -------------------------------------------------------------------
 
     def is_open(self, at: datetime) -> bool:
         """Whether the calendar is open at the instant ``at`` (open at opening, closed at
         closing time)."""
+        at = naive_utc(at)
         local_day = self._local(at).date()
         if not self.is_business_day(local_day):
             return False
@@ -213,6 +235,7 @@ class BusinessCalendar:
 
     def next_opening(self, at: datetime) -> datetime:
         """The first instant at or after ``at`` when the calendar is open (``at`` if open)."""
+        at = naive_utc(at)
         for start, end in self._spans_from(at):
             if end > at:
                 return max(start, at)
@@ -228,7 +251,7 @@ class BusinessCalendar:
         """
         if duration < timedelta(0):
             raise ValueError(f"negative business time {duration}")
-        _require_naive(start)
+        start = naive_utc(start)
         if not duration:
             return start
         remaining = duration
@@ -243,7 +266,7 @@ class BusinessCalendar:
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """The business time from ``start`` to ``end``; zero when ``end`` is not later."""
-        _require_naive(start, end)
+        start, end = naive_utc(start), naive_utc(end)
         total = timedelta(0)
         if end <= start:
             return total
@@ -265,6 +288,7 @@ class BusinessCalendar:
         """
         if days < 0:
             raise ValueError(f"negative number of business days {days}")
+        start = naive_utc(start)
         local = self._local(start)
         if days == 0:
             return start
@@ -275,7 +299,7 @@ class BusinessCalendar:
             return utc_spans[0][0]
         if spans[-1].end != _MIDNIGHT and wall > spans[-1].end:
             return utc_spans[-1][1]
-        return _to_utc(datetime.combine(day, wall, tzinfo=self.zone))
+        return naive_utc(datetime.combine(day, wall, tzinfo=self.zone))
 
 
 def default_calendar() -> BusinessCalendar:
@@ -306,14 +330,20 @@ def _public_holidays(country: str | None, subdivision: str | None, year: int) ->
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 
-def _require_naive(*moments: datetime) -> None:
-    for moment in moments:
-        if moment.tzinfo is not None:
-            raise TypeError(f"expected a naive UTC datetime, got {moment!r}")
-
-
-def _to_utc(moment: datetime) -> datetime:
+def naive_utc(moment: datetime) -> datetime:
+    """``moment`` as naive UTC: an aware datetime converted, a naive one taken as UTC."""
+    if moment.tzinfo is None:
+        return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _span_length(span: Span) -> timedelta:
+    end = timedelta(days=1) if span.end == _MIDNIGHT else _since_midnight(span.end)
+    return end - _since_midnight(span.start)
+
+
+def _since_midnight(moment: time) -> timedelta:
+    return timedelta(hours=moment.hour, minutes=moment.minute)
 
 
 def _parse_hours(value) -> tuple[tuple[Span, ...], ...]:

@@ -9,13 +9,16 @@ change. The rules (SLA-2, SLA-3, FLOW-3):
   customer message (or a reopening) starts the next-response clock when none runs.
 - While the case waits on the customer (core categories waiting and hold) the clock pauses;
   on resuming, the due time moves on by the paused business time. Solved and closed stop it.
-- A severity change recomputes the target from the clock's start; the field entry carries the
-  agent's reason.
+- The target is the plugins' answer for the case (``helpdesk_response_target``), in business
+  minutes on the calendar it names (kept on the row as ``response_calendar``), else the
+  vendor's. A change of type, severity, priority or product recomputes it from the clock's
+  start; the field entry carries the agent's reason.
 - Entering a status, or a customer's public message, restarts that status's timers from the
   first step. The timer sweep sets ``EFFECTIVE_AT`` to the instant a step was due, so a
   status it moves to counts from then, not from when a late worker got round to it.
 """
 
+import json
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
@@ -39,13 +42,13 @@ def helpdesk_case_changed(events):
         by_case.setdefault(event.case_id, []).append(event)
     if not by_case:
         return
-    calendar, targets = sla.calendar(), sla.sla_policy()
+    calendar = sla.calendar()
     for case_id, case_events in by_case.items():
         case = case_events[-1].case
         clock = clock_of(case_id)
         restart = None
         for event in case_events:
-            if _apply(clock, case, event, calendar, targets):
+            if _apply(clock, case, event):
                 restart = event.created_at
         if restart is not None or clock.timer_status != case.status:
             clock.timer_status = case.status
@@ -64,11 +67,15 @@ def clock_of(case_id: int) -> CaseClock:
     return clock
 
 
-def _apply(clock: CaseClock, case, event, calendar, targets) -> bool:
+#: Fields of a case a response target may depend on: changing one recomputes the target.
+TARGET_FIELDS = ("case_type", "severity", "priority", "product")
+
+
+def _apply(clock: CaseClock, case, event) -> bool:
     """Update ``clock`` for one timeline entry; True when the status timers restart."""
     at = event.created_at
     if event.kind == EventKind.OPENED:
-        _start(clock, case, "first", at, calendar, targets)
+        _start(clock, case, "first", at)
         return True
     if event.kind == EventKind.MESSAGE and event.visibility == Visibility.PUBLIC:
         author = event.author
@@ -76,11 +83,11 @@ def _apply(clock: CaseClock, case, event, calendar, targets) -> bool:
             _answer(clock, at)
             return False
         if clock.response_kind is None and case.status_category not in STOPPED:
-            _start(clock, case, "next", at, calendar, targets)
+            _start(clock, case, "next", at)
         return True
     if event.kind == EventKind.REOPENED:
         if clock.response_kind is None:
-            _start(clock, case, "next", at, calendar, targets)
+            _start(clock, case, "next", at)
         return True
     if event.kind == EventKind.STATUS:
         status = current_policy().status(event.new_value)
@@ -90,33 +97,43 @@ def _apply(clock: CaseClock, case, event, calendar, targets) -> bool:
         elif category in PAUSED:
             if clock.paused_since is None:
                 clock.paused_since = at
-                _schedule_due(clock, calendar, at)
+                _schedule_due(clock, at)
         elif clock.paused_since is not None:
+            calendar = sla.clock_calendar(clock.response_calendar)
             paused = calendar.business_time_between(clock.paused_since, at)
             clock.response_paused = (clock.response_paused or 0) + paused / timedelta(minutes=1)
             clock.paused_since = None
-            _schedule_due(clock, calendar, at)
+            _schedule_due(clock, at)
         return True
-    if event.kind == EventKind.FIELD and event.field == "severity" and clock.response_kind:
-        target = targets.target(case.severity, case.organisation.contract_class)
-        clock.response_target = getattr(target, clock.response_kind)
+    if event.kind == EventKind.FIELD and event.field in TARGET_FIELDS and clock.response_kind:
+        clock.response_target, clock.response_calendar = _target(case, clock.response_kind)
         if clock.response_target is None:
             _stop(clock)
         else:
-            _schedule_due(clock, calendar, at)
+            _schedule_due(clock, at)
     return False
 
 
-def _start(clock, case, kind, at, calendar, targets) -> None:
-    target = getattr(targets.target(case.severity, case.organisation.contract_class), kind)
-    if target is None:
+def _target(case, kind: str) -> tuple[int | None, str | None]:
+    """The ``kind`` response target of ``case`` in business minutes, and the calendar it runs
+    on as stored on the clock row (None: the vendor's)."""
+    target = sla.response_target(case)
+    if target.calendar is None:
+        return target.minutes(kind, sla.calendar()), None
+    return target.minutes(kind, target.calendar), json.dumps(target.calendar.to_dict())
+
+
+def _start(clock, case, kind, at) -> None:
+    minutes, calendar = _target(case, kind)
+    if minutes is None:
         return
-    clock.response_kind, clock.response_target = kind, target
+    clock.response_kind, clock.response_target = kind, minutes
+    clock.response_calendar = calendar
     clock.response_started_at, clock.response_paused = at, 0
     clock.alert_stage = 0
     if clock.paused_since is not None:
         clock.paused_since = at
-    _schedule_due(clock, calendar, at)
+    _schedule_due(clock, at)
 
 
 def _answer(clock, at) -> None:
@@ -129,21 +146,23 @@ def _answer(clock, at) -> None:
 
 def _stop(clock) -> None:
     clock.response_kind = clock.response_started_at = clock.response_target = None
+    clock.response_calendar = None
     clock.response_due_at = clock.alert_at = clock.paused_since = None
     clock.response_paused, clock.alert_stage = 0, 0
 
 
-def _schedule_due(clock, calendar, at) -> None:
+def _schedule_due(clock, at) -> None:
     """Due time and next alert of a running response clock; none while it is paused."""
     if clock.response_kind is None:
         return
     if clock.paused_since is not None:
         clock.response_due_at = clock.alert_at = None
         return
+    calendar = sla.clock_calendar(clock.response_calendar)
     clock.response_due_at = _after(clock, calendar, clock.response_target)
     if clock.response_due_at > at and clock.alert_stage >= 2:
         clock.alert_stage = 1  # the new due time can be breached again
-    clock.alert_at = alert_time(clock, calendar)
+    clock.alert_at = alert_time(clock)
 
 
 def _after(clock, calendar, minutes: float) -> datetime:
@@ -151,12 +170,13 @@ def _after(clock, calendar, minutes: float) -> datetime:
     return calendar.add_business_time(clock.response_started_at, total)
 
 
-def alert_time(clock, calendar) -> datetime | None:
+def alert_time(clock) -> datetime | None:
     """When the sweep next warns about the response clock: the warning, then the breach."""
     if clock.response_due_at is None or clock.alert_stage >= 2:
         return None
     if clock.alert_stage == 0:
         warn_at = sla.sla_policy().warn_at
+        calendar = sla.clock_calendar(clock.response_calendar)
         return _after(clock, calendar, clock.response_target * warn_at)
     return clock.response_due_at
 

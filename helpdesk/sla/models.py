@@ -20,6 +20,9 @@ class CaseClock(BaseModel):
     response_kind = CharField(max_length=10, null=True)
     response_started_at = DateTimeField(null=True)
     response_target = IntegerField(null=True)  # business minutes
+    # The calendar the target runs on (``BusinessCalendar.to_dict`` as JSON) when the target
+    # names one; None: the vendor's calendar.
+    response_calendar = TextField(null=True)
     response_paused = FloatField(default=0)  # business minutes spent waiting on the customer
     response_due_at = DateTimeField(null=True)
     paused_since = DateTimeField(null=True)

@@ -20,7 +20,7 @@ from helpdesk.sla import timers
 from helpdesk.sla.calendar import BusinessCalendar
 from helpdesk.sla.clocks import clock_of, schedule_timer
 from helpdesk.sla.models import CalendarOverride, CaseClock
-from helpdesk.sla.policy import Action
+from helpdesk.sla.policy import Action, Unit
 from helpdesk.timeutil import utcnow
 
 
@@ -37,13 +37,37 @@ class ClockView:
         self.resubmit_at = clock.resubmit_at
         self._stored_breach = clock.breached_at  # the latest breach of a response target
         self._status = status
+        self._target = clock.response_target if self.kind else None  # business minutes
+        self._calendar = clock.response_calendar  # None: the vendor's
+
+    @cached_property
+    def calendar(self):
+        """The calendar the response clock runs on."""
+        return sla.clock_calendar(self._calendar)
+
+    @property
+    def own_calendar(self) -> str | None:
+        """The name of the calendar the target names, when it is not the vendor's."""
+        return self.calendar.name if self._calendar else None
+
+    @cached_property
+    def target(self) -> tuple[int, str] | None:
+        """The running target as ``(amount, unit)`` in the largest whole unit of business
+        time: days of the calendar's ``business_day``, hours, or minutes."""
+        if self._target is None:
+            return None
+        day = int(self.calendar.business_day / timedelta(minutes=1))
+        for minutes, unit in ((day, Unit.BUSINESS_DAYS), (60, Unit.BUSINESS_HOURS)):
+            if self._target % minutes == 0:
+                return self._target // minutes, unit
+        return self._target, Unit.BUSINESS_MINUTES
 
     @cached_property
     def left(self) -> timedelta | None:
         """The business time left (negative: overdue by), None while no response is due."""
         if self.due_at is None:
             return None
-        now, calendar = utcnow(), sla.calendar()
+        now, calendar = utcnow(), self.calendar
         if self.due_at >= now:
             return calendar.business_time_between(now, self.due_at)
         return -calendar.business_time_between(self.due_at, now)

@@ -228,6 +228,7 @@ def unit_label(unit) -> str:
             "hours": _l("hours"),
             "business_days": _l("business days"),
             "business_hours": _l("business hours"),
+            "business_minutes": _l("business minutes"),
         }[unit]
     )
 
@@ -252,7 +253,7 @@ def _alert(row: CaseClock, now: datetime) -> bool:
         if breach:
             clock.alert_stage = 2
             clock.breached_at = clock.response_due_at
-        clock.alert_at = clocks.alert_time(clock, sla.calendar())
+        clock.alert_at = clocks.alert_time(clock)
         clock.save()
         recipients = [case.assignee] if case.assignee_id else []
         if (breach or not recipients) and case.team_id:

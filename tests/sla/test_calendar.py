@@ -355,14 +355,41 @@ def test_missing_keys_are_refused():
         BusinessCalendar.from_dict({"name": "x", "timezone": "UTC"})
 
 
-def test_aware_datetimes_are_refused():
-    aware = datetime.fromisoformat("2026-02-16T10:00:00+01:00")
-    with pytest.raises(TypeError, match="naive UTC"):
-        SEED.is_open(aware)
-    with pytest.raises(TypeError, match="naive UTC"):
-        SEED.add_business_time(aware, timedelta(0))
-    with pytest.raises(TypeError, match="naive UTC"):
-        SEED.business_time_between(aware, aware)
+def test_aware_datetimes_are_converted_to_utc_and_answers_are_naive_utc():
+    # Mon 2026-02-16 10:00 CET is 09:00 UTC; in New York the same instant is 04:00 EST.
+    vienna = datetime.fromisoformat("2026-02-16T10:00:00+01:00")
+    new_york = datetime.fromisoformat("2026-02-16T04:00:00-05:00")
+    naive = utc(2026, 2, 16, 9)
+    for moment in (vienna, new_york, naive):
+        assert SEED.is_open(moment)
+        assert SEED.next_opening(moment) == naive
+        # 10:00 CET + 2 h = 12:00 CET = 11:00 UTC, returned naive
+        assert SEED.add_business_time(moment, 2 * HOUR) == utc(2026, 2, 16, 11)
+        assert SEED.add_business_time(moment, timedelta(0)) == naive
+        assert SEED.add_business_days(moment, 0) == naive
+        # Tue 10:00 CET = 09:00 UTC
+        assert SEED.add_business_days(moment, 1) == utc(2026, 2, 17, 9)
+    # aware and naive mixed: 10:00 to 17:00 CET
+    assert SEED.business_time_between(vienna, utc(2026, 2, 16, 16)) == 7 * HOUR
+    # Sat 2026-02-14 10:00 in Vienna is closed, however it is written
+    assert not SEED.is_open(datetime.fromisoformat("2026-02-14T09:00:00+00:00"))
+
+
+def test_business_day_is_the_longest_weekday():
+    assert SEED.business_day == 9 * HOUR  # Mon-Thu 08-17; Friday's 6 h is shorter
+    assert LUNCH.business_day == 8 * HOUR  # 08-12 and 13-17
+    assert ALWAYS.business_day == 24 * HOUR  # 00:00-24:00
+    assert NIGHT.business_day == 3 * HOUR  # 01-04, whatever the clock change does to it
+
+
+def test_subdivision_adds_regional_holidays():
+    # Epiphany, Wed 2027-01-06, is a public holiday in Bavaria ("BY"), not in all of Germany.
+    germany = BusinessCalendar(name="DE", timezone="Europe/Berlin", hours=SEED.hours, country="DE")
+    bavaria = BusinessCalendar(
+        name="BY", timezone="Europe/Berlin", hours=SEED.hours, country="DE", subdivision="BY"
+    )
+    assert germany.is_business_day(date(2027, 1, 6))
+    assert not bavaria.is_business_day(date(2027, 1, 6))
 
 
 # -- properties -----------------------------------------------------------------------------
