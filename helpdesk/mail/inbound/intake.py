@@ -4,8 +4,9 @@
 
 1. The same Message-ID seen before is a duplicate and left alone (a failed one is tried again).
 2. Automatic mail (auto-replies, bounces, lists) is recorded as ignored: no case, no answer.
-3. The sender is an active user with the From address. A reply joins its case when the sender
-   may write to it: the case is found by the thread headers (our outbox's Message-IDs, our
+3. A From that does not name exactly one mailbox is held for an admin (``parse`` says why).
+   The sender is the active user with that mailbox's address. A reply joins its case when the
+   sender may write to it: the case is found by the thread headers (our outbox's Message-IDs, our
    case thread ids, earlier inbound mail) first, by a call id in the subject second. Forged
    headers name a case the sender may not write to and so join nothing.
 4. A reply to a closed case opens a linked follow-up (seed 002); an agent's reply is a public
@@ -171,6 +172,8 @@ def _decide(parsed: ParsedMail, reply: bool) -> _Decision:
     automatic = classify.automatic_reason(parsed, own_addresses())
     if automatic:
         return _Decision(InboundState.IGNORED, automatic)
+    if parsed.sender_problem:  # nobody to answer, and a forgery would look just like this
+        return _Decision(InboundState.HELD, parsed.sender_problem)
     sender = _user(parsed.sender)
     case = _thread_case(parsed, sender) if sender is not None else None
     if case is not None:
