@@ -90,6 +90,10 @@ def receive(raw: bytes, source: str, *, reply: bool = True) -> Outcome:
             row, duplicate = _claim(parsed, raw, source)
             if duplicate:
                 return Outcome(InboundState(row.state), row.reason, row, duplicate=True)
+            if bytes(row.raw) != raw:
+                # A failed mail comes again as other bytes: the mail stored is the one decided,
+                # so another mail that reuses its Message-ID cannot speak for its sender.
+                parsed = parse(bytes(row.raw))
             try:
                 with db.atomic(), _files_kept_only_on_commit():  # a refusal undoes only itself
                     decision = _decide(parsed, reply)

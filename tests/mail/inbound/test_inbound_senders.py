@@ -8,6 +8,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases.models import Case
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import parse
+from helpdesk.products.models import Product
 from tests.mail.inbound.helpers import simple_mail
 
 MIA = "mia.member@muster.example"
@@ -133,3 +134,23 @@ def test_the_admin_sees_why_a_mail_was_held(app, world, admin_client):
     page = admin_client.get("/admin/inbound")
     assert page.status_code == 200 and b"Neue Frage" in page.data
     assert b"From" in admin_client.get(f"/admin/inbound/{pk}").data
+
+
+def test_another_mail_with_a_failed_mail_s_message_id_does_not_replace_it(app, world):
+    """A failed mail is processed again when its Message-ID comes again (an MTA's retry), and
+    then as it was stored: a different mail that reuses the id cannot speak for its sender or
+    have it refused."""
+    original = _mail(f"Mia Member <{MIA}>", message_id="<mia-7@muster.example>")
+    forged = simple_mail(
+        "attacker@evil.example", "Neue Frage", "Etwas anderes.", "<mia-7@muster.example>"
+    )
+    with app.app_context():
+        Product.update(active=False).execute()
+        assert world.receive(original).state == InboundState.FAILED
+        Product.update(active=True).execute()
+        outcome = world.receive(forged)
+        assert outcome.state == InboundState.TAKEN, outcome.reason
+        row = InboundMessage.get_by_id(outcome.message.id)
+        assert bytes(row.raw) == original
+        assert Case.get_by_id(row.case_id).description == "Bitte helfen Sie."
+        assert _cases_of(MIA) == 2
