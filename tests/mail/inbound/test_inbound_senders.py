@@ -133,7 +133,11 @@ def test_the_admin_sees_why_a_mail_was_held(app, world, admin_client):
         pk = world.receive(_mail(f"{MIA}, attacker@evil.example")).message.id
     page = admin_client.get("/admin/inbound")
     assert page.status_code == 200 and b"Neue Frage" in page.data
-    assert b"From" in admin_client.get(f"/admin/inbound/{pk}").data
+    detail = admin_client.get(f"/admin/inbound/{pk}").get_data(as_text=True)
+    assert "From names 2 mailboxes, not one" in detail
+    # The header as written, for the admin to judge; the form suggests nobody to open it for.
+    assert f"{MIA}, attacker@evil.example" in detail
+    assert 'name="customer" type="email" required value=""' in detail
 
 
 def test_another_mail_with_a_failed_mail_s_message_id_does_not_replace_it(app, world):
@@ -154,3 +158,14 @@ def test_another_mail_with_a_failed_mail_s_message_id_does_not_replace_it(app, w
         assert bytes(row.raw) == original
         assert Case.get_by_id(row.case_id).description == "Bitte helfen Sie."
         assert _cases_of(MIA) == 2
+
+
+def test_a_call_id_in_the_subject_never_lets_another_organisation_in(app, world):
+    raw = simple_mail(
+        "Olaf Other <olaf@other.example>", f"Re: [#{world.case.call_id}] Drucker", "Ich lese mit."
+    )
+    with app.app_context():
+        outcome = world.receive(raw)
+        assert outcome.state == InboundState.TAKEN
+        assert outcome.message.case_id != world.case.id  # Olaf's own new case
+        assert Case.get_by_id(outcome.message.case_id).requester_id == world.outsider.id
