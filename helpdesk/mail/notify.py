@@ -15,6 +15,8 @@ recipient reads it) and, in the HTML, the rendered ``subject``.
 From is the support address (``MAIL_DEFAULT_SENDER``) and Reply-To ``MAIL_REPLY_TO`` when set,
 so an answer reaches the inbound channel; it finds the case again by the call id in the subject
 ("[#2026-00042]") and by the thread headers (``case_thread_id`` and the outbox's Message-IDs).
+A mail to an agent about a case has the agent's reply token in its Message-ID
+(``agent_tokens``): only an answer to it acts as the agent.
 """
 
 from datetime import UTC, datetime
@@ -27,7 +29,7 @@ from jinja2 import TemplateNotFound
 from jinja2_fragments.flask import render_block
 
 from helpdesk.i18n import speaking
-from helpdesk.mail import outbox
+from helpdesk.mail import agent_tokens, outbox
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.web import external_url
 
@@ -75,10 +77,12 @@ def send(
         html = None
     else:
         subject, text, html = _rendered(template, language, zone, context)
-    thread = {}
+    thread, id_tag = {}, None
     if case is not None:
         subject = f"[#{case.call_id}] {subject}"
         thread = {"in_reply_to": case_thread_id(case), "references": [case_thread_id(case)]}
+        if user is not None and user.is_agent:  # lets the agent answer the case by mail
+            id_tag = agent_tokens.tag(case.id, user.id)
     return outbox.enqueue(
         address,
         subject,
@@ -88,6 +92,7 @@ def send(
         automatic=automatic,
         sender=_sender(sender_name),
         reply_to=current_app.config["MAIL_REPLY_TO"],
+        id_tag=id_tag,
         **thread,
     )
 

@@ -79,13 +79,15 @@ def enqueue(
     automatic: bool = True,
     sender: str | None = None,
     reply_to: str | None = None,
+    id_tag: str | None = None,
 ) -> OutboxMessage:
     """Write a mail to the outbox inside the caller's transaction; it is sent after commit.
 
     ``to`` is one address or several (``Name <addr>`` allowed); ``case`` links the mail to its
     case; ``in_reply_to`` and ``references`` are Message-IDs that thread it; ``automatic``
     marks it ``Auto-Submitted`` so that auto-responders stay quiet; ``sender`` (From) defaults
-    to ``MAIL_DEFAULT_SENDER``; ``reply_to`` adds a Reply-To. Needs an app context.
+    to ``MAIL_DEFAULT_SENDER``; ``reply_to`` adds a Reply-To; ``id_tag`` ends the left-hand
+    side of its Message-ID (an agent's reply token, ``agent_tokens``). Needs an app context.
     """
     config = current_app.config
     sender = sender or config["MAIL_DEFAULT_SENDER"]
@@ -94,7 +96,7 @@ def enqueue(
     if not envelope or not all("@" in address for address in envelope):
         raise ValueError(f"not a list of mail addresses: {to!r}")
     message = transport.build_message(
-        message_id=make_msgid(domain=_domain(config, sender)),
+        message_id=make_msgid(idstring=id_tag, domain=_domain(config, sender)),
         sender=sender,
         to=to,
         subject=subject,

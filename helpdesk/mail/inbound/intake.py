@@ -4,12 +4,14 @@
 
 1. The same Message-ID seen before is a duplicate and left alone (a failed one is tried again).
 2. Automatic mail (auto-replies, bounces, lists) is recorded as ignored: no case, no answer.
-3. The sender is an active user with the From address. A reply joins its case when the sender
-   may write to it: the case is found by the thread headers (our outbox's Message-IDs, our
+3. A From that does not name exactly one mailbox is held for an admin (``parse`` says why).
+   The sender is the active user with that mailbox's address. A reply joins its case when the
+   sender may write to it: the case is found by the thread headers (our outbox's Message-IDs, our
    case thread ids, earlier inbound mail) first, by a call id in the subject second. Forged
    headers name a case the sender may not write to and so join nothing.
-4. A reply to a closed case opens a linked follow-up (seed 002); an agent's reply is a public
-   message by that agent.
+4. A reply to a closed case opens a linked follow-up (seed 002). An agent's mail is the
+   agent's public message only on a case that the agent's reply token in its thread headers
+   proves (``helpdesk.mail.agent_tokens``); any other mail from an agent's address is held.
 5. Otherwise a support-authorised customer's mail opens a case, typed by the
    ``helpdesk_mail_case`` hook.
 6. Everyone else follows ``MAIL_UNKNOWN_SENDERS``: "reject" answers with an explanation (rate
@@ -40,7 +42,7 @@ from helpdesk.cases.callids import find_call_ids
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Channel, Event, EventKind
 from helpdesk.db import db
-from helpdesk.mail import notify
+from helpdesk.mail import agent_tokens, notify
 from helpdesk.mail.inbound import classify
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import ParsedMail, parse
@@ -88,6 +90,10 @@ def receive(raw: bytes, source: str, *, reply: bool = True) -> Outcome:
             row, duplicate = _claim(parsed, raw, source)
             if duplicate:
                 return Outcome(InboundState(row.state), row.reason, row, duplicate=True)
+            if bytes(row.raw) != raw:
+                # A failed mail comes again as other bytes: the mail stored is the one decided,
+                # so another mail that reuses its Message-ID cannot speak for its sender.
+                parsed = parse(bytes(row.raw))
             try:
                 with db.atomic(), _files_kept_only_on_commit():  # a refusal undoes only itself
                     decision = _decide(parsed, reply)
@@ -171,21 +177,36 @@ def _decide(parsed: ParsedMail, reply: bool) -> _Decision:
     automatic = classify.automatic_reason(parsed, own_addresses())
     if automatic:
         return _Decision(InboundState.IGNORED, automatic)
+    if parsed.sender_problem:  # nobody to answer, and a forgery would look just like this
+        return _Decision(InboundState.HELD, parsed.sender_problem)
     sender = _user(parsed.sender)
+    if sender is not None and sender.is_agent:
+        return _agent_mail(parsed, sender)
     case = _thread_case(parsed, sender) if sender is not None else None
     if case is not None:
         return _join(case, sender, parsed)
     if sender is not None and sender.is_customer and sender.support_authorised:
         case, event, reason = open_from_mail(sender, parsed)
         return _Decision(InboundState.TAKEN, reason, case, event)
-    if sender is not None and sender.is_agent:
-        return _Decision(InboundState.HELD, "an agent's mail that answers no case")
     reason = "unknown sender" if sender is None else "sender may not open cases"
     if current_app.config["MAIL_UNKNOWN_SENDERS"] == "hold":
         return _Decision(InboundState.HELD, reason, unknown_sender=True)
     if reply:
         _answer_refusal(parsed, None)
     return _Decision(InboundState.REFUSED, reason, unknown_sender=True)
+
+
+def _agent_mail(parsed: ParsedMail, agent: User) -> _Decision:
+    """An agent's mail acts as the agent only on a case that a reply token of this agent in
+    its thread headers proves (``agent_tokens``). Anything else is held for an admin: a
+    forgery looks exactly like an agent who wrote a new mail instead of answering ours."""
+    for case_id in agent_tokens.proven_cases(parsed.thread_ids, agent.id):
+        case = Case.get_or_none(Case.id == case_id)
+        if case is not None and access.may_write(agent, case):
+            return _join(case, agent, parsed)
+    if _thread_case(parsed, agent) is not None:
+        return _Decision(InboundState.HELD, "an agent's mail without our reply token for its case")
+    return _Decision(InboundState.HELD, "an agent's mail that answers no case")
 
 
 def own_addresses() -> set[str]:

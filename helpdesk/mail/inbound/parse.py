@@ -14,8 +14,8 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from email.errors import InvalidHeaderDefect
 from email.message import EmailMessage
-from email.utils import parseaddr
 
 import nh3
 
@@ -40,7 +40,7 @@ class MailAttachment:
 @dataclass
 class ParsedMail:
     message_id: str
-    sender: str  # the bare From address, lower case
+    sender: str  # the one mailbox of From, lower case; "" when From names no single one
     sender_name: str
     subject: str
     text: str  # the body as text: text/plain where present, else sanitised HTML as text
@@ -48,6 +48,7 @@ class ParsedMail:
     references: list[str]
     attachments: list[MailAttachment] = field(default_factory=list)
     message: EmailMessage | None = None  # the parsed mail, our own headers removed
+    sender_problem: str | None = None  # why From names no single sender (the mail is held)
 
     def header(self, name: str) -> str:
         value = self.message.get(name) if self.message is not None else None
@@ -66,19 +67,55 @@ def parse(raw: bytes) -> ParsedMail:
     for name in set(message.keys()):
         if name.lower().startswith(OUR_HEADER_PREFIXES):
             del message[name]
-    name, address = parseaddr(_header_text(message.get("From", "")))
+    address, name, sender_problem = _sender(message)
     text = _body(message)
     return ParsedMail(
         message_id=_message_id(message, raw),
-        sender=address.strip().lower(),
-        sender_name=name.strip(),
+        sender=address,
+        sender_name=name,
         subject=" ".join(_header_text(message.get("Subject", "")).split()),
         text=text,
         in_reply_to=_ids(message.get("In-Reply-To")),
         references=_ids(message.get("References")),
         attachments=list(_attachments(message)),
         message=message,
+        sender_problem=sender_problem,
     )
+
+
+# -- The sender ------------------------------------------------------------------------------
+
+#: A domain written with the DNS root's dot ("example.com."): legal in DNS, seen in mail, and
+#: the address parser would read the whole address wrongly with it.
+_ROOT_DOT = re.compile(r"(@[^\s<>@,;:\"()]+?)\.+(?=\s*>|\s*$)")
+
+
+def _sender(message: EmailMessage) -> tuple[str, str, str | None]:
+    """The address (lower case) and name of the one mailbox in From, or why there is none.
+
+    Read as a mail server reads it, from the parsed address (``email.headerregistry``) of the
+    raw header, never from decoded text: a display name that looks like an address
+    ("mia@customer.example <attacker@evil.example>"), a group, several mailboxes or a header
+    the parser only half understood name nobody, and the mail is held for an admin.
+    """
+    values = [value for name, value in message.raw_items() if name.lower() == "from"]
+    if len(values) != 1:
+        return "", "", "From header missing" if not values else "several From headers"
+    header = email.policy.default.header_fetch_parse("From", _ROOT_DOT.sub(r"\1", values[0]))
+    if any(group.display_name is not None for group in header.groups):
+        return "", "", "From names a group, not a mailbox"
+    if len(header.addresses) != 1:
+        return "", "", f"From names {len(header.addresses) or 'no'} mailboxes, not one"
+    [mailbox] = header.addresses
+    if not (mailbox.username and mailbox.domain) or any(
+        isinstance(defect, InvalidHeaderDefect) for defect in header.defects
+    ):
+        return "", "", "From is not one well-formed address"
+    address = _header_text(mailbox.addr_spec).strip().lower()
+    return address, _header_text(mailbox.display_name).strip(), None
+
+
+# -- Message-IDs -----------------------------------------------------------------------------
 
 
 def _message_id(message: EmailMessage, raw: bytes) -> str:
