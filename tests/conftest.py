@@ -10,6 +10,9 @@ use a real queue; all others run tasks immediately.
 
 from pathlib import Path
 
+import pytest
+
+from helpdesk import plugins
 from helpdesk.plugins import discover
 from helpdesk.testing import DEMO_PASSWORD, SECRET, fresh_postgres_database
 
@@ -20,3 +23,30 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Every plugin the suite's plugin tests run for: the ``plugins/`` folder's and those
 #: installed with an entry point in the group ``helpdesk``.
 VENDOR_PLUGINS = sorted(discover(ROOT / "plugins"))
+
+
+@pytest.fixture(autouse=True)
+def _marked_hooks_reach_a_plugin(request, monkeypatch):
+    """A test marked ``@pytest.mark.hook("helpdesk_...")`` fails unless the portal called that
+    hook with a plugin's implementation among those asked (not the core's alone): the marks
+    are the registry of which test covers which hook (``tests/test_hooks.py``)."""
+    marked = {name for mark in request.node.iter_markers("hook") for name in mark.args}
+    if not marked:
+        yield
+        return
+    called = set()
+
+    def before(hook_name, hook_impls, kwargs):
+        if any(not impl.plugin_name.startswith("core") for impl in hook_impls):
+            called.add(hook_name)
+
+    def build_recording_manager(app, extra=()):
+        manager = build_manager(app, extra)
+        manager.add_hookcall_monitoring(before, lambda *_: None)
+        return manager
+
+    build_manager = plugins.build_manager
+    monkeypatch.setattr(plugins, "build_manager", build_recording_manager)
+    yield
+    if marked - called:
+        pytest.fail(f"marked for {sorted(marked - called)}, which no plugin was asked")

@@ -1,4 +1,11 @@
-"""One test per hook: a plugin's answer reaches the portal, and the core answers otherwise."""
+"""One test per hook: a plugin's answer reaches the portal, and the core answers otherwise.
+
+Each such test is marked ``@pytest.mark.hook(name)``, here or beside the area it concerns;
+the mark is checked to reach a plugin (``tests/conftest.py``), and every hook needs one.
+"""
+
+import ast
+import inspect
 
 import pytest
 from flask import Blueprint
@@ -6,6 +13,7 @@ from flask import Blueprint
 from helpdesk import demo
 from helpdesk.accounts.models import Team
 from helpdesk.hookspecs import hookimpl
+from helpdesk.plugins import HOOKSPECS
 from helpdesk.policy import (
     CaseType,
     Category,
@@ -20,6 +28,14 @@ from helpdesk.policy import (
     Status,
 )
 from helpdesk.products.models import Component, Product, ProductVersion
+from tests.conftest import ROOT
+
+HOOKS = {
+    name
+    for specs in HOOKSPECS
+    for name, _ in inspect.getmembers(specs, inspect.isfunction)
+    if name.startswith("helpdesk_")
+}
 
 
 class Plugin:
@@ -30,6 +46,28 @@ class Plugin:
             setattr(self, name, hookimpl(function))
 
 
+def marked_hooks() -> set[str]:
+    """The hooks some test in ``tests/`` is marked ``@pytest.mark.hook(...)`` for."""
+    marked = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                for decorator in node.decorator_list:
+                    if isinstance(decorator, ast.Call) and ast.unparse(decorator.func).endswith(
+                        "mark.hook"
+                    ):
+                        marked.update(ast.literal_eval(name) for name in decorator.args)
+    return marked
+
+
+def test_every_hook_has_a_test_of_its_own():
+    marked = marked_hooks()
+    untested, unknown = sorted(HOOKS - marked), sorted(marked - HOOKS)
+    assert not untested, f"no test is marked @pytest.mark.hook for {untested}"
+    assert not unknown, f"tests are marked for hooks that do not exist: {unknown}"
+
+
+@pytest.mark.hook("helpdesk_init_app")
 def test_init_app_lets_a_plugin_add_pages(make_app):
     def helpdesk_init_app(app):
         extra = Blueprint("extra", __name__)
@@ -40,6 +78,7 @@ def test_init_app_lets_a_plugin_add_pages(make_app):
     assert app.test_client().get("/extra").data == b"from a plugin"
 
 
+@pytest.mark.hook("helpdesk_case_types")
 def test_case_types_first_answer_wins(make_app):
     core = make_app().extensions["policy"].case_types
     assert [t.key for t in core] == ["question", "fault", "request"]
@@ -48,6 +87,7 @@ def test_case_types_first_answer_wins(make_app):
     assert policy.case_types == types
 
 
+@pytest.mark.hook("helpdesk_severities")
 def test_severities_mark_impact_justification(make_app):
     severities = [
         Severity("critical", Label("Kritisch", "Critical"), needs_impact=True),
@@ -57,6 +97,7 @@ def test_severities_mark_impact_justification(make_app):
     assert [s.key for s in policy.severities if s.needs_impact] == ["critical"]
 
 
+@pytest.mark.hook("helpdesk_priorities", "helpdesk_priority_for")
 def test_priorities_and_their_mapping(make_app):
     def helpdesk_priority_for(case_type, severity, contract_class):
         return "p1" if contract_class == "A" else "p2"
@@ -81,6 +122,7 @@ def test_priority_mapping_to_an_unknown_priority_stops_the_start(make_app):
         make_app(Plugin(helpdesk_priority_for=lambda case_type, severity, contract_class: "x"))
 
 
+@pytest.mark.hook("helpdesk_statuses")
 def test_statuses_map_to_core_categories(make_app):
     statuses = [
         Status("neu", Label("Neu", "New"), Category.NEW),
@@ -103,6 +145,7 @@ def test_statuses_without_a_closed_category_stop_the_start(make_app):
         make_app(Plugin(helpdesk_statuses=lambda: only_new))
 
 
+@pytest.mark.hook("helpdesk_teams")
 def test_teams_are_created_with_the_demo_data(make_app):
     teams = [("support", "Support"), ("consulting", "Consulting")]
     app = make_app(Plugin(helpdesk_teams=lambda: teams))
@@ -111,6 +154,7 @@ def test_teams_are_created_with_the_demo_data(make_app):
         assert sorted(t.key for t in Team.select()) == ["consulting", "support"]
 
 
+@pytest.mark.hook("helpdesk_route_case")
 def test_route_case_falls_through_none_to_the_core(make_app):
     def helpdesk_route_case(case_type, product, component):
         if case_type == "consulting":
@@ -126,6 +170,7 @@ def test_route_case_falls_through_none_to_the_core(make_app):
     )
 
 
+@pytest.mark.hook("helpdesk_case_form_fields")
 def test_case_form_fields_of_every_plugin_are_joined(make_app):
     def first(product, case_type):
         return [FormField("object", Label("Objekt", "Property"))] if case_type == "fault" else []
@@ -147,6 +192,7 @@ def test_case_form_fields_of_every_plugin_are_joined(make_app):
     assert [f.key for f in policy.form_fields(None, "question")] == ["channel"]
 
 
+@pytest.mark.hook("helpdesk_navigation")
 def test_navigation_links_reach_the_page_by_audience(make_app, demo_people):
     def helpdesk_navigation(user):
         return [
@@ -162,6 +208,7 @@ def test_navigation_links_reach_the_page_by_audience(make_app, demo_people):
     assert agent_page.index(b">Health<") < agent_page.index(b">Queue<")  # order 5 before 10
 
 
+@pytest.mark.hook("helpdesk_demo_products")
 def test_demo_products_come_from_the_plugin(make_app):
     spec = ProductSpec(
         "hv",
@@ -180,6 +227,7 @@ def test_demo_products_come_from_the_plugin(make_app):
         assert Component.get(Component.product == product).key == "buchhaltung"
 
 
+@pytest.mark.hook("helpdesk_demo_data")
 def test_demo_data_hook_adds_to_the_demo(make_app):
     def helpdesk_demo_data(teams):
         Team.create(key="extra", name=f"Beside {', '.join(sorted(teams))}")
@@ -207,6 +255,7 @@ def _case_ready(app, people):
         )
 
 
+@pytest.mark.hook("helpdesk_may_set_status")
 def test_may_set_status_decides_who_moves_a_case(make_app):
     from helpdesk.cases import service
 
@@ -225,6 +274,7 @@ def test_may_set_status_decides_who_moves_a_case(make_app):
             service.move_status(case, people["mia.member"], "open")  # core: not for customers
 
 
+@pytest.mark.hook("helpdesk_may_reopen")
 def test_may_reopen_decides_between_reopen_and_follow_up(make_app):
     from helpdesk.cases import service
     from helpdesk.cases.models import Case
@@ -243,6 +293,7 @@ def test_may_reopen_decides_between_reopen_and_follow_up(make_app):
         assert Case.get_by_id(case.id).status_category == "open"
 
 
+@pytest.mark.hook("helpdesk_case_changed")
 def test_case_changed_sees_each_change_once_inside_its_transaction(make_app):
     from helpdesk.cases import service
     from helpdesk.cases.models import Case
