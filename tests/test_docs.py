@@ -95,10 +95,3 @@ def test_no_documented_hook_is_gone():
     }
     gone = sorted(named - set(HOOKS))
     assert not gone, f"docs/{DOCS.name} documents hooks that no longer exist: {gone}"
-
-
-def test_python_examples_compile():
-    blocks = re.findall(r"^```python\n(.*?)^```", DOCS.read_text(), re.MULTILINE | re.DOTALL)
-    assert blocks
-    for number, block in enumerate(blocks, 1):
-        compile(block, f"{DOCS.name} python block {number}", "exec")
