@@ -1,17 +1,19 @@
-"""The support portal. ``create_app`` builds one; everything else hangs off it."""
+"""The support portal. ``create_app`` builds one; everything else hangs off it.
+
+Importing the package alone stays cheap: pytest imports it in every run through the
+``helpdesk.testing`` plugin, so the factory imports Flask and the areas when it runs.
+"""
+
+from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
-from htmx_flask import Htmx
-
-from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
 from helpdesk.hookspecs import hookimpl
-from helpdesk.plugins import build_manager
-from helpdesk.policy import Policy
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +23,14 @@ __all__ = ["create_app", "hookimpl"]
 def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     """Build the portal. ``config_overrides`` wins over every other configuration layer;
     ``plugins`` are plugin objects registered after the configured ones (tests use this)."""
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+    from htmx_flask import Htmx
+
+    from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
+    from helpdesk.plugins import build_manager
+    from helpdesk.policy import Policy
+
     overrides = dict(config_overrides or {})
     instance = overrides.pop("INSTANCE_PATH", None) or os.environ.get("HELPDESK_INSTANCE")
     app = Flask(
@@ -59,6 +69,8 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
+    from flask_login import LoginManager
+
     from helpdesk.accounts.models import User
 
     login = LoginManager(app)

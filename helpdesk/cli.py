@@ -1,21 +1,23 @@
-"""Commands: ``flask --app wsgi migrate | demo | serve``."""
+"""Commands: ``flask --app wsgi migrate | demo | serve | new-plugin NAME``."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
-from helpdesk import demo, migrations
+from helpdesk import demo, migrations, skeleton
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(new_plugin_command)
 
 
 @click.command("migrate")
@@ -42,6 +44,26 @@ def _ensure_demo() -> None:
         path.chmod(0o600)
     if path.exists():
         click.echo(path.read_text())
+
+
+@click.command("new-plugin")
+@click.argument("name")
+@click.option(
+    "--directory",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the plugin's folder (default: the current one).",
+)
+def new_plugin_command(name, directory):
+    """Write a plugin package to start from: NAME/ with its pyproject (entry point), a module
+    answering two hooks, and its tests on the fixtures of helpdesk.testing."""
+    try:
+        project = skeleton.write(name, directory)
+    except skeleton.SkeletonError as error:
+        raise click.BadParameter(str(error), param_hint="NAME") from error
+    click.echo(f"wrote {project}")
+    click.echo(f"test it:   pip install -e '{project}[test]' && pytest {project}")
+    click.echo(f'enable it: HELPDESK_PLUGINS = ["{name}"] in instance/config.py')
 
 
 @click.command("serve")

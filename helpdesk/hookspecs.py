@@ -3,8 +3,10 @@
 Every hook is called with keyword arguments, so a specification can gain arguments without
 breaking plugins. Hooks marked ``firstresult`` take the first answer that is not ``None``: the
 vendor plugin's, because the core's defaults (``helpdesk.defaults``) are registered ``trylast``.
-The other hooks collect one answer from every plugin; the docstring says how they combine.
-The objects the hooks return are defined in ``helpdesk.policy``.
+A first-answer hook typed ``X | None`` takes None as "no answer". The other hooks collect
+one answer from every plugin; the docstring says how they combine. The objects the hooks
+return are defined in ``helpdesk.policy``. The hooks only the demo data asks are apart, in
+``helpdesk.demo_hookspecs``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Flask
 
-    from helpdesk.accounts.models import Team, User
+    from helpdesk.accounts.models import User
     from helpdesk.cases.models import Case, Event
     from helpdesk.policy import (
         CaseType,
@@ -26,7 +28,6 @@ if TYPE_CHECKING:
         MailCase,
         NavLink,
         Priority,
-        ProductSpec,
         Route,
         Severity,
         Status,
@@ -40,7 +41,7 @@ hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
 
 
-# -- Start-up -----------------------------------------------------------------------------
+# -- Start-up and pages -------------------------------------------------------------------
 
 
 @hookspec
@@ -49,6 +50,14 @@ def helpdesk_init_app(app: Flask) -> None:
 
     A plugin registers its blueprints, template folders, CLI commands or huey tasks here.
     Nothing is returned.
+    """
+
+
+@hookspec
+def helpdesk_navigation(user: User) -> list[NavLink]:
+    """Links for the main navigation of a signed-in ``user``.
+
+    Every plugin's lists are joined, filtered by each link's audience and sorted by ``order``.
     """
 
 
@@ -81,7 +90,7 @@ def helpdesk_priorities() -> list[Priority]:
 
 
 @hookspec(firstresult=True)
-def helpdesk_priority_for(case_type: str, severity: str, contract_class: str | None) -> str:
+def helpdesk_priority_for(case_type: str, severity: str, contract_class: str | None) -> str | None:
     """The priority key for a case of this type and severity under this contract class.
 
     ``contract_class`` is the key of the organisation's contract class (one of
@@ -124,7 +133,7 @@ def helpdesk_teams() -> list[tuple[str, str]]:
 @hookspec(firstresult=True)
 def helpdesk_route_case(
     case_type: str, product: Product, version: ProductVersion | None, component: Component | None
-) -> Route:
+) -> Route | None:
     """Where a new case goes (CASE-6): a ``Route`` naming a team key and optionally an agent.
 
     Called when a case is opened, on every channel. Return None to let the next plugin
@@ -144,7 +153,7 @@ def helpdesk_case_form_fields(product: Product, case_type: str) -> list[FormFiel
 
 
 @hookspec(firstresult=True)
-def helpdesk_may_set_status(user: User, case: Case, status: Status) -> bool:
+def helpdesk_may_set_status(user: User, case: Case, status: Status) -> bool | None:
     """Whether ``user`` may move ``case`` to ``status`` (FLOW-1).
 
     Called before every status change by a person. Return True or False to decide, None to
@@ -154,11 +163,22 @@ def helpdesk_may_set_status(user: User, case: Case, status: Status) -> bool:
 
 
 @hookspec(firstresult=True)
-def helpdesk_may_reopen(user: User, case: Case) -> bool:
+def helpdesk_may_reopen(user: User, case: Case) -> bool | None:
     """Whether ``user`` may reopen the solved or closed ``case`` (FLOW-4).
 
-    When the answer is False the portal offers a linked follow-up case instead. First answer
-    wins; the core allows it for solved cases always and for closed ones to agents.
+    When the answer is False the portal offers a linked follow-up case instead. Return None
+    to let the next plugin decide. First answer wins; the core allows it for solved cases
+    always and for closed ones to agents.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_may_close(user: User, case: Case) -> bool | None:
+    """Whether ``user`` may close ``case`` (FLOW-4): a customer confirming the solution, or an
+    agent setting a closed status.
+
+    Return None to let the next plugin decide. First answer wins; the core lets everyone who
+    may write to the case close it.
     """
 
 
@@ -168,7 +188,7 @@ def helpdesk_may_reopen(user: User, case: Case) -> bool:
 
 
 @hookspec(firstresult=True)
-def helpdesk_sees_all_organisation_cases(user: User) -> bool:
+def helpdesk_sees_all_organisation_cases(user: User) -> bool | None:
     """Whether the customer ``user`` sees every case of their organisation (PERM-2); if not,
     they see the cases they requested and those they follow.
 
@@ -179,7 +199,7 @@ def helpdesk_sees_all_organisation_cases(user: User) -> bool:
 
 
 @hookspec(firstresult=True)
-def helpdesk_correspondence_rule(user: User) -> bool:
+def helpdesk_correspondence_rule(user: User) -> bool | None:
     """Whether the correspondence rule applies to the customer ``user`` (PERM-3): they read
     only the messages they wrote or received; the others show as a placeholder, without
     text, files or recipients.
@@ -190,7 +210,7 @@ def helpdesk_correspondence_rule(user: User) -> bool:
 
 
 @hookspec(firstresult=True)
-def helpdesk_may_open_case(user: User) -> bool:
+def helpdesk_may_open_case(user: User) -> bool | None:
     """Whether the customer ``user`` may open cases in their organisation's name, on every
     channel (web form, phone, mail).
 
@@ -214,7 +234,7 @@ def helpdesk_case_changed(events: list[Event]) -> None:
     """
 
 
-# -- Mail -------------------------------------------------------------------------------
+# -- Mail, outgoing and incoming (MAIL-3) ------------------------------------------------
 
 
 @hookspec(firstresult=True)
@@ -225,6 +245,18 @@ def helpdesk_mail_template(name: str, language: str) -> str | None:
     Answer a template name without extension (``<answer>.txt`` with the blocks ``subject``
     and ``text``, optionally ``<answer>.html``), or None to let the next plugin decide. First
     answer wins; with no answer the core's template is used.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_mail_case(sender: User, subject: str) -> MailCase | None:
+    """What a case opened by a new mail is (MAIL-3): a ``MailCase`` with the case type, the
+    severity and optionally the product key.
+
+    ``sender`` is the support-authorised customer user the mail came from, ``subject`` the
+    mail's decoded subject. A mail has no form, so this decides what a customer would have
+    chosen. First answer wins; the core takes the first case type, the severity ``normal``
+    (else the first that needs no impact statement) and the first active product.
     """
 
 
@@ -268,40 +300,7 @@ def helpdesk_status_timers() -> list[Timer]:
     """
 
 
-# -- Navigation and demo ------------------------------------------------------------------
-
-
-@hookspec
-def helpdesk_navigation(user: User) -> list[NavLink]:
-    """Links for the main navigation of a signed-in ``user``.
-
-    Every plugin's lists are joined, filtered by each link's audience and sorted by ``order``.
-    """
-
-
-@hookspec(firstresult=True)
-def helpdesk_demo_products() -> list[ProductSpec]:
-    """The products, versions and components the demo data creates. First answer wins."""
-
-
-@hookspec
-def helpdesk_demo_data(teams: dict[str, Team]) -> None:
-    """Called after the core's demo data is written, so a plugin can add its own.
-
-    ``teams`` maps team keys to the created teams. Nothing is returned.
-    """
-
-
-# -- Closing, escalation, support levels and releases (FLOW-4 to FLOW-7) -------------------
-
-
-@hookspec(firstresult=True)
-def helpdesk_may_close(user: User, case: Case) -> bool:
-    """Whether ``user`` may close ``case`` (FLOW-4): a customer confirming the solution, or an
-    agent setting a closed status.
-
-    First answer wins; the core lets everyone who may write to the case close it.
-    """
+# -- Escalation, support levels and releases (FLOW-6, FLOW-7) ----------------------------
 
 
 @hookspec(firstresult=True)
@@ -323,24 +322,9 @@ def helpdesk_support_levels() -> list[SupportLevel]:
 
 
 @hookspec(firstresult=True)
-def helpdesk_release_published_status(case: Case) -> str:
+def helpdesk_release_published_status(case: Case) -> str | None:
     """The status key ``case`` moves to when the release of its development item is
     published (FLOW-7); None keeps its status.
 
     First answer wins; the core keeps the status.
-    """
-
-
-# -- Inbound mail -------------------------------------------------------------------------
-
-
-@hookspec(firstresult=True)
-def helpdesk_mail_case(sender: User, subject: str) -> MailCase:
-    """What a case opened by a new mail is (MAIL-3): a ``MailCase`` with the case type, the
-    severity and optionally the product key.
-
-    ``sender`` is the support-authorised customer user the mail came from, ``subject`` the
-    mail's decoded subject. A mail has no form, so this decides what a customer would have
-    chosen. First answer wins; the core takes the first case type, the severity ``normal``
-    (else the first that needs no impact statement) and the first active product.
     """

@@ -14,10 +14,13 @@ from pathlib import Path
 import pluggy
 from flask import Flask, current_app
 
-from helpdesk import defaults, hookspecs, lifecycle
+from helpdesk import defaults, demo_hookspecs, hookspecs, lifecycle
 from helpdesk.mail import notifications
 from helpdesk.organisations import navigation as people_navigation
 from helpdesk.sla import clocks
+
+#: The hook specifications: the portal's, and those only the demo data asks.
+HOOKSPECS = (hookspecs, demo_hookspecs)
 
 #: The core's own implementations of hooks, registered before any plugin.
 CORE = {
@@ -80,7 +83,8 @@ def _file_loader(name: str, path: Path) -> Callable[[], object]:
 def build_manager(app: Flask, extra: Iterable[object] = ()) -> pluggy.PluginManager:
     """The manager for ``app``: core defaults, the configured plugins, then ``extra``."""
     manager = pluggy.PluginManager(PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
+    for specs in HOOKSPECS:
+        manager.add_hookspecs(specs)
     for name, module in CORE.items():
         manager.register(module, name=name)
     wanted = app.config["HELPDESK_PLUGINS"]

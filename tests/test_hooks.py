@@ -1,5 +1,11 @@
-"""One test per hook: a plugin's answer reaches the portal, and the core answers otherwise."""
+"""One test per hook: a plugin's answer reaches the portal, and the core answers otherwise.
 
+Each such test is marked ``@pytest.mark.hook(name)``, here or beside the area it concerns;
+the mark is checked to reach a plugin (``tests/conftest.py``), and every hook needs one.
+"""
+
+import ast
+import inspect
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +15,7 @@ from flask import Blueprint
 from helpdesk import demo
 from helpdesk.accounts.models import Team
 from helpdesk.hookspecs import hookimpl
+from helpdesk.plugins import HOOKSPECS
 from helpdesk.policy import (
     CaseType,
     Category,
@@ -26,6 +33,14 @@ from helpdesk.policy import (
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.sla.calendar import BusinessCalendar
 from helpdesk.sla.policy import ResponseTarget, Unit
+from tests.conftest import ROOT
+
+HOOKS = {
+    name
+    for specs in HOOKSPECS
+    for name, _ in inspect.getmembers(specs, inspect.isfunction)
+    if name.startswith("helpdesk_")
+}
 
 
 class Plugin:
@@ -36,6 +51,28 @@ class Plugin:
             setattr(self, name, hookimpl(function))
 
 
+def marked_hooks() -> set[str]:
+    """The hooks some test in ``tests/`` is marked ``@pytest.mark.hook(...)`` for."""
+    marked = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                for decorator in node.decorator_list:
+                    if isinstance(decorator, ast.Call) and ast.unparse(decorator.func).endswith(
+                        "mark.hook"
+                    ):
+                        marked.update(ast.literal_eval(name) for name in decorator.args)
+    return marked
+
+
+def test_every_hook_has_a_test_of_its_own():
+    marked = marked_hooks()
+    untested, unknown = sorted(HOOKS - marked), sorted(marked - HOOKS)
+    assert not untested, f"no test is marked @pytest.mark.hook for {untested}"
+    assert not unknown, f"tests are marked for hooks that do not exist: {unknown}"
+
+
+@pytest.mark.hook("helpdesk_init_app")
 def test_init_app_lets_a_plugin_add_pages(make_app):
     def helpdesk_init_app(app):
         extra = Blueprint("extra", __name__)
@@ -46,6 +83,7 @@ def test_init_app_lets_a_plugin_add_pages(make_app):
     assert app.test_client().get("/extra").data == b"from a plugin"
 
 
+@pytest.mark.hook("helpdesk_case_types")
 def test_case_types_first_answer_wins(make_app):
     core = make_app().extensions["policy"].case_types
     assert [t.key for t in core] == ["question", "fault", "request"]
@@ -54,6 +92,7 @@ def test_case_types_first_answer_wins(make_app):
     assert policy.case_types == types
 
 
+@pytest.mark.hook("helpdesk_severities")
 def test_severities_mark_impact_justification(make_app):
     severities = [
         Severity("critical", Label("Kritisch", "Critical"), needs_impact=True),
@@ -63,6 +102,7 @@ def test_severities_mark_impact_justification(make_app):
     assert [s.key for s in policy.severities if s.needs_impact] == ["critical"]
 
 
+@pytest.mark.hook("helpdesk_priorities", "helpdesk_priority_for")
 def test_priorities_and_their_mapping(make_app):
     def helpdesk_priority_for(case_type, severity, contract_class):
         return "p1" if contract_class == "A" else "p2"
@@ -87,6 +127,7 @@ def test_priority_mapping_to_an_unknown_priority_stops_the_start(make_app):
         make_app(Plugin(helpdesk_priority_for=lambda case_type, severity, contract_class: "x"))
 
 
+@pytest.mark.hook("helpdesk_contract_classes")
 def test_contract_classes_are_offered_checked_and_shown_by_label(make_app):
     asked = set()
 
@@ -128,6 +169,7 @@ def test_contract_classes_are_offered_checked_and_shown_by_label(make_app):
     ]
 
 
+@pytest.mark.hook("helpdesk_statuses")
 def test_statuses_map_to_core_categories(make_app):
     statuses = [
         Status("neu", Label("Neu", "New"), Category.NEW),
@@ -150,6 +192,7 @@ def test_statuses_without_a_closed_category_stop_the_start(make_app):
         make_app(Plugin(helpdesk_statuses=lambda: only_new))
 
 
+@pytest.mark.hook("helpdesk_teams")
 def test_teams_are_created_with_the_demo_data(make_app):
     teams = [("support", "Support"), ("consulting", "Consulting")]
     app = make_app(Plugin(helpdesk_teams=lambda: teams))
@@ -158,6 +201,7 @@ def test_teams_are_created_with_the_demo_data(make_app):
         assert sorted(t.key for t in Team.select()) == ["consulting", "support"]
 
 
+@pytest.mark.hook("helpdesk_route_case")
 def test_route_case_falls_through_none_to_the_core(make_app):
     def helpdesk_route_case(case_type, product, component):
         if case_type == "consulting":
@@ -173,6 +217,7 @@ def test_route_case_falls_through_none_to_the_core(make_app):
     )
 
 
+@pytest.mark.hook("helpdesk_case_form_fields")
 def test_case_form_fields_of_every_plugin_are_joined(make_app):
     def first(product, case_type):
         return [FormField("object", Label("Objekt", "Property"))] if case_type == "fault" else []
@@ -194,6 +239,7 @@ def test_case_form_fields_of_every_plugin_are_joined(make_app):
     assert [f.key for f in policy.form_fields(None, "question")] == ["channel"]
 
 
+@pytest.mark.hook("helpdesk_navigation")
 def test_navigation_links_reach_the_page_by_audience(make_app, demo_people):
     def helpdesk_navigation(user):
         return [
@@ -209,6 +255,7 @@ def test_navigation_links_reach_the_page_by_audience(make_app, demo_people):
     assert agent_page.index(b">Health<") < agent_page.index(b">Queue<")  # order 5 before 10
 
 
+@pytest.mark.hook("helpdesk_demo_products")
 def test_demo_products_come_from_the_plugin(make_app):
     spec = ProductSpec(
         "hv",
@@ -227,6 +274,7 @@ def test_demo_products_come_from_the_plugin(make_app):
         assert Component.get(Component.product == product).key == "buchhaltung"
 
 
+@pytest.mark.hook("helpdesk_demo_data")
 def test_demo_data_hook_adds_to_the_demo(make_app):
     def helpdesk_demo_data(teams):
         Team.create(key="extra", name=f"Beside {', '.join(sorted(teams))}")
@@ -254,6 +302,7 @@ def _case_ready(app, people, severity="normal"):
         )
 
 
+@pytest.mark.hook("helpdesk_may_set_status")
 def test_may_set_status_decides_who_moves_a_case(make_app):
     from helpdesk.cases import service
 
@@ -272,6 +321,7 @@ def test_may_set_status_decides_who_moves_a_case(make_app):
             service.move_status(case, people["mia.member"], "open")  # core: not for customers
 
 
+@pytest.mark.hook("helpdesk_may_reopen")
 def test_may_reopen_decides_between_reopen_and_follow_up(make_app):
     from helpdesk.cases import service
     from helpdesk.cases.models import Case
@@ -290,6 +340,7 @@ def test_may_reopen_decides_between_reopen_and_follow_up(make_app):
         assert Case.get_by_id(case.id).status_category == "open"
 
 
+@pytest.mark.hook("helpdesk_case_changed")
 def test_case_changed_sees_each_change_once_inside_its_transaction(make_app):
     from helpdesk.cases import service
     from helpdesk.cases.models import Case
@@ -329,6 +380,7 @@ def _demo_people():
     return list(User.select())
 
 
+@pytest.mark.hook("helpdesk_response_target")
 def test_response_target_follows_the_priority_in_business_time_and_on_its_calendar(make_app):
     from helpdesk.cases import service
     from helpdesk.sla.models import CaseClock
@@ -368,6 +420,7 @@ def test_response_target_follows_the_priority_in_business_time_and_on_its_calend
         assert CaseClock.get(CaseClock.case == opened.id).response_due_at is None
 
 
+@pytest.mark.hook("helpdesk_sla_policy")
 def test_sla_policy_is_the_core_targets_by_severity_and_contract_class(make_app):
     from helpdesk.sla.models import CaseClock
     from helpdesk.sla.policy import SlaPolicy

@@ -6,11 +6,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from helpdesk.config import DEFAULTS
-from tests.mail.conftest import smtp_server  # noqa: F401  (the real server, a fixture)
 
 
 @pytest.fixture
-def app(make_app, smtp_server):  # noqa: F811
+def app(make_app, smtp_server):
     """The app, sending to the test server; no waiting floor on reset requests."""
     return make_app(RESET_MIN_SECONDS=0, **smtp_server.settings)
 
@@ -20,7 +19,7 @@ def limits(**changes) -> dict:
     return {**DEFAULTS["RATE_LIMITS"], **changes}
 
 
-def mails_to(smtp_server, address: str) -> list:  # noqa: F811
+def mails_to(smtp_server, address: str) -> list:
     return [m for m in smtp_server.messages if address in m["To"]]
 
 

@@ -7,8 +7,6 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.mail.conftest import smtp_server  # noqa: F401  (the real server, a fixture)
-
 pytestmark = pytest.mark.browser
 
 EMAIL = "kerstin.neu@muster.example"
@@ -16,13 +14,13 @@ PASSWORD = "glimmering-otter-42"
 
 
 @pytest.fixture
-def make_app(make_app, smtp_server):  # noqa: F811
+def make_app(make_app, smtp_server):
     """The live server's app sends its mail to the test SMTP server."""
     return lambda *plugins, **config: make_app(*plugins, **{**smtp_server.settings, **config})
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
-def test_register_confirm_and_sign_in(request, javascript, live_server, smtp_server, sign_in):  # noqa: F811
+def test_register_confirm_and_sign_in(request, javascript, live_server, smtp_server, sign_in):
     page = request.getfixturevalue("page" if javascript else "page_nojs")
     page.goto(f"{live_server.url}/sign-in")
     page.get_by_role("link", name="Register").click()

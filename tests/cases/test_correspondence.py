@@ -221,6 +221,11 @@ def test_core_opens_cases_only_for_support_authorised_people(ctx):
     assert not access.may_open_case(ctx["erik.first"])  # agents open cases for a customer
 
 
+@pytest.mark.hook(
+    "helpdesk_sees_all_organisation_cases",
+    "helpdesk_correspondence_rule",
+    "helpdesk_may_open_case",
+)
 def test_a_plugin_can_narrow_every_rule(make_app):
     """PERM-5: a plugin's answer wins over the core's, in each direction."""
 

@@ -1,5 +1,6 @@
-"""Fixtures for the later life of a case: the real SMTP server of the mail tests, an app that
-sends to it (``make_lifecycle_app(*plugins)``), and helpers to open cases and read mail."""
+"""Fixtures for the later life of a case: an app that sends to the real SMTP server of
+``helpdesk.testing`` (``make_lifecycle_app(*plugins)``), and helpers to open cases and read
+mail."""
 
 import pytest
 
@@ -8,15 +9,6 @@ from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.products.models import Product
 from tests.conftest import DEMO_PASSWORD
-from tests.mail.conftest import SmtpServer
-
-
-@pytest.fixture
-def smtp_server():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

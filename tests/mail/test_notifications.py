@@ -391,6 +391,7 @@ def test_a_rolled_back_change_sends_nothing(app, people, case, smtp_server):
     assert smtp_server.messages == []
 
 
+@pytest.mark.hook("helpdesk_mail_template")
 def test_a_plugin_writes_a_mail_with_its_own_template(make_app, smtp_server, tmp_path):
     folder = tmp_path / "templates" / "vendor_mail"
     folder.mkdir(parents=True)

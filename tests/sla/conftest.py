@@ -11,7 +11,6 @@ from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.mail import outbox
 from helpdesk.products.models import Product
-from tests.mail.conftest import smtp_server  # noqa: F401  (the real SMTP server fixture)
 
 
 class Vendor:
@@ -55,7 +54,7 @@ class Vendor:
 
 
 @pytest.fixture
-def vendor(make_app, smtp_server):  # noqa: F811
+def vendor(make_app, smtp_server):
     """``vendor("erp_handbook")``: that plugin's portal, clock at 2026-11-30 (a Monday)."""
     contexts = []
 

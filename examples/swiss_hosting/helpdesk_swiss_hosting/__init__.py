@@ -41,6 +41,7 @@ from helpdesk.policy import (
     ContractClass,
     Label,
     Priority,
+    ProductSpec,
     Route,
     Status,
 )
@@ -165,4 +166,23 @@ def helpdesk_status_timers():
         Timer("waiting", 2, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"),
         Timer("waiting", 3, Unit.BUSINESS_DAYS, Action.CLOSE, mail="timer_last_reminder"),
         Timer("resolved", 7, Unit.DAYS, Action.CLOSE),
+    ]
+
+
+@hookimpl
+def helpdesk_demo_products():
+    """Two hosting products, so that the demo of this policy has something to open cases for."""
+    return [
+        ProductSpec(
+            "webhosting",
+            "Webhosting",
+            versions=("Basic", "Business"),
+            components=(("mail", "E-Mail"), ("web", "Webserver"), ("dns", "DNS")),
+        ),
+        ProductSpec(
+            "managed-server",
+            "Managed Server",
+            versions=("2025", "2026"),
+            components=(("os", "Betriebssystem"), ("database", "Datenbank"), ("backup", "Backup")),
+        ),
     ]

@@ -2,6 +2,8 @@
 cases, who may join which case, forged headers, unknown senders (answered once in a while,
 or held), failures and duplicates."""
 
+import pytest
+
 from helpdesk.accounts.models import CustomerRole, User
 from helpdesk.cases import service
 from helpdesk.cases.models import Case, Channel, Event, EventKind
@@ -157,6 +159,7 @@ class FaultsByMail:
         return MailCase("fault", "low", product="suite") if "Fehler" in subject else None
 
 
+@pytest.mark.hook("helpdesk_mail_case")
 def test_the_core_types_a_mail_case_unless_a_plugin_answers(make_app, smtp_server, demo_people):
     app = make_app(FaultsByMail(), **smtp_server.settings)
     with app.app_context():
