@@ -47,7 +47,8 @@ class SlaPolicy:
 
 
 class Unit(StrEnum):
-    """How a timer counts: calendar days or hours, or the calendar's business days or hours."""
+    """How a timer counts: calendar days (the same local time of day, across clock changes
+    too) or elapsed hours, or the calendar's business days or hours."""
 
     DAYS = "days"
     HOURS = "hours"
@@ -80,8 +81,10 @@ class Timer:
     mail: str | None = None
 
     def due(self, calendar: BusinessCalendar, start: datetime) -> datetime:
+        """When the timer falls due, counted from ``start`` (naive UTC): calendar days at the
+        same local time of day in the calendar's zone, hours as elapsed time."""
         if self.unit == Unit.DAYS:
-            return start + timedelta(days=self.after)
+            return calendar.add_days(start, self.after)
         if self.unit == Unit.HOURS:
             return start + timedelta(hours=self.after)
         if self.unit == Unit.BUSINESS_DAYS:
