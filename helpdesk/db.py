@@ -26,10 +26,11 @@ from playhouse.db_url import connect
 
 db = DatabaseProxy()
 
-#: How long (ms) a SQLite writer waits for the write lock. Under ten clients posting at once
-#: to three gunicorn workers (``tests/test_concurrency.py``) the longest wait seen was
-#: about 1 s; a mail with 64 MB of files writes for a few seconds. It stays well below
-#: gunicorn's 30 s worker timeout, so a writer that gets no turn is answered, not killed.
+#: How long (ms) a SQLite writer waits for the write lock. With ten clients posting at once
+#: to three gunicorn workers (``tests/test_concurrency.py``, 2 shared cores) the slowest
+#: request, waiting included, took about 1 s; ten times that leaves room for large uploads
+#: and a loaded machine, and stays well below gunicorn's 30 s worker timeout, so a writer
+#: that gets no turn is answered (503), not killed.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 SQLITE_PRAGMAS = {
