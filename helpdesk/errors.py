@@ -1,10 +1,17 @@
-"""Error pages in the user's language, as pages or as htmx partials."""
+"""Error pages in the user's language, as pages or as htmx partials.
+
+A change that found other writers in the way for longer than the database waits
+(``helpdesk.db.is_busy``) was rolled back whole: it answers 503 with ``Retry-After`` and
+a page that holds everything the form sent (but files and passwords) in a form that sends
+it again, so nothing typed is lost.
+"""
 
 import logging
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from helpdesk.db import is_busy
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.web import render
 
@@ -34,7 +41,27 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http_error(error)
+        if is_busy(error):
+            log.warning("busy: %s %s was rolled back: %s", request.method, request.path, error)
+            return _busy()
         if app.testing:
             raise error
         log.exception("unhandled error", exc_info=error)
         return _http_error(InternalServerError())
+
+
+#: Seconds a client is asked to wait before it sends a refused change again.
+RETRY_AFTER = 5
+#: Fields the busy page never writes into a page: the CSRF token (it gets a fresh one),
+#: passwords (sign-in, reset, registration: ``repeat`` is the second entry) and one-time codes.
+NEVER_RESENT = frozenset({"csrf_token", "password", "repeat", "code"})
+
+
+def _busy():
+    """The "busy, try again" page, with the form's fields to send again."""
+    resend = [
+        (name, value) for name, value in request.form.items(multi=True) if name not in NEVER_RESENT
+    ]
+    response = render("errors/busy.html", status=503, resend=resend, files=bool(request.files))
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response

@@ -224,11 +224,13 @@ def change_field(case: Case, actor: User, name: str, value, reason: str | None =
     with _changing():
         event = _changed(case, actor, name, old, new, now, reason)
         setattr(case, name, value)
+        changed = [name, "updated_at"]
         if name == "product":
             for dependent in ("version", "component"):
                 if getattr(case, dependent + "_id") is not None:
                     _changed(case, actor, dependent, getattr(case, dependent + "_id"), None, now)
                     setattr(case, dependent, None)
+                    changed.append(dependent)
         if name in ("case_type", "severity"):
             priority = current_policy().priority_for(
                 case.case_type, case.severity, case.organisation.contract_class
@@ -236,8 +238,11 @@ def change_field(case: Case, actor: User, name: str, value, reason: str | None =
             if priority != case.priority:
                 _changed(case, actor, "priority", case.priority, priority, now)
                 case.priority = priority
+                changed.append("priority")
         case.updated_at = now
-        case.save()
+        # Only these columns: the rest of ``case`` is as the caller read it, perhaps before
+        # another request changed the status or the assignee.
+        case.save(only=[getattr(Case, column) for column in changed])
     return event
 
 

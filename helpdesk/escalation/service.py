@@ -54,6 +54,7 @@ def request_escalation(case: Case, user: User, reason: str) -> Event:
         raise CaseError(_l("The case is already at the highest escalation level."))
     now = utcnow()
     with service._changing():
+        _claim(case, Case.escalation_level, level, updated_at=now, last_activity_at=now)
         event = service._event(
             case,
             user,
@@ -64,9 +65,6 @@ def request_escalation(case: Case, user: User, reason: str) -> Event:
             body=reason.strip(),
         )
         case.escalation_level = level
-        Case.update(escalation_level=level, updated_at=now, last_activity_at=now).where(
-            Case.id == case.id
-        ).execute()
     return event
 
 
@@ -90,6 +88,7 @@ def hand_to_next_level(case: Case, agent: User, note: str) -> Event:
         team = found.id if found is not None else team
     now = utcnow()
     with service._changing():
+        _claim(case, Case.support_level, level, team=team, assignee=None, updated_at=now)
         event = service._event(
             case,
             agent,
@@ -107,10 +106,21 @@ def hand_to_next_level(case: Case, agent: User, note: str) -> Event:
             body=note.strip(),
         )
         case.support_level, case.team, case.assignee = level, team, None
-        Case.update(support_level=level, team=team, assignee=None, updated_at=now).where(
-            Case.id == case.id
-        ).execute()
     return event
+
+
+def _claim(case: Case, column, level: int, **changes) -> None:
+    """Move ``case``'s ``column`` from the level it was read at to ``level`` (with
+    ``changes``), unless another request moved it first: the UPDATE is conditional on the
+    level read, so two requests from the same page raise the case one level, not twice to
+    the same one (the second is refused)."""
+    moved = (
+        Case.update({column: level, **changes})
+        .where((Case.id == case.id) & (column == getattr(case, column.name)))
+        .execute()
+    )
+    if not moved:
+        raise CaseError(_l("Someone changed the case meanwhile. Please look at it again."))
 
 
 def managers_of(case: Case) -> list[User]:

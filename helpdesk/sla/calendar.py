@@ -16,6 +16,9 @@ The rules:
 - A day is closed when its weekday has no spans, when the ``holidays`` package lists it as a
   public holiday of ``country`` (and ``subdivision``), or when it is one of ``closed_dates`` or
   a ``closed_yearly`` month-day (e.g. 24 and 31 December). Holiday sets are cached per year.
+- Calendar days (``add_days``) keep the local time of day: a 7-day timer started at 10:00
+  summer time falls due at 10:00 winter time, 7 x 24 hours plus one. Opening hours and
+  holidays do not count for them.
 - Walking forward stops with a ``CalendarError`` after ``MAX_CLOSED_DAYS`` days in a row
   without an opening, so a calendar that never opens fails loudly instead of looping.
 """
@@ -275,6 +278,16 @@ class BusinessCalendar:
                 break
             total += max(timedelta(0), min(span_end, end) - max(span_start, start))
         return total
+
+    def add_days(self, start: datetime, days: int) -> datetime:
+        """The same local time of day on the local date ``days`` calendar days after
+        ``start``'s, open or not (see the module's rules for a time a clock change skips or
+        repeats)."""
+        if days < 0:
+            raise ValueError(f"negative number of days {days}")
+        local = self._local(start)
+        later = datetime.combine(local.date() + timedelta(days=days), local.time())
+        return _to_utc(later.replace(tzinfo=self.zone))
 
     def add_business_days(self, start: datetime, days: int) -> datetime:
         """The same local time of day on the ``days``-th business day after ``start``'s

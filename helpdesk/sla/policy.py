@@ -20,8 +20,9 @@ from helpdesk.sla.calendar import BusinessCalendar
 
 
 class Unit(StrEnum):
-    """How a timer or a response target counts: calendar days or hours, or the calendar's
-    business days, hours or minutes (response targets count business time only)."""
+    """How a timer or a response target counts: calendar days (the same local time of day,
+    across clock changes too) or elapsed hours, or the calendar's business days, hours or
+    minutes (response targets count business time only)."""
 
     DAYS = "days"
     HOURS = "hours"
@@ -116,8 +117,10 @@ class Timer:
     mail: str | None = None
 
     def due(self, calendar: BusinessCalendar, start: datetime) -> datetime:
+        """When the timer falls due, counted from ``start`` (naive UTC): calendar days at the
+        same local time of day in the calendar's zone, hours as elapsed time."""
         if self.unit == Unit.DAYS:
-            return start + timedelta(days=self.after)
+            return calendar.add_days(start, self.after)
         if self.unit == Unit.HOURS:
             return start + timedelta(hours=self.after)
         if self.unit == Unit.BUSINESS_DAYS:

@@ -14,7 +14,7 @@ import pytest
 
 from helpdesk.accounts.models import CaseVisibility, Organisation, User
 from helpdesk.cases import access, files, service, uploads
-from helpdesk.cases.models import Attachment, EventRecipient
+from helpdesk.cases.models import Attachment, Event, EventRecipient
 from helpdesk.hookspecs import hookimpl
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.products.models import Product
@@ -134,6 +134,20 @@ def test_hidden_entries_carry_no_text_from_the_database(ctx, case):
     assert martins[reply.id].recipients is None
     mias = {e.id: e for e in access.visible_events(ctx["mia.member"], case)}
     assert not mias[reply.id].hidden and mias[reply.id].body == SECRET
+
+
+def test_a_message_whose_author_was_deleted_stays_withheld(ctx, case):
+    """The rule compares the author with ``COALESCE(author, 0)``: once the writer's account is
+    deleted the author is NULL, and a bare comparison with NULL would let the text through."""
+    case, _, _ = case
+    otto = User.create(email="otto.weg@vendor.example", name="Otto Weg", kind="agent")
+    reply = service.add_message(case, otto, "Nur für Mia: PIN 4711")
+    otto.delete_instance()
+    assert Event.get_by_id(reply.id).author_id is None
+    martins = {e.id: e for e in access.visible_events(ctx["martin.main"], case)}
+    assert martins[reply.id].hidden and martins[reply.id].body is None
+    mias = {e.id: e for e in access.visible_events(ctx["mia.member"], case)}
+    assert not mias[reply.id].hidden and mias[reply.id].body == "Nur für Mia: PIN 4711"
 
 
 def test_without_a_plugin_everyone_who_sees_the_case_reads_it(make_app):

@@ -109,6 +109,20 @@ def test_severity_change_rederives_priority_and_records_both(ctx, open_case):
     assert changes["priority"] == ("normal", "high", None)
 
 
+def test_a_field_change_keeps_what_another_request_changed_meanwhile(ctx, open_case):
+    """The agent's page read the case before a colleague moved and assigned it: changing the
+    severity writes the severity and what follows from it, not the rest of the old row."""
+    case = open_case()
+    stale = Case.get_by_id(case.id)
+    erik, sara = ctx["erik.first"], ctx["sara.second"]
+    service.assign(Case.get_by_id(case.id), erik, sara)
+    service.move_status(Case.get_by_id(case.id), erik, "waiting", waiting_for="the log file")
+    service.change_field(stale, erik, "severity", "critical", reason="Production down")
+    case = Case.get_by_id(case.id)
+    assert (case.severity, case.priority) == ("critical", "high")
+    assert (case.status, case.waiting_for, case.assignee_id) == ("waiting", "the log file", sara.id)
+
+
 def test_customers_cannot_change_fields(ctx, open_case):
     with pytest.raises(service.CaseError):
         service.change_field(open_case(), ctx["mia.member"], "priority", "high")

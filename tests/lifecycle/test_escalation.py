@@ -111,3 +111,36 @@ def test_agents_hand_over_on_the_page_and_customers_cannot(app):
     with app.app_context():
         assert Case.get_by_id(case.id).support_level == 2
         assert Event.select().where(Event.kind == EventKind.SUPPORT_LEVEL).count() == 1
+
+
+def test_two_escalations_from_the_same_page_raise_one_level(make_lifecycle_app, smtp_server):
+    """Two requests that read the case at level 0 (two people, or a double click): the first
+    raises it to level 1, the second is refused rather than raising to level 1 again."""
+    app = make_lifecycle_app("erp_handbook")
+    with app.app_context():
+        case = open_case()
+        first, second = Case.get_by_id(case.id), Case.get_by_id(case.id)
+        escalation.request_escalation(first, person("mia.member"), "Zu langsam")
+        with pytest.raises(CaseError):
+            escalation.request_escalation(second, person("paula.portal"), "Auch zu langsam")
+        assert Case.get_by_id(case.id).escalation_level == 1
+        escalated = Event.select().where(
+            (Event.case == case.id) & (Event.kind == EventKind.ESCALATED)
+        )
+        assert [e.body for e in escalated] == ["Zu langsam"]
+    assert len(mails_to(smtp_server, "tom.third")) == 1
+
+
+def test_two_handovers_from_the_same_page_move_one_level(make_lifecycle_app):
+    app = make_lifecycle_app("crm_integrator")
+    with app.app_context():
+        case = open_case()
+        first, second = Case.get_by_id(case.id), Case.get_by_id(case.id)
+        escalation.hand_to_next_level(first, person("erik.first"), "Bitte übernehmen")
+        with pytest.raises(CaseError):
+            escalation.hand_to_next_level(second, person("sara.second"), "Ich auch")
+        assert Case.get_by_id(case.id).support_level == first.support_level
+        handovers = Event.select().where(
+            (Event.case == case.id) & (Event.kind == EventKind.SUPPORT_LEVEL)
+        )
+        assert handovers.count() == 1

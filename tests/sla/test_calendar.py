@@ -18,6 +18,7 @@ from helpdesk.sla.calendar import (
     Span,
     default_calendar,
 )
+from helpdesk.sla.policy import Action, Timer, Unit
 
 HOUR = timedelta(hours=1)
 
@@ -149,6 +150,53 @@ def test_spans_containing_the_clock_change_are_real_time():
     assert ALWAYS.is_open(utc(2026, 10, 25, 0, 30))
 
 
+def test_calendar_days_keep_the_local_time_of_day_across_both_clock_changes():
+    # Autumn: Tue 2026-10-20 10:00 CEST = 08:00 UTC; + 7 days = Tue 10-27 10:00 CET = 09:00 UTC.
+    assert SEED.add_days(utc(2026, 10, 20, 8), 7) == utc(2026, 10, 27, 9)
+    # Spring: Mon 2026-03-23 10:00 CET = 09:00 UTC; + 7 days = Mon 03-30 10:00 CEST = 08:00 UTC.
+    assert SEED.add_days(utc(2026, 3, 23, 9), 7) == utc(2026, 3, 30, 8)
+    # Opening hours and holidays do not count: Sat 2026-12-19 23:30 CET + 5 = Thu 12-24.
+    assert SEED.add_days(utc(2026, 12, 19, 22, 30), 5) == utc(2026, 12, 24, 22, 30)
+    assert SEED.add_days(utc(2026, 12, 19, 22, 30), 0) == utc(2026, 12, 19, 22, 30)
+    with pytest.raises(ValueError):
+        SEED.add_days(utc(2026, 12, 19, 22, 30), -1)
+
+
+def test_calendar_days_onto_a_skipped_or_repeated_time_read_it_before_the_change():
+    # Sat 2026-03-28 02:30 CET = 01:30 UTC; Sunday's 02:30 does not exist: read as CET, the
+    # offset before the change, it is 01:30 UTC (03:30 CEST).
+    assert SEED.add_days(utc(2026, 3, 28, 1, 30), 1) == utc(2026, 3, 29, 1, 30)
+    # Sat 2026-10-24 02:30 CEST = 00:30 UTC; Sunday's 02:30 happens twice: the first, CEST.
+    assert SEED.add_days(utc(2026, 10, 24, 0, 30), 1) == utc(2026, 10, 25, 0, 30)
+
+
+# The default calendar: Mon-Fri 08-17 Vienna; Mon 2026-10-26 is Austria's National Day.
+@pytest.mark.parametrize(
+    "unit, after, start, due",
+    [
+        # Tue 10-20 10:00 CEST = 08:00 UTC -> Tue 10-27 10:00 CET = 09:00 UTC
+        (Unit.DAYS, 7, utc(2026, 10, 20, 8), utc(2026, 10, 27, 9)),
+        # Mon 03-23 10:00 CET = 09:00 UTC -> Mon 03-30 10:00 CEST = 08:00 UTC
+        (Unit.DAYS, 7, utc(2026, 3, 23, 9), utc(2026, 3, 30, 8)),
+        # Hours are elapsed time: 48 of them, whatever the clocks on the wall say.
+        (Unit.HOURS, 48, utc(2026, 10, 24, 8), utc(2026, 10, 26, 8)),
+        (Unit.HOURS, 48, utc(2026, 3, 28, 8), utc(2026, 3, 30, 8)),
+        # Fri 10-23 10:00 CEST = 08:00 UTC; Mon a holiday -> Tue 10-27 10:00 CET = 09:00 UTC
+        (Unit.BUSINESS_DAYS, 1, utc(2026, 10, 23, 8), utc(2026, 10, 27, 9)),
+        # Fri 03-27 10:00 CET = 09:00 UTC -> Mon 03-30 10:00 CEST = 08:00 UTC
+        (Unit.BUSINESS_DAYS, 1, utc(2026, 3, 27, 9), utc(2026, 3, 30, 8)),
+        # Fri 10-23 16:00 CEST = 14:00 UTC: 1 h on Friday, Monday closed, the second hour
+        # from Tue 08:00 CET = 07:00 UTC -> 08:00 UTC
+        (Unit.BUSINESS_HOURS, 2, utc(2026, 10, 23, 14), utc(2026, 10, 27, 8)),
+        # Fri 03-27 16:00 CET = 15:00 UTC: 1 h on Friday, then Mon 08:00 CEST = 06:00 UTC + 1 h
+        (Unit.BUSINESS_HOURS, 2, utc(2026, 3, 27, 15), utc(2026, 3, 30, 7)),
+    ],
+)
+def test_status_timers_across_both_clock_changes(unit, after, start, due):
+    timer = Timer("waiting", after, unit, Action.REMIND)
+    assert timer.due(default_calendar(), start) == due
+
+
 # -- measuring and checking -----------------------------------------------------------------
 
 
@@ -264,6 +312,9 @@ def test_add_business_days_keeps_local_time_across_dst():
     # FLOW-3's "reminder after 5 working days": Mon 2026-03-23 10:00 CET = 09:00 UTC;
     # Tue..Fri are 1-4, Mon 03-30 is 5: 10:00 CEST = 08:00 UTC.
     assert default_calendar().add_business_days(utc(2026, 3, 23, 9), 5) == utc(2026, 3, 30, 8)
+    # And back: Tue 2026-10-20 10:00 CEST = 08:00 UTC; Wed..Fri are 1-3, Mon 10-26 a
+    # holiday, Tue 10-27 is 4, Wed 10-28 is 5: 10:00 CET = 09:00 UTC.
+    assert default_calendar().add_business_days(utc(2026, 10, 20, 8), 5) == utc(2026, 10, 28, 9)
 
 
 # -- the calendar's definition ----------------------------------------------------------------

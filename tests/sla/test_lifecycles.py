@@ -211,3 +211,19 @@ def test_erp_portal_reminds_twice_and_keeps_the_ticket(vendor):
     timers.sweep()  # a month later: the first reminder is stale, one reminder goes out
     assert reload(case).status == "waiting_for_customer_info"
     assert len([s for s in v.subjects() if "Reminder" in s]) == 1
+
+
+def test_a_calendar_day_timer_keeps_the_time_of_day_across_the_clock_change(vendor):
+    # property_software closes a solved case after 14 calendar days (Berlin time).
+    v = vendor("property_software", start="2026-10-20T07:00:00")
+    v.at("2026-10-20T08:00:00")  # Tuesday 10:00 summer time
+    case = v.open("fault", "standard")
+    service.move_status(case, v.people["erik.first"], "solved")
+    # Tuesday 2026-11-03 10:00 winter time, an hour later in UTC than in October.
+    assert clock(case).timer_due_at == datetime(2026, 11, 3, 9, 0)
+    v.at("2026-11-03T08:30:00")  # 09:30 on the wall: not yet
+    timers.sweep()
+    assert reload(case).status == "solved"
+    v.at("2026-11-03T09:00:00")
+    timers.sweep()
+    assert reload(case).status == "closed"

@@ -28,6 +28,19 @@ def test_the_same_due_step_claimed_twice_acts_once(vendor):
     assert len([s for s in v.subjects() if "Reminder" in s]) == 1
 
 
+def test_the_response_warning_claimed_twice_goes_out_once(vendor):
+    v = vendor("erp_handbook")
+    v.at("2026-11-30T08:00:00")
+    case = v.open("general_request", "critical")  # 2 business hours
+    service.assign(case, v.people["ada.admin"], v.people["erik.first"])
+    now = v.at("2026-11-30T09:30:00")  # 75 % passed: the warning is due
+    [row] = CaseClock.select().where(CaseClock.alert_at <= now)
+    assert timers._alert(row, now) is True
+    assert timers._alert(row, now) is False  # a second sweep that read the same row
+    warnings = [s for s in v.subjects() if s.endswith("Response due soon")]
+    assert warnings == [f"[#{case.call_id}] Response due soon"]
+
+
 def test_two_sweeps_in_parallel_send_each_reminder_once(vendor):
     v = vendor("property_software")
     v.at("2026-11-30T08:00:00")
