@@ -45,8 +45,8 @@ from helpdesk.db import (
     open_database,
 )
 from helpdesk.products.models import Product
+from helpdesk.testing.mail import free_port
 from tests.conftest import DEMO_PASSWORD, SECRET
-from tests.mail.conftest import _free_port, smtp_server  # noqa: F401  (a real SMTP server)
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 3
@@ -98,7 +98,7 @@ class Browser:
 
 
 @pytest.fixture
-def portal(make_app, smtp_server, tmp_path):  # noqa: F811
+def portal(make_app, smtp_server, tmp_path):
     """Demo data and three shared cases in this run's database, served by gunicorn."""
     settings = {"HELPDESK_PLUGINS": [], **smtp_server.settings}
     app = make_app(**settings)
@@ -108,7 +108,7 @@ def portal(make_app, smtp_server, tmp_path):  # noqa: F811
         people = {u.email.split("@")[0]: u for u in User.select()}
         cases = [_open_case(people["mia.member"], f"Shared case {n}") for n in range(SHARED_CASES)]
         facts = {
-            "port": _free_port(),
+            "port": free_port(),
             "cases": [c.call_id for c in cases],
             "product": cases[0].product_id,
             "mia": people["mia.member"].id,
@@ -261,7 +261,7 @@ def test_ten_writers_at_once_lose_no_accepted_post(portal):
 
 
 @pytest.fixture
-def impatient_app(make_app, smtp_server, monkeypatch):  # noqa: F811
+def impatient_app(make_app, smtp_server, monkeypatch):
     """SQLite only: an app whose writers wait 0.2 s for the write lock, not 10 s."""
     if not is_sqlite_url(os.environ.get("DATABASE_URL")):
         pytest.skip("SQLite's write lock")

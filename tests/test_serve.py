@@ -6,7 +6,6 @@ health endpoint to see the worker's heartbeat, then stops everything with Ctrl-C
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,12 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from helpdesk import instance
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from helpdesk.testing.mail import free_port
 
 
 def _get(url):
@@ -36,7 +30,7 @@ def test_serve_runs_web_and_worker_and_stops_on_ctrl_c(tmp_path, schema, make_ap
     make_app()  # empties the tables: the first start must load the demo data
     folder = tmp_path / "instance"
     instance.ensure(folder)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HELPDESK_INSTANCE=str(folder), DATABASE_URL=schema, PORT=str(port))
     env["HUEY_NAME"] = f"serve-test-{os.getpid()}"
     flask = str(Path(sys.executable).parent / "flask")

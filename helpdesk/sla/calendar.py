@@ -287,7 +287,7 @@ class BusinessCalendar:
             raise ValueError(f"negative number of days {days}")
         local = self._local(start)
         later = datetime.combine(local.date() + timedelta(days=days), local.time())
-        return _to_utc(later.replace(tzinfo=self.zone))
+        return naive_utc(later.replace(tzinfo=self.zone))
 
     def add_business_days(self, start: datetime, days: int) -> datetime:
         """The same local time of day on the ``days``-th business day after ``start``'s

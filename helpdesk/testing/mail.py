@@ -42,7 +42,7 @@ class Collector:
 class SmtpServer:
     def __init__(self, credentials: tuple[str, str] | None = None):
         self.handler = Collector()
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = None
         self.credentials = credentials
 
@@ -100,7 +100,7 @@ class SmtpServer:
         }
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

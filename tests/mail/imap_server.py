@@ -25,6 +25,8 @@ from string import Template
 
 import pytest
 
+from helpdesk.testing.mail import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 TEMPLATE = Path(__file__).resolve().parent / "dovecot.conf.template"
 USER, PASSWORD = "portal", "imap-secret"
@@ -81,12 +83,6 @@ class ImapServer:
             return found
         finally:
             connection.logout()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _accepts(port: int) -> bool:
@@ -157,7 +153,7 @@ def dovecot_server(base: Path):
 
 @contextmanager
 def _running(base: Path, mail_home: Path, users: dict):
-    server = ImapServer(_free_port(), _free_port(), str(base / "cert.pem"))
+    server = ImapServer(free_port(), free_port(), str(base / "cert.pem"))
     config = base / "dovecot.conf"
     config.write_text(
         Template(TEMPLATE.read_text()).substitute(
