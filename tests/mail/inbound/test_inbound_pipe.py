@@ -2,48 +2,11 @@
 --app wsgi mail-pipe``) in its own process, one mail on standard input, and the exit code the
 MTA acts on."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from helpdesk.cases.models import Case, Channel
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
-from tests.conftest import ROOT, SECRET
-from tests.mail.inbound.helpers import simple_mail
-
-FLASK_COMMAND = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "mail-pipe"]
-MODULE_COMMAND = [sys.executable, "-m", "helpdesk.mail.inbound.cli"]
-
-
-@pytest.fixture
-def pipe(schema, tmp_path, smtp_server):
-    """Run the pipe command on ``raw``; returns the finished process."""
-    env = dict(
-        os.environ,
-        SECRET_KEY=SECRET,
-        DATABASE_URL=schema,
-        HELPDESK_INSTANCE=str(tmp_path / "pipe-instance"),
-        HELPDESK_PLUGINS="",
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=str(smtp_server.port),
-        MAIL_DEFAULT_SENDER="support@vendor.example",
-        MAIL_DOMAIN="portal.vendor.example",
-    )
-
-    def run(raw: bytes, command=FLASK_COMMAND, **overrides):
-        return subprocess.run(
-            command,
-            input=raw,
-            capture_output=True,
-            cwd=ROOT,
-            env={**env, **overrides},
-            timeout=60,
-        )
-
-    return run
+from tests.mail.inbound.helpers import FLASK_COMMAND, MODULE_COMMAND, simple_mail
 
 
 @pytest.mark.parametrize("command", [FLASK_COMMAND, MODULE_COMMAND], ids=["flask", "module"])
