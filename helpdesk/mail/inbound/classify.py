@@ -37,8 +37,8 @@ def automatic_reason(parsed: ParsedMail, own_addresses: set[str] = frozenset()) 
         return "empty Return-Path (a bounce)"
     if parsed.message is not None and parsed.message.get_content_type() == "multipart/report":
         return "delivery or read report"
-    if not parsed.sender or _AUTOMATIC_SENDERS.match(parsed.sender):
-        return f"automatic sender {parsed.sender or '(none)'}"
+    if _AUTOMATIC_SENDERS.match(parsed.sender):
+        return f"automatic sender {parsed.sender}"
     if parsed.sender in own_addresses:
         return "our own address (a loop)"
     if _AUTOMATIC_SUBJECTS.match(parsed.subject):
