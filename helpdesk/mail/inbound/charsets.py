@@ -11,7 +11,8 @@ bytes (against the RFC, common), encoded words (RFC 2047) and file name paramete
 whose declared charset is wrong. The email package itself would decode those with the
 declared charset only and put U+FFFD where it fails. A repaired encoded word or parameter is
 written back encoded, as UTF-8, so the header keeps its structure (a display name stays a
-display name).
+display name). NUL characters go wherever they came from: PostgreSQL stores none, and a
+mail that cannot be stored cannot even be recorded as failed.
 """
 
 import base64
@@ -72,7 +73,8 @@ def decode(data: bytes, charset: str | None) -> str:
 def repair_header(name: str, value: str) -> str:
     """A raw header value with every part the email package would decode wrongly decoded
     here: raw 8-bit bytes as text, wrongly labelled encoded words and parameters re-encoded
-    as UTF-8."""
+    as UTF-8; without NUL characters."""
+    value = value.replace("\x00", "")
     value = _RAW_BYTES.sub(
         lambda run: decode(run.group().encode("ascii", "surrogateescape"), None), value
     )
@@ -96,7 +98,7 @@ def _repaired_words(run: re.Match) -> str:
             pieces[-1] = (pieces[-1][0], pieces[-1][1] + data)
         else:
             pieces.append((charset.lower(), data))
-    text = "".join(decode(data, charset) for charset, data in pieces)
+    text = "".join(decode(data, charset) for charset, data in pieces).replace("\x00", "")
     return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
 
 
@@ -126,7 +128,8 @@ def _repaired_parameters(value: str) -> str:
                 data += unquote_to_bytes(raw)
             else:
                 data += raw.encode()
-        encoded = quote(decode(data, charset).encode(), safe="!#$&+-.^_`|~")
+        text = decode(data, charset).replace("\x00", "")
+        encoded = quote(text.encode(), safe="!#$&+-.^_`|~")
         edits.append(
             (matches[0].start(), matches[0].end(), f"; {matches[0]['name']}*=utf-8''{encoded}")
         )

@@ -155,7 +155,9 @@ def html_to_text(markup: str) -> str:
 
 
 def _normalise(text: str) -> str:
+    """Lines as the timeline shows them; no NUL, which PostgreSQL does not store."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = text.replace("\x00", "")
     lines = [line.rstrip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

@@ -121,3 +121,15 @@ def test_a_gbk_filename_labelled_gb2312_is_read_as_gbk():
         f"filename*=gb2312''{encoded}\n\n%PDF-1.4\n--b--\n"
     ).encode()
     assert [a.filename for a in parse(raw).attachments] == ["朱镕基.pdf"]
+
+
+def test_nul_characters_do_not_stop_a_mail(app, world):
+    """PostgreSQL stores no NUL in text; a mail program that sends one (UTF-16 declared as
+    something else, a broken encoded word) must not make the mail fail for good."""
+    subject = "=?utf-8?B?RHJ1Y2tlcgBrYXB1dHQ=?="  # "Drucker\0kaputt"
+    raw = simple_mail(MIA, subject, "Der Drucker\x00 druckt nicht.\n")
+    with app.app_context():
+        outcome = world.receive(raw)
+        assert outcome.state == InboundState.TAKEN, outcome.reason
+        case = outcome.message.case
+        assert (case.subject, case.description) == ("Druckerkaputt", "Der Drucker druckt nicht.")
