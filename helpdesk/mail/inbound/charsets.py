@@ -19,6 +19,7 @@ import base64
 import binascii
 import quopri
 import re
+from email.headerregistry import BaseHeader, UnstructuredHeader
 from email.policy import EmailPolicy
 from urllib.parse import quote, unquote_to_bytes
 
@@ -139,14 +140,23 @@ def _repaired_parameters(value: str) -> str:
     return value
 
 
+#: A header read as plain text, built the way the header registry builds its classes.
+_PlainHeader = type("_PlainHeader", (UnstructuredHeader, BaseHeader), {})
+
+
 class TolerantPolicy(EmailPolicy):
     """``email.policy.default``, with every header repaired (``repair_header``) before it is
-    parsed."""
+    parsed, and read as plain text where the email package's parser raises on it (it does
+    on some broken address lists and Message-IDs: IndexError, AttributeError)."""
 
     def header_fetch_parse(self, name, value):
-        if not hasattr(value, "name"):  # not yet parsed
-            value = repair_header(name, value)
-        return super().header_fetch_parse(name, value)
+        if hasattr(value, "name"):  # parsed already
+            return value
+        value = repair_header(name, value)
+        try:
+            return super().header_fetch_parse(name, value)
+        except Exception:
+            return _PlainHeader(name, "".join(value.splitlines()))
 
 
 POLICY = TolerantPolicy()

@@ -38,6 +38,7 @@ _SIGNATURES = {
     "application/pgp-signature",
 }
 _BLANK_LINES = re.compile(r"\n{3,}")
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HTML_TEXT = ParserConfig(css=CSS_PROFILES["strict"], display_links=True)
 
 
@@ -141,6 +142,7 @@ def html_to_text(markup: str) -> str:
     """HTML as readable plain text: sanitised by nh3 first (scripts, styles and the head go
     with their content), then laid out by inscriptis: paragraphs apart, list items bulleted,
     table rows on their lines, links followed by their address."""
+    markup = _CONTROL_CHARACTERS.sub("", markup)  # lxml refuses them
     clean = nh3.clean(markup, clean_content_tags={"script", "style", "head", "title"}).strip()
     if not clean:
         return ""

@@ -133,3 +133,25 @@ def test_nul_characters_do_not_stop_a_mail(app, world):
         assert outcome.state == InboundState.TAKEN, outcome.reason
         case = outcome.message.case
         assert (case.subject, case.description) == ("Druckerkaputt", "Der Drucker druckt nicht.")
+
+
+def test_headers_the_email_package_cannot_parse_do_not_stop_a_mail(app, world, pipe):
+    """Its parser raises on some broken headers (IndexError, AttributeError); the mail would
+    be answered "try again later" for ever. Such a header is read as plain text."""
+    raw = simple_mail(MIA, "Zugang gesperrt", headers="To: Team: ; extern\n").replace(
+        b"Message-ID: <simple-1@muster.example>", b"Message-ID: <simple-1@"
+    )
+    done = pipe(raw)
+    assert done.returncode == 0, done.stderr.decode()
+    with app.app_context():
+        row = InboundMessage.get()
+        assert row.state == InboundState.TAKEN and row.case.subject == "Zugang gesperrt"
+
+
+def test_control_characters_in_an_html_mail_do_not_stop_it(app, world):
+    html = "<table><tr><td><p>Fehler\x0b 17</p></td><td>\x01heute</td></tr></table>"
+    raw = simple_mail(MIA, "Tabelle", html).replace(b"text/plain", b"text/html")
+    with app.app_context():
+        outcome = world.receive(raw)
+        assert outcome.state == InboundState.TAKEN, outcome.reason
+        assert outcome.message.case.description == "Fehler 17  heute"
