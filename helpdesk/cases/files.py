@@ -28,6 +28,7 @@ ALLOWED_TYPES = {
     "text/plain",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pkcs7-mime",  # an S/MIME (CMS) message: whoever holds the key can open it
 }
 
 #: Names that promise a binary format: text behind such a name is refused as a disguise.
@@ -50,6 +51,14 @@ BINARY_SUFFIXES = {
 
 #: Images a browser may show inline; everything else is always a download.
 INLINE_SAFE = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+#: A CMS ContentInfo (RFC 5652, what S/MIME sends) is a DER sequence whose first element is
+#: one of these object identifiers: PKCS #7 data types (1.2.840.113549.1.7.x) or compressed
+#: data (1.2.840.113549.1.9.16.1.9).
+_CMS_TYPES = (
+    b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07",
+    b"\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10",
+)
 
 _OFFICE_BY_SUFFIX = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -87,6 +96,8 @@ def sniff(data: bytes, filename: str) -> str | None:
             # Office files are zip archives; the name decides only between zip variants.
             mime = _OFFICE_BY_SUFFIX.get(Path(filename).suffix.lower(), mime)
         return mime if mime in ALLOWED_TYPES else None
+    if _is_cms(data):
+        return "application/pkcs7-mime"
     if b"\x00" in data[:8192]:
         return None
     try:
@@ -97,6 +108,16 @@ def sniff(data: bytes, filename: str) -> str | None:
         except UnicodeDecodeError:
             return None
     return "text/plain"
+
+
+def _is_cms(data: bytes) -> bool:
+    """Whether ``data`` starts like a CMS message: a sequence (its length in DER or BER
+    form), then a content type identifier of ``_CMS_TYPES``."""
+    if data[:1] != b"\x30" or len(data) < 2:
+        return False
+    length = data[1]
+    start = 2 + (length - 0x80 if 0x80 < length <= 0x84 else 0)
+    return data[start:].startswith(_CMS_TYPES)
 
 
 def clean_filename(filename: str) -> str:

@@ -6,7 +6,7 @@ The exit code is what the MTA acts on (sysexits.h):
 - 0: taken: a case or a message, held for an admin, ignored as automatic, a duplicate, or
   recorded as failed (an admin sees it and may retry it);
 - 67 (EX_NOUSER): refused, the sender is unknown or may not open cases;
-- 69 (EX_UNAVAILABLE): refused for another reason (nothing to add, no sender);
+- 69 (EX_UNAVAILABLE): refused for another reason (nothing to add, a file refused);
 - 75 (EX_TEMPFAIL): not recorded (the database does not answer): the MTA tries again later.
 
 A refusal prints its reason, which the MTA puts into its bounce: the pipe never answers by

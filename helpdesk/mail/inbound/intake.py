@@ -42,6 +42,7 @@ from helpdesk.cases.callids import find_call_ids
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Channel, Event, EventKind
 from helpdesk.db import db
+from helpdesk.i18n import speaking
 from helpdesk.mail import agent_tokens, notify
 from helpdesk.mail.inbound import classify
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
@@ -265,8 +266,28 @@ def _join(case: Case, sender: User, parsed: ParsedMail) -> _Decision:
             follow_up,
             _opened_event(follow_up),
         )
+    if not text and not attachments:
+        raise _nothing_to_add(sender, refused)
     event = service.add_message(case, sender, text, attachments)
     return _Decision(InboundState.TAKEN, _reason(None, refused), case, event)
+
+
+def _nothing_to_add(sender: User, refused: list[str]) -> CaseError:
+    """The refusal of a reply without text or a file we keep, in the sender's language:
+    which files were refused and why, when that is the reason."""
+    with speaking(_language_of(sender)):
+        if refused:
+            return CaseError(
+                _(
+                    "Your mail has no text, and its files could not be kept: %(reasons)s",
+                    reasons=" ".join(refused),
+                )
+            )
+        return CaseError(_("Please write a message or add a file."))
+
+
+def _language_of(user: User) -> str:
+    return user.language or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def open_from_mail(
@@ -317,11 +338,13 @@ def _opened_event(case: Case) -> Event:
 
 def _attachments(parsed: ParsedMail, uploader: User) -> tuple[list, list[str]]:
     """The mail's files, checked like web uploads (type by content, size limit); returns
-    those kept as pending uploads of ``uploader`` and the reasons of those refused."""
+    those kept as pending uploads of ``uploader`` and the reasons of those refused, in the
+    uploader's language."""
     kept, refused = [], []
     for attachment in parsed.attachments:
         try:
-            stored = files.store(attachment.filename, attachment.data)
+            with speaking(_language_of(uploader)):
+                stored = files.store(attachment.filename, attachment.data)
         except files.UploadError as error:
             refused.append(str(error))
             continue
@@ -359,7 +382,8 @@ def _reason(text: str | None, refused: list[str]) -> str | None:
 
 def _answer_refusal(parsed: ParsedMail, reason: str | None) -> None:
     """Explain to the sender why their mail opened nothing, at most a few times per hour per
-    address. Never to automatic mail: ``_decide`` ignores that before it gets here."""
+    address: in their language when they have an account, else in every language. Never to
+    automatic mail: ``_decide`` ignores that before it gets here."""
     if not parsed.sender or "@" not in parsed.sender:
         return
     if not ratelimit.allow("inbound_refusal", parsed.sender):
@@ -367,7 +391,7 @@ def _answer_refusal(parsed: ParsedMail, reason: str | None) -> None:
         return
     notify.send(
         "inbound_refused",
-        parsed.sender,
+        _user(parsed.sender) or parsed.sender,
         automatic=True,
         language_unknown=True,
         original_subject=parsed.subject,

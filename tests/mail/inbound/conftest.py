@@ -1,13 +1,11 @@
 """Fixtures for inbound mail: the demo people, a customer of another organisation, and one
 open case of Mia's that replies in the corpus answer (``{CALL_ID}`` in a corpus file is
-replaced by its call id). The ``app`` is the mail tests' one, sending to a real SMTP server;
-``pipe`` runs the pipe command in its own process, as an MTA does.
+replaced by its call id). The ``app`` is the mail tests' one, sending to a real SMTP server.
+``pipe`` runs the pipe command in a process of its own, as an MTA does.
 """
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +13,7 @@ from helpdesk.accounts.models import CustomerRole, Organisation, User
 from helpdesk.cases import service
 from helpdesk.products.models import Product
 from tests.conftest import ROOT, SECRET
-from tests.mail.inbound.helpers import MailWorld
+from tests.mail.inbound.helpers import FLASK_COMMAND, MailWorld
 
 
 @pytest.fixture
@@ -41,10 +39,6 @@ def world(app, demo_people):
             )
         )
         return MailWorld(demo_people, case, outsider)
-
-
-FLASK_COMMAND = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "mail-pipe"]
-MODULE_COMMAND = [sys.executable, "-m", "helpdesk.mail.inbound.cli"]
 
 
 @pytest.fixture

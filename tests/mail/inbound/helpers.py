@@ -1,6 +1,7 @@
 """What the inbound mail tests share: the corpus folder, the world a test mail arrives in, and
 a plain mail written on the spot."""
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,10 @@ from helpdesk.cases.models import Case
 from helpdesk.mail.inbound import intake
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+#: The pipe command, as an MTA runs it (the ``pipe`` fixture runs it in a process of its own).
+FLASK_COMMAND = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "mail-pipe"]
+MODULE_COMMAND = [sys.executable, "-m", "helpdesk.mail.inbound.cli"]
 
 
 @dataclass

@@ -6,8 +6,7 @@ import pytest
 
 from helpdesk.cases.models import Case, Channel
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
-from tests.mail.inbound.conftest import FLASK_COMMAND, MODULE_COMMAND
-from tests.mail.inbound.helpers import simple_mail
+from tests.mail.inbound.helpers import FLASK_COMMAND, MODULE_COMMAND, simple_mail
 
 
 @pytest.mark.parametrize("command", [FLASK_COMMAND, MODULE_COMMAND], ids=["flask", "module"])
