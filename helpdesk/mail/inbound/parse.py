@@ -8,6 +8,7 @@ come from the portal itself are removed before anything could obey them.
 """
 
 import email
+import email.policy
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -85,7 +86,11 @@ def _sender(message: EmailMessage) -> tuple[str, str, str | None]:
     values = [value for name, value in message.raw_items() if name.lower() == "from"]
     if len(values) != 1:
         return "", "", "From header missing" if not values else "several From headers"
-    header = email.policy.default.header_fetch_parse("From", _ROOT_DOT.sub(r"\1", values[0]))
+    value = charsets.repair_header("From", _ROOT_DOT.sub(r"\1", values[0]))
+    try:
+        header = email.policy.default.header_fetch_parse("From", value)
+    except Exception:  # the email package raises on some broken address lists
+        return "", "", "From is not one well-formed address"
     if any(group.display_name is not None for group in header.groups):
         return "", "", "From names a group, not a mailbox"
     if len(header.addresses) != 1:

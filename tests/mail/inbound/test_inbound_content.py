@@ -83,7 +83,7 @@ def test_a_mail_without_a_sender_is_held_for_an_admin_not_ignored(app, world, pi
     assert done.returncode == 0 and b"held" in done.stdout
     with app.app_context():
         row = InboundMessage.get()
-        assert row.state == InboundState.HELD and "no sender" in row.reason
+        assert row.state == InboundState.HELD and row.reason == "From header missing"
 
 
 def test_the_signature_of_a_signed_mail_is_not_a_file_of_the_case(app, world):
