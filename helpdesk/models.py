@@ -2,6 +2,7 @@
 
 from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
+from helpdesk.accounts.sessions import SignIn
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
 from helpdesk.audit import AuditLog
@@ -28,6 +29,7 @@ ALL_MODELS = [
     OrganisationDomain,
     Team,
     User,
+    SignIn,
     Product,
     ProductVersion,
     Component,
