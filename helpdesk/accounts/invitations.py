@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField
 
-from helpdesk.accounts import service, tokens
+from helpdesk.accounts import service, sessions, tokens
 from helpdesk.accounts.models import Approval, CustomerRole, Kind, Organisation, User
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import AccountToken, Purpose, State
@@ -59,9 +59,9 @@ class Refused(ValueError):
 def may_invite(user: User) -> bool:
     return (
         user.is_customer
-        and user.active
         and user.customer_role == CustomerRole.PORTAL_ADMIN
         and user.organisation_id is not None
+        and sessions.account_open(user)
     )
 
 

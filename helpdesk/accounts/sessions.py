@@ -41,14 +41,16 @@ def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
+def account_open(user: User) -> bool:
+    """An enabled account whose organisation (if any) is active. Whatever lets a person in
+    (signing in, a reset link, an invitation they send) asks this: a deactivated
+    organisation keeps its data, but nobody of it gets in."""
+    return user.active and (user.organisation_id is None or user.organisation.is_active)
+
+
 def may_sign_in(user: User) -> bool:
-    """An enabled, approved account whose organisation (if any) is active."""
-    organisation = user.organisation if user.organisation_id is not None else None
-    return (
-        user.active
-        and user.approval == Approval.APPROVED
-        and (organisation is None or organisation.is_active)
-    )
+    """An open, approved account."""
+    return account_open(user) and user.approval == Approval.APPROVED
 
 
 def start(user: User) -> User:
