@@ -20,6 +20,7 @@ from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.ratelimit import RateLimitHit
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -53,4 +54,5 @@ ALL_MODELS = [
     CaseClock,
     CalendarOverride,
     InboundMessage,
+    RateLimitHit,
 ]

@@ -28,7 +28,7 @@ def upgrade(db, migrator):
 
     class RateLimitHit(Base):
         id = AutoField()
-        key = CharField(max_length=400)
+        key = CharField(max_length=64)
         at = FloatField()
 
         class Meta:
