@@ -9,7 +9,7 @@ from helpdesk.accounts.models import Approval, Organisation, User
 from helpdesk.admin import service as admin
 from helpdesk.cases.models import Case
 from helpdesk.timeutil import utcnow
-from tests.accounts.conftest import link_in, mails_to
+from tests.accounts.conftest import link_in, mails_to, pending_person
 from tests.cases.conftest import ctx, open_case  # noqa: F401  (fixtures)
 from tests.conftest import DEMO_PASSWORD
 
@@ -110,12 +110,7 @@ def test_registration_by_its_domain_waits_and_cannot_be_approved_into_it(app, de
     _switch(app, demo_people, active=False)
     with app.app_context():
         muster = Organisation.get(Organisation.name == "Muster GmbH")
-        person = User.create(
-            email="new@muster.example",
-            name="New",
-            approval=Approval.PENDING,
-            email_confirmed_at=utcnow(),
-        )
+        person = pending_person("new@muster.example")
         with pytest.raises(registration.Refused):
             registration.approve(demo_people["ada.admin"], person, muster)
         assert User.get_by_id(person.id).approval == Approval.PENDING
