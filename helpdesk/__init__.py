@@ -71,12 +71,12 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 def _init_login(app: Flask) -> None:
     from flask_login import LoginManager
 
-    from helpdesk.accounts.models import User
+    from helpdesk.accounts import sessions
 
     login = LoginManager(app)
     login.login_view = "accounts.sign_in"
     login.session_protection = "basic"
-    login.user_loader(User.by_session_id)
+    login.user_loader(sessions.load)
 
     from flask_babel import lazy_gettext
 

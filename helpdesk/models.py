@@ -2,6 +2,7 @@
 
 from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
+from helpdesk.accounts.sessions import SignIn
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
 from helpdesk.audit import AuditLog
@@ -19,6 +20,7 @@ from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.ratelimit import RateLimitHit
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -28,6 +30,7 @@ ALL_MODELS = [
     OrganisationDomain,
     Team,
     User,
+    SignIn,
     Product,
     ProductVersion,
     Component,
@@ -51,4 +54,5 @@ ALL_MODELS = [
     CaseClock,
     CalendarOverride,
     InboundMessage,
+    RateLimitHit,
 ]

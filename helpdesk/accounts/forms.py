@@ -5,12 +5,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from helpdesk.accounts import passwords
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.oneline import SingleLine
 
 
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[lambda value: value.strip() if value else value],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
@@ -62,7 +63,7 @@ def new_password_fields():
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[_strip],
     )
 
@@ -73,11 +74,13 @@ class ResetPasswordForm(FlaskForm):
 
 class RegistrationForm(FlaskForm):
     name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=200), SingleLine()],
+        filters=[_strip],
     )
     email = EmailField(
         _l("Your personal work address"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[_strip],
     )
     password, repeat = new_password_fields()
@@ -92,16 +95,20 @@ class ConfirmForm(FlaskForm):
 class ApproveRegistrationForm(FlaskForm):
     organisation = SelectField(_l("Existing organisation"), coerce=int, validate_choice=False)
     new_organisation = StringField(
-        _l("or a new organisation named"), validators=[Length(max=200)], filters=[_strip]
+        _l("or a new organisation named"),
+        validators=[Length(max=200), SingleLine()],
+        filters=[_strip],
     )
     support_authorised = BooleanField(_l("May open cases (support-authorised)"))
 
 
 class InvitationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(), Length(max=200), SingleLine()], filters=[_strip]
+    )
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[_strip],
     )
     role = SelectField(_l("Role"), choices=[])
@@ -112,7 +119,9 @@ class InvitationForm(FlaskForm):
 
 class AcceptInvitationForm(FlaskForm):
     name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=200)], filters=[_strip]
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=200), SingleLine()],
+        filters=[_strip],
     )
     password, repeat = new_password_fields()
 
@@ -120,7 +129,7 @@ class AcceptInvitationForm(FlaskForm):
 class TwoFactorCodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(), Length(max=40)],
+        validators=[DataRequired(), Length(max=40), SingleLine()],
         filters=[lambda value: "".join(value.split()) if value else value],
     )
 

@@ -81,7 +81,7 @@ def revoke(invitation_id):
     if invitation is None:
         abort(404)
     if ConfirmForm().validate():
-        invitations.revoke(invitation)
+        invitations.revoke(inviter, invitation)
         flash(_("The invitation to %(email)s is revoked.", email=invitation.email), "info")
     return redirect(url_for("invitations.index"))
 

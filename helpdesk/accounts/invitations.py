@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField
 
-from helpdesk.accounts import service, tokens
+from helpdesk.accounts import service, sessions, tokens
 from helpdesk.accounts.models import Approval, CustomerRole, Kind, Organisation, User
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import AccountToken, Purpose, State
@@ -59,9 +59,9 @@ class Refused(ValueError):
 def may_invite(user: User) -> bool:
     return (
         user.is_customer
-        and user.active
         and user.customer_role == CustomerRole.PORTAL_ADMIN
         and user.organisation_id is not None
+        and sessions.account_open(user)
     )
 
 
@@ -107,7 +107,7 @@ def invite(
     days = current_app.config["INVITATION_DAYS"]
     with db.atomic():
         for older in pending(inviter.organisation_id).where(Invitation.email == email):
-            revoke(older)  # the newest invitation replaces an older one
+            revoke(inviter, older)  # the newest invitation replaces an older one
         secret, token = tokens.issue(Purpose.INVITATION, timedelta(days=days))
         invitation = Invitation.create(
             token=token,
@@ -132,7 +132,10 @@ def invite(
     return invitation
 
 
-def revoke(invitation: Invitation) -> None:
+def revoke(actor: User, invitation: Invitation) -> None:
+    """``actor``, a portal admin of the invitation's organisation, withdraws it."""
+    if not (may_invite(actor) and actor.organisation_id == invitation.organisation_id):
+        raise Refused(_l("Only the organisation's portal admin invites people."))
     now = utcnow()
     with db.atomic():
         Invitation.update(revoked_at=now).where(Invitation.id == invitation.id).execute()

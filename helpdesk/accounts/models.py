@@ -4,7 +4,6 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from peewee import (
-    JOIN,
     AutoField,
     BooleanField,
     CharField,
@@ -14,7 +13,7 @@ from peewee import (
     TextField,
 )
 
-from helpdesk.db import BaseModel, Prepared
+from helpdesk.db import BaseModel
 from helpdesk.timeutil import utcnow
 
 
@@ -96,8 +95,6 @@ class User(UserMixin, BaseModel):
     language = CharField(max_length=5, null=True)
     timezone = CharField(max_length=64, null=True)
     active = BooleanField(default=True)
-    # Part of the session id: raising it signs the user out everywhere, remember-me included.
-    session_version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     last_sign_in_at = DateTimeField(null=True)
     # Self-registration and the second factor (ACC-1, ACC-3).
@@ -121,26 +118,9 @@ class User(UserMixin, BaseModel):
     def is_customer(self) -> bool:
         return self.kind == Kind.CUSTOMER
 
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+    #: The id of the sign-in this object was loaded for (``accounts.sessions``), if any.
+    session_id: str | None = None
 
-    @classmethod
-    def by_session_id(cls, session_id: str):
-        """The user a session id names, or None when it is stale or malformed."""
-        user_id, _, version = session_id.partition(".")
-        if not (user_id.isdigit() and version.isdigit()):
-            return None
-        return _signed_in.first(int(user_id), int(version))
-
-
-def _signed_in_query(user_id: int, version: int):
-    # The organisation comes along: nearly every page of a customer reads it.
-    return (
-        User.select(User, Organisation)
-        .join(Organisation, JOIN.LEFT_OUTER, on=(User.organisation == Organisation.id))
-        .where((User.id == user_id) & (User.session_version == version) & User.active)
-    )
-
-
-#: Runs on every request: compiled once.
-_signed_in = Prepared(_signed_in_query, -7_000_001, -7_000_002)
+    def get_id(self) -> str | None:
+        """What the session and remember-me cookies carry: the sign-in's id, not the user's."""
+        return self.session_id

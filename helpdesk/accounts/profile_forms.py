@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length
 
 from helpdesk.accounts.profile import timezones
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.oneline import SingleLine
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -12,10 +13,10 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 class ProfileForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=200), SingleLine()],
         filters=[lambda value: value.strip() if value else value],
     )
-    phone = StringField(_l("Phone"), validators=[Length(max=50)])
+    phone = StringField(_l("Phone"), validators=[Length(max=50), SingleLine()])
     language = SelectField(_l("Language"), validators=[DataRequired()])
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
 

@@ -108,14 +108,29 @@ def pending():
     return User.select().where(User.approval == Approval.PENDING).order_by(User.created_at)
 
 
+class Refused(ValueError):
+    """A decision the rules do not allow, whatever the form offered."""
+
+
+def _check_decision(decider: User, user: User) -> None:
+    if not may_decide(decider):
+        raise Refused(f"{decider.email} may not decide on registrations")
+    if user.approval != Approval.PENDING:
+        raise Refused(f"{user.email} is not waiting for a decision")
+
+
 def approve(
+    decider: User,
     user: User,
     organisation: Organisation | None,
     new_name: str = "",
     support_authorised: bool = False,
 ) -> Organisation:
-    """Let ``user`` in: into ``organisation``, or into a new one named ``new_name`` whose
-    portal admin they become (somebody must administer it)."""
+    """``decider`` lets ``user`` in: into ``organisation`` (an active one), or into a new
+    one named ``new_name`` whose portal admin they become (somebody must administer it)."""
+    _check_decision(decider, user)
+    if organisation is not None and not organisation.is_active:
+        raise Refused(f"{organisation.name} is not active")
     with db.atomic():
         if organisation is None:
             organisation = Organisation.create(name=new_name)
@@ -127,7 +142,8 @@ def approve(
     return organisation
 
 
-def reject(user: User) -> None:
+def reject(decider: User, user: User) -> None:
+    _check_decision(decider, user)
     with db.atomic():
         user.approval = Approval.REJECTED
         user.save(only=[User.approval])

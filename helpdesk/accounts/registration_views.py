@@ -120,7 +120,11 @@ def approve(user_id):
             ]
             return _page(failed=person, form=form)
         joined = registration.approve(
-            person, organisation, form.new_organisation.data, form.support_authorised.data
+            current_user,
+            person,
+            organisation,
+            form.new_organisation.data,
+            form.support_authorised.data,
         )
         flash(
             _("%(name)s joined %(organisation)s.", name=person.name, organisation=joined.name),
@@ -135,6 +139,6 @@ def reject(user_id):
     _decider()
     person = _pending_person(user_id)
     if ConfirmForm().validate():
-        registration.reject(person)
+        registration.reject(current_user, person)
         flash(_("The registration of %(name)s is rejected.", name=person.name), "info")
     return redirect(url_for("registration.pending"))

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from helpdesk.accounts import service, tokens
+from helpdesk.accounts import service, sessions, tokens
 from helpdesk.accounts.models import User
 from helpdesk.accounts.tokens import Purpose, State
 from helpdesk.db import db
@@ -20,11 +20,11 @@ from helpdesk.web import external_url
 
 
 def request_reset(email: str) -> None:
-    """Mail a reset link to the account at ``email``, if there is an active one."""
+    """Mail a reset link to the account at ``email``, if it is open (``sessions``)."""
     started = time.monotonic()
     user = User.get_or_none(User.email == service.normalise_email(email))
     minutes = current_app.config["RESET_TOKEN_MINUTES"]
-    if user is not None and user.active:
+    if user is not None and sessions.account_open(user):
         with db.atomic():
             tokens.kill_unused(user, Purpose.RESET)
             secret, _ = tokens.issue(Purpose.RESET, timedelta(minutes=minutes), user)
@@ -44,7 +44,7 @@ def reset_password(secret: str, password: str) -> State:
         if state != State.VALID:
             return state
         user = token.user
-        if not user.active:
+        if not sessions.account_open(user):
             return State.UNKNOWN
         service.set_password(user, password)
         tokens.kill_unused(user, Purpose.RESET)

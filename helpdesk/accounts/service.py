@@ -1,5 +1,6 @@
 """Signing in and out, as plain functions every channel can call."""
 
+from helpdesk.accounts import sessions
 from helpdesk.accounts.models import User
 from helpdesk.accounts.passwords import hash_password, needs_rehash, verify_password
 from helpdesk.timeutil import utcnow
@@ -23,10 +24,10 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and end every other session of the user."""
+    """Store a new password and end every sign-in of the user."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
-    user.save(only=[User.password_hash, User.session_version])
+    user.save(only=[User.password_hash])
+    sessions.end_all(user)
 
 
 def set_language(user: User, language: str) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk import ratelimit
-from helpdesk.accounts import service, two_factor
+from helpdesk.accounts import service, sessions, two_factor
 from helpdesk.accounts.forms import SignInForm, TwoFactorCodeForm
 from helpdesk.accounts.models import Approval, User
 from helpdesk.web import render
@@ -40,9 +40,9 @@ def sign_in():
             flash(_("Too many sign-in attempts. Please wait a few minutes and try again."), "error")
             return render("accounts/sign_in.html", form=form, status=429)
         user = service.authenticate(form.email.data, form.password.data)
-        if user is not None and user.approval != Approval.APPROVED:
+        if user is not None and not sessions.may_sign_in(user):
             # Only said to whoever knows the password: it reveals nothing to anyone else.
-            flash(_not_yet_in(user), "error")
+            flash(_not_in(user), "error")
             return render("accounts/sign_in.html", form=form, status=403)
         if user is not None:
             language = session.get("language")
@@ -52,19 +52,21 @@ def sign_in():
             if two_factor.enabled(user):
                 # Half signed in: the session names the account, the login waits for a code.
                 session[HALF_SIGNED_IN] = {
-                    "user": user.get_id(),
+                    "user": user.id,
                     "remember": bool(form.remember.data),
                     "next": _safe_next(form.next.data),
                     "at": time.time(),
                 }
                 return redirect(url_for("accounts.second_factor"))
-            login_user(user, remember=form.remember.data)
+            login_user(sessions.start(user), remember=form.remember.data)
             return redirect(_safe_next(form.next.data) or url_for("home.index"))
         flash(_("The e-mail address or the password is not right."), "error")
     return render("accounts/sign_in.html", form=form, status=422)
 
 
-def _not_yet_in(user) -> str:
+def _not_in(user) -> str:
+    if user.approval == Approval.APPROVED:  # then its organisation is deactivated
+        return _("Your organisation's access to the portal is switched off. Please contact us.")
     if user.approval == Approval.UNCONFIRMED:
         return _("Please confirm your address first: follow the link in the mail we sent you.")
     if user.approval == Approval.PENDING:
@@ -83,8 +85,8 @@ def second_factor():
     if not pending or time.time() - pending["at"] > HALF_SIGNED_IN_SECONDS:
         session.pop(HALF_SIGNED_IN, None)
         return redirect(url_for("accounts.sign_in"))
-    user = User.by_session_id(pending["user"])
-    if user is None:
+    user = User.get_or_none(User.id == pending["user"])
+    if user is None or not sessions.may_sign_in(user):
         session.pop(HALF_SIGNED_IN, None)
         return redirect(url_for("accounts.sign_in"))
     form = TwoFactorCodeForm()
@@ -96,7 +98,7 @@ def second_factor():
             return render("accounts/second_factor.html", form=form, status=429)
         if two_factor.verify(user, form.code.data):
             session.pop(HALF_SIGNED_IN, None)
-            login_user(user, remember=pending["remember"])
+            login_user(sessions.start(user), remember=pending["remember"])
             return redirect(pending["next"] or url_for("home.index"))
         form.code.errors.append(_("This code is not right (or was used already)."))
     form.code.data = ""
@@ -113,9 +115,22 @@ def _allowed_to_try(email: str) -> bool:
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
+    sessions.end(current_user)
+    return _signed_out(_("You are signed out."))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of the person, this one and every remember-me cookie included."""
+    sessions.end_all(current_user)
+    return _signed_out(_("You are signed out on every device."))
+
+
+def _signed_out(message: str):
     session.clear()
     logout_user()  # after clearing: it leaves the mark that deletes the remember-me cookie
-    flash(_("You are signed out."), "info")
+    flash(message, "info")
     return redirect(url_for("accounts.sign_in"))
 
 

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from helpdesk.accounts.models import CaseVisibility
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.oneline import SingleLine
 from helpdesk.policy import current_policy
 
 
@@ -16,14 +17,16 @@ KEY = [
     DataRequired(),
     Length(max=50),
     Regexp(r"^[a-zA-Z0-9_.-]+$", message=_l("Letters, digits, dots, dashes and underscores only.")),
+    SingleLine(),  # $ matches before a final line break
 ]
+NAME = [DataRequired(), Length(max=200), SingleLine()]
 
 
 class AgentForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[_strip],
     )
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=12, max=1000)])
@@ -38,25 +41,27 @@ class AgentForm(FlaskForm):
 
 class KeyNameForm(FlaskForm):
     key = StringField(_l("Key"), validators=KEY, filters=[_strip])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
 
 
 class NameForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
 
 
 class ProductForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
     active = BooleanField(_l("Active"))
 
 
 class VersionForm(FlaskForm):
-    name = StringField(_l("Version"), validators=[DataRequired(), Length(max=50)], filters=[_strip])
+    name = StringField(
+        _l("Version"), validators=[DataRequired(), Length(max=50), SingleLine()], filters=[_strip]
+    )
     supported = BooleanField(_l("Supported"), default=True)
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
     contract_class = SelectField(_l("Contract class"))
     case_visibility = SelectField(
         _l("Who sees the organisation's cases"),
@@ -83,5 +88,7 @@ class OrganisationForm(FlaskForm):
 
 class DomainForm(FlaskForm):
     domain = StringField(
-        _l("Mail domain"), validators=[DataRequired(), Length(max=253)], filters=[_strip]
+        _l("Mail domain"),
+        validators=[DataRequired(), Length(max=253), SingleLine()],
+        filters=[_strip],
     )

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from peewee import JOIN, IntegrityError, fn
 
 from helpdesk import audit
+from helpdesk.accounts import sessions
 from helpdesk.accounts.domains import is_free_mail
 from helpdesk.accounts.models import Kind, Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.passwords import hash_password
@@ -98,10 +99,9 @@ def update_agent(actor, agent: User, values: dict, password: str | None = None) 
         with db.atomic():
             if password:
                 agent.password_hash = hash_password(password)
-            agent.session_version += 1
-            agent.save(only=[User.password_hash, User.session_version])
-            if password:
+                agent.save(only=[User.password_hash])
                 audit.record(actor, "agent.password", agent, None, None)
+            sessions.end_all(agent)
     return agent
 
 
@@ -218,7 +218,14 @@ def create_organisation(actor, values: dict) -> Organisation:
 
 
 def update_organisation(actor, organisation: Organisation, values: dict) -> Organisation:
-    return _save(actor, organisation, "organisation.updated", ORGANISATION_FIELDS, values)
+    """Change ``organisation``; deactivating it signs its people out everywhere (a later
+    reactivation brings none of those sign-ins back). Its data stays."""
+    was_active = organisation.is_active
+    with db.atomic():
+        _save(actor, organisation, "organisation.updated", ORGANISATION_FIELDS, values)
+        if was_active and not organisation.is_active:
+            sessions.end_all_of_organisation(organisation)
+    return organisation
 
 
 def add_domain(actor, organisation: Organisation, domain: str) -> OrganisationDomain:

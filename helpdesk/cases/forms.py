@@ -23,6 +23,7 @@ from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.oneline import SingleLine
 from helpdesk.policy import FormField, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 
@@ -98,13 +99,19 @@ class CaseForm(FlaskForm):
     )
     subject = StringField(
         _l("Subject"),
-        validators=[DataRequired(_l("Please give the case a subject.")), Length(max=200)],
+        validators=[
+            DataRequired(_l("Please give the case a subject.")),
+            Length(max=200),
+            SingleLine(),
+        ],
         filters=[_strip],
     )
     category = StringField(
-        _l("Category"), validators=[Optional(), Length(max=100)], filters=[_strip]
+        _l("Category"), validators=[Optional(), Length(max=100), SingleLine()], filters=[_strip]
     )
-    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)], filters=[_strip])
+    topic = StringField(
+        _l("Topic"), validators=[Optional(), Length(max=200), SingleLine()], filters=[_strip]
+    )
     description = TextAreaField(
         _l("Description"),
         validators=[DataRequired(_l("Please describe the problem.")), Length(max=50_000)],
@@ -294,7 +301,9 @@ def _extra_field(spec: FormField):
         )
     if spec.kind == "checkbox":
         return BooleanField(validators=required, **options)
-    return StringField(validators=[*required, Length(max=500)], filters=[_strip], **options)
+    return StringField(
+        validators=[*required, Length(max=500), SingleLine()], filters=[_strip], **options
+    )
 
 
 def chosen_product(raw) -> Product | None:

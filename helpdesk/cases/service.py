@@ -27,6 +27,7 @@ from helpdesk.cases.models import (
 )
 from helpdesk.db import db
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.oneline import flattened
 from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -76,7 +77,7 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
             requester=new.requester,
             opened_by=new.opened_by or new.requester,
             channel=new.channel,
-            subject=new.subject.strip(),
+            subject=flattened(new.subject),  # from mail or an API: one line all the same
             description=new.description.strip(),
             product=new.product,
             version=new.version,

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from helpdesk.oneline import flattened
+
 
 def build_message(
     *,
@@ -26,17 +28,20 @@ def build_message(
 ) -> EmailMessage:
     """The message: plain text, with an HTML alternative when given, threaded when asked.
 
-    Bodies are quoted-printable and headers RFC 2047 encoded, so the message is plain ASCII:
-    any relay takes it without 8BITMIME and any database column stores it as text.
+    Header values are put on one line (``oneline.flattened``), so no stored text can make
+    building the message fail. Bodies are quoted-printable and headers RFC 2047 encoded, so
+    the message is plain ASCII: any relay takes it without 8BITMIME and any database column
+    stores it as text.
     """
     message = EmailMessage()
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Subject"] = subject
+    # Names and subjects may have been stored with line breaks: a header refuses them.
+    message["From"] = flattened(sender)
+    message["To"] = ", ".join(flattened(address) for address in to)
+    message["Subject"] = flattened(subject)
     if reply_to:
-        message["Reply-To"] = reply_to
+        message["Reply-To"] = flattened(reply_to)
     thread = [_bracketed(ref) for ref in references]
     if in_reply_to:
         message["In-Reply-To"] = _bracketed(in_reply_to)

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from helpdesk.accounts.models import CaseVisibility, CustomerRole
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.oneline import SingleLine
 
 ROLE_LABELS = {
     CustomerRole.PORTAL_ADMIN: _l("Portal admin"),
@@ -42,6 +43,6 @@ class ProfileForm(FlaskForm):
 class NewsAddressForm(FlaskForm):
     email = EmailField(
         _l("E-mail address for update and product news"),
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[lambda value: value.strip() if value else value],
     )

@@ -9,7 +9,7 @@ the first portal admin, seed 001). The rules (ACC-4):
 - on themselves a manager may only lower rights, never raise them, so no one signs
   themselves up for more than they were given;
 - the last active portal admin stays: not demoted, disabled or removed;
-- disabling raises ``session_version``: the person is signed out everywhere at once.
+- disabling ends every sign-in of the person: they are signed out everywhere at once.
 
 "Removing" a person never deletes them: their cases and timeline entries stay the
 organisation's record (a case's requester is RESTRICT). The account is disabled and
@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from helpdesk import audit
-from helpdesk.accounts import profile
+from helpdesk.accounts import profile, sessions
 from helpdesk.accounts.models import CaseVisibility, CustomerRole, Kind, Organisation, User
 from helpdesk.db import db
 from helpdesk.mail import notify
@@ -127,11 +127,9 @@ def set_active(actor: User, user: User, active: bool) -> User:
         if not active and _is_last_portal_admin(user):
             raise RuleError(_("The organisation needs at least one active portal admin."))
         user.active = active
-        fields = [User.active]
+        user.save(only=[User.active])
         if not active:
-            user.session_version += 1
-            fields.append(User.session_version)
-        user.save(only=fields)
+            sessions.end_all(user)
         audit.record(
             actor,
             "user.enabled" if active else "user.disabled",
@@ -156,7 +154,7 @@ def remove(actor: User, user: User) -> User:
         user.phone = None
         user.password_hash = None
         user.active = False
-        user.session_version += 1
+        sessions.end_all(user)
         user.customer_role = CustomerRole.MEMBER
         for name in FLAGS:
             setattr(user, name, False)

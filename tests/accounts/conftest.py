@@ -41,3 +41,13 @@ def page_without(response, email: str) -> str:
     differ in nothing else are the same answer."""
     page = response.get_data(as_text=True).replace(email, "EMAIL")
     return re.sub(r"[\w-]{20,}\.[\w-]{6}\.[\w-]{20,}", "CSRF", page)
+
+
+def pending_person(email: str):
+    """A confirmed self-registration that waits for a vendor agent (in an app context)."""
+    from helpdesk.accounts.models import Approval, User
+    from helpdesk.timeutil import utcnow
+
+    return User.create(
+        email=email, name="New", approval=Approval.PENDING, email_confirmed_at=utcnow()
+    )

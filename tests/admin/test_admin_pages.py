@@ -52,6 +52,8 @@ def test_creating_and_editing_an_agent(app, admin_client, demo_people):
         nina = User.get(User.email == "nina.new@vendor.example")
     assert nina.is_agent and nina.support_level == 2 and nina.is_manager and not nina.is_admin
     assert nina.team_id == team.id
+    ninas_browser = app.test_client().sign_in_as(nina)
+    assert ninas_browser.get("/agent").status_code == 200
     response = admin_client.post(
         f"/admin/agents/{nina.id}", data={"name": "Nina New", "team": 0, "support_level": 3}
     )
@@ -59,7 +61,7 @@ def test_creating_and_editing_an_agent(app, admin_client, demo_people):
     with app.app_context():
         nina = User.get_by_id(nina.id)
     assert nina.support_level == 3 and not nina.active and nina.team_id is None
-    assert nina.session_version == 2  # disabled: signed out everywhere
+    assert ninas_browser.get("/agent").status_code == 302  # disabled: signed out everywhere
     assert actions(app) == ["agent.created", "agent.updated"]
 
 

@@ -3,6 +3,8 @@ records once; a low rating mails the team's manager; the agents' results."""
 
 import re
 
+import pytest
+
 from helpdesk.cases import service
 from helpdesk.survey.models import SurveyResponse
 from tests.lifecycle.conftest import mails_to, open_case, person, text_of
@@ -84,3 +86,19 @@ def test_agents_see_the_results_and_customers_do_not(app, smtp_server):
     assert "Answers: 1. Average rating: 3.0 of 5." in report.get_data(as_text=True)
     assert case.call_id in report.get_data(as_text=True)
     assert app.test_client().sign_in_as(customer).get("/reports/survey").status_code == 404
+
+
+def test_the_service_records_one_answer_whoever_calls_it(app, smtp_server):
+    """Two answers that both passed the page's look at the survey (two tabs, a double
+    click): the service's conditional UPDATE lets only the first count."""
+    from helpdesk.survey import service as survey
+
+    case = close_case(app)
+    with app.app_context():
+        row = SurveyResponse.get(SurveyResponse.case == case.id)
+        survey.answer(row, 5, "Schnell")
+        with pytest.raises(survey.SurveyError):
+            survey.answer(row, 1, "Doch nicht")
+        stored = SurveyResponse.get_by_id(row.id)
+        assert (stored.rating, stored.comment) == (5, "Schnell")
+    assert not mails_to(smtp_server, "tom.third")  # the second, low rating never counted

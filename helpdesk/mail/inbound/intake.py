@@ -5,7 +5,8 @@
 1. The same Message-ID seen before is a duplicate and left alone (a failed one is tried again).
 2. Automatic mail (auto-replies, bounces, lists) is recorded as ignored: no case, no answer.
 3. A From that does not name exactly one mailbox is held for an admin (``parse`` says why).
-   The sender is the active user with that mailbox's address. A reply joins its case when the
+   The sender is the active user with that mailbox's address (of a deactivated organisation:
+   the mail is held for an admin). A reply joins its case when the
    sender may write to it: the case is found by the thread headers (our outbox's Message-IDs, our
    case thread ids, earlier inbound mail) first, by a call id in the subject second. Forged
    headers name a case the sender may not write to and so join nothing.
@@ -35,6 +36,7 @@ from flask_babel import gettext as _
 from peewee import IntegrityError, InterfaceError, OperationalError
 
 from helpdesk import ratelimit
+from helpdesk.accounts import sessions
 from helpdesk.accounts.models import User
 from helpdesk.accounts.service import normalise_email
 from helpdesk.cases import access, files, service, uploads
@@ -183,6 +185,9 @@ def _decide(parsed: ParsedMail, reply: bool) -> _Decision:
     sender = _user(parsed.sender)
     if sender is not None and sender.is_agent:
         return _agent_mail(parsed, sender)
+    if sender is not None and not sessions.account_open(sender):
+        # Kept for an admin, unanswered: the organisation's data stays, its mail opens nothing.
+        return _Decision(InboundState.HELD, "the sender's organisation is deactivated")
     case = _thread_case(parsed, sender) if sender is not None else None
     if case is not None:
         return _join(case, sender, parsed)
