@@ -10,6 +10,8 @@ import click
 from flask import Flask, current_app
 
 from helpdesk import demo, migrations
+from helpdesk.naming import create_teams
+from helpdesk.policy import current_policy
 
 
 def init_app(app: Flask) -> None:
@@ -20,17 +22,27 @@ def init_app(app: Flask) -> None:
 
 @click.command("migrate")
 def migrate_command():
-    """Upgrade the database schema to the current version."""
-    applied = migrations.upgrade()
+    """Upgrade the database schema to the current version and create the teams the vendor
+    plugin declares."""
+    applied = _set_up()
     for migration in applied:
         click.echo(f"applied {migration.version:04d} {migration.name}")
     click.echo(f"schema at version {migrations.current_version()}")
 
 
+def _set_up() -> list:
+    """Migrate, then create the declared teams the database lacks: every way of setting up
+    an instance (migrate, demo, serve) runs this. Returns the migrations applied."""
+    applied = migrations.upgrade()
+    for team in create_teams(current_policy()):
+        click.echo(f"created team {team.key}")
+    return applied
+
+
 @click.command("demo")
 def demo_command():
     """Load demo data into an empty database and print how to sign in."""
-    migrations.upgrade()
+    _set_up()
     _ensure_demo()
 
 
@@ -54,7 +66,7 @@ def serve_command(host, port, web_workers, job_workers):
 
     Ctrl-C (or SIGTERM) stops both; if one of them dies the other is stopped too.
     """
-    migrations.upgrade()
+    _set_up()
     _ensure_demo()
     env = dict(os.environ, HELPDESK_INSTANCE=current_app.instance_path)
     bin_dir = os.path.dirname(sys.executable)

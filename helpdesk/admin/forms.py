@@ -35,17 +35,25 @@ class AgentForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class KeyNameForm(FlaskForm):
-    key = StringField(_l("Key"), validators=KEY, filters=[_strip])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+def _name_field(label):
+    return StringField(label, validators=[DataRequired(), Length(max=200)], filters=[_strip])
 
 
 class NameForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    """The names of a team, product or component: pages show the one in the user's language."""
+
+    name_de = _name_field(_l("Name in German"))
+    name_en = _name_field(_l("Name in English"))
+
+    def names(self) -> dict[str, str]:
+        return {"name_de": self.name_de.data, "name_en": self.name_en.data}
 
 
-class ProductForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+class KeyNameForm(NameForm):
+    key = StringField(_l("Key"), validators=KEY, filters=[_strip])
+
+
+class ProductForm(NameForm):
     active = BooleanField(_l("Active"))
 
 

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
+from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import FormField, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -133,12 +134,13 @@ class CaseForm(FlaskForm):
         policy = current_policy()
         self.chosen_product = product
         self.extras = [(spec, self[EXTRA_PREFIX + spec.key]) for spec in extras]
-        products = Product.select().where(Product.active).order_by(Product.name)
+        language = current_language()
+        products = Product.select().where(Product.active).order_by(Product.name_column(language))
         self.product.choices = [SelectChoice("", _("Choose a product"))] + [
             SelectChoice(str(p.id), p.name) for p in products
         ]
         self.version.choices = _options_of(ProductVersion, product, ProductVersion.position)
-        self.component.choices = _options_of(Component, product, Component.name)
+        self.component.choices = _options_of(Component, product, Component.name_column(language))
         self.case_type.choices = [SelectChoice("", _("Choose a type"))] + [
             SelectChoice(t.key, str(t.label)) for t in policy.case_types
         ]
@@ -266,7 +268,7 @@ def _options_of(model, product, order):
         model.select(model, Product)
         .join(Product)
         .where(Product.active)
-        .order_by(Product.name, order)
+        .order_by(Product.name_column(current_language()), order)
     )
     return options + [
         SelectChoice(str(row.id), _name_of(row), optgroup=row.product.name) for row in rows
