@@ -8,6 +8,7 @@ import time
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from helpdesk import demo, migrations
 from helpdesk.naming import create_teams
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Upgrade the database schema to the current version and create the teams the vendor
     plugin declares."""
@@ -40,6 +42,7 @@ def _set_up() -> list:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load demo data into an empty database and print how to sign in."""
     _set_up()

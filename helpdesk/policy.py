@@ -83,9 +83,12 @@ def _capitalised(word: str) -> str:
 
 @dataclass(frozen=True)
 class CaseType:
+    """A kind of case; ``preselected`` marks the one a fresh case form starts with."""
+
     key: str
     label: Label
     description: Label | None = None
+    preselected: bool = False
 
 
 @dataclass(frozen=True)

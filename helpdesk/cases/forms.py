@@ -311,7 +311,8 @@ def case_form(values, *, phone: bool = False, fresh: bool = False, **form_option
     and case type that decide the plugins' extra fields; ``form_options`` go to the form.
 
     A ``fresh`` form starts from ``values`` and preselects what leaves no choice: the only
-    product, the only case type, and a severity that needs no justification.
+    product, the only case type (or the one the vendor marks ``preselected``), and a severity
+    that needs no justification.
     """
     policy = current_policy()
     types = [t.key for t in policy.case_types]
@@ -319,7 +320,8 @@ def case_form(values, *, phone: bool = False, fresh: bool = False, **form_option
     case_type = values.get("case_type") or ""
     if fresh:
         product = product or _only(Product.select().where(Product.active))
-        case_type = case_type or (types[0] if len(types) == 1 else "")
+        preselected = next((t.key for t in policy.case_types if t.preselected), "")
+        case_type = case_type or (types[0] if len(types) == 1 else preselected)
         form_options["data"] = {"product": product and str(product.id), "case_type": case_type}
     if case_type not in types:
         case_type = ""
