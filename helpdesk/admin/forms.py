@@ -78,6 +78,9 @@ class OrganisationForm(FlaskForm):
         ],
     )
     is_active = BooleanField(_l("Active"), default=True)
+    # Who looks after the customer at the vendor; the choices are the teams and the agents.
+    account_team_id = SelectField(_l("Team that looks after the customer"), coerce=int, default=0)
+    account_manager_id = SelectField(_l("Customer service manager"), coerce=int, default=0)
 
 
 class DomainForm(FlaskForm):

@@ -17,7 +17,14 @@ from helpdesk.db import db
 from helpdesk.products.models import Component, Product, ProductVersion
 
 AGENT_FIELDS = ["name", "team", "support_level", "is_manager", "is_admin", "active"]
-ORGANISATION_FIELDS = ["name", "contract_class", "case_visibility", "is_active"]
+ORGANISATION_FIELDS = [
+    "name",
+    "contract_class",
+    "case_visibility",
+    "is_active",
+    "account_team",
+    "account_manager",
+]
 
 
 class AdminError(ValueError):

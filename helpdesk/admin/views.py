@@ -279,12 +279,28 @@ def _organisation_values(form: OrganisationForm) -> dict:
         "contract_class": form.contract_class.data or None,
         "case_visibility": form.case_visibility.data,
         "is_active": form.is_active.data,
+        "account_team": form.account_team_id.data or None,
+        "account_manager": form.account_manager_id.data or None,
     }
+
+
+def _organisation_form(**kwargs) -> OrganisationForm:
+    """The organisation form with the teams and the active agents to choose who looks after
+    the customer."""
+    form = OrganisationForm(**kwargs)
+    form.account_team_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(t.id, t.name) for t in Team.select().order_by(_by_name(Team))
+    ]
+    agents = User.select().where((User.kind == "agent") & User.active).order_by(User.name)
+    form.account_manager_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(a.id, a.name) for a in agents
+    ]
+    return form
 
 
 @bp.route("/organisations", methods=["GET", "POST"])
 def organisations():
-    form = OrganisationForm()
+    form = _organisation_form()
     status = 200
     if form.is_submitted():
         if form.validate():
@@ -296,7 +312,7 @@ def organisations():
 
 
 def _organisation_page(organisation, status=200, **forms):
-    forms.setdefault("form", OrganisationForm(obj=organisation, formdata=None))
+    forms.setdefault("form", _organisation_form(obj=organisation, formdata=None))
     forms.setdefault("domain_form", DomainForm(formdata=None))
     domains = OrganisationDomain.select().where(OrganisationDomain.organisation == organisation.id)
     return render(
@@ -311,7 +327,7 @@ def _organisation_page(organisation, status=200, **forms):
 @bp.route("/organisations/<int:pk>", methods=["GET", "POST"])
 def organisation(pk: int):
     organisation = _get(Organisation, pk)
-    form = OrganisationForm(obj=organisation)
+    form = _organisation_form(obj=organisation)
     if form.is_submitted():
         if form.validate():
             service.update_organisation(current_user, organisation, _organisation_values(form))

@@ -337,6 +337,7 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
         Case.case_type,
         Case.created_at,
         Case.updated_at,
+        Case.waiting_for,  # the status cell's tooltip says it (seed 001: "via Mouseover")
     )
     if "due" in columns or filters.sort == "due":
         query = query.select_extend(CaseClock.response_due_at.alias("due_at")).join_from(
