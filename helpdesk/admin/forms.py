@@ -78,9 +78,10 @@ class OrganisationForm(FlaskForm):
         ],
     )
     is_active = BooleanField(_l("Active"), default=True)
-    # Who looks after the customer at the vendor; the choices are the teams and the agents.
-    account_team_id = SelectField(_l("Team that looks after the customer"), coerce=int, default=0)
-    account_manager_id = SelectField(_l("Customer service manager"), coerce=int, default=0)
+    # Who looks after the customer at the vendor; the choices are the teams and the agents,
+    # 0 for nobody.
+    account_team_id = SelectField(_l("Team that looks after the customer"), coerce=int)
+    account_manager_id = SelectField(_l("Customer service manager"), coerce=int)
 
 
 class DomainForm(FlaskForm):

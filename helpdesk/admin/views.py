@@ -295,6 +295,8 @@ def _organisation_form(**kwargs) -> OrganisationForm:
     form.account_manager_id.choices = [SelectChoice(0, "–")] + [
         SelectChoice(a.id, a.name) for a in agents
     ]
+    for field in (form.account_team_id, form.account_manager_id):
+        field.data = field.data or 0  # nobody, when neither the row nor the form names one
     return form
 
 

@@ -212,3 +212,24 @@ def test_unknown_ids_are_404(admin_client):
 
 def test_a_customer_is_no_agent_to_edit(admin_client, demo_people):
     assert admin_client.get(f"/admin/agents/{demo_people['mia.member'].id}").status_code == 404
+
+
+def test_an_organisation_names_the_team_and_manager_who_look_after_it(app, admin_client):
+    with app.app_context():
+        organisation = Organisation.get(Organisation.name == "Muster GmbH")
+        team = Team.get(Team.key == "support")
+        tom = User.get(User.email == "tom.third@vendor.example")
+    url = f"/admin/organisations/{organisation.id}"
+    assert '<option selected value="0">' in admin_client.get(url).get_data(True)
+    data = {"name": "Muster GmbH", "contract_class": "B", "case_visibility": "main_contacts"}
+    chosen = {"account_team_id": team.id, "account_manager_id": tom.id}
+    assert admin_client.post(url, data={**data, **chosen, "is_active": "y"}).status_code == 302
+    with app.app_context():
+        organisation = Organisation.get_by_id(organisation.id)
+        assert (organisation.account_team_id, organisation.account_manager_id) == (team.id, tom.id)
+    page = admin_client.get(url).get_data(True)
+    assert f'<option selected value="{tom.id}">' in page
+    nobody = {**chosen, "account_manager_id": 0, "is_active": "y"}
+    assert admin_client.post(url, data={**data, **nobody}).status_code == 302
+    with app.app_context():
+        assert Organisation.get_by_id(organisation.id).account_manager_id is None
