@@ -28,6 +28,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     from htmx_flask import Htmx
 
     from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
+    from helpdesk.naming import check_names
     from helpdesk.plugins import build_manager
     from helpdesk.policy import Policy
 
@@ -57,7 +58,8 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     manager = build_manager(app, plugins)
     app.extensions["plugins"] = manager
     with app.app_context():
-        app.extensions["policy"] = Policy(manager.hook)
+        app.extensions["policy"] = policy = Policy(manager.hook)
+        check_names(policy)
 
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -146,4 +148,5 @@ def _register_template_helpers(app: Flask) -> None:
             "navigation": navigation,
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,
+            "case_word": current_policy().case_word,
         }

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from helpdesk import demo, migrations, skeleton
+from helpdesk.naming import create_teams
+from helpdesk.policy import current_policy
 
 
 def init_app(app: Flask) -> None:
@@ -21,18 +24,30 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
-    """Upgrade the database schema to the current version."""
-    applied = migrations.upgrade()
+    """Upgrade the database schema to the current version and create the teams the vendor
+    plugin declares."""
+    applied = _set_up()
     for migration in applied:
         click.echo(f"applied {migration.version:04d} {migration.name}")
     click.echo(f"schema at version {migrations.current_version()}")
 
 
+def _set_up() -> list:
+    """Migrate, then create the declared teams the database lacks: every way of setting up
+    an instance (migrate, demo, serve) runs this. Returns the migrations applied."""
+    applied = migrations.upgrade()
+    for team in create_teams(current_policy()):
+        click.echo(f"created team {team.key}")
+    return applied
+
+
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load demo data into an empty database and print how to sign in."""
-    migrations.upgrade()
+    _set_up()
     _ensure_demo()
 
 
@@ -76,7 +91,7 @@ def serve_command(host, port, web_workers, job_workers):
 
     Ctrl-C (or SIGTERM) stops both; if one of them dies the other is stopped too.
     """
-    migrations.upgrade()
+    _set_up()
     _ensure_demo()
     env = dict(os.environ, HELPDESK_INSTANCE=current_app.instance_path)
     bin_dir = os.path.dirname(sys.executable)

@@ -8,6 +8,7 @@ from helpdesk.accounts.models import CaseVisibility, CustomerRole
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
+    CaseWord,
     Category,
     ContractClass,
     EscalationLevel,
@@ -85,11 +86,21 @@ def helpdesk_statuses():
 
 @hookimpl(trylast=True)
 def helpdesk_teams():
-    return [("support", "Support")]
+    return [("support", Label("Support", "Support"))]
 
 
 @hookimpl(trylast=True)
-def helpdesk_route_case(case_type, product, version, component):
+def helpdesk_case_word():
+    return CaseWord()
+
+
+@hookimpl(trylast=True)
+def helpdesk_mail_opens_cases():
+    return True
+
+
+@hookimpl(trylast=True)
+def helpdesk_route_case(case_type, product, version, component, requester, extra):
     return Route(team="support")
 
 
@@ -122,12 +133,24 @@ def helpdesk_may_open_case(user):
 
 @hookimpl(trylast=True)
 def helpdesk_navigation(user):
+    # In the vendor's word for a case; German phrased so that its gender does not matter.
+    one, many = current_policy().case_word.singular, current_policy().case_word.plural
     return [
-        NavLink("cases.index", Label("Meine Fälle", "My cases"), audience="customer", order=10),
-        NavLink("cases.queue", Label("Warteschlange", "Queue"), audience="agent", order=10),
-        NavLink("cases.new", Label("Neuer Fall", "New case"), audience="customer", order=20),
         NavLink(
-            "cases.new_phone", Label("Fall per Telefon", "Phone case"), audience="agent", order=30
+            "cases.index", Label(f"Meine {many.de}", f"My {many.en}"), audience="customer", order=10
+        ),
+        NavLink("cases.queue", Label("Warteschlange", "Queue"), audience="agent", order=10),
+        NavLink(
+            "cases.new",
+            Label(f"{one.de} erstellen", f"New {one.en}"),
+            audience="customer",
+            order=20,
+        ),
+        NavLink(
+            "cases.new_phone",
+            Label(f"{one.de} per Telefon", f"Phone {one.en}"),
+            audience="agent",
+            order=30,
         ),
         NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
         *_account_links(user),

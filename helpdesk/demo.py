@@ -18,7 +18,9 @@ from helpdesk.accounts.models import (
 )
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.db import db
+from helpdesk.naming import create_teams
 from helpdesk.plugins import plugin_manager
+from helpdesk.policy import Label, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -97,8 +99,10 @@ def load(password: str | None = None) -> str:
     hook = plugin_manager().hook
     hashed = hash_password(password)
     with db.atomic():
-        teams = {key: Team.create(key=key, name=name) for key, name in hook.helpdesk_teams()}
-        first_team = next(iter(teams.values()))
+        policy = current_policy()
+        create_teams(policy)
+        teams = {team.key: team for team in Team.select().where(Team.key.in_(list(policy.teams)))}
+        first_team = teams[next(iter(policy.teams))]
         organisation = Organisation.create(
             name="Muster GmbH", case_visibility=CaseVisibility.MAIN_CONTACTS, contract_class="B"
         )
@@ -123,13 +127,20 @@ def load(password: str | None = None) -> str:
                 **person.fields,
             )
         for spec in hook.helpdesk_demo_products():
-            product = Product.create(key=spec.key, name=spec.name)
+            product = Product.create(key=spec.key, **_names(spec.name))
             for position, version in enumerate(spec.versions):
                 ProductVersion.create(product=product, name=version, position=position)
             for key, name in spec.components:
-                Component.create(product=product, key=key, name=name)
+                Component.create(product=product, key=key, **_names(name))
         hook.helpdesk_demo_data(teams=teams)
     return password
+
+
+def _names(name: Label | str) -> dict[str, str]:
+    """The name columns of a demo product or component named in both languages or in one."""
+    if isinstance(name, Label):
+        return {"name_de": name.de, "name_en": name.en}
+    return {"name_de": name, "name_en": name}
 
 
 def credentials_text(password: str) -> str:

@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from helpdesk.cases.models import Case, Event
     from helpdesk.policy import (
         CaseType,
+        CaseWord,
         ContractClass,
         EscalationLevel,
         FormField,
+        Label,
         MailCase,
         NavLink,
         Priority,
@@ -120,10 +122,32 @@ def helpdesk_statuses() -> list[Status]:
 
 
 @hookspec(firstresult=True)
-def helpdesk_teams() -> list[tuple[str, str]]:
-    """The teams the vendor routes to, as ``(key, name)`` pairs, created with the demo data.
+def helpdesk_teams() -> list[tuple[str, Label | str]]:
+    """The teams the vendor routes to, as ``(key, label)`` pairs: a ``Label`` with the German
+    and English name (a plain string is the same in both). ``flask migrate`` creates those the
+    database lacks; a team routed to or named anywhere must be declared here, or the start
+    stops. First answer wins; the core has one team, ``support``.
+    """
 
-    First answer wins; the core has one team, ``support``.
+
+# -- The vendor's words and channels -------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def helpdesk_case_word() -> CaseWord | None:
+    """The vendor's word for a case (a ``CaseWord``: singular and plural in German and
+    English), used by the navigation, the list heading, the new-case form, the case page and
+    the case mails. Asked once at start-up. First answer wins; the core says "Fall"/"case".
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_mail_opens_cases() -> bool | None:
+    """Whether a mail that answers no case opens one (MAIL-3). False when the vendor takes
+    requests only through the portal: the sender gets a polite automatic answer pointing to
+    the portal, in their language, and nothing is opened; replies to existing cases still
+    join them. Return None to let the next plugin decide. First answer wins; the core says
+    yes.
     """
 
 
@@ -132,12 +156,21 @@ def helpdesk_teams() -> list[tuple[str, str]]:
 
 @hookspec(firstresult=True)
 def helpdesk_route_case(
-    case_type: str, product: Product, version: ProductVersion | None, component: Component | None
+    case_type: str,
+    product: Product,
+    version: ProductVersion | None,
+    component: Component | None,
+    requester: User,
+    extra: dict,
 ) -> Route | None:
-    """Where a new case goes (CASE-6): a ``Route`` naming a team key and optionally an agent.
+    """Where a new case goes (CASE-6): a ``Route`` naming a team key and optionally an agent
+    (or "the team's least busy agent") and the status it starts in.
 
-    Called when a case is opened, on every channel. Return None to let the next plugin
-    decide. First answer wins; the core routes every case to the ``support`` team.
+    ``requester`` is the customer user it is opened for (``requester.organisation`` has the
+    customer's ``account_team`` and ``account_manager``), ``extra`` the values of the plugins'
+    form fields (empty for a mail). Called when a case is opened, on every channel, and at
+    start-up for every case type to check the teams and statuses named. Return None to let
+    the next plugin decide. First answer wins; the core routes every case to ``support``.
     """
 
 

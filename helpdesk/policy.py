@@ -47,10 +47,48 @@ class Category(StrEnum):
 
 
 @dataclass(frozen=True)
+class CaseWord:
+    """The vendor's word for a case, singular and plural (seed 000 says "Fall", seeds 001-003
+    "Ticket", seed 004 "Call"); the English words in lower case, as inside a sentence.
+
+    Templates read it as ``case_word`` in the reader's language: ``case_word.case`` and
+    ``case_word.cases`` inside a sentence, ``case_word.Case`` and ``case_word.Cases`` at its
+    start (German nouns keep their capital either way).
+    """
+
+    singular: Label = Label("Fall", "case")
+    plural: Label = Label("Fälle", "cases")
+
+    @property
+    def case(self) -> str:
+        return str(self.singular)
+
+    @property
+    def cases(self) -> str:
+        return str(self.plural)
+
+    @property
+    def Case(self) -> str:
+        return _capitalised(self.case)
+
+    @property
+    def Cases(self) -> str:
+        return _capitalised(self.cases)
+
+
+def _capitalised(word: str) -> str:
+    """``word`` with a capital first letter and the rest as it is ("CID" stays "CID")."""
+    return word[:1].upper() + word[1:]
+
+
+@dataclass(frozen=True)
 class CaseType:
+    """A kind of case; ``preselected`` marks the one a fresh case form starts with."""
+
     key: str
     label: Label
     description: Label | None = None
+    preselected: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,10 +131,14 @@ class Status:
 
 @dataclass(frozen=True)
 class Route:
-    """Where a new case goes: a team key and optionally one agent's e-mail address."""
+    """Where a new case goes: a team key and optionally one agent's e-mail address, or
+    ``assign_in_team``: the team's active agent with the fewest open cases takes it. ``status``
+    is the status it starts in (None: the first status in the category new)."""
 
     team: str | None = None
     agent_email: str | None = None
+    assign_in_team: bool = False
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +186,12 @@ class Policy:
         self.priorities: list[Priority] = list(hook.helpdesk_priorities())
         self.statuses: list[Status] = list(hook.helpdesk_statuses())
         self.contract_classes: list[ContractClass] = list(hook.helpdesk_contract_classes())
+        #: The declared teams: key -> label in both languages (``flask migrate`` creates them).
+        self.teams: dict[str, Label] = {
+            key: name if isinstance(name, Label) else Label(name, name)
+            for key, name in hook.helpdesk_teams()
+        }
+        self.case_word: CaseWord = hook.helpdesk_case_word()
         self._check()
 
     def _check(self) -> None:
@@ -201,9 +249,16 @@ class Policy:
     def initial_status(self) -> Status:
         return next(s for s in self.statuses if s.category == Category.NEW)
 
-    def route(self, case_type: str, product, version, component) -> Route:
+    def route(
+        self, case_type: str, product, version, component, requester=None, extra=None
+    ) -> Route:
         answer = self.hook.helpdesk_route_case(
-            case_type=case_type, product=product, version=version, component=component
+            case_type=case_type,
+            product=product,
+            version=version,
+            component=component,
+            requester=requester,
+            extra=extra or {},
         )
         return answer or Route()
 
@@ -240,12 +295,13 @@ def current_policy() -> Policy:
 
 @dataclass(frozen=True)
 class ProductSpec:
-    """A product the demo data creates, with its versions and ``(key, name)`` components."""
+    """A product the demo data creates, with its versions and ``(key, name)`` components; a
+    name is a ``Label`` or one text for both languages."""
 
     key: str
-    name: str
+    name: Label | str
     versions: tuple[str, ...] = ()
-    components: tuple[tuple[str, str], ...] = ()
+    components: tuple[tuple[str, Label | str], ...] = ()
 
 
 # -- Case life cycle (FLOW-4 to FLOW-7) ---------------------------------------------------

@@ -2,8 +2,9 @@
 
 What the document fixes and the core already provides: the report checklist (symptom, who is
 affected, expected behaviour, steps, recent changes), every channel ending as a ticket, first,
-second and third level support keeping everything gathered, the customer seeing the history
-and adding findings at any time, and the FAQ for self-help. This plugin adds the vocabulary.
+second and third level support keeping everything gathered, and the customer seeing the
+history and adding findings at any time. This plugin adds the vocabulary. The document's FAQ
+management for self-help is not yet there: it comes with the core's knowledge base.
 
 Choices made where the document gives no detail (it names no types, severities, priorities,
 statuses or teams, only that the process follows ITIL):
@@ -170,7 +171,10 @@ def helpdesk_statuses():
 
 @hookimpl
 def helpdesk_teams():
-    return [("support", "CRM-Support"), ("projects", "Projekte & Beratung")]
+    return [
+        ("support", Label("CRM-Support", "CRM support")),
+        ("projects", Label("Projekte & Beratung", "Projects & consulting")),
+    ]
 
 
 @hookimpl

@@ -2,9 +2,17 @@
 
 What the handbook fixes and this plugin takes over unchanged:
 
-- the 23 case types of its "Fall-Typen" table, "general request" first because the case form
-  preselects it; "general request" goes to the Support team, "consulting request" to the
-  Consulting team;
+- the 23 case types of its "Fall-Typen" table, "general request" first and preselected on
+  the case form ("standardmäßig „Allgemeine Anfrage“ ausgewählt"); "general request" goes to
+  the Support team, "consulting request" to the customer's own consulting team ("landen
+  automatisch bei dem zugewiesenen Consultingteam");
+- each customer's customer service manager ("Ihr Apteon-Ansprechpartner (Customer Service
+  Manager / Kundenbetreuer)"): the organisation's ``account_manager``, set on its admin page.
+  The core tells the responsible manager at once of a critical case and makes them the first
+  escalation level ("Der verantwortliche Customer Service Manager wird sofort
+  benachrichtigt"); without one, the managers of the case's team;
+- "Supportanfragen sind ausschließlich über das Portal zuzustellen": mail opens no case
+  (``helpdesk_mail_opens_cases``); the sender gets a polite answer pointing to the portal;
 - the four severities with their definitions; "Kritisch" and "Dringend" ask for an impact
   justification;
 - the status "pending closure" (Schließung ausstehend): support thinks the problem is solved
@@ -23,8 +31,9 @@ Choices made where the handbook gives no detail:
   With development (support, consulting and development work together) and Closed. The
   customer may set "closed" (confirms the solution) and "in progress" (reopens within 14 days).
 - Routing: besides "consulting request", the types "services" and "training request" also go
-  to Consulting, because the handbook has both ordered as paid services through a consulting
-  request. Everything else goes to Support.
+  to the customer's consulting team, because the handbook has both ordered as paid services
+  through a consulting request. A customer without a team of its own (``account_team`` on the
+  organisation's admin page) goes to the Consulting team. Everything else goes to Support.
 - Report fields: "Thema" (topic) is a core field of the case form (CASE-2), so it is not
   repeated here. The two extra fields are asked for the technical case types only.
 - Demo products: an ERP system with its modules, an EDI connector and cloud hosting, with
@@ -32,9 +41,13 @@ Choices made where the handbook gives no detail:
 
 Closing, survey and escalation (FLOW-4 to FLOW-6):
 
-- A closed case can be reopened within 14 days of closing; after that a linked follow-up
-  case is opened ("Danach muss ein neuer Fall eröffnet werden"). A case pending closure
-  can always be rejected.
+- Reopening: "können Sie innerhalb von 14 Tagen den gleichen Fall wiedereröffnen ... Danach
+  muss ein neuer Fall eröffnet werden". The 14 days run from "pending closure", not from
+  closing: the sentence follows the one that moves the case to pending closure, and the
+  status table gives pending closure the same 14 days before it closes by itself, so the
+  customer's window and the case's wait are one period. A case closed without passing
+  through pending closure counts from its closing. After that a linked follow-up case is
+  opened. A case pending closure can always be rejected.
 - The survey goes out when a case is closed (the core does that for every vendor).
 - The four escalation levels of "Fall-Eskalationen": lead customer service manager (the
   managers of the case's team), senior customer service manager, director customer service
@@ -48,8 +61,9 @@ Business time (SLA-1..3, FLOW-3):
   08:00-14:00 Vienna time, Austrian public holidays and 24 and 31 December.
 - Timers as "Schließen eines Supportfalls": 7 days (calendar days: the handbook says "Tage")
   waiting for the customer move the case to pending closure with a mail; 14 more days without
-  an answer close it with a mail. Reopening within 14 days of closing is allowed, afterwards a
-  follow-up case (``helpdesk_may_reopen``); a customer answer to pending closure reopens.
+  an answer close it with a mail. Reopening within 14 days of pending closure is allowed,
+  afterwards a follow-up case (``helpdesk_may_reopen``); a customer answer to pending closure
+  reopens.
 - Response targets: the handbook refers to a table of response times it does not contain, so
   the numbers are ours, in business hours: first response Kritisch 2 h, Dringend 4 h,
   Standard 8 h, Gering 16 h; next response twice those. A case of high priority gets at most
@@ -57,7 +71,10 @@ Business time (SLA-1..3, FLOW-3):
   answered as high priority is.
 """
 
+from datetime import timedelta
+
 from helpdesk.accounts.models import Kind, User
+from helpdesk.cases.models import Event, EventKind
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
@@ -73,6 +90,7 @@ from helpdesk.policy import (
 )
 from helpdesk.sla.calendar import BusinessCalendar
 from helpdesk.sla.policy import Action, ResponseTarget, Timer, Unit
+from helpdesk.timeutil import utcnow
 
 # key, German label, English label, German definition, English definition
 _TYPES = [
@@ -261,7 +279,12 @@ TECHNICAL_TYPES = frozenset(
 @hookimpl
 def helpdesk_case_types():
     return [
-        CaseType(key, Label(de, en), description=Label(de_text, en_text))
+        CaseType(
+            key,
+            Label(de, en),
+            description=Label(de_text, en_text),
+            preselected=key == "general_request",
+        )
         for key, de, en, de_text, en_text in _TYPES
     ]
 
@@ -367,12 +390,23 @@ def helpdesk_statuses():
 
 @hookimpl
 def helpdesk_teams():
-    return [("support", "Support"), ("consulting", "Consulting")]
+    return [
+        ("support", Label("Support", "Support")),
+        ("consulting", Label("Consulting", "Consulting")),
+    ]
 
 
 @hookimpl
-def helpdesk_route_case(case_type, product, component):
-    return Route(team="consulting" if case_type in CONSULTING_TYPES else "support")
+def helpdesk_route_case(case_type, requester):
+    if case_type not in CONSULTING_TYPES:
+        return Route(team="support")
+    own_team = requester.organisation.account_team  # "dem zugewiesenen Consultingteam"
+    return Route(team=own_team.key if own_team is not None else "consulting")
+
+
+@hookimpl
+def helpdesk_mail_opens_cases():
+    return False  # "Supportanfragen sind ausschließlich über das Portal zuzustellen"
 
 
 @hookimpl
@@ -448,11 +482,25 @@ REOPEN_DAYS = 14
 
 @hookimpl
 def helpdesk_may_reopen(user, case):
-    from helpdesk.cases.closing import within_days
-
     if case.status_category == Category.SOLVED:
         return True
-    return within_days(case, REOPEN_DAYS)
+    return utcnow() - _reopen_window_start(case) <= timedelta(days=REOPEN_DAYS)
+
+
+def _reopen_window_start(case):
+    """When the closed ``case`` went to pending closure, if that is how it came to be closed;
+    else when it was closed."""
+    from helpdesk.cases.closing import closed_at
+
+    moves = list(
+        Event.select(Event.new_value, Event.created_at)
+        .where((Event.case == case.id) & (Event.kind == EventKind.STATUS))
+        .order_by(Event.id.desc())
+        .limit(2)
+    )
+    if len(moves) == 2 and moves[1].new_value == "pending_closure":
+        return moves[1].created_at
+    return closed_at(case)
 
 
 @hookimpl

@@ -2,8 +2,14 @@
 
 What the document fixes and this plugin takes over:
 
-- a new ticket lands with the right person through "a few standard details on module area and
-  version": the component (module area) routes the case to the team for that module;
+- a new ticket lands "with the right agent" through "a few standard details on module area
+  and version": the component (module area) picks the module's team, and the team's agent
+  with the fewest open tickets takes it at once (one agent per module in the demo); the
+  version counts as well: a ticket on a version the vendor no longer supports goes to the
+  first-level Support team, since the answer there starts with the update (our choice);
+- "Der Status „Warten auf Kundeninfo“ zeigt zudem via Mouseover Details an, worauf der
+  TOPIX-Support genau wartet": the case page says it, and so does the case list, as the
+  status cell's tooltip (the core does this for every waiting status);
 - the status "Warten auf Kundeninfo" (waiting for customer info) says what exactly support
   waits for;
 - closed tickets may be reopened by the customer;
@@ -27,8 +33,8 @@ teams):
 - Statuses: New, In progress, Waiting for customer info, In development, Closed. The customer
   may set "in progress" (reopen a closed ticket).
 - Teams and routing: one team per module area (merchandise management, finance and payroll,
-  CRM and documents) and a first-level Support team for cases without a module or with an
-  unknown one. The version cannot be used: the routing hook is not given it.
+  CRM and documents) and a first-level Support team for cases without a module, with an
+  unknown one, or on an unsupported version.
 - Demo products: an ERP suite for small businesses with its modules and a mobile app, neutral
   names; the demo data adds one agent per module team (signing in with the demo password).
 
@@ -203,17 +209,19 @@ def helpdesk_statuses():
 @hookimpl
 def helpdesk_teams():
     return [
-        ("support", "Support"),
-        ("merchandise", "Warenwirtschaft"),
-        ("finance", "Finanzen & Lohn"),
-        ("crm", "CRM & Dokumente"),
+        ("support", Label("Support", "Support")),
+        ("merchandise", Label("Warenwirtschaft", "Merchandise management")),
+        ("finance", Label("Finanzen & Lohn", "Finance & payroll")),
+        ("crm", Label("CRM & Dokumente", "CRM & documents")),
     ]
 
 
 @hookimpl
-def helpdesk_route_case(case_type, product, component):
+def helpdesk_route_case(case_type, product, version, component):
+    if version is not None and not version.supported:
+        return Route(team="support", assign_in_team=True)
     module = getattr(component, "key", None)
-    return Route(team=MODULE_TEAMS.get(module, "support"))
+    return Route(team=MODULE_TEAMS.get(module, "support"), assign_in_team=True)
 
 
 @hookimpl

@@ -16,7 +16,16 @@ Choices made where the document gives no detail:
   one severity, "standard", so the case form has nothing to choose.
 - Teams and routing: application support for the product questions, technical support for the
   component "general / technical help" (the document's second form is for technical
-  questions), product management for product requirements.
+  questions), product management for product requirements. "vollständig ausgefülltes Ticket
+  => wird direkt einem Bearbeiter zugewiesen": a ticket with version, component and every
+  field of its special form filled goes to the team's agent with the fewest open tickets and
+  starts "Offen" ("Ticket wurde einem Mitarbeiter zugeordnet"); any other (and every mail)
+  starts "Neu" and "wartet auf Zuweisung".
+- Approvers: main contacts and administrators are "Genehmiger für die Freigabe von Aufträgen
+  und Änderungen". The portal has no orders or quotes to release (they are agreed outside
+  it), so the role has no step of its own here; what it gives them in the portal is the
+  document's "Hauptansprechpartner und Administratoren dürfen alle Tickets der Organisation
+  sehen" (below). An approval step belongs with a later orders feature.
 - Form fields: the ERP product asks for client and property number on every request except
   product requirements; faults ask for the installation kind (the help article is about
   client/server installations); product requirements ask for the business case, urgency for
@@ -167,19 +176,34 @@ def helpdesk_statuses():
 @hookimpl
 def helpdesk_teams():
     return [
-        ("support", "Anwendersupport"),
-        ("technical", "Technischer Support"),
-        ("product_management", "Produktmanagement"),
+        ("support", Label("Anwendersupport", "Application support")),
+        ("technical", Label("Technischer Support", "Technical support")),
+        ("product_management", Label("Produktmanagement", "Product management")),
     ]
 
 
 @hookimpl
-def helpdesk_route_case(case_type, product, component):
+def helpdesk_route_case(case_type, product, version, component, extra):
     if case_type == "product_requirement":
-        return Route(team="product_management")
-    if getattr(component, "key", None) == TECHNICAL_COMPONENT:
-        return Route(team="technical")
-    return Route(team="support")
+        team = "product_management"
+    elif getattr(component, "key", None) == TECHNICAL_COMPONENT:
+        team = "technical"
+    else:
+        team = "support"
+    if _complete(product, version, component, case_type, extra):
+        return Route(team=team, assign_in_team=True, status="open")
+    return Route(team=team)
+
+
+def _complete(product, version, component, case_type, extra) -> bool:
+    """Whether the web form was filled completely: version, component and every field of the
+    special form for this product and request type."""
+    asked = helpdesk_case_form_fields(product, case_type)
+    return (
+        version is not None
+        and component is not None
+        and all(extra.get(field.key) not in (None, "", False) for field in asked)
+    )
 
 
 def _erp_fields():

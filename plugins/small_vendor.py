@@ -18,9 +18,11 @@ Choices made where the terms give no detail:
 - Priority mapping: for an error, the stated priority, but never above the organisation's
   contract class (a class B contract gets at most B); without a contract, C. Extensions,
   improvement suggestions and help are always C: the terms tie the priority to errors.
-- Status categories: Open is where cases start (core category new, though the document says a
-  responsible person is already set), Delivered is solved (waiting for the release), and only
-  the customer may set Closed.
+- Status categories: Open is where cases start (core category new), Delivered is solved
+  (waiting for the release), and only the customer may set Closed. "Open: ... Ein
+  verantwortlicher Bearbeiter bei SoftMate ist festgelegt": a case gets its responsible person
+  as it is opened, the customer's own contact at the vendor (``account_manager`` on the
+  organisation's admin page) or else the support agent with the fewest open cases.
 - Teams: Support, and the management the terms name for escalations.
 - Demo products: an order-processing product and a time-tracking product, neutral names.
 
@@ -147,12 +149,18 @@ def helpdesk_statuses():
 
 @hookimpl
 def helpdesk_teams():
-    return [("support", "Support"), ("management", "Geschäftsleitung")]
+    return [
+        ("support", Label("Support", "Support")),
+        ("management", Label("Geschäftsleitung", "Management")),
+    ]
 
 
 @hookimpl
-def helpdesk_route_case(case_type, product, component):
-    return Route(team="support")
+def helpdesk_route_case(requester):
+    contact = requester.organisation.account_manager
+    if contact is not None and contact.active:
+        return Route(team="support", agent_email=contact.email)
+    return Route(team="support", assign_in_team=True)
 
 
 @hookimpl

@@ -13,14 +13,17 @@ import time_machine
 from flask import Blueprint
 
 from helpdesk import demo
-from helpdesk.accounts.models import Team
+from helpdesk.accounts.models import Team, User
+from helpdesk.cases.models import Event, EventKind
 from helpdesk.hookspecs import hookimpl
 from helpdesk.plugins import HOOKSPECS
 from helpdesk.policy import (
     CaseType,
+    CaseWord,
     Category,
     Choice,
     ContractClass,
+    EscalationLevel,
     FormField,
     Label,
     NavLink,
@@ -29,10 +32,11 @@ from helpdesk.policy import (
     Route,
     Severity,
     Status,
+    SupportLevel,
 )
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.sla.calendar import BusinessCalendar
-from helpdesk.sla.policy import ResponseTarget, Unit
+from helpdesk.sla.policy import Action, ResponseTarget, Timer, Unit
 from tests.conftest import ROOT
 
 HOOKS = {
@@ -193,12 +197,109 @@ def test_statuses_without_a_closed_category_stop_the_start(make_app):
 
 
 @pytest.mark.hook("helpdesk_teams")
-def test_teams_are_created_with_the_demo_data(make_app):
-    teams = [("support", "Support"), ("consulting", "Consulting")]
+def test_teams_are_created_by_migrate_with_both_names(make_app):
+    teams = [("support", "Support"), ("consulting", Label("Beratung", "Consulting"))]
     app = make_app(Plugin(helpdesk_teams=lambda: teams))
+    result = app.test_cli_runner().invoke(args=["migrate"])
+    assert result.exit_code == 0, result.output
+    assert "created team consulting" in result.output
+    with app.app_context():
+        consulting = Team.get(Team.key == "consulting")
+        assert (consulting.name_de, consulting.name_en) == ("Beratung", "Consulting")
+        assert Team.get(Team.key == "support").name_en == "Support"
+        Team.update(name_de="Beratungsteam").where(Team.key == "consulting").execute()
+    again = app.test_cli_runner().invoke(args=["migrate"])
+    assert "created team" not in again.output  # an admin's names stay
+    with app.app_context():
+        assert Team.get(Team.key == "consulting").name_de == "Beratungsteam"
+        demo.load(password="irrelevant-here")  # the demo finds them, and adds none twice
+        assert sorted(t.key for t in Team.select()) == ["consulting", "support"]
+
+
+def test_routing_to_an_undeclared_team_stops_the_start(make_app):
+    def helpdesk_route_case(case_type, product, version, component):
+        return Route(team="consulting" if case_type == "request" else "support")
+
+    with pytest.raises(RuntimeError, match="request/no product names the team 'consulting'"):
+        make_app(Plugin(helpdesk_route_case=helpdesk_route_case))
+    declared = [("support", "Support"), ("consulting", "Consulting")]
+    make_app(Plugin(helpdesk_route_case=helpdesk_route_case, helpdesk_teams=lambda: declared))
+
+
+def test_routing_by_component_is_checked_with_the_demo_products(make_app):
+    spec = ProductSpec("erp", "ERP", versions=("1.0",), components=(("hr", "Personal"),))
+
+    def helpdesk_route_case(case_type, product, version, component):
+        return Route(team="payroll" if getattr(component, "key", None) == "hr" else "support")
+
+    plugin = Plugin(helpdesk_route_case=helpdesk_route_case, helpdesk_demo_products=lambda: [spec])
+    with pytest.raises(RuntimeError, match="question/erp/hr names the team 'payroll'"):
+        make_app(plugin)
+
+
+@pytest.mark.parametrize(
+    "plugin",
+    [
+        Plugin(helpdesk_route_case=lambda case_type: Route(team="support", status="opne")),
+        Plugin(helpdesk_support_levels=lambda: [SupportLevel(Label("2nd", "2nd"), team="lvl2")]),
+        Plugin(
+            helpdesk_escalation_levels=lambda: [
+                EscalationLevel(Label("Boss", "Boss"), notify=("team:bosses",))
+            ]
+        ),
+        Plugin(
+            helpdesk_status_timers=lambda: [Timer("waiting", 5, Unit.DAYS, Action.MOVE, "gone")]
+        ),
+    ],
+    ids=["route status", "support level team", "escalation team", "timer status"],
+)
+def test_a_team_or_status_named_but_not_declared_stops_the_start(make_app, plugin):
+    with pytest.raises(RuntimeError, match="which the plugins do not declare"):
+        make_app(plugin)
+
+
+def test_a_route_to_a_team_missing_from_the_database_raises_not_silently(make_app):
+    """Declared but never created (``flask migrate`` not run): opening fails loudly."""
+    teams = [("support", "Support"), ("consulting", "Consulting")]
+    app = make_app(
+        Plugin(
+            helpdesk_teams=lambda: teams,
+            helpdesk_route_case=lambda case_type: Route(team="consulting"),
+        )
+    )
     with app.app_context():
         demo.load(password="irrelevant-here")
-        assert sorted(t.key for t in Team.select()) == ["consulting", "support"]
+        Team.delete().where(Team.key == "consulting").execute()
+    people = _people(app)
+    with pytest.raises(RuntimeError, match="flask migrate"):
+        _case_ready(app, people)
+
+
+def test_route_to_an_agent_or_the_least_busy_one_with_its_start_status(make_app):
+    def helpdesk_route_case(case_type, requester, extra):
+        if case_type == "question":
+            return Route(team="support", agent_email="sara.second@vendor.example")
+        if case_type == "request":
+            return Route(team="support", agent_email="gone@vendor.example")
+        return Route(team="support", assign_in_team=True, status="open")
+
+    app = make_app(Plugin(helpdesk_route_case=helpdesk_route_case))
+    with app.app_context():
+        demo.load(password="irrelevant-here")
+    people = _people(app)
+    question = _case_ready(app, people, case_type="question")
+    faults = [_case_ready(app, people) for _ in range(3)]
+    lost = _case_ready(app, people, case_type="request")
+    with app.app_context():
+        assert question.assignee.email == "sara.second@vendor.example"
+        assert question.status == "new"  # the first new status unless the route says
+        assert [case.status for case in faults] == ["open"] * 3
+        # each to the agent with the fewest open cases: Sara has one already
+        assert len({case.assignee_id for case in faults}) == 3
+        assert people["sara.second"].id not in {case.assignee_id for case in faults}
+        assert lost.assignee is None
+        note = Event.get((Event.case == lost.id) & (Event.kind == EventKind.NOTE))
+        assert "gone@vendor.example" in note.body and note.visibility == "internal"
 
 
 @pytest.mark.hook("helpdesk_route_case")
@@ -285,21 +386,28 @@ def test_demo_data_hook_adds_to_the_demo(make_app):
         assert Team.get(Team.key == "extra").name == "Beside support"
 
 
-def _case_ready(app, people, severity="normal"):
+def _case_ready(app, people, case_type="fault", severity="normal"):
     """A case of the demo customer, opened through the domain."""
     from helpdesk.cases import service
 
     with app.app_context():
-        return service.open_case(
+        case = service.open_case(
             service.NewCase(
                 requester=people["mia.member"],
                 product=Product.select().first(),
                 subject="Hook test",
                 description="d",
-                case_type="fault",
+                case_type=case_type,
                 severity=severity,
             )
         )
+        case.assignee  # noqa: B018  (read while the app context lasts)
+        return case
+
+
+def _people(app) -> dict:
+    with app.app_context():
+        return {user.email.split("@")[0]: user for user in User.select()}
 
 
 @pytest.mark.hook("helpdesk_may_set_status")
@@ -440,3 +548,54 @@ def test_sla_policy_is_the_core_targets_by_severity_and_contract_class(make_app)
         clocks = {c.case_id: c.response_due_at for c in CaseClock.select()}
     assert clocks[normal.id] == datetime(2026, 11, 30, 9, 0)  # by class: 60 minutes
     assert clocks[low.id] == datetime(2026, 11, 30, 16, 0)  # default: 480 minutes
+
+
+@pytest.mark.hook("helpdesk_case_word")
+def test_case_word_names_cases_on_pages_and_in_mails(make_app, smtp_server):
+    word = CaseWord(Label("Ticket", "ticket"), Label("Tickets", "tickets"))
+    app = make_app(Plugin(helpdesk_case_word=lambda: word), **smtp_server.settings)
+    with app.app_context():
+        demo.load(password="irrelevant-here")
+    people = _people(app)
+    mia = app.test_client().sign_in_as(people["mia.member"])
+    english = {"Accept-Language": "en"}
+    cases_page = mia.get("/cases", headers=english).get_data(True)
+    assert "<h1>Tickets</h1>" in cases_page and ">My tickets<" in cases_page
+    assert ">New ticket<" in mia.get("/cases/new", headers=english).get_data(True)
+    case = _case_ready(app, people)
+    [acknowledgement] = smtp_server.messages
+    assert acknowledgement["Subject"] == f"[#{case.call_id}] Your ticket is in: Hook test"
+    german = {"Accept-Language": "de"}
+    page = mia.get(f"/cases/{case.call_id}", headers=german).get_data(True)
+    assert f"<title>Ticket {case.call_id}" in page
+    assert "Meine Tickets" in page and "Ticket erstellen" in page
+    assert '<p class="call-id">Ticket <strong>' in page
+    with app.app_context():
+        User.update(language="de").where(User.id == people["mia.member"].id).execute()
+    smtp_server.handler.envelopes.clear()
+    second = _case_ready(app, people)
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == f"[#{second.call_id}] Ihr Ticket ist eingegangen: Hook test"
+    assert "Ihr Ticket ist bei uns eingegangen" in mail.get_body(("plain",)).get_content()
+
+
+@pytest.mark.hook("helpdesk_mail_opens_cases")
+def test_mail_opens_cases_off_answers_with_the_portal_and_opens_nothing(make_app, smtp_server):
+    from helpdesk.cases.models import Case
+    from helpdesk.mail.inbound import intake
+    from tests.mail.inbound.helpers import simple_mail
+
+    app = make_app(Plugin(helpdesk_mail_opens_cases=lambda: False), **smtp_server.settings)
+    with app.app_context():
+        demo.load(password="irrelevant-here")
+        User.update(language="de").where(User.email == "mia.member@muster.example").execute()
+        outcome = intake.receive(simple_mail("mia.member@muster.example", "Drucker"), "pipe")
+        assert outcome.state == "refused" and not Case.select().exists()
+    [answer] = smtp_server.messages
+    assert answer["To"] == "Mia Member <mia.member@muster.example>"
+    assert answer["Subject"].startswith("Bitte senden Sie uns Ihre Anfrage über das Portal")
+    assert "http://localhost:5000/cases/new" in answer.get_body(("plain",)).get_content()
+    core = make_app(**smtp_server.settings)
+    with core.app_context():
+        mail = simple_mail("mia.member@muster.example", "Drucker", message_id="<two@m.example>")
+        assert intake.receive(mail, "pipe").state == "taken"  # the core takes mail

@@ -65,13 +65,13 @@ def test_plugin_from_a_folder_module_and_package(make_app, tmp_path):
 
             @hookimpl
             def helpdesk_teams():
-                return [("pkg", "From a package")]
+                return [("support", "Support"), ("pkg", "From a package")]
             """
         )
     )
     app = make_app("as_module", "as_package", PLUGINS_FOLDER=str(folder))
     assert [t.key for t in app.extensions["policy"].case_types] == ["from_module"]
-    assert app.extensions["plugins"].hook.helpdesk_teams() == [("pkg", "From a package")]
+    assert app.extensions["plugins"].hook.helpdesk_teams()[1] == ("pkg", "From a package")
 
 
 def test_plugin_from_an_entry_point(make_app, tmp_path, monkeypatch):
@@ -83,7 +83,7 @@ def test_plugin_from_an_entry_point(make_app, tmp_path, monkeypatch):
 
             @hookimpl
             def helpdesk_teams():
-                return [("ep", "Entry point team")]
+                return [("support", "Support"), ("ep", "Entry point team")]
             """
         )
     )
@@ -94,7 +94,7 @@ def test_plugin_from_an_entry_point(make_app, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         app = make_app("from_entry_point")
-        assert app.extensions["plugins"].hook.helpdesk_teams() == [("ep", "Entry point team")]
+        assert app.extensions["plugins"].hook.helpdesk_teams()[1] == ("ep", "Entry point team")
     finally:
         sys.modules.pop("vendor_pkg", None)
 

@@ -10,7 +10,8 @@ import pytest
 
 from helpdesk import create_app, demo
 from helpdesk.ratelimit import DatabaseWindows, RateLimitHit, RedisWindows
-from tests.conftest import DEMO_PASSWORD, CsrfClient
+from helpdesk.testing.client import CsrfClient
+from tests.conftest import DEMO_PASSWORD
 
 MIA = "mia.member@muster.example"
 PROCESSES = 4

@@ -8,11 +8,13 @@ from peewee import (
     BooleanField,
     CharField,
     DateTimeField,
+    DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
+from helpdesk.bilingual import BilingualName
 from helpdesk.db import BaseModel
 from helpdesk.timeutil import utcnow
 
@@ -47,6 +49,15 @@ class CaseVisibility(StrEnum):
     MAIN_CONTACTS = "main_contacts"
 
 
+class Team(BilingualName, BaseModel):
+    """A team of agents; the vendor plugin declares its teams (``helpdesk_teams``)."""
+
+    id = AutoField()
+    key = CharField(max_length=50, unique=True)
+    name_de = CharField(max_length=200)
+    name_en = CharField(max_length=200)
+
+
 class Organisation(BaseModel):
     id = AutoField()
     name = CharField(max_length=200)
@@ -58,6 +69,12 @@ class Organisation(BaseModel):
     correspondence_address = TextField(null=True)
     billing_address = TextField(null=True)
     delivery_address = TextField(null=True)
+    # Who looks after the customer at the vendor (seed 000: "the assigned consulting team",
+    # "your customer service manager"); a plugin may route or notify there.
+    account_team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
+    account_manager = DeferredForeignKey(
+        "User", null=True, backref="managed_organisations", on_delete="SET NULL"
+    )
 
 
 class OrganisationDomain(BaseModel):
@@ -68,12 +85,6 @@ class OrganisationDomain(BaseModel):
     organisation = ForeignKeyField(Organisation, backref="domains", on_delete="CASCADE")
     domain = CharField(max_length=253, unique=True)  # lower case, no leading "@"
     created_at = DateTimeField(default=utcnow)
-
-
-class Team(BaseModel):
-    id = AutoField()
-    key = CharField(max_length=50, unique=True)
-    name = CharField(max_length=200)
 
 
 class User(UserMixin, BaseModel):

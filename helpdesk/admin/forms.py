@@ -39,17 +39,25 @@ class AgentForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class KeyNameForm(FlaskForm):
-    key = StringField(_l("Key"), validators=KEY, filters=[_strip])
-    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
+def _name_field(label):
+    return StringField(label, validators=NAME, filters=[_strip])
 
 
 class NameForm(FlaskForm):
-    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
+    """The names of a team, product or component: pages show the one in the user's language."""
+
+    name_de = _name_field(_l("Name in German"))
+    name_en = _name_field(_l("Name in English"))
+
+    def names(self) -> dict[str, str]:
+        return {"name_de": self.name_de.data, "name_en": self.name_en.data}
 
 
-class ProductForm(FlaskForm):
-    name = StringField(_l("Name"), validators=NAME, filters=[_strip])
+class KeyNameForm(NameForm):
+    key = StringField(_l("Key"), validators=KEY, filters=[_strip])
+
+
+class ProductForm(NameForm):
     active = BooleanField(_l("Active"))
 
 
@@ -74,6 +82,10 @@ class OrganisationForm(FlaskForm):
         ],
     )
     is_active = BooleanField(_l("Active"), default=True)
+    # Who looks after the customer at the vendor; the choices are the teams and the agents,
+    # 0 for nobody.
+    account_team_id = SelectField(_l("Team that looks after the customer"), coerce=int)
+    account_manager_id = SelectField(_l("Customer service manager"), coerce=int)
 
     def __init__(self, *args, **kwargs):
         """The contract classes are the vendor plugin's; a key it no longer defines stays

@@ -18,7 +18,14 @@ from helpdesk.db import db
 from helpdesk.products.models import Component, Product, ProductVersion
 
 AGENT_FIELDS = ["name", "team", "support_level", "is_manager", "is_admin", "active"]
-ORGANISATION_FIELDS = ["name", "contract_class", "case_visibility", "is_active"]
+ORGANISATION_FIELDS = [
+    "name",
+    "contract_class",
+    "case_visibility",
+    "is_active",
+    "account_team",
+    "account_manager",
+]
 
 
 class AdminError(ValueError):
@@ -108,28 +115,33 @@ def update_agent(actor, agent: User, values: dict, password: str | None = None) 
 # Teams ----------------------------------------------------------------------------------
 
 
-def create_team(actor, key: str, name: str) -> Team:
-    return _create(actor, Team, "team.created", key=key.strip().lower(), name=name.strip())
+def create_team(actor, key: str, names: dict[str, str]) -> Team:
+    """A team with its ``names`` (``name_de``, ``name_en``)."""
+    return _create(actor, Team, "team.created", key=key.strip().lower(), **_names(names))
 
 
-def rename_team(actor, team: Team, name: str) -> Team:
-    return _save(actor, team, "team.renamed", ["name"], {"name": name.strip()})
+def rename_team(actor, team: Team, names: dict[str, str]) -> Team:
+    return _save(actor, team, "team.renamed", NAMES, _names(names))
+
+
+#: The name columns of teams, products and components, one per language.
+NAMES = ["name_de", "name_en"]
+
+
+def _names(names: dict[str, str]) -> dict[str, str]:
+    return {column: names[column].strip() for column in NAMES}
 
 
 # Products -------------------------------------------------------------------------------
 
 
-def create_product(actor, key: str, name: str) -> Product:
-    return _create(actor, Product, "product.created", key=key.strip().lower(), name=name.strip())
+def create_product(actor, key: str, names: dict[str, str]) -> Product:
+    return _create(actor, Product, "product.created", key=key.strip().lower(), **_names(names))
 
 
-def update_product(actor, product: Product, name: str, active: bool) -> Product:
+def update_product(actor, product: Product, names: dict[str, str], active: bool) -> Product:
     return _save(
-        actor,
-        product,
-        "product.updated",
-        ["name", "active"],
-        {"name": name.strip(), "active": active},
+        actor, product, "product.updated", [*NAMES, "active"], {**_names(names), "active": active}
     )
 
 
@@ -186,19 +198,19 @@ def move_version(actor, version: ProductVersion, step: int) -> None:
         )
 
 
-def add_component(actor, product: Product, key: str, name: str) -> Component:
+def add_component(actor, product: Product, key: str, names: dict[str, str]) -> Component:
     return _create(
         actor,
         Component,
         "component.created",
         product=product,
         key=key.strip().lower(),
-        name=name.strip(),
+        **_names(names),
     )
 
 
-def rename_component(actor, component: Component, name: str) -> Component:
-    return _save(actor, component, "component.renamed", ["name"], {"name": name.strip()})
+def rename_component(actor, component: Component, names: dict[str, str]) -> Component:
+    return _save(actor, component, "component.renamed", NAMES, _names(names))
 
 
 # Organisations --------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from helpdesk.admin.forms import (
     ProductForm,
     VersionForm,
 )
+from helpdesk.i18n import current_language
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 
@@ -41,6 +42,11 @@ def _get(model, pk, *conditions):
     return found
 
 
+def _by_name(model):
+    """Teams, products and components by their name in the admin's language."""
+    return model.name_column(current_language())
+
+
 def _saved(endpoint: str, **values):
     flash(_("Saved."), "info")
     return redirect(url_for(endpoint, **values))
@@ -52,7 +58,7 @@ def _saved(endpoint: str, **values):
 def _agent_form(**kwargs) -> AgentForm:
     form = AgentForm(**kwargs)
     form.team.choices = [SelectChoice(0, "–")] + [
-        SelectChoice(t.id, t.name) for t in Team.select().order_by(Team.name)
+        SelectChoice(t.id, t.name) for t in Team.select().order_by(_by_name(Team))
     ]
     return form
 
@@ -127,13 +133,13 @@ def teams():
     if form.is_submitted():
         if form.validate():
             try:
-                service.create_team(current_user, form.key.data, form.name.data)
+                service.create_team(current_user, form.key.data, form.names())
             except service.AdminError as error:
                 form.key.errors = [str(error)]
             else:
                 return _saved(".teams")
         status = 422
-    rows = list(Team.select().order_by(Team.name))
+    rows = list(Team.select().order_by(_by_name(Team)))
     return render("admin/teams.html", teams=rows, form=form, status=status)
 
 
@@ -142,9 +148,9 @@ def rename_team(pk: int):
     team = _get(Team, pk)
     form = NameForm()
     if form.validate():
-        service.rename_team(current_user, team, form.name.data)
+        service.rename_team(current_user, team, form.names())
         return _saved(".teams")
-    flash(_("Please give a name."), "error")
+    flash(_("Please give a name in each language."), "error")
     return redirect(url_for(".teams"))
 
 
@@ -158,13 +164,13 @@ def products():
     if form.is_submitted():
         if form.validate():
             try:
-                product = service.create_product(current_user, form.key.data, form.name.data)
+                product = service.create_product(current_user, form.key.data, form.names())
             except service.AdminError as error:
                 form.key.errors = [str(error)]
             else:
                 return _saved(".product", pk=product.id)
         status = 422
-    rows = list(Product.select().order_by(Product.name))
+    rows = list(Product.select().order_by(_by_name(Product)))
     return render("admin/products.html", products=rows, form=form, status=status)
 
 
@@ -179,7 +185,7 @@ def _product_page(product, status=200, **forms):
         status=status,
         product=product,
         versions=list(versions.order_by(ProductVersion.position, ProductVersion.id)),
-        components=list(components.order_by(Component.name)),
+        components=list(components.order_by(_by_name(Component))),
         **forms,
     )
 
@@ -190,7 +196,7 @@ def product(pk: int):
     form = ProductForm(obj=product)
     if form.is_submitted():
         if form.validate():
-            service.update_product(current_user, product, form.name.data, form.active.data)
+            service.update_product(current_user, product, form.names(), form.active.data)
             return _saved(".product", pk=pk)
         return _product_page(product, 422, form=form)
     return _product_page(product)
@@ -245,7 +251,7 @@ def add_component(pk: int):
     form = KeyNameForm()
     if form.validate():
         try:
-            service.add_component(current_user, product, form.key.data, form.name.data)
+            service.add_component(current_user, product, form.key.data, form.names())
         except service.AdminError as error:
             form.key.errors = [str(error)]
         else:
@@ -258,9 +264,9 @@ def rename_component(pk: int):
     component = _get(Component, pk)
     form = NameForm()
     if form.validate():
-        service.rename_component(current_user, component, form.name.data)
+        service.rename_component(current_user, component, form.names())
         return _saved(".product", pk=component.product_id)
-    flash(_("Please give a name."), "error")
+    flash(_("Please give a name in each language."), "error")
     return redirect(url_for(".product", pk=component.product_id))
 
 
@@ -273,12 +279,30 @@ def _organisation_values(form: OrganisationForm) -> dict:
         "contract_class": form.contract_class.data or None,
         "case_visibility": form.case_visibility.data,
         "is_active": form.is_active.data,
+        "account_team": form.account_team_id.data or None,
+        "account_manager": form.account_manager_id.data or None,
     }
+
+
+def _organisation_form(**kwargs) -> OrganisationForm:
+    """The organisation form with the teams and the active agents to choose who looks after
+    the customer."""
+    form = OrganisationForm(**kwargs)
+    form.account_team_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(t.id, t.name) for t in Team.select().order_by(_by_name(Team))
+    ]
+    agents = User.select().where((User.kind == "agent") & User.active).order_by(User.name)
+    form.account_manager_id.choices = [SelectChoice(0, "–")] + [
+        SelectChoice(a.id, a.name) for a in agents
+    ]
+    for field in (form.account_team_id, form.account_manager_id):
+        field.data = field.data or 0  # nobody, when neither the row nor the form names one
+    return form
 
 
 @bp.route("/organisations", methods=["GET", "POST"])
 def organisations():
-    form = OrganisationForm()
+    form = _organisation_form()
     status = 200
     if form.is_submitted():
         if form.validate():
@@ -290,7 +314,7 @@ def organisations():
 
 
 def _organisation_page(organisation, status=200, **forms):
-    forms.setdefault("form", OrganisationForm(obj=organisation, formdata=None))
+    forms.setdefault("form", _organisation_form(obj=organisation, formdata=None))
     forms.setdefault("domain_form", DomainForm(formdata=None))
     domains = OrganisationDomain.select().where(OrganisationDomain.organisation == organisation.id)
     return render(
@@ -305,7 +329,7 @@ def _organisation_page(organisation, status=200, **forms):
 @bp.route("/organisations/<int:pk>", methods=["GET", "POST"])
 def organisation(pk: int):
     organisation = _get(Organisation, pk)
-    form = OrganisationForm(obj=organisation)
+    form = _organisation_form(obj=organisation)
     if form.is_submitted():
         if form.validate():
             service.update_organisation(current_user, organisation, _organisation_values(form))

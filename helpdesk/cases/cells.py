@@ -22,6 +22,8 @@ from flask_babel import get_timezone as user_timezone
 from markupsafe import Markup, escape
 
 from helpdesk.cases.listing import COLUMNS
+from helpdesk.i18n import gettext as _
+from helpdesk.policy import Category
 from helpdesk.timeutil import utcnow
 from helpdesk.web import fixed_url
 
@@ -102,6 +104,8 @@ class Vocabulary:
     labels: dict[str, dict[str, str]]
     headings: dict[str, Markup]
     when_text: Callable[[datetime], str]
+    #: "Waiting for: ..." of each waiting status, escaped: the status cell's tooltip.
+    waiting: dict[str, str]
 
 
 def per_locale(build: Callable):
@@ -137,6 +141,11 @@ def _vocabulary(policy, locale) -> Vocabulary:
         },
         headings={column: escape(label) for column, label in COLUMNS.items()},
         when_text=compile_datetime(locale),
+        waiting={
+            status.key: str(escape(f"{_('Waiting for:')} {status.waiting_for or _('a reply')}"))
+            for status in policy.statuses
+            if status.category == Category.WAITING
+        },
     )
 
 
@@ -149,6 +158,7 @@ class Cells:
         self.labels = words.labels
         self.headings = words.headings
         self.when_text = words.when_text
+        self.waiting = words.waiting
         self.zone = ZoneInfo(str(user_timezone()))
         self.case_url = fixed_url("cases.detail", call_id="CALL-ID").replace("CALL-ID", "{}")
         self.now = utcnow()  # response due times at or before it show as overdue
@@ -215,8 +225,15 @@ class Cells:
         return f'<a href="{self.case_url.format(call_id)}">{call_id}</a>'
 
     def _status(self, row: dict) -> str:
-        """The status label in its category's colour; a page's few pairs rendered once."""
+        """The status label in its category's colour; a page's few pairs rendered once. A
+        waiting status says on mouse-over what support waits for (seed 001)."""
         pair = (row["status"], row["status_category"])
+        waiting = self.waiting.get(pair[0])
+        if waiting is not None:
+            text = _label(self.labels["status"], pair[0])
+            details = row.get("waiting_for")
+            title = f"{waiting} – {escape(details)}" if details else waiting
+            return f'<span class="st st-{escape(pair[1])}" title="{title}">{text}</span>'
         found = self._statuses.get(pair)
         if found is None:
             text = _label(self.labels["status"], pair[0])

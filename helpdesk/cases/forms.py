@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
+from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.oneline import SingleLine
 from helpdesk.policy import FormField, current_policy
@@ -140,12 +141,13 @@ class CaseForm(FlaskForm):
         policy = current_policy()
         self.chosen_product = product
         self.extras = [(spec, self[EXTRA_PREFIX + spec.key]) for spec in extras]
-        products = Product.select().where(Product.active).order_by(Product.name)
+        language = current_language()
+        products = Product.select().where(Product.active).order_by(Product.name_column(language))
         self.product.choices = [SelectChoice("", _("Choose a product"))] + [
             SelectChoice(str(p.id), p.name) for p in products
         ]
         self.version.choices = _options_of(ProductVersion, product, ProductVersion.position)
-        self.component.choices = _options_of(Component, product, Component.name)
+        self.component.choices = _options_of(Component, product, Component.name_column(language))
         self.case_type.choices = [SelectChoice("", _("Choose a type"))] + [
             SelectChoice(t.key, str(t.label)) for t in policy.case_types
         ]
@@ -273,7 +275,7 @@ def _options_of(model, product, order):
         model.select(model, Product)
         .join(Product)
         .where(Product.active)
-        .order_by(Product.name, order)
+        .order_by(Product.name_column(current_language()), order)
     )
     return options + [
         SelectChoice(str(row.id), _name_of(row), optgroup=row.product.name) for row in rows
@@ -318,7 +320,8 @@ def case_form(values, *, phone: bool = False, fresh: bool = False, **form_option
     and case type that decide the plugins' extra fields; ``form_options`` go to the form.
 
     A ``fresh`` form starts from ``values`` and preselects what leaves no choice: the only
-    product, the only case type, and a severity that needs no justification.
+    product, the only case type (or the one the vendor marks ``preselected``), and a severity
+    that needs no justification.
     """
     policy = current_policy()
     types = [t.key for t in policy.case_types]
@@ -326,7 +329,8 @@ def case_form(values, *, phone: bool = False, fresh: bool = False, **form_option
     case_type = values.get("case_type") or ""
     if fresh:
         product = product or _only(Product.select().where(Product.active))
-        case_type = case_type or (types[0] if len(types) == 1 else "")
+        preselected = next((t.key for t in policy.case_types if t.preselected), "")
+        case_type = case_type or (types[0] if len(types) == 1 else preselected)
         form_options["data"] = {"product": product and str(product.id), "case_type": case_type}
     if case_type not in types:
         case_type = ""

@@ -18,9 +18,11 @@ from peewee import Case as CaseWhen
 
 from helpdesk import preferences
 from helpdesk.accounts.models import Kind, Organisation, User
+from helpdesk.bilingual import name_in
 from helpdesk.cases import access, search
 from helpdesk.cases.models import Case
 from helpdesk.db import Prepared, db
+from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
 from helpdesk.preferences import Preference
@@ -171,9 +173,10 @@ def choices_and_columns(user: User, policy, queue: bool = False):
     else:
         rows = _OWN_LISTS(user.id)
     products, people, saved = {}, {}, None
-    for kind, key, text in rows:
+    english = current_language() != "de"
+    for kind, key, text, text_en in rows:
         if kind == "product":
-            products[key] = text
+            products[key] = (text_en or text) if english else text
         elif kind == "person":
             people[key] = text
         else:
@@ -181,7 +184,7 @@ def choices_and_columns(user: User, policy, queue: bool = False):
     choices = Choices(
         severities=tuple(s.key for s in policy.severities),
         case_types=tuple(t.key for t in policy.case_types),
-        products=products,
+        products=dict(sorted(products.items(), key=lambda item: item[1].casefold())),
         requesters={} if user.is_agent else people,
         assignees=people if user.is_agent else {},
         queue=queue,
@@ -191,15 +194,16 @@ def choices_and_columns(user: User, policy, queue: bool = False):
 
 
 def _lists(user_id, people=None):
-    """The rows (kind, id, name) of the active products, of ``people`` (a condition on
-    ``User``) and of the saved columns (kind "columns", the JSON as name), sorted by name."""
-    products = Product.select(SQL("'product'"), Product.id, Product.name).where(Product.active)
-    saved = Preference.select(SQL("'columns'"), SQL("NULL"), Preference.value).where(
+    """The rows (kind, id, name, English name) of the active products (their German name
+    first), of ``people`` (a condition on ``User``) and of the saved columns (kind "columns",
+    the JSON as name), sorted by name."""
+    products = Product.select(SQL("'product'"), Product.id, Product.name_de, Product.name_en)
+    saved = Preference.select(SQL("'columns'"), SQL("NULL"), Preference.value, SQL("NULL")).where(
         preferences.saved_under(user_id, COLUMNS_PREFERENCE)
     )
-    query = products + saved
+    query = products.where(Product.active) + saved
     if people is not None:
-        query += User.select(SQL("'person'"), User.id, User.name).where(people)
+        query += User.select(SQL("'person'"), User.id, User.name, SQL("NULL")).where(people)
     return query.order_by(SQL("1"), SQL("3")).tuples()
 
 
@@ -277,19 +281,46 @@ def save_columns(user: User, chosen) -> tuple[str, ...]:
 
 
 _REQUESTER, _ASSIGNEE = User.alias("requester_user"), User.alias("assignee_user")
-#: The names a column joins: (model, its name field, join condition, join type). Built once:
-#: each field of an aliased model is a class of its own that peewee makes on every access.
+#: The names a column joins: (model, its name fields by alias, join condition, join type).
+#: Built once: each field of an aliased model is a class of its own that peewee makes on every
+#: access. A product has a name in each language: both are selected (``product_name_de``,
+#: ``product_name_en``), so the SQL is the same in every language, and ``with_names`` picks.
 _NAME_JOINS = {
-    "requester": (_REQUESTER, _REQUESTER.name, Case.requester == _REQUESTER.id, JOIN.INNER),
-    "assignee": (_ASSIGNEE, _ASSIGNEE.name, Case.assignee == _ASSIGNEE.id, JOIN.LEFT_OUTER),
-    "product": (Product, Product.name, Case.product == Product.id, JOIN.INNER),
+    "requester": (
+        _REQUESTER,
+        {"requester_name": _REQUESTER.name},
+        Case.requester == _REQUESTER.id,
+        JOIN.INNER,
+    ),
+    "assignee": (
+        _ASSIGNEE,
+        {"assignee_name": _ASSIGNEE.name},
+        Case.assignee == _ASSIGNEE.id,
+        JOIN.LEFT_OUTER,
+    ),
+    "product": (
+        Product,
+        {"product_name_de": Product.name_de, "product_name_en": Product.name_en},
+        Case.product == Product.id,
+        JOIN.INNER,
+    ),
     "organisation": (
         Organisation,
-        Organisation.name,
+        {"organisation_name": Organisation.name},
         Case.organisation == Organisation.id,
         JOIN.INNER,
     ),
 }
+#: Columns whose name comes in both languages.
+BILINGUAL_COLUMNS = ("product",)
+
+
+def with_names(row: dict, language: str) -> dict:
+    """``row`` with ``<column>_name`` set from the names in both languages, in ``language``."""
+    for column in BILINGUAL_COLUMNS:
+        if f"{column}_name_de" in row:
+            row[f"{column}_name"] = name_in(row, f"{column}_name", language)
+    return row
 
 
 def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
@@ -306,15 +337,16 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS):
         Case.case_type,
         Case.created_at,
         Case.updated_at,
+        Case.waiting_for,  # the status cell's tooltip says it (seed 001: "via Mouseover")
     )
     if "due" in columns or filters.sort == "due":
         query = query.select_extend(CaseClock.response_due_at.alias("due_at")).join_from(
             Case, CaseClock, JOIN.LEFT_OUTER, on=(CaseClock.case == Case.id)
         )
-    for name, (model, name_field, condition, kind) in _NAME_JOINS.items():
+    for name, (model, fields, condition, kind) in _NAME_JOINS.items():
         if name in columns:
-            target = name_field.alias(f"{name}_name")
-            query = query.select_extend(target).join_from(Case, model, kind, on=condition)
+            targets = [field.alias(alias) for alias, field in fields.items()]
+            query = query.select_extend(*targets).join_from(Case, model, kind, on=condition)
     query = _narrowed(access.visible_cases(user, query), user, filters)
     # Under the correspondence rule (PERM-3) the text of messages must not lead to a case.
     messages = not filters.q or not access.under_correspondence_rule(user)
@@ -425,7 +457,8 @@ def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_S
         sql, params = cases_query(user, filters, policy, columns).limit(limit).offset(offset).sql()
     else:
         sql, params = _compiled_page(user, filters, policy, columns, limit, offset)
-    rows = _rows(sql, params)
+    language = current_language()
+    rows = [with_names(row, language) for row in _rows(sql, params)]
     number = filters.page
     return Page(rows=rows[:size], number=number, has_prev=number > 1, has_next=len(rows) > size)
 

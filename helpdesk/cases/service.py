@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from helpdesk.accounts.models import Team, User
-from helpdesk.cases import access, search, uploads
+from helpdesk.accounts.models import User
+from helpdesk.cases import access, routing, search, uploads
 from helpdesk.cases.callids import next_call_id
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import (
@@ -63,12 +63,8 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
     """Open a case: call id, priority from the mapping, route, the first timeline entry."""
     policy = current_policy()
     _check_new(new, policy)
-    route = policy.route(new.case_type, new.product, new.version, new.component)
-    team = Team.get_or_none(Team.key == route.team) if route.team else None
-    assignee = None
-    if route.agent_email:
-        assignee = User.get_or_none((User.email == route.agent_email) & User.active)
-    status = policy.initial_status()
+    route = routing.routed(new, policy)
+    status = route.status
     now = utcnow()
     with _changing():
         case = Case.create(
@@ -95,8 +91,8 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
             impact=(new.impact or "").strip() or None,
             extra=json.dumps(new.extra or {}, ensure_ascii=False),
             copy_to_requester=new.copy_to_requester,
-            team=team,
-            assignee=assignee,
+            team=route.team,
+            assignee=route.assignee,
             parent=new.parent,
             created_at=now,
             updated_at=now,
@@ -107,6 +103,10 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
             case, new.opened_by or new.requester, EventKind.OPENED, at=now, new_value=new.channel
         )
         uploads.attach(case, opened, new.opened_by or new.requester, attachments)
+        if route.note:
+            _event(
+                case, None, EventKind.NOTE, at=now, visibility=Visibility.INTERNAL, body=route.note
+            )
         if new.parent is not None:
             _event(
                 new.parent,

@@ -9,7 +9,7 @@ timeline, so everything gathered goes with it, and the customer sees the level.
 The mails are sent by ``helpdesk.lifecycle`` from the timeline entries written here.
 """
 
-from helpdesk.accounts.models import Kind, Team, User
+from helpdesk.accounts.models import Kind, Organisation, Team, User
 from helpdesk.cases import access, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
@@ -124,7 +124,17 @@ def _claim(case: Case, column, level: int, **changes) -> None:
 
 
 def managers_of(case: Case) -> list[User]:
-    """The managers responsible for ``case``: those of its team, else every manager."""
+    """The managers responsible for ``case``: the customer's own manager when its
+    organisation names one (``account_manager``, seed 000's "responsible customer service
+    manager"), else the managers of its team, else every manager."""
+    own = (
+        User.select()
+        .join(Organisation, on=(Organisation.account_manager == User.id))
+        .where((Organisation.id == case.organisation_id) & User.active)
+        .first()
+    )
+    if own is not None:
+        return [own]
     query = User.select().where((User.kind == Kind.AGENT) & User.active & User.is_manager)
     if case.team_id is not None:
         in_team = list(query.where(User.team == case.team_id).order_by(User.id))

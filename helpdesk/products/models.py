@@ -2,13 +2,15 @@
 
 from peewee import AutoField, BooleanField, CharField, ForeignKeyField, IntegerField
 
+from helpdesk.bilingual import BilingualName
 from helpdesk.db import BaseModel
 
 
-class Product(BaseModel):
+class Product(BilingualName, BaseModel):
     id = AutoField()
     key = CharField(max_length=50, unique=True)
-    name = CharField(max_length=200)
+    name_de = CharField(max_length=200)
+    name_en = CharField(max_length=200)
     active = BooleanField(default=True)
 
 
@@ -23,11 +25,12 @@ class ProductVersion(BaseModel):
         indexes = ((("product", "name"), True),)
 
 
-class Component(BaseModel):
+class Component(BilingualName, BaseModel):
     id = AutoField()
     product = ForeignKeyField(Product, backref="components", on_delete="CASCADE")
     key = CharField(max_length=50)
-    name = CharField(max_length=200)
+    name_de = CharField(max_length=200)
+    name_en = CharField(max_length=200)
 
     class Meta:
         indexes = ((("product", "key"), True),)

@@ -86,26 +86,30 @@ def test_an_admin_cannot_lock_themselves_out(app, admin_client, demo_people):
 
 
 def test_teams(app, admin_client):
-    assert (
-        admin_client.post(
-            "/admin/teams", data={"key": "consulting", "name": "Consulting"}
-        ).status_code
-        == 302
-    )
-    assert (
-        admin_client.post("/admin/teams", data={"key": "consulting", "name": "Again"}).status_code
-        == 422
-    )
+    consulting = {"key": "consulting", "name_de": "Beratung", "name_en": "Consulting"}
+    assert admin_client.post("/admin/teams", data=consulting).status_code == 302
+    again = {**consulting, "name_en": "Again"}
+    assert admin_client.post("/admin/teams", data=again).status_code == 422
+    half = {"key": "sales", "name_de": "Vertrieb"}
+    assert admin_client.post("/admin/teams", data=half).status_code == 422
     with app.app_context():
         team = Team.get(Team.key == "consulting")
-    admin_client.post(f"/admin/teams/{team.id}", data={"name": "Beratung"})
+        assert (team.name_de, team.name_en) == ("Beratung", "Consulting")
+    admin_client.post(
+        f"/admin/teams/{team.id}", data={"name_de": "Beratungsteam", "name_en": "Consultants"}
+    )
     with app.app_context():
-        assert Team.get_by_id(team.id).name == "Beratung"
+        team = Team.get_by_id(team.id)
+        assert (team.name_de, team.name_en) == ("Beratungsteam", "Consultants")
+    page = admin_client.get("/admin/teams", headers={"Accept-Language": "en"}).get_data(True)
+    assert 'value="Beratungsteam"' in page and 'value="Consultants"' in page
     assert actions(app) == ["team.created", "team.renamed"]
 
 
 def test_products_versions_and_components(app, admin_client):
-    response = admin_client.post("/admin/products", data={"key": "crm", "name": "CRM"})
+    response = admin_client.post(
+        "/admin/products", data={"key": "crm", "name_de": "CRM", "name_en": "CRM"}
+    )
     assert response.status_code == 302
     with app.app_context():
         product = Product.get(Product.key == "crm")
@@ -134,19 +138,28 @@ def test_products_versions_and_components(app, admin_client):
     admin_client.post(f"/admin/versions/{first.id}/down")
     assert order() == [("2.0", True), ("1.0 LTS", False), ("3.0", True)]
     admin_client.post(
-        f"/admin/products/{product.id}/components", data={"key": "Sales", "name": "Sales"}
+        f"/admin/products/{product.id}/components",
+        data={"key": "Sales", "name_de": "Vertrieb", "name_en": "Sales"},
     )
     with app.app_context():
         component = Component.get(Component.product == product.id)
     assert component.key == "sales"
-    admin_client.post(f"/admin/components/{component.id}", data={"name": "Vertrieb"})
-    admin_client.post(f"/admin/products/{product.id}", data={"name": "CRM Suite"})
+    admin_client.post(
+        f"/admin/components/{component.id}", data={"name_de": "Verkauf", "name_en": "Sales"}
+    )
+    admin_client.post(
+        f"/admin/products/{product.id}", data={"name_de": "CRM-Paket", "name_en": "CRM Suite"}
+    )
     with app.app_context():
-        assert Component.get_by_id(component.id).name == "Vertrieb"
+        component = Component.get_by_id(component.id)
+        assert (component.name_de, component.name_en) == ("Verkauf", "Sales")
         product = Product.get_by_id(product.id)
-    assert product.name == "CRM Suite" and not product.active
+    assert (product.name_de, product.name_en) == ("CRM-Paket", "CRM Suite")
+    assert not product.active
+    page = admin_client.get(f"/admin/products/{product.id}", headers={"Accept-Language": "de"})
+    assert "<h1>CRM-Paket" in page.get_data(True) and 'value="Sales"' in page.get_data(True)
     page = admin_client.get(f"/admin/products/{product.id}").get_data(as_text=True)
-    assert "Vertrieb" in page and "1.0 LTS" in page
+    assert "Verkauf" in page and "1.0 LTS" in page
     assert "version.moved" in actions(app) and "component.renamed" in actions(app)
 
 
@@ -201,3 +214,24 @@ def test_unknown_ids_are_404(admin_client):
 
 def test_a_customer_is_no_agent_to_edit(admin_client, demo_people):
     assert admin_client.get(f"/admin/agents/{demo_people['mia.member'].id}").status_code == 404
+
+
+def test_an_organisation_names_the_team_and_manager_who_look_after_it(app, admin_client):
+    with app.app_context():
+        organisation = Organisation.get(Organisation.name == "Muster GmbH")
+        team = Team.get(Team.key == "support")
+        tom = User.get(User.email == "tom.third@vendor.example")
+    url = f"/admin/organisations/{organisation.id}"
+    assert '<option selected value="0">' in admin_client.get(url).get_data(True)
+    data = {"name": "Muster GmbH", "contract_class": "B", "case_visibility": "main_contacts"}
+    chosen = {"account_team_id": team.id, "account_manager_id": tom.id}
+    assert admin_client.post(url, data={**data, **chosen, "is_active": "y"}).status_code == 302
+    with app.app_context():
+        organisation = Organisation.get_by_id(organisation.id)
+        assert (organisation.account_team_id, organisation.account_manager_id) == (team.id, tom.id)
+    page = admin_client.get(url).get_data(True)
+    assert f'<option selected value="{tom.id}">' in page
+    nobody = {**chosen, "account_manager_id": 0, "is_active": "y"}
+    assert admin_client.post(url, data={**data, **nobody}).status_code == 302
+    with app.app_context():
+        assert Organisation.get_by_id(organisation.id).account_manager_id is None

@@ -19,6 +19,7 @@ from helpdesk.cases import listing, service
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.lists import STATUS_LABELS
 from helpdesk.db import is_sqlite
+from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 from helpdesk.products.models import Product
 from helpdesk.sla.models import CaseClock
@@ -616,7 +617,8 @@ def test_a_page_holds_the_rows_peewee_reads(ctx, open_case, who, filters):
     user, policy = User.get_by_id(ctx[who].id), current_policy()
     columns = listing.available_columns(user)
     page = listing.list_page(user, filters, policy, columns)
-    assert page.rows == list(listing.cases_query(user, filters, policy, columns))
+    read = listing.cases_query(user, filters, policy, columns)
+    assert page.rows == [listing.with_names(row, current_language()) for row in read]
     assert isinstance(page.rows[0]["updated_at"], datetime)
 
 

@@ -41,7 +41,8 @@ def test_the_whole_life_of_a_case(make_lifecycle_app, smtp_server, plugin):
             address = recipient if isinstance(recipient, str) else recipient.email
             assert any("Escalation level 1" in m["Subject"] for m in mails_to(smtp_server, address))
 
-        service.assign(case, erik, erik)
+        if Case.get_by_id(case.id).assignee_id != erik.id:  # some routes assign at opening
+            service.assign(Case.get_by_id(case.id), erik, erik)
         escalation.hand_to_next_level(Case.get_by_id(case.id), erik, "Bitte reproduzieren")
         case = Case.get_by_id(case.id)
         assert case.support_level == 2 and case.assignee_id is None

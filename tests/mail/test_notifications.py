@@ -95,7 +95,7 @@ def test_a_new_case_is_acknowledged_with_its_call_id_in_the_requesters_language(
     case = open_case(app, mia)
     [mail] = smtp_server.messages
     assert mail["To"] == f"{mia.name} <{mia.email}>"
-    assert mail["Subject"] == f"[#{case.call_id}] Wir haben Ihren Fall erhalten: Export bricht ab"
+    assert mail["Subject"] == f"[#{case.call_id}] Ihr Fall ist eingegangen: Export bricht ab"
     assert mail["In-Reply-To"] == f"<case-{case.call_id}@portal.vendor.example>"
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["From"] == "Support <support@vendor.example>"

@@ -21,6 +21,10 @@ def policy_of(make_app, name):
         return app.extensions["policy"]
 
 
+#: A customer of an organisation with no team or manager of its own, for the routing hook.
+REQUESTER = SimpleNamespace(organisation=SimpleNamespace(account_team=None, account_manager=None))
+
+
 def products_of(hook):
     """The plugin's demo products as stand-ins with ``key``, and their components."""
     return [
@@ -81,7 +85,7 @@ def test_every_route_names_a_team_of_the_plugin(make_app, name):
         for product, components in products_of(hook):
             for component in [None, *components]:
                 for case_type in policy.case_types:
-                    route = policy.route(case_type.key, product, None, component)
+                    route = policy.route(case_type.key, product, None, component, REQUESTER)
                     assert route.team in teams, (case_type.key, product.key, component)
 
 
@@ -114,8 +118,8 @@ def test_demo_data_loads_the_plugins_products_and_teams(make_app, name):
     with app.app_context():
         hook = plugin_manager().hook
         demo.load(password="x")
-        teams = dict(hook.helpdesk_teams())
-        assert {t.key: t.name for t in Team.select()} == teams
+        teams = {key: (label.de, label.en) for key, label in hook.helpdesk_teams()}
+        assert {t.key: (t.name_de, t.name_en) for t in Team.select()} == teams
         for spec in hook.helpdesk_demo_products():
             product = Product.get(Product.key == spec.key)
             assert product.name == spec.name
@@ -151,14 +155,18 @@ def test_erp_handbook_routes_consulting_requests_to_consulting(make_app):
     app = make_app("erp_handbook")
     with app.app_context():
         policy = app.extensions["policy"]
-        assert dict(plugin_manager().hook.helpdesk_teams()) == {
-            "support": "Support",
-            "consulting": "Consulting",
-        }
+        assert [key for key, _ in plugin_manager().hook.helpdesk_teams()] == [
+            "support",
+            "consulting",
+        ]
         product = SimpleNamespace(key="erp")
-        assert policy.route("general_request", product, None, None).team == "support"
-        assert policy.route("consulting_request", product, None, None).team == "consulting"
-        assert policy.route("product_problem", product, None, None).team == "support"
+
+        def team(case_type):
+            return policy.route(case_type, product, None, None, REQUESTER).team
+
+        assert team("general_request") == "support"
+        assert team("consulting_request") == "consulting"
+        assert team("product_problem") == "support"
 
 
 def test_erp_handbook_severities_top_two_need_impact(make_app):

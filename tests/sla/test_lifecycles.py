@@ -4,8 +4,11 @@ sweep then does."""
 
 from datetime import datetime
 
+import pytest
+
 from helpdesk.cases import service
 from helpdesk.cases.models import Case, Event, EventKind
+from helpdesk.policy import current_policy
 from helpdesk.sla import service as sla_service
 from helpdesk.sla import timers
 from helpdesk.sla.models import CaseClock
@@ -62,10 +65,12 @@ def test_erp_handbook_waiting_pending_closure_closed_and_reopen_window(vendor):
     assert "7 days in Waiting for customer" in timer_moves[0].body
 
     mia = v.people["mia.member"]
-    v.at("2027-01-04T10:00:00")  # 14 days after closing: still reopens
-    service.reopen(reload(case), mia, "It is back.")
-    assert reload(case).status == "in_progress"
-    assert clock(case).response_kind == "next"
+    # The handbook's 14 days to reopen run from pending closure (12-07), the same 14 days
+    # after which the timer closed the case: now a new case is needed.
+    v.at("2026-12-21T10:01:00")
+    assert not current_policy().may_reopen(mia, reload(case))
+    with pytest.raises(service.CaseError, match="follow-up"):
+        service.reopen(reload(case), mia, "It is back.")
 
 
 def test_erp_handbook_no_reopen_after_fourteen_days(vendor):
@@ -75,7 +80,6 @@ def test_erp_handbook_no_reopen_after_fourteen_days(vendor):
     erik = v.people["erik.first"]
     service.move_status(case, erik, "closed")
     v.at("2026-12-15T08:00:01")
-    from helpdesk.policy import current_policy
 
     assert not current_policy().may_reopen(v.people["mia.member"], reload(case))
 
@@ -166,7 +170,7 @@ def test_small_vendor_hold_comes_back_at_the_resubmission_date(vendor):
     case = v.open("error", "a")  # class B contract caps A to B: 4 business hours
     assert clock(case).response_due_at == datetime(2026, 11, 30, 12, 0)
     erik = v.people["erik.first"]
-    service.assign(case, v.people["ada.admin"], erik)
+    assert reload(case).assignee_id == erik.id  # "Open": a responsible person is set
     service.move_status(reload(case), erik, "hold")
     from datetime import date
 

@@ -193,7 +193,10 @@ def _referenced_names(events: list[Event]) -> dict:
     names = {}
     for kind, ids in wanted.items():
         model = REFERENCED[kind]
-        for row in model.select(model.id, model.name).where(model.id.in_(sorted(ids))):
+        columns = (
+            [model.name_de, model.name_en] if kind in ("product", "component") else [model.name]
+        )
+        for row in model.select(model.id, *columns).where(model.id.in_(sorted(ids))):
             names[(kind, str(row.id))] = row.name
     return names
 
@@ -270,28 +273,39 @@ def _visible_children(case: Case) -> list[Case]:
 
 #: The agent's choices on every case page they open, compiled once: the products (active ones
 #: and the case's), the versions and components of the case's product, the active agents.
+#: Products and components have a name in each language: both are read (the SQL is the same
+#: in every language) and ``_by_name`` sorts them in the user's.
 _PRODUCTS = Prepared(
-    lambda product_id: (
-        Product.select(Product.id, Product.name)
-        .where(Product.active | (Product.id == product_id))
-        .order_by(Product.name)
+    lambda product_id: Product.select(Product.id, Product.name_de, Product.name_en).where(
+        Product.active | (Product.id == product_id)
     ),
     -9_000_301,
 )
 
 
-def _parts_of_product(model, order, stand_in) -> Prepared:
-    """The ``(id, name)`` rows of ``model`` (versions, components) of one product."""
+def _parts_of_product(model, columns, order, stand_in) -> Prepared:
+    """The rows of ``model`` (versions, components) of one product, with ``columns``."""
     return Prepared(
         lambda product_id: (
-            model.select(model.id, model.name).where(model.product == product_id).order_by(order)
+            model.select(model.id, *columns).where(model.product == product_id).order_by(order)
         ),
         stand_in,
     )
 
 
-_VERSIONS = _parts_of_product(ProductVersion, ProductVersion.position, -9_000_302)
-_COMPONENTS = _parts_of_product(Component, Component.name, -9_000_303)
+_VERSIONS = _parts_of_product(
+    ProductVersion, (ProductVersion.name,), ProductVersion.position, -9_000_302
+)
+_COMPONENTS = _parts_of_product(
+    Component, (Component.name_de, Component.name_en), Component.id, -9_000_303
+)
+
+
+def _by_name(rows) -> list[tuple[str, str]]:
+    """``(id, name)`` choices of ``rows``, by their name in the user's language."""
+    return sorted(((str(row.id), row.name) for row in rows), key=lambda c: c[1].casefold())
+
+
 _AGENTS = Prepared(
     lambda: (
         User.select(User.id, User.name)
@@ -311,9 +325,9 @@ def agent_context(case: Case) -> dict:
             "case_type": [(t.key, t.label) for t in policy.case_types],
             "severity": [(s.key, s.label) for s in policy.severities],
             "priority": [(p.key, p.label) for p in policy.priorities],
-            "product": [(str(p.id), p.name) for p in _PRODUCTS(case.product_id)],
+            "product": _by_name(_PRODUCTS(case.product_id)),
             "version": none + [(str(v.id), v.name) for v in _VERSIONS(case.product_id)],
-            "component": none + [(str(c.id), c.name) for c in _COMPONENTS(case.product_id)],
+            "component": none + _by_name(_COMPONENTS(case.product_id)),
         },
         "current": {
             "case_type": case.case_type,

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from helpdesk.cases import listing
 from helpdesk.cases.views import bp
+from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,11 +45,12 @@ def export(fmt: str):
     columns = listing.available_columns(current_user)
     query = listing.cases_query(current_user, filters, policy, columns)
     table, truncated = [_heading(columns)], False
+    language = current_language()
     for row in query.limit(listing.EXPORT_CAP + 1).iterator():  # rows are not cached
         if len(table) > listing.EXPORT_CAP:
             truncated = True
             break
-        table.append(_values(row, columns, policy))
+        table.append(_values(listing.with_names(row, language), columns, policy))
     body = _csv(table) if fmt == "csv" else _xlsx(table)
     response = Response(body, content_type=MIMETYPES[fmt])
     today = to_user_timezone(datetime.now(UTC)).date().isoformat()

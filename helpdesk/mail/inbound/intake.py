@@ -14,7 +14,9 @@
    agent's public message only on a case that the agent's reply token in its thread headers
    proves (``helpdesk.mail.agent_tokens``); any other mail from an agent's address is held.
 5. Otherwise a support-authorised customer's mail opens a case, typed by the
-   ``helpdesk_mail_case`` hook.
+   ``helpdesk_mail_case`` hook, unless the vendor takes requests through the portal only
+   (``helpdesk_mail_opens_cases``): then everyone but agents gets a polite answer pointing
+   to the portal, in their language, and nothing is opened.
 6. Everyone else follows ``MAIL_UNKNOWN_SENDERS``: "reject" answers with an explanation (rate
    limited per address, so two robots cannot loop), "hold" keeps it for an admin.
 
@@ -191,6 +193,10 @@ def _decide(parsed: ParsedMail, reply: bool) -> _Decision:
     case = _thread_case(parsed, sender) if sender is not None else None
     if case is not None:
         return _join(case, sender, parsed)
+    if not (sender is not None and sender.is_agent) and not _mail_opens_cases():
+        if reply:
+            _answer_refusal(parsed, None, template="inbound_portal_only", to=sender)
+        return _Decision(InboundState.REFUSED, "requests are taken through the portal only")
     if sender is not None and sender.is_customer and sender.support_authorised:
         case, event, reason = open_from_mail(sender, parsed)
         return _Decision(InboundState.TAKEN, reason, case, event)
@@ -385,18 +391,28 @@ def _reason(text: str | None, refused: list[str]) -> str | None:
     return "; ".join(parts) or None
 
 
-def _answer_refusal(parsed: ParsedMail, reason: str | None) -> None:
+def _mail_opens_cases() -> bool:
+    """Whether the vendor takes new requests by mail (``helpdesk_mail_opens_cases``)."""
+    return plugin_manager().hook.helpdesk_mail_opens_cases() is not False
+
+
+def _answer_refusal(
+    parsed: ParsedMail,
+    reason: str | None,
+    template: str = "inbound_refused",
+    to: User | None = None,
+) -> None:
     """Explain to the sender why their mail opened nothing, at most a few times per hour per
-    address: in their language when they have an account, else in every language. Never to
-    automatic mail: ``_decide`` ignores that before it gets here."""
+    address: in the language of ``to``, else of the sender when the portal knows them, else in
+    every language. Never to automatic mail: ``_decide`` ignores that before it gets here."""
     if not parsed.sender or "@" not in parsed.sender:
         return
     if not ratelimit.allow("inbound_refusal", parsed.sender):
         log.info("inbound: not answering %s again so soon", parsed.sender)
         return
     notify.send(
-        "inbound_refused",
-        _user(parsed.sender) or parsed.sender,
+        template,
+        to or _user(parsed.sender) or parsed.sender,
         automatic=True,
         language_unknown=True,
         original_subject=parsed.subject,
