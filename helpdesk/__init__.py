@@ -10,6 +10,7 @@ from htmx_flask import Htmx
 
 from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
 from helpdesk.hookspecs import hookimpl
+from helpdesk.ids import IdConverter
 from helpdesk.plugins import build_manager
 from helpdesk.policy import Policy
 
@@ -33,6 +34,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     )
     config.load(app, overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = IdConverter  # before any route: ids the database holds
 
     Htmx(app)
     CSRFProtect(app)

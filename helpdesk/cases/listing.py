@@ -22,6 +22,7 @@ from helpdesk.cases import access, search
 from helpdesk.cases.models import Case
 from helpdesk.db import Prepared, db
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.ids import page_number, parse_id
 from helpdesk.policy import Category
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Product
@@ -222,11 +223,10 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
         return value if value in allowed else default
 
     def pick_id(name, allowed):
-        number = _number(args.get(name, ""))
+        number = parse_id(args.get(name))
         return number if number in allowed else None
 
     assignee = "none" if choices.assignees and args.get("assignee") == "none" else None
-    page = _number(args.get("page", "")) or 1
     q = " ".join(args.get("q", "").split())[:200]
     view = pick("view", QUEUE_VIEWS, "new") if choices.queue else ""
     return Filters(
@@ -240,15 +240,8 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
         q=q,
         sort=pick("sort", SORTS, default_sort(q, view)),
         dir=pick("dir", ("asc", "desc"), "desc"),
-        page=min(page, MAX_PAGE),
+        page=page_number(args.get("page"), last=MAX_PAGE),
     )
-
-
-def _number(text: str) -> int | None:
-    """A positive number written in ASCII digits (not "²", not 5,000 digits), else None."""
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return int(text) or None
-    return None
 
 
 def _columns(user: User, chosen) -> tuple[str, ...]:
