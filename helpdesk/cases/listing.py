@@ -124,6 +124,8 @@ class Filters:
 
 #: Every filter at its default, for leaving defaults out of URLs (computed once).
 _DEFAULTS = vars(Filters())
+#: The query-string parameters of a list: the only ones passed on from one list to another.
+PARAMETERS = tuple(_DEFAULTS)
 
 
 def default_sort(q: str, view: str) -> str:

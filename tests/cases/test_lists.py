@@ -166,6 +166,18 @@ def test_agents_are_sent_to_the_queue_and_customers_kept_out_of_it(ctx, browse):
     assert browse("mia.member").get("/queue").status_code == 404
 
 
+@pytest.mark.parametrize("extra", ["_method=POST", "_external=1", "_scheme=http", "_anchor=x"])
+def test_agents_sent_to_the_queue_take_only_the_lists_parameters(ctx, browse, extra):
+    """``url_for`` reads ``_``-arguments as its own: passed on, they made a 500 or an absolute
+    redirect to whatever host the request named (issue 12, item 8)."""
+    erik = browse("erik.first")
+    session = erik.client.get_cookie("session").value
+    erik.client.set_cookie("session", session, domain="evil.example")  # a forged Host's
+    response = erik.get(f"/cases?status=done&{extra}", headers={"Host": "evil.example"})
+    assert response.status_code == 302
+    assert response.location == "/queue?status=done"
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(app):
     for path in ("/cases", "/queue"):
         response = app.test_client().get(path)
