@@ -8,9 +8,8 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
+from helpdesk import config, db, errors, i18n, inputs, jobs, ratelimit, security
 from helpdesk.hookspecs import hookimpl
-from helpdesk.ids import IdConverter
 from helpdesk.plugins import build_manager
 from helpdesk.policy import Policy
 
@@ -34,9 +33,9 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     )
     config.load(app, overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.url_map.converters["int"] = IdConverter  # before any route: ids the database holds
 
     Htmx(app)
+    inputs.init_app(app)  # after Htmx (its request class), before any route (converters)
     CSRFProtect(app)
     db.init_app(app)
     jobs.init_app(app)

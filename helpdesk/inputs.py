@@ -1,4 +1,4 @@
-"""Ids and page numbers from outside (URLs, query strings, forms), read as the database holds them.
+"""What a request may carry, read once at the boundary: ids, page numbers, text without NUL.
 
 Both databases keep ids in 64-bit signed integers: a larger number in a query does not find
 nothing, it raises (SQLite's OverflowError, PostgreSQL's "out of range"), a 500. And
@@ -6,9 +6,16 @@ nothing, it raises (SQLite's OverflowError, PostgreSQL's "out of range"), a 500.
 a request names is read here: ids in URLs by the ``int`` converter the app registers
 (``IdConverter``), ids in forms and query strings by ``parse_id``, page numbers by
 ``page_number``.
+
+PostgreSQL refuses a NUL character in any text (a 500 on that database only), and NUL never
+means anything in text a person types or in a URL of ours: query and form values lose it
+(``PortalRequest``), and a URL argument holding one names nothing (404).
 """
 
-from werkzeug.routing import IntegerConverter
+from flask import Flask
+from htmx_flask import HtmxAwareRequest
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
 #: The largest id either database can hold.
 MAX_ID = 2**63 - 1
@@ -42,3 +49,47 @@ def page_number(raw, last: int = MAX_PAGE) -> int:
     if len(text) > len(str(last)):  # no int() of thousands of digits
         return last
     return max(1, min(int(text), last))
+
+
+class _WithoutNul:
+    """A URL argument converter that refuses a text with a NUL character (no match: 404)."""
+
+    def to_python(self, value: str) -> str:
+        if "\x00" in value:
+            raise ValidationError()
+        return super().to_python(value)
+
+
+class TextConverter(_WithoutNul, UnicodeConverter):
+    """``<name>`` and ``<string:name>``."""
+
+
+class TextPathConverter(_WithoutNul, PathConverter):
+    """``<path:name>``."""
+
+
+class ParametersWithoutNul(ImmutableMultiDict):
+    """Query and form parameters with every NUL character taken out of names and values."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, list | tuple):  # the pairs Werkzeug parsed (files stay as sent)
+            mapping = [(_without_nul(name), _without_nul(value)) for name, value in mapping]
+        super().__init__(mapping)
+
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+class PortalRequest(HtmxAwareRequest):
+    """The request htmx-flask makes (``request.htmx``), with parameters without NUL."""
+
+    parameter_storage_class = ParametersWithoutNul
+
+
+def init_app(app: Flask) -> None:
+    """Register the converters (before any route is added) and the request class."""
+    app.url_map.converters.update(
+        int=IdConverter, default=TextConverter, string=TextConverter, path=TextPathConverter
+    )
+    app.request_class = PortalRequest

@@ -1,8 +1,12 @@
-"""Numbers from outside stay within what the database holds (issue 12, item 10)."""
+"""What a request carries is read at the boundary: ids and page numbers within what the
+database holds (issue 12, item 10), text without NUL characters."""
 
 import pytest
 
-from helpdesk.ids import MAX_ID, page_number, parse_id
+from helpdesk.cases import service
+from helpdesk.cases.models import Event
+from helpdesk.inputs import MAX_ID, page_number, parse_id
+from helpdesk.products.models import Product
 
 HUGE = "99999999999999999999"  # 10^20, beyond 64 bits
 
@@ -47,3 +51,33 @@ def test_page_numbers_are_clamped():
     assert page_number(HUGE) == page_number("9" * 5000) > 1
     for raw in (None, "", "0", "-4", "²", "x"):
         assert page_number(raw) == 1, raw
+
+
+def test_a_nul_in_a_url_argument_names_nothing(customer_client):
+    """PostgreSQL refuses NUL in any text: the lookup itself was a 500 there."""
+    for url in ("/cases/%00", "/cases/2026-00001%00/follow-up", "/reset/a%00b"):
+        assert customer_client.get(url).status_code == 404, url
+
+
+def test_nul_characters_are_taken_out_of_form_values(app, demo_people, customer_client):
+    mia = demo_people["mia.member"]
+    with app.app_context():
+        case = service.open_case(
+            service.NewCase(
+                requester=mia,
+                product=Product.select().first(),
+                subject="Printing fails",
+                description="The invoice run stops.",
+                case_type="fault",
+                severity="normal",
+            )
+        )
+    response = customer_client.post(
+        f"/cases/{case.call_id}/messages?x=%00",
+        data=b"body=Here%00 it is.&b%00ody=ignored",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code in (302, 303)
+    with app.app_context():
+        bodies = [e.body for e in Event.select().where(Event.case == case.id) if e.body]
+    assert "Here it is." in bodies

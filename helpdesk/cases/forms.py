@@ -23,7 +23,7 @@ from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.ids import parse_id
+from helpdesk.inputs import parse_id
 from helpdesk.policy import FormField, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 

@@ -22,7 +22,7 @@ from helpdesk.cases import access, search
 from helpdesk.cases.models import Case
 from helpdesk.db import Prepared, db
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.ids import page_number, parse_id
+from helpdesk.inputs import page_number, parse_id
 from helpdesk.policy import Category
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Product

@@ -7,7 +7,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Visibility
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.ids import parse_id
+from helpdesk.inputs import parse_id
 
 
 def attach(case, event, uploader, attachments, visibility=Visibility.PUBLIC) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.ids import page_number
+from helpdesk.inputs import page_number
 from helpdesk.mail import outbox
 from helpdesk.mail.models import OutboxMessage, State
 from helpdesk.web import render

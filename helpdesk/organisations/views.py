@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from helpdesk import audit
 from helpdesk.accounts.models import Kind, Organisation, User
-from helpdesk.ids import page_number
+from helpdesk.inputs import page_number
 from helpdesk.organisations import service
 from helpdesk.organisations.forms import FLAG_LABELS, ROLE_LABELS, NewsAddressForm, ProfileForm
 from helpdesk.organisations.models import NewsAddress

@@ -16,7 +16,7 @@ from helpdesk.cases.models import Case
 from helpdesk.db import db
 from helpdesk.escalation.service import managers_of
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.ids import parse_id
+from helpdesk.inputs import parse_id
 from helpdesk.mail import notify
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.timeutil import utcnow

@@ -27,7 +27,7 @@ from helpdesk.cases.views.detail import (
     show,
     size_label,
 )
-from helpdesk.ids import parse_id
+from helpdesk.inputs import parse_id
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 

@@ -14,7 +14,7 @@ from helpdesk.accounts.service import normalise_email
 from helpdesk.cases.errors import CaseError
 from helpdesk.db import Prepared
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.ids import page_number
+from helpdesk.inputs import page_number
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import parse
