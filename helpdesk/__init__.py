@@ -27,7 +27,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from htmx_flask import Htmx
 
-    from helpdesk import config, db, errors, i18n, jobs, ratelimit, security
+    from helpdesk import config, db, errors, i18n, inputs, jobs, ratelimit, security
     from helpdesk.naming import check_names
     from helpdesk.plugins import build_manager
     from helpdesk.policy import Policy
@@ -46,6 +46,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     Htmx(app)
+    inputs.init_app(app)  # after Htmx (its request class), before any route (converters)
     CSRFProtect(app)
     db.init_app(app)
     jobs.init_app(app)

@@ -436,12 +436,15 @@ def objects_of(rule) -> dict:
     return {argument: own.get(argument, OBJECT_OF.get(argument)) for argument in rule.arguments}
 
 
-def url_for_rule(rule, world: World, side: str | None) -> str:
-    """The rule's URL with every argument filled from ``world`` (objects of ``side``)."""
+def url_for_rule(rule, world: World, side: str | None, given: dict | None = None) -> str:
+    """The rule's URL with every argument filled from ``world`` (objects of ``side``), or
+    with the URL text ``given`` names for it."""
     objects = objects_of(rule)
 
     def fill(match):
         argument = match.group(1)
+        if given and argument in given:
+            return given[argument]
         name = objects[argument]
         value = world.value(name, side) if name else None
         assert value is not None, f"no value for <{argument}> in {rule.rule} ({rule.endpoint})"

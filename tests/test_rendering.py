@@ -1,5 +1,7 @@
 """One template serves the full page and, for htmx, the partial (GUIDE: template fragments)."""
 
+from jinja2 import nodes
+
 
 def test_normal_request_gets_the_whole_page(customer_client):
     response = customer_client.get("/portal")
@@ -32,3 +34,24 @@ def test_not_found_page_in_the_layout(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert b"Not found" in response.data and b"<html" in response.data
+
+
+def test_no_page_imports_macros_outside_its_blocks(app):
+    """An htmx request renders one block alone (``render_block``), which never runs the
+    template's top level: a macro imported there is undefined in the partial (a 500). Pages
+    import inside the block that uses the macros."""
+    env = app.jinja_env
+    wrong = []
+    for name in env.list_templates(extensions=["html"]):
+        body = env.parse(env.loader.get_source(env, name)[0]).body
+        if any(isinstance(node, nodes.Extends) for node in body):
+            imports = [n for n in body if isinstance(n, nodes.Import | nodes.FromImport)]
+            wrong += [f"{name}:{node.lineno}" for node in imports]
+    assert not wrong, f"macros imported outside a block: {wrong}"
+
+
+def test_htmx_request_to_a_plain_form_page_gets_its_content_block(client):
+    response = client.get("/forgot-password", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b"<html" not in response.data
+    assert b'name="email"' in response.data

@@ -24,6 +24,7 @@ from helpdesk.cases import access
 from helpdesk.cases.service import CHECKLIST, NewCase
 from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import parse_id
 from helpdesk.oneline import SingleLine
 from helpdesk.policy import FormField, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -176,7 +177,7 @@ class CaseForm(FlaskForm):
         of another product is refused, not ignored)."""
         if not raw or self.chosen_product is None:
             return None
-        row = model.get_or_none(model.id == int(raw)) if str(raw).isdigit() else None
+        row = model.get_or_none(model.id == number) if (number := parse_id(raw)) else None
         if row is None or row.product_id != self.chosen_product.id:
             raise ValidationError(str(refusal))
         return row
@@ -242,8 +243,8 @@ class PhoneCaseForm(CaseForm):
 
     def validate_requester(self, field):
         found = None
-        if str(field.data).isdigit():
-            found = next((u for u in callers(User.id == int(field.data))), None)
+        if number := parse_id(field.data):
+            found = next((u for u in callers(User.id == number)), None)
         if found is None:
             raise ValidationError(OFFERED)
         self.chosen_requester = found
@@ -310,9 +311,10 @@ def _extra_field(spec: FormField):
 
 def chosen_product(raw) -> Product | None:
     """The active product a raw form value names, else None."""
-    if not str(raw or "").isdigit():
+    number = parse_id(raw)
+    if number is None:
         return None
-    return Product.get_or_none((Product.id == int(raw)) & Product.active)
+    return Product.get_or_none((Product.id == number) & Product.active)
 
 
 def case_form(values, *, phone: bool = False, fresh: bool = False, **form_options) -> CaseForm:

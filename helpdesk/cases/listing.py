@@ -24,6 +24,7 @@ from helpdesk.cases.models import Case
 from helpdesk.db import Prepared, db
 from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import page_number, parse_id
 from helpdesk.policy import Category
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Product
@@ -125,6 +126,8 @@ class Filters:
 
 #: Every filter at its default, for leaving defaults out of URLs (computed once).
 _DEFAULTS = vars(Filters())
+#: The query-string parameters of a list: the only ones passed on from one list to another.
+PARAMETERS = tuple(_DEFAULTS)
 
 
 def default_sort(q: str, view: str) -> str:
@@ -226,11 +229,10 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
         return value if value in allowed else default
 
     def pick_id(name, allowed):
-        number = _number(args.get(name, ""))
+        number = parse_id(args.get(name))
         return number if number in allowed else None
 
     assignee = "none" if choices.assignees and args.get("assignee") == "none" else None
-    page = _number(args.get("page", "")) or 1
     q = " ".join(args.get("q", "").split())[:200]
     view = pick("view", QUEUE_VIEWS, "new") if choices.queue else ""
     return Filters(
@@ -244,15 +246,8 @@ def parse_filters(args: Mapping[str, str], choices: Choices) -> Filters:
         q=q,
         sort=pick("sort", SORTS, default_sort(q, view)),
         dir=pick("dir", ("asc", "desc"), "desc"),
-        page=min(page, MAX_PAGE),
+        page=page_number(args.get("page"), last=MAX_PAGE),
     )
-
-
-def _number(text: str) -> int | None:
-    """A positive number written in ASCII digits (not "²", not 5,000 digits), else None."""
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return int(text) or None
-    return None
 
 
 def _columns(user: User, chosen) -> tuple[str, ...]:

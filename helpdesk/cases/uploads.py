@@ -7,6 +7,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Visibility
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import parse_id
 
 
 def attach(case, event, uploader, attachments, visibility=Visibility.PUBLIC) -> None:
@@ -41,7 +42,7 @@ def pending_upload(uploader: User, stored) -> Attachment:
 
 def pending_uploads(uploader: User, ids: Iterable[int]) -> list[Attachment]:
     """The uploader's own pending files among ``ids``; anything else is ignored."""
-    ids = [int(i) for i in ids if str(i).isdigit()]
+    ids = [number for number in map(parse_id, ids) if number]
     if not ids:
         return []
     return list(

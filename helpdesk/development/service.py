@@ -49,6 +49,9 @@ def link(case: Case, agent: User, key: str, title: str = "") -> Event:
     key, title = key.strip(), title.strip()
     if not key:
         raise CaseError(_l("Please give the development item's key."), "key")
+    longest = DevelopmentItem.key.max_length
+    if len(key) > longest:  # a tracker's id is short; PostgreSQL refuses a longer one (a 500)
+        raise CaseError(_l("The key is at most %(count)s characters long.", count=longest), "key")
     item = DevelopmentItem.get_or_none(DevelopmentItem.key == key)
     if item is None and not title:
         raise CaseError(_l("A new development item needs a title."), "title")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import page_number
 from helpdesk.mail import outbox
 from helpdesk.mail.models import OutboxMessage, State
 from helpdesk.web import render
@@ -40,7 +41,7 @@ def index():
     state = request.args.get("state")
     if state not in STATE_LABELS:
         state = None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page"))
     rows = list(OutboxMessage.latest(state).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1))
     return render(
         "admin/outbox.html",

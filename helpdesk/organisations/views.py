@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from helpdesk import audit
 from helpdesk.accounts.models import Kind, Organisation, User
+from helpdesk.inputs import page_number
 from helpdesk.organisations import service
 from helpdesk.organisations.forms import FLAG_LABELS, ROLE_LABELS, NewsAddressForm, ProfileForm
 from helpdesk.organisations.models import NewsAddress
@@ -212,7 +213,7 @@ def audit_log():
         organisation_id = None
     else:
         organisation_id = _own_organisation().id
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page"))
     query = audit.entries(organisation_id).offset((page - 1) * AUDIT_PER_PAGE)
     rows = list(query.limit(AUDIT_PER_PAGE + 1))
     return render(

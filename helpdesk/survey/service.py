@@ -16,6 +16,7 @@ from helpdesk.cases.models import Case
 from helpdesk.db import db
 from helpdesk.escalation.service import managers_of
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import parse_id
 from helpdesk.mail import notify
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.timeutil import utcnow
@@ -60,7 +61,7 @@ def send_survey(case: Case) -> SurveyResponse | None:
 
 def answer(survey: SurveyResponse, rating, comment: str = "") -> SurveyResponse:
     """Record the rating (1 to 5) and comment, unless the survey was answered already."""
-    rating = int(rating) if str(rating).isdigit() else None
+    rating = parse_id(rating)
     if rating not in RATINGS:
         raise SurveyError(_l("Please choose a rating from 1 to 5."))
     now = utcnow()

@@ -12,7 +12,7 @@ from playhouse.test_utils import count_queries
 from helpdesk.accounts.models import User
 from helpdesk.cases import listing, service
 from helpdesk.cases.models import Case
-from helpdesk.cases.views.exports import neutralise
+from helpdesk.cases.views.exports import neutralise, printable
 from tests.cases.test_lists import Browser
 
 CUSTOMER_HEADING = [
@@ -158,6 +158,29 @@ def test_formulas_are_neutralised_in_both_formats(ctx, browse, open_case):
         assert {row[7] for row in table[1:]} == {"'=cmd|' /C calc'!A0"}
 
 
+def test_exports_write_control_characters_as_visible_marks(ctx, browse, open_case):
+    """A text XML may not carry (``\\x07``, ``\\x1b``...) made the Excel export a 500 for the
+    whole list (issue 12, item 6): each such character is written as its control picture."""
+    bell = User.create(
+        email="bell@muster.example",
+        name="Bell\x07 Escape\x1b[31m",
+        kind="customer",
+        organisation=ctx["paula.portal"].organisation_id,
+        customer_role="member",
+        support_authorised=True,
+    )
+    ctx["bell"] = bell
+    # (no NUL: PostgreSQL holds none; ``test_printable`` writes one)
+    open_case(subject="Start\x01 and\x0b tab\tline\nfeed", requester="bell")
+    paula = browse("paula.portal")
+    for table in (
+        csv_rows(paula.get("/cases/export.csv")),
+        xlsx_rows(paula.get("/cases/export.xlsx")),
+    ):
+        assert table[1][1] == "Start\u2401 and\u240b tab\tline\nfeed"
+        assert table[1][7] == "Bell\u2407 Escape\u241b[31m"
+
+
 def test_xlsx_cells_are_text_not_formulas(ctx, browse, open_case):
     open_case(subject="=1+2")
     response = browse("paula.portal").get("/cases/export.xlsx")
@@ -183,6 +206,22 @@ def test_xlsx_cells_are_text_not_formulas(ctx, browse, open_case):
 )
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a\x00b\x1fc", "a\u2400b\u241fc"),
+        ("tab\tline\nreturn\r", "tab\tline\nreturn\r"),
+        ("half \ud800 pair", "half \ufffd pair"),
+        ("non\ufffe\uffff", "non\ufffd\ufffd"),
+        ("Grüße 👋", "Grüße 👋"),
+        (7, 7),
+        (None, None),
+    ],
+)
+def test_printable(value, expected):
+    assert printable(value) == expected
 
 
 def test_times_in_the_users_zone(ctx, browse, open_case):

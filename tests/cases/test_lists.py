@@ -167,6 +167,18 @@ def test_agents_are_sent_to_the_queue_and_customers_kept_out_of_it(ctx, browse):
     assert browse("mia.member").get("/queue").status_code == 404
 
 
+@pytest.mark.parametrize("extra", ["_method=POST", "_external=1", "_scheme=http", "_anchor=x"])
+def test_agents_sent_to_the_queue_take_only_the_lists_parameters(ctx, browse, extra):
+    """``url_for`` reads ``_``-arguments as its own: passed on, they made a 500 or an absolute
+    redirect to whatever host the request named (issue 12, item 8)."""
+    erik = browse("erik.first")
+    session = erik.client.get_cookie("session").value
+    erik.client.set_cookie("session", session, domain="evil.example")  # a forged Host's
+    response = erik.get(f"/cases?status=done&{extra}", headers={"Host": "evil.example"})
+    assert response.status_code == 302
+    assert response.location == "/queue?status=done"
+
+
 def test_signed_out_visitors_are_sent_to_sign_in(app):
     for path in ("/cases", "/queue"):
         response = app.test_client().get(path)
@@ -318,7 +330,6 @@ def test_each_filter_narrows_the_list(ctx, browse, assorted):
         "page=x",
         "page=\u00b2",
         "product=\u00b2",
-        "page=" + "9" * 5000,
         "view=everything",
         "assignee=none",
         "columns=description",
@@ -328,6 +339,14 @@ def test_invalid_parameters_are_ignored(ctx, browse, assorted, query):
     paula = browse("paula.portal")
     assert paula.call_ids("/cases?" + query) == paula.call_ids("/cases")
     assert Case.select().count() == 6
+
+
+@pytest.mark.parametrize("digits", [5, 20, 5000])
+def test_a_page_beyond_the_last_is_the_deepest_page(ctx, browse, assorted, digits):
+    """Page numbers are clamped, however many digits they have (``helpdesk.inputs``)."""
+    response = browse("paula.portal").get("/cases?page=" + "9" * digits)
+    assert response.status_code == 200
+    assert f"Page {listing.MAX_PAGE}" in response.get_data(as_text=True)
 
 
 def test_sorting(ctx, browse, assorted):

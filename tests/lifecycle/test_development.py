@@ -66,3 +66,18 @@ def test_the_core_keeps_the_status_and_customers_do_not_see_the_pages(app):
     assert customer.post(f"/cases/{case.call_id}/development", data={"key": "X"}).status_code == 404
     page = customer.get(f"/cases/{case.call_id}").get_data(as_text=True)
     assert "announced release 1.1" in page and "DEV-1" not in page
+
+
+def test_a_key_longer_than_a_tracker_id_is_refused_with_a_reason(app):
+    """Found by tests/test_robustness.py: PostgreSQL refused the long key (a 500)."""
+    with app.app_context():
+        erik = person("erik.first")
+        case = open_case()
+    client = app.test_client().sign_in_as(erik)
+    response = client.post(
+        f"/cases/{case.call_id}/development", data={"key": "DEV-" + "9" * 60, "title": "Export"}
+    )
+    assert response.status_code == 422
+    assert "at most 50 characters" in response.get_data(as_text=True)
+    with app.app_context():
+        assert DevelopmentItem.select().count() == 0

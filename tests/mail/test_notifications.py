@@ -201,6 +201,20 @@ def test_an_agents_reply_reaches_requester_and_followers_threaded_and_not_automa
     assert "(Europe/Vienna)" in text(to_martin)
 
 
+def test_names_with_line_breaks_are_one_line_in_the_headers(app, people, case, smtp_server):
+    """A name is text its owner typed: line breaks in it made the address header raise and the
+    agent's whole reply a 500 (found by tests/test_robustness.py). They become spaces."""
+    mia, erik = people["mia.member"], people["erik.first"]
+    set_user(app, mia, name="Mia\r\nBcc: victim@evil.example\x07 Member")
+    set_user(app, erik, name="Erik\nFirst\x1b")
+    run(app, service.add_message, case, erik, "Bitte senden Sie das Protokoll.")
+    to_mia = next(m for m in smtp_server.messages if m["To"].addresses[0].addr_spec == mia.email)
+    assert to_mia["To"].addresses[0].display_name == "Mia Bcc: victim@evil.example Member"
+    assert to_mia["From"].addresses[0].display_name == "Erik First (Support)"
+    assert to_mia["Bcc"] is None
+    assert all("victim@evil.example" not in e.rcpt_tos for e in smtp_server.handler.envelopes)
+
+
 def test_the_reply_is_threaded_under_the_acknowledgement(app, people, smtp_server):
     case = open_case(app, people["mia.member"])
     run(app, service.add_message, case, people["mia.member"], "Noch ein Detail")

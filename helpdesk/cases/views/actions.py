@@ -27,6 +27,7 @@ from helpdesk.cases.views.detail import (
     show,
     size_label,
 )
+from helpdesk.inputs import parse_id
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 
@@ -152,7 +153,7 @@ def _field_value(name: str, raw: str):
         return raw
     if raw == "" and name != "product":
         return None
-    row = model.get_or_none(model.id == int(raw)) if raw.isdigit() else None
+    row = model.get_or_none(model.id == number) if (number := parse_id(raw)) else None
     if row is None:
         raise CaseError(_("Please choose one of the offered values."), name)
     return row
@@ -181,7 +182,7 @@ def assign(call_id: str):
     def change():
         assignee = None
         if raw:
-            assignee = User.get_or_none(User.id == int(raw)) if raw.isdigit() else None
+            assignee = User.get_or_none(User.id == number) if (number := parse_id(raw)) else None
             if assignee is None:
                 raise CaseError(_("Cases are assigned to active agents."), "assignee")
         service.assign(case, current_user, assignee)

@@ -9,11 +9,15 @@ so internal notes cannot reach them (PERM-4).
 CSV is UTF-8 with a byte order mark and semicolons: the people reading it mostly open it in a
 German-language Excel, which splits on semicolons (the comma is its decimal separator) and
 needs the mark to read UTF-8. Every text cell that a spreadsheet would take for a formula
-(``= + - @``, tab, carriage return) gets a leading apostrophe, in both formats.
+(``= + - @``, tab, carriage return) gets a leading apostrophe, in both formats. A character
+no spreadsheet cell may hold (a control character XML forbids, a lone surrogate) is written as a
+visible mark (``printable``): openpyxl refuses them, and one such subject would fail the whole
+export.
 """
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from flask import Response, request
@@ -28,6 +32,9 @@ from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What XML 1.0 (so no xlsx cell) can hold: C0 controls but tab and line breaks, lone
+#: surrogates, and the two noncharacters U+FFFE and U+FFFF.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 DATE_COLUMNS = ("updated", "created", "due")
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -60,6 +67,19 @@ def export(fmt: str):
     return response
 
 
+def printable(value):
+    """A text with each character no cell may hold as a visible mark: a control character
+    as its control picture (BEL as "␇"), anything else as "\ufffd"."""
+    if isinstance(value, str) and UNWRITABLE.search(value):
+        return UNWRITABLE.sub(_mark, value)
+    return value
+
+
+def _mark(match) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
+
+
 def neutralise(value):
     """A text a spreadsheet would run as a formula, made plain text with an apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -88,7 +108,7 @@ def _values(row: dict, columns, policy) -> list:
             value = row[column]
         else:
             value = row[column + "_name"] or ""
-        cells.append(neutralise(value))
+        cells.append(neutralise(printable(value)))
     return cells
 
 

@@ -53,7 +53,10 @@ SORT_LABELS = {
 @login_required
 def index():
     if current_user.is_agent:
-        return redirect(url_for("cases.queue", **request.args.to_dict()))
+        # Only the list's own parameters: ``url_for`` reads others (``_external``,
+        # ``_method``...) as orders of its own.
+        args = {k: v for k, v in request.args.items() if k in listing.PARAMETERS}
+        return redirect(url_for("cases.queue", **args))
     return _list_page("cases/list.html", "cases.index", queue=False)
 
 

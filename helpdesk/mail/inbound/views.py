@@ -14,6 +14,7 @@ from helpdesk.accounts.service import normalise_email
 from helpdesk.cases.errors import CaseError
 from helpdesk.db import Prepared
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import page_number
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import parse
@@ -58,7 +59,7 @@ def index():
     state = request.args.get("state")
     if state not in STATE_LABELS and state != "all":
         state = None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page"))
     fields = [f for f in InboundMessage._meta.sorted_fields if f is not InboundMessage.raw]
     query = InboundMessage.select(*fields)
     if state is None:
