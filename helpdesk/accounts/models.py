@@ -135,3 +135,10 @@ class User(UserMixin, BaseModel):
     def get_id(self) -> str | None:
         """What the session and remember-me cookies carry: the sign-in's id, not the user's."""
         return self.session_id
+
+    # flask-login's UserMixin compares ``get_id()``, which is the sign-in here (None for
+    # anyone not signed in, so every two such people would be "equal"): a person is the same
+    # person by their row, as any model is.
+    __eq__ = BaseModel.__eq__
+    __ne__ = BaseModel.__ne__
+    __hash__ = BaseModel.__hash__

@@ -134,3 +134,16 @@ def test_the_session_id_is_stored_hashed_and_an_unknown_one_signs_nobody_in(app,
         assert sessions.load("") is None
         sessions.end(user)
         assert sessions.load(session_id) is None
+
+
+def test_people_are_the_same_by_their_row_not_their_sign_in(app, demo_people):
+    """Two people loaded without a sign-in were "equal" once ``get_id()`` named the sign-in
+    (flask-login's ``UserMixin.__eq__``): any check ``author == user`` would let anyone by."""
+    with app.app_context():
+        mia, martin = User.get_by_id(demo_people["mia.member"].id), demo_people["martin.main"]
+        assert mia != martin and not (mia == martin)
+        assert (
+            mia == demo_people["mia.member"] and len({mia, martin, demo_people["mia.member"]}) == 2
+        )
+        signed_in = sessions.start(mia)
+        assert signed_in == mia and signed_in != martin

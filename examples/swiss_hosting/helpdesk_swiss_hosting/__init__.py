@@ -142,7 +142,7 @@ def helpdesk_statuses():
 
 @hookimpl
 def helpdesk_teams():
-    return [("support", "Support"), ("billing", "Billing")]
+    return [("support", Label("Support", "Support")), ("billing", Label("Buchhaltung", "Billing"))]
 
 
 @hookimpl
