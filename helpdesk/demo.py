@@ -18,7 +18,7 @@ from helpdesk.accounts.models import (
 )
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.db import db
-from helpdesk.plugins import plugin_manager
+from helpdesk.hooks import plugin_manager
 from helpdesk.products.models import Component, Product, ProductVersion
 
 CREDENTIALS_FILE = "demo-credentials.txt"
