@@ -195,3 +195,25 @@ def test_no_module_uses_another_modules_private_names():
             ):
                 wrong.append(f"{name}:{node.lineno} uses {aliases[node.value.id]}.{node.attr}")
     assert not wrong, "\n".join(wrong)
+
+
+#: The modules that write ``Case`` rows: the case service and its parts.
+CASE_WRITERS = {"helpdesk.cases.service", "helpdesk.cases.changes", "helpdesk.cases.opening"}
+WRITES = {"create", "insert", "insert_many", "update", "delete", "bulk_update", "replace"}
+
+
+def test_only_the_case_service_writes_case_rows():
+    """Other areas change a case through ``helpdesk.cases.changes`` (``set_status``,
+    ``touch``, ``claim``...), so every change is announced to the plugins."""
+    wrong = [
+        f"{name}:{node.lineno} Case.{node.func.attr}"
+        for name, path in MODULES.items()
+        if name not in CASE_WRITERS
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "Case"
+        and node.func.attr in WRITES
+    ]
+    assert not wrong, "\n".join(wrong)
