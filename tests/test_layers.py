@@ -13,7 +13,8 @@
 The import graph of ``helpdesk/`` is read from the source with ``ast``, imports inside
 functions included (they are real dependencies, only later), migrations excluded (they are
 frozen copies). The rules: no cycle; nothing below the top floor imports a top-floor module;
-no module imports another module's ``_private`` names (make them public or move them).
+the bottom floor imports only itself; no module imports another module's ``_private`` names
+(make them public or move them); only the case service and its parts write ``Case`` rows.
 """
 
 import ast
