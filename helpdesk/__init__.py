@@ -56,7 +56,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     errors.init_app(app)
     _init_login(app)
 
-    manager = build_manager(app, plugins)
+    manager = build_manager(app, _core_plugins(), plugins)
     app.extensions["plugins"] = manager
     with app.app_context():
         app.extensions["policy"] = policy = Policy(manager.hook)
@@ -69,6 +69,22 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     cli.init_app(app)
     manager.hook.helpdesk_init_app(app=app)
     return app
+
+
+def _core_plugins() -> dict[str, object]:
+    """The core's own implementations of hooks, by name, registered before any plugin."""
+    from helpdesk import defaults, lifecycle
+    from helpdesk.mail import notifications
+    from helpdesk.organisations import navigation as people_navigation
+    from helpdesk.sla import clocks
+
+    return {
+        "core": defaults,
+        "core.notifications": notifications,
+        "core.lifecycle": lifecycle,
+        "core.people": people_navigation,
+        "core.sla": clocks,
+    }
 
 
 def _init_login(app: Flask) -> None:
@@ -87,9 +103,11 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Every page of the core, in one place (plugins add theirs in ``helpdesk_init_app``)."""
     from helpdesk import health, home, mail
     from helpdesk.accounts import views as accounts
     from helpdesk.cases.views import bp as cases
+    from helpdesk.cases.views import lifecycle as case_actions
 
     app.register_blueprint(accounts.bp)
     _register_account_blueprints(app)
@@ -98,16 +116,27 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     from helpdesk.accounts import profile_views
     from helpdesk.admin import views as admin_views
+    from helpdesk.development import views as development
+    from helpdesk.mail import views as mail_views
+    from helpdesk.mail.inbound import views as inbound_views
     from helpdesk.organisations import views as organisation_views
+    from helpdesk.survey import views as survey
 
     app.register_blueprint(profile_views.bp)
     app.register_blueprint(organisation_views.bp)
     app.register_blueprint(admin_views.bp)
-    mail.init_app(app)  # the outbox: admin page, jobs, delivery after commit
+    app.register_blueprint(mail_views.bp)
+    app.register_blueprint(inbound_views.bp)
+    app.add_template_global(inbound_views.original_mails)  # the timeline links a mail's original
+    mail.init_app(app)  # the outbox: jobs, delivery after commit; mail in: the poller
     from helpdesk.cases import tasks  # noqa: F401  (registers the periodic housekeeping)
     from helpdesk.sla import views as sla
 
-    sla.init_app(app)  # the timer sweep, the calendar admin page, the case page's clocks
+    app.register_blueprint(sla.bp)
+    sla.init_app(app)  # the timer sweep, the case page's clocks
+    app.register_blueprint(case_actions.bp)
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(development.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:
@@ -127,11 +156,13 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from helpdesk.i18n import current_language
+    from helpdesk.lifecycle import panel
     from helpdesk.policy import current_policy
     from helpdesk.web import fixed_url, static_url
 
     app.add_template_global(static_url)
     app.add_template_global(fixed_url)  # links that follow from the endpoint alone
+    app.add_template_global(panel, "lifecycle")  # read once for all the case page's partials
 
     @app.context_processor
     def _helpers():

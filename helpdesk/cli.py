@@ -1,4 +1,4 @@
-"""Commands: ``flask --app wsgi migrate | demo | serve | new-plugin NAME``."""
+"""Commands: ``flask --app wsgi migrate | demo | serve | new-plugin NAME | mail-pipe``."""
 
 import os
 import signal
@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from helpdesk import demo, migrations, skeleton
+from helpdesk.mail.inbound.pipe import EX_OK, pipe
 from helpdesk.naming import create_teams
 from helpdesk.policy import current_policy
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(new_plugin_command)
+    app.cli.add_command(mail_pipe_command)
 
 
 @click.command("migrate")
@@ -143,3 +145,11 @@ def serve_command(host, port, web_workers, job_workers):
             child.kill()
     codes = [child.returncode for child in children]
     sys.exit(0 if stopping else max(abs(code or 0) for code in codes) or 1)
+
+
+@click.command("mail-pipe")
+def mail_pipe_command():
+    """Take one mail from standard input (for an MTA); exit 0, 67, 69 or 75."""
+    code, text = pipe(sys.stdin.buffer.read())
+    click.echo(text, err=code != EX_OK)
+    sys.exit(code)

@@ -18,8 +18,8 @@ from helpdesk.accounts.models import (
 )
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.db import db
+from helpdesk.hooks import plugin_manager
 from helpdesk.naming import create_teams
-from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Label, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 

@@ -3,9 +3,9 @@
 It mails what ``helpdesk_case_changed`` reports: the survey when a case is closed, the
 escalation path's people when a case is escalated, the next support level's agents when a
 case is handed on (with the handover note), the responsible manager when a case is at the top
-severity, the requester and followers when a release is published. It also adds the
-pages (survey, development items, the case page's actions) and the ``lifecycle(case)``
-template global that the case page reads once for all its partials.
+severity, the requester and followers when a release is published. ``panel`` is the
+``lifecycle(case)`` template global that the case page reads once for all its partials; the
+pages (survey, development items, the case page's actions) are registered by the app factory.
 """
 
 from flask_login import current_user
@@ -13,18 +13,6 @@ from flask_login import current_user
 from helpdesk.cases.models import EventKind
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import Category, Label, NavLink, current_policy
-
-
-@hookimpl
-def helpdesk_init_app(app):
-    from helpdesk.cases.views import lifecycle as case_actions
-    from helpdesk.development import views as development
-    from helpdesk.survey import views as survey
-
-    app.register_blueprint(case_actions.bp)
-    app.register_blueprint(survey.bp)
-    app.register_blueprint(development.bp)
-    app.add_template_global(panel, "lifecycle")
 
 
 @hookimpl

@@ -1,4 +1,5 @@
-"""Builds the plugin manager: specifications, the core's defaults, then the enabled plugins.
+"""Builds the plugin manager: specifications, the core's defaults (named by the app factory),
+then the enabled plugins. Modules that call hooks get the manager from ``helpdesk.hooks``.
 
 Plugins come from the ``helpdesk`` entry-point group and from the ``plugins/`` folder (a
 ``name.py`` module or a ``name/`` package). Only the names in ``HELPDESK_PLUGINS`` are
@@ -7,29 +8,17 @@ imported; a name that matches nothing stops the start with the list of what exis
 
 import importlib.util
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pluggy
-from flask import Flask, current_app
+from flask import Flask
 
-from helpdesk import defaults, demo_hookspecs, hookspecs, lifecycle
-from helpdesk.mail import notifications
-from helpdesk.organisations import navigation as people_navigation
-from helpdesk.sla import clocks
+from helpdesk import demo_hookspecs, hookspecs
 
 #: The hook specifications: the portal's, and those only the demo data asks.
 HOOKSPECS = (hookspecs, demo_hookspecs)
-
-#: The core's own implementations of hooks, registered before any plugin.
-CORE = {
-    "core": defaults,
-    "core.notifications": notifications,
-    "core.lifecycle": lifecycle,
-    "core.people": people_navigation,
-    "core.sla": clocks,
-}
 
 PROJECT_NAME = "helpdesk"
 
@@ -80,12 +69,15 @@ def _file_loader(name: str, path: Path) -> Callable[[], object]:
     return load
 
 
-def build_manager(app: Flask, extra: Iterable[object] = ()) -> pluggy.PluginManager:
-    """The manager for ``app``: core defaults, the configured plugins, then ``extra``."""
+def build_manager(
+    app: Flask, core: Mapping[str, object], extra: Iterable[object] = ()
+) -> pluggy.PluginManager:
+    """The manager for ``app``: the ``core``'s own implementations (by name), the configured
+    plugins, then ``extra``."""
     manager = pluggy.PluginManager(PROJECT_NAME)
     for specs in HOOKSPECS:
         manager.add_hookspecs(specs)
-    for name, module in CORE.items():
+    for name, module in core.items():
         manager.register(module, name=name)
     wanted = app.config["HELPDESK_PLUGINS"]
     if wanted:
@@ -102,7 +94,3 @@ def build_manager(app: Flask, extra: Iterable[object] = ()) -> pluggy.PluginMana
         manager.register(plugin)
     manager.check_pending()
     return manager
-
-
-def plugin_manager() -> pluggy.PluginManager:
-    return current_app.extensions["plugins"]

@@ -45,8 +45,8 @@ def _marked_hooks_reach_a_plugin(request, monkeypatch):
         if any(not impl.plugin_name.startswith("core") for impl in hook_impls):
             called.add(hook_name)
 
-    def build_recording_manager(app, extra=()):
-        manager = build_manager(app, extra)
+    def build_recording_manager(app, core, extra=()):
+        manager = build_manager(app, core, extra)
         manager.add_hookcall_monitoring(before, lambda *_: None)
         return manager
 

@@ -14,7 +14,7 @@ from helpdesk.cases.models import Case
 from helpdesk.development import service as development
 from helpdesk.development.models import DevelopmentItem
 from helpdesk.escalation import service as escalation
-from helpdesk.mail.outbox import flush_after_commit
+from helpdesk.mail.tasks import flush_after_commit
 from helpdesk.policy import EscalationLevel, Label, SupportLevel
 from helpdesk.sla import timers
 from helpdesk.sla.calendar import BusinessCalendar

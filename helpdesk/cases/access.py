@@ -34,13 +34,12 @@ from helpdesk.cases.models import (
     Visibility,
 )
 from helpdesk.db import Prepared
+from helpdesk.hooks import plugin_manager
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.sla.models import CaseClock
 
 
 def _hook():
-    from helpdesk.plugins import plugin_manager  # the plugin manager imports the defaults
-
     return plugin_manager().hook
 
 

@@ -9,7 +9,7 @@ plugin's ``helpdesk_may_reopen``; ``within_days`` is the measure they share.
 from datetime import timedelta
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import access, service
+from helpdesk.cases import access, changes
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.i18n import lazy_gettext as _l
@@ -42,9 +42,9 @@ def confirm_solution(case: Case, user: User) -> Event:
     if closed is None or not may_close(user, case):
         raise CaseError(_l("You may not close this case."))
     now = utcnow()
-    with service._changing():
-        event = service._set_status(case, user, closed, now)
-        Case.update(updated_at=now, last_activity_at=now).where(Case.id == case.id).execute()
+    with changes.changing():
+        event = changes.set_status(case, user, closed, now)
+        changes.touch(case, now, activity=True)
     return event
 
 

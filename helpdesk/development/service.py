@@ -13,14 +13,14 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import service
+from helpdesk.cases import changes
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
 from helpdesk.db import Prepared
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.i18n import speaking
-from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Category, current_policy
 from helpdesk.timeutil import utcnow
 
@@ -58,12 +58,12 @@ def link(case: Case, agent: User, key: str, title: str = "") -> Event:
     if item is not None and item.released_at is not None:
         raise CaseError(_l("This item's release is already published."), "key")
     now = utcnow()
-    with service._changing():
+    with changes.changing():
         if item is None:
             item = DevelopmentItem.create(key=key, title=title[:200], created_at=now)
         DevelopmentLink.delete().where(DevelopmentLink.case == case.id).execute()
         DevelopmentLink.create(case=case, item=item, linked_by=agent, linked_at=now)
-        event = service._event(
+        event = changes.record_event(
             case,
             agent,
             EventKind.DEVELOPMENT,
@@ -72,7 +72,7 @@ def link(case: Case, agent: User, key: str, title: str = "") -> Event:
             new_value=item.key,
             body=item.title,
         )
-        Case.update(updated_at=now).where(Case.id == case.id).execute()
+        changes.touch(case, now)
     return event
 
 
@@ -93,26 +93,26 @@ def publish(item: DevelopmentItem, agent: User, release: str) -> list[Case]:
         .order_by(Case.id)
     )
     hook = plugin_manager().hook
-    with service._changing():
+    with changes.changing():
         DevelopmentItem.update(release=release[:50], released_at=now).where(
             DevelopmentItem.id == item.id
         ).execute()
         for case in cases:
-            service._event(
+            changes.record_event(
                 case,
                 agent,
                 EventKind.RELEASED,
                 at=now,
                 new_value=release,
                 body=_release_message(case, release),
-                recipients=service._recipients(case, agent),
+                recipients=changes.recipients(case, agent),
             )
             status = current_policy().status(
                 hook.helpdesk_release_published_status(case=case) or ""
             )
             if status is not None and status.key != case.status:
-                service._set_status(case, agent, status, now)
-            Case.update(updated_at=now, last_activity_at=now).where(Case.id == case.id).execute()
+                changes.set_status(case, agent, status, now)
+            changes.touch(case, now, activity=True)
     item.release, item.released_at = release, now
     return cases
 

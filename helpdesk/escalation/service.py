@@ -10,12 +10,12 @@ The mails are sent by ``helpdesk.lifecycle`` from the timeline entries written h
 """
 
 from helpdesk.accounts.models import Kind, Organisation, Team, User
-from helpdesk.cases import access, service
+from helpdesk.cases import access, changes
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
+from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
-from helpdesk.plugins import plugin_manager
 from helpdesk.policy import EscalationLevel, SupportLevel, current_policy
 from helpdesk.timeutil import utcnow
 
@@ -53,9 +53,9 @@ def request_escalation(case: Case, user: User, reason: str) -> Event:
     if level > len(escalation_levels()):
         raise CaseError(_l("The case is already at the highest escalation level."))
     now = utcnow()
-    with service._changing():
-        _claim(case, Case.escalation_level, level, updated_at=now, last_activity_at=now)
-        event = service._event(
+    with changes.changing():
+        changes.claim(case, Case.escalation_level, level, updated_at=now, last_activity_at=now)
+        event = changes.record_event(
             case,
             user,
             EventKind.ESCALATED,
@@ -87,9 +87,9 @@ def hand_to_next_level(case: Case, agent: User, note: str) -> Event:
         found = Team.get_or_none(Team.key == levels[level - 1].team)
         team = found.id if found is not None else team
     now = utcnow()
-    with service._changing():
-        _claim(case, Case.support_level, level, team=team, assignee=None, updated_at=now)
-        event = service._event(
+    with changes.changing():
+        changes.claim(case, Case.support_level, level, team=team, assignee=None, updated_at=now)
+        event = changes.record_event(
             case,
             agent,
             EventKind.SUPPORT_LEVEL,
@@ -97,7 +97,7 @@ def hand_to_next_level(case: Case, agent: User, note: str) -> Event:
             old_value=str(case.support_level),
             new_value=str(level),
         )
-        service._event(
+        changes.record_event(
             case,
             agent,
             EventKind.NOTE,
@@ -107,20 +107,6 @@ def hand_to_next_level(case: Case, agent: User, note: str) -> Event:
         )
         case.support_level, case.team, case.assignee = level, team, None
     return event
-
-
-def _claim(case: Case, column, level: int, **changes) -> None:
-    """Move ``case``'s ``column`` from the level it was read at to ``level`` (with
-    ``changes``), unless another request moved it first: the UPDATE is conditional on the
-    level read, so two requests from the same page raise the case one level, not twice to
-    the same one (the second is refused)."""
-    moved = (
-        Case.update({column: level, **changes})
-        .where((Case.id == case.id) & (column == getattr(case, column.name)))
-        .execute()
-    )
-    if not moved:
-        raise CaseError(_l("Someone changed the case meanwhile. Please look at it again."))
 
 
 def managers_of(case: Case) -> list[User]:

@@ -7,7 +7,7 @@ How a mail gets out
    it is committed. It remembers the row's id in the app context (``flask.g``).
 2. Peewee has no on-commit hook, so nothing goes to the job queue yet: a task queued now could
    run before the commit and find nothing, or (in immediate mode) send a mail whose
-   transaction is rolled back afterwards. ``flush_after_commit`` hands the remembered rows
+   transaction is rolled back afterwards. ``tasks.flush_after_commit`` hands the remembered rows
    that really exist to the ``deliver`` task once no transaction is open. It runs by itself
    when a request, a job or any other app context ends; a long job may call it earlier.
 3. ``sweep`` (a periodic task, every minute) delivers whatever is due and was not handed
@@ -148,41 +148,22 @@ def _remember(pk: int) -> None:
         pending.append(pk)
 
 
-def flush_after_commit() -> int:
-    """Queue delivery of the mails enqueued in this app context whose transaction committed.
+def take_committed() -> list[int]:
+    """The ids enqueued in this app context whose transaction committed, forgotten here once
+    taken (``helpdesk.mail.tasks.flush_after_commit`` queues them).
 
     Rows of rolled-back transactions no longer exist and are forgotten; inside an open
-    transaction nothing happens yet. Returns how many were queued. Runs by itself when a
-    request or app context ends (``helpdesk.mail.init_app``).
+    transaction nothing is taken yet.
     """
     if not has_app_context() or db.in_transaction() or not g.get(_PENDING):
-        return 0
-    from helpdesk.mail.tasks import deliver  # the tasks module imports this one
-
+        return []
     ids = g.pop(_PENDING)
-    was_closed = db.is_closed()
-    try:
-        committed = [
-            row.id
-            for row in OutboxMessage.select(OutboxMessage.id)
-            .where(OutboxMessage.id.in_(ids) & (OutboxMessage.state == State.PENDING))
-            .order_by(OutboxMessage.id)  # in the order they were written
-        ]
-        for pk in committed:
-            deliver(pk)
-    finally:
-        if was_closed and not db.is_closed():
-            db.close()
-    return len(committed)
-
-
-def flush_quietly(_exc=None) -> None:
-    """``flush_after_commit`` for teardown: a queue that does not answer must not break the
-    response; the sweep delivers those mails a minute later."""
-    try:
-        flush_after_commit()
-    except Exception:
-        log.exception("outbox: could not queue delivery; the sweep will send it")
+    return [
+        row.id
+        for row in OutboxMessage.select(OutboxMessage.id)
+        .where(OutboxMessage.id.in_(ids) & (OutboxMessage.state == State.PENDING))
+        .order_by(OutboxMessage.id)  # in the order they were written
+    ]
 
 
 # -- Delivering ---------------------------------------------------------------------------

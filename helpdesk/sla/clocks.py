@@ -181,10 +181,16 @@ def alert_time(clock) -> datetime | None:
     return clock.response_due_at
 
 
+def step_due(timer: sla.Timer, clock: CaseClock, calendar, base: datetime) -> datetime | None:
+    """When ``timer`` of the clock's status acts, counted from ``base`` (a resubmission: at
+    the date the agent chose)."""
+    if timer.action == sla.Action.RESUBMIT:
+        return clock.resubmit_at
+    return timer.due(calendar, base)
+
+
 def schedule_timer(clock: CaseClock, calendar) -> None:
     """``timer_due_at`` of the step ``timer_step`` of the case's status, or None."""
-    from helpdesk.sla.timers import step_due
-
     timers = sla.status_timers(clock.timer_status) if clock.timer_status else []
     if clock.timer_step >= len(timers):
         clock.timer_due_at = None

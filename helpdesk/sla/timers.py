@@ -62,12 +62,6 @@ def closed_status() -> str:
     return next(s.key for s in current_policy().statuses if s.category == Category.CLOSED)
 
 
-def step_due(timer: Timer, clock: CaseClock, calendar, base: datetime) -> datetime | None:
-    if timer.action == Action.RESUBMIT:
-        return clock.resubmit_at
-    return timer.due(calendar, base)
-
-
 def upcoming(clock: CaseClock, calendar, follow: bool = True, limit: int = PREVIEW_STEPS):
     """The steps the timers will take from ``clock``'s state, in order, at most ``limit``.
 
@@ -81,7 +75,7 @@ def upcoming(clock: CaseClock, calendar, follow: bool = True, limit: int = PREVI
         if index >= len(timers):
             break
         timer = timers[index]
-        when = step_due(timer, clock, calendar, base)
+        when = clocks.step_due(timer, clock, calendar, base)
         if when is None:
             break
         step = Step(when, status, index, timer)

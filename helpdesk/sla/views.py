@@ -22,9 +22,9 @@ bp = Blueprint("sla", __name__)
 
 
 def init_app(app: Flask) -> None:
+    """The timer sweep and the case page's clocks (the app factory registers ``bp``)."""
     from helpdesk.sla import tasks  # noqa: F401  (registers the every-minute sweep)
 
-    app.register_blueprint(bp)
     app.jinja_env.globals.update(sla_clock=service.case_clock, sla_preview=service.preview)
 
 

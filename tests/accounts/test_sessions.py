@@ -141,7 +141,7 @@ def test_people_are_the_same_by_their_row_not_their_sign_in(app, demo_people):
     (flask-login's ``UserMixin.__eq__``): any check ``author == user`` would let anyone by."""
     with app.app_context():
         mia, martin = User.get_by_id(demo_people["mia.member"].id), demo_people["martin.main"]
-        assert mia != martin and not (mia == martin)
+        assert (mia == martin) is False and mia != martin
         assert (
             mia == demo_people["mia.member"] and len({mia, martin, demo_people["mia.member"]}) == 2
         )

@@ -61,7 +61,7 @@ def test_a_rolled_back_mail_is_never_sent(app, smtp_server):
         with db.atomic() as outer:
             with db.atomic():  # a savepoint that "commits" inside a transaction rolled back
                 outbox.enqueue(MIA, "Rolled back too", "never")
-            assert outbox.flush_after_commit() == 0  # not committed yet: nothing leaves
+            assert tasks.flush_after_commit() == 0  # not committed yet: nothing leaves
             outer.rollback()
     run(tasks.sweep_outbox)
 

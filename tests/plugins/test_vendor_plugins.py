@@ -7,7 +7,7 @@ import pytest
 
 from helpdesk import demo
 from helpdesk.accounts.models import Kind, Team, User
-from helpdesk.plugins import plugin_manager
+from helpdesk.hooks import plugin_manager
 from helpdesk.policy import Category, FormField
 from helpdesk.products.models import Component, Product, ProductVersion
 from tests.conftest import VENDOR_PLUGINS, vendor_plugins

@@ -9,7 +9,7 @@ import time_machine
 from helpdesk import demo
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
-from helpdesk.mail import outbox
+from helpdesk.mail import tasks
 from helpdesk.products.models import Product
 
 
@@ -43,7 +43,7 @@ class Vendor:
     def messages(self) -> list:
         """The mails the SMTP server received, after handing over what is committed (as the
         end of a job's or request's app context does)."""
-        outbox.flush_after_commit()
+        tasks.flush_after_commit()
         return self.smtp.messages
 
     def subjects(self) -> list[str]:

@@ -207,7 +207,7 @@ def test_the_sweep_runs_on_the_job_queue(vendor):
     """What the worker does every minute, through the real queue (huey's SQLite file, or Redis
     in the PostgreSQL run): the sweep writes the reminder, its delivery follows after commit."""
     from helpdesk.jobs import huey
-    from helpdesk.mail import outbox
+    from helpdesk.mail import tasks
     from helpdesk.mail.models import OutboxMessage
     from helpdesk.sla.tasks import sweep_timers
 
@@ -216,7 +216,7 @@ def test_the_sweep_runs_on_the_job_queue(vendor):
     case = v.open("fault", "standard")
     service.move_status(case, v.people["erik.first"], "waiting")
     v.at("2026-12-07T08:30:00")
-    outbox.flush_after_commit()
+    tasks.flush_after_commit()
     huey.flush()  # the acknowledgement's delivery is not what this test is about
     sweep_timers()  # the periodic task, as the consumer's scheduler enqueues it
     assert huey.pending_count() == 1

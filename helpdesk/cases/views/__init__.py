@@ -3,12 +3,12 @@
 - ``new``: the case form (customers, and agents on the phone for a customer)
 - ``lists``: the customer's list and the agent queue, with filters, search and columns
 - ``exports``: the visible list as CSV and Excel
-- ``detail``: a case's page, timeline and every action on it
+- ``detail``: a case's page and timeline; ``actions``: every action on it (``helpers``: how
+  an action answers, shared with ``lifecycle``, the later-life actions' own blueprint)
 - ``attachments``: files, served only to those who may see them
 """
 
-from flask import Blueprint
+from helpdesk.cases.views import actions, attachments, detail, exports, lists, new  # noqa: F401
+from helpdesk.cases.views.blueprint import bp
 
-bp = Blueprint("cases", __name__)
-
-from helpdesk.cases.views import attachments, detail, exports, lists, new  # noqa: E402, F401
+__all__ = ["bp"]

@@ -9,24 +9,24 @@ Every route first finds the case through ``access.case_by_call_id``, so a case t
 not see is a 404 whatever the action; the agents' actions are a 404 for customers as well.
 """
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import access, service
+from helpdesk.cases import service
 from helpdesk.cases.models import Case
 from helpdesk.cases.service import CaseError
-from helpdesk.cases.views import bp
 from helpdesk.cases.views.attachments import take_uploads
+from helpdesk.cases.views.blueprint import bp
 from helpdesk.cases.views.detail import (
     AGENT_FIELDS,
     CLOSING,
     Failure,
     case_or_404,
-    show,
     size_label,
 )
+from helpdesk.cases.views.helpers import agents_case_or_404, attempt, done, refused
 from helpdesk.inputs import parse_id
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
@@ -35,54 +35,13 @@ from helpdesk.web import render
 FIELD_MODELS = {"product": Product, "version": ProductVersion, "component": Component}
 
 
-def _agents_case_or_404(call_id: str) -> Case:
-    if not current_user.is_agent:
-        abort(404)
-    return case_or_404(call_id)
-
-
-def _partial_wanted() -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
-
-
-def _done(case: Case, message: str):
-    """The answer to an action that went through."""
-    fresh = access.case_by_call_id(current_user, case.call_id)
-    if fresh is None:
-        # e.g. a member who stopped following a colleague's case no longer sees it
-        flash(message, "info")
-        target = url_for("home.index")
-        if _partial_wanted():
-            return make_response("", 200, {"HX-Redirect": target})
-        return redirect(target, 303)
-    if _partial_wanted():
-        return show(fresh)
-    flash(message, "info")
-    return redirect(url_for("cases.detail", call_id=case.call_id), 303)
-
-
-def _refused(case: Case, form: str, messages, field=None, pending=()):
-    """The panel again, with the reasons at ``form`` and what was typed still in it."""
-    fresh = access.case_by_call_id(current_user, case.call_id) or case
-    failure = Failure(form, [str(m) for m in messages], field, request.form, list(pending))
-    return show(fresh, failure, status=422)
-
-
-def _attempt(case: Case, form: str, action, message: str):
-    try:
-        action()
-    except CaseError as error:
-        return _refused(case, form, [error], error.field)
-    return _done(case, message)
-
-
 @bp.post("/cases/<call_id>/messages")
 @login_required
 def add_message(call_id: str):
     case = case_or_404(call_id)
     pending, problems = take_uploads(current_user)
     if problems:
-        return _refused(case, "message", problems, "files", pending)
+        return refused(case, "message", problems, "files", pending)
     # An agent's message stays internal unless they chose to reply publicly.
     internal = current_user.is_agent and request.form.get("visibility") != "public"
     try:
@@ -94,15 +53,15 @@ def add_message(call_id: str):
             internal=internal,
         )
     except CaseError as error:
-        return _refused(case, "message", [error], error.field, pending)
-    return _done(case, _("The note was added.") if internal else _("The message was sent."))
+        return refused(case, "message", [error], error.field, pending)
+    return done(case, _("The note was added.") if internal else _("The message was sent."))
 
 
 @bp.post("/cases/<call_id>/follow")
 @login_required
 def follow(call_id: str):
     case = case_or_404(call_id)
-    return _attempt(
+    return attempt(
         case,
         "follow",
         lambda: service.follow(case, current_user),
@@ -115,7 +74,7 @@ def follow(call_id: str):
 def unfollow(call_id: str):
     case = case_or_404(call_id)
     service.unfollow(case, current_user)
-    return _done(case, _("You no longer follow this case."))
+    return done(case, _("You no longer follow this case."))
 
 
 @bp.post("/cases/<call_id>/reopen")
@@ -123,7 +82,7 @@ def unfollow(call_id: str):
 def reopen(call_id: str):
     case = case_or_404(call_id)
     reason = request.form.get("reason", "")
-    return _attempt(
+    return attempt(
         case,
         "reopen",
         lambda: service.reopen(case, current_user, reason),
@@ -134,7 +93,7 @@ def reopen(call_id: str):
 @bp.post("/cases/<call_id>/fields/<name>")
 @login_required
 def change_field(call_id: str, name: str):
-    case = _agents_case_or_404(call_id)
+    case = agents_case_or_404(call_id)
     if name not in AGENT_FIELDS:
         abort(404)
     reason = request.form.get("reason", "").strip() or None
@@ -143,7 +102,7 @@ def change_field(call_id: str, name: str):
         value = _field_value(name, request.form.get("value", ""))
         service.change_field(case, current_user, name, value, reason)
 
-    return _attempt(case, "field-" + name, change, _("The change was saved."))
+    return attempt(case, "field-" + name, change, _("The change was saved."))
 
 
 def _field_value(name: str, raw: str):
@@ -162,10 +121,10 @@ def _field_value(name: str, raw: str):
 @bp.post("/cases/<call_id>/status")
 @login_required
 def move_status(call_id: str):
-    case = _agents_case_or_404(call_id)
+    case = agents_case_or_404(call_id)
     status = request.form.get("status", "")
     waiting_for = request.form.get("waiting_for", "")
-    return _attempt(
+    return attempt(
         case,
         "status",
         lambda: service.move_status(case, current_user, status, waiting_for=waiting_for),
@@ -176,7 +135,7 @@ def move_status(call_id: str):
 @bp.post("/cases/<call_id>/assignee")
 @login_required
 def assign(call_id: str):
-    case = _agents_case_or_404(call_id)
+    case = agents_case_or_404(call_id)
     raw = request.form.get("assignee", "")
 
     def change():
@@ -187,7 +146,7 @@ def assign(call_id: str):
                 raise CaseError(_("Cases are assigned to active agents."), "assignee")
         service.assign(case, current_user, assignee)
 
-    return _attempt(case, "assign", change, _("The assignment was changed."))
+    return attempt(case, "assign", change, _("The assignment was changed."))
 
 
 @bp.route("/cases/<call_id>/follow-up", methods=["GET", "POST"])

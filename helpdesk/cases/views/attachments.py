@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from helpdesk.accounts.models import User
 from helpdesk.cases import access, files, uploads
 from helpdesk.cases.models import Attachment
-from helpdesk.cases.views import bp
+from helpdesk.cases.views.blueprint import bp
 
 #: A served file may not run anything, even when a browser ends up rendering it.
 FILE_CSP = "default-src 'none'; img-src 'self'; sandbox"

@@ -21,7 +21,7 @@ from helpdesk.accounts.models import Kind, User
 from helpdesk.cases import access, files
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
-from helpdesk.cases.views import bp
+from helpdesk.cases.views.blueprint import bp
 from helpdesk.db import Prepared
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category, current_policy
@@ -355,6 +355,3 @@ def size_label(size: int) -> str:
     if size < 1024 * 1024:
         return _l("%(size)s KB", size=format_decimal(round(size / 1024, 1)))
     return _l("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1)))
-
-
-from helpdesk.cases.views import actions  # noqa: E402, F401  (registers the action routes)

@@ -27,7 +27,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 
 from helpdesk.cases import listing
-from helpdesk.cases.views import bp
+from helpdesk.cases.views.blueprint import bp
 from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 

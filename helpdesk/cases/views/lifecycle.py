@@ -3,7 +3,7 @@
 other case actions (the panel for htmx, a redirect otherwise, 422 with the reason).
 
 They live in a blueprint of their own so the core's ``cases`` blueprint stays untouched; the
-core's ``helpdesk.lifecycle`` plugin registers it.
+app factory registers it.
 """
 
 from flask import Blueprint, request
@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.cases import closing
-from helpdesk.cases.views.actions import _agents_case_or_404, _attempt
 from helpdesk.cases.views.detail import case_or_404
+from helpdesk.cases.views.helpers import agents_case_or_404, attempt
 from helpdesk.development import service as development
 from helpdesk.escalation import service as escalation
 
@@ -23,7 +23,7 @@ bp = Blueprint("lifecycle", __name__)
 @login_required
 def confirm(call_id: str):
     case = case_or_404(call_id)
-    return _attempt(
+    return attempt(
         case,
         "confirm",
         lambda: closing.confirm_solution(case, current_user),
@@ -36,7 +36,7 @@ def confirm(call_id: str):
 def escalate(call_id: str):
     case = case_or_404(call_id)
     reason = request.form.get("reason", "")
-    return _attempt(
+    return attempt(
         case,
         "escalate",
         lambda: escalation.request_escalation(case, current_user, reason),
@@ -47,9 +47,9 @@ def escalate(call_id: str):
 @bp.post("/cases/<call_id>/hand-over")
 @login_required
 def hand_over(call_id: str):
-    case = _agents_case_or_404(call_id)
+    case = agents_case_or_404(call_id)
     note = request.form.get("note", "")
-    return _attempt(
+    return attempt(
         case,
         "hand-over",
         lambda: escalation.hand_to_next_level(case, current_user, note),
@@ -60,10 +60,10 @@ def hand_over(call_id: str):
 @bp.post("/cases/<call_id>/development")
 @login_required
 def link_development(call_id: str):
-    case = _agents_case_or_404(call_id)
+    case = agents_case_or_404(call_id)
     key = request.form.get("key", "")
     title = request.form.get("title", "")
-    return _attempt(
+    return attempt(
         case,
         "development",
         lambda: development.link(case, current_user, key, title),

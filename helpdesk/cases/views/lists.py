@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells, per_locale
-from helpdesk.cases.views import bp
+from helpdesk.cases.views.blueprint import bp
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import current_policy
 from helpdesk.web import fixed_url, render, wants_partial

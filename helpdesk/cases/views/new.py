@@ -15,8 +15,8 @@ from helpdesk.accounts.models import CustomerRole, User
 from helpdesk.cases import access, service
 from helpdesk.cases.forms import CHECKLIST_FIELDS, CaseForm, case_form
 from helpdesk.cases.models import Attachment, Channel
-from helpdesk.cases.views import bp
 from helpdesk.cases.views.attachments import take_uploads
+from helpdesk.cases.views.blueprint import bp
 from helpdesk.cases.views.detail import size_label
 from helpdesk.policy import current_policy
 from helpdesk.web import render

@@ -9,9 +9,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the admin page, the pipe command and the poller's job."""
-    from helpdesk.mail.inbound import cli, tasks, views  # noqa: F401 (tasks: registers the job)
-
-    app.register_blueprint(views.bp)
-    app.add_template_global(views.original_mails)  # the timeline links a mail's original
-    app.cli.add_command(cli.mail_pipe_command)
+    """Register the poller's job (the app factory registers the admin page and the pipe
+    command)."""
+    from helpdesk.mail.inbound import tasks  # noqa: F401 (registers the job)

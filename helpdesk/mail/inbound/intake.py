@@ -46,6 +46,7 @@ from helpdesk.cases.callids import find_call_ids
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Channel, Event, EventKind
 from helpdesk.db import db
+from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import speaking
 from helpdesk.mail import agent_tokens, notify
 from helpdesk.mail.inbound import classify
@@ -53,7 +54,6 @@ from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import ParsedMail, parse
 from helpdesk.mail.inbound.trim import trim
 from helpdesk.mail.models import OutboxMessage
-from helpdesk.plugins import plugin_manager
 from helpdesk.policy import Category
 from helpdesk.products.models import Product
 from helpdesk.timeutil import utcnow
