@@ -171,7 +171,10 @@ def test_exports_write_control_characters_as_visible_marks(ctx, browse, open_cas
     )
     ctx["bell"] = bell
     # (no NUL: PostgreSQL holds none; ``test_printable`` writes one)
-    open_case(subject="Start\x01 and\x0b tab\tline\nfeed", requester="bell")
+    case = open_case(subject="Start", requester="bell")
+    # A subject is one line since the forms and the service flatten it; rows stored before
+    # (or written by another tool) may hold anything.
+    Case.update(subject="Start\x01 and\x0b tab\tline\nfeed").where(Case.id == case.id).execute()
     paula = browse("paula.portal")
     for table in (
         csv_rows(paula.get("/cases/export.csv")),
