@@ -14,7 +14,7 @@ import pytest
 from babel import Locale
 from flask_babel import force_locale
 
-from helpdesk.accounts.models import Organisation, User
+from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.cells import compile_datetime, date_locale, time_element
 from helpdesk.cases.models import Case
@@ -68,23 +68,13 @@ def test_a_changed_organisation_gets_a_list_of_its_own(app, ctx, open_case, max_
     assert maxs.call_id not in mia.html("/cases")
 
 
-def test_two_organisations_never_share_a_list(app, ctx, open_case):
+def test_two_organisations_never_share_a_list(app, ctx, open_case, foreign):
     """Two portal admins who see their whole organisation, with the same filters."""
     ours = open_case(requester="paula.portal", subject="Ours")
-    other = Organisation.create(name="Fremd AG", case_visibility="everyone")
-    frida = User.create(
-        email="frida@fremd.example",
-        name="Frida Fremd",
-        kind="customer",
-        organisation=other,
-        customer_role="portal_admin",
-        support_authorised=True,
-    )
-    theirs = open_case(subject="Theirs")
-    Case.update(requester=frida.id, organisation=other.id).where(Case.id == theirs.id).execute()
+    theirs = foreign["case"]
     for _ in range(2):
         paula_page = Browser(app, ctx["paula.portal"]).html("/cases")
-        frida_page = Browser(app, frida).html("/cases")
+        frida_page = Browser(app, foreign["admin"]).html("/cases")
         assert ours.call_id in paula_page and theirs.call_id not in paula_page
         assert theirs.call_id in frida_page and ours.call_id not in frida_page
 
