@@ -65,11 +65,10 @@ def _slug(url: str) -> str:
 
 
 def _postgres_database(url: str, name: str) -> str:
-    import psycopg2
+    import psycopg
 
     parts = urllib.parse.urlsplit(url)
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
+    connection = psycopg.connect(url, autocommit=True)
     cursor = connection.cursor()
     cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
     if cursor.fetchone() is None:

@@ -1,7 +1,8 @@
 """The database handle: one proxy that every model uses, bound by the app factory.
 
 SQLite runs in WAL mode with foreign keys and a busy timeout; PostgreSQL is reached by a
-``postgresql://`` URL. Every request and every job takes a connection from a small pool and
+``postgresql://`` URL through psycopg 3, which prepares the statements a connection runs
+again (``PREPARE_THRESHOLD``). Every request and every job takes a connection from a small pool and
 gives it back when it ends (an open transaction is rolled back then).
 
 Writers wait their turn on SQLite: every transaction (``db.atomic()``) begins with
@@ -15,13 +16,8 @@ timeout raises an error that ``is_busy`` recognises; the web answers it with a "
 again" page (``helpdesk.errors``).
 """
 
-import itertools
-import re
-from weakref import WeakKeyDictionary
-
 from flask import Flask
 from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
-from peewee import __exception_wrapper__ as as_peewee_errors
 from playhouse.db_url import connect
 
 db = DatabaseProxy()
@@ -53,6 +49,15 @@ class BaseModel(Model):
 POOL = {"max_connections": 32, "stale_timeout": 300}
 
 
+#: PostgreSQL (psycopg 3): a statement is prepared on the server, and so planned once, on its
+#: second run on a connection (psycopg counts the runs of each SQL text; 0 would prepare
+#: every statement on its first run, one-off searches included, each costing a round trip
+#: and a place among the ``prepared_max`` statements psycopg keeps per connection). psycopg
+#: forgets a connection's statements after a ROLLBACK or DROP/ALTER (the objects they name
+#: may have changed) and prepares them anew.
+PREPARE_THRESHOLD = 1
+
+
 def open_database(url: str):
     """Return an unopened, pooled peewee database for ``url`` with our settings."""
     scheme, _, rest = url.partition("://")
@@ -67,13 +72,13 @@ def open_database(url: str):
             check_same_thread=False,
             **POOL,
         )
-    return connect(pooled, autoconnect=True, **POOL)
-
-
-#: PostgreSQL: the statements (their PREPARE) each connection has prepared.
-_prepared_on: WeakKeyDictionary = WeakKeyDictionary()
-_statement_names = (f"helpdesk_{n}" for n in itertools.count(1))
-_PLACEHOLDER = re.compile(r"%([s%])")
+    return connect(
+        pooled,
+        autoconnect=True,
+        prefer_psycopg3=True,
+        prepare_threshold=PREPARE_THRESHOLD,
+        **POOL,
+    )
 
 
 class Prepared:
@@ -81,13 +86,19 @@ class Prepared:
 
     ``build(*values)`` returns the query; it is called once with ``examples``, values of the
     right types that appear nowhere else in the query, to find where each value goes. For
-    queries on every request (the signed-in user), where peewee's compiling, and its matching
-    of the answer's columns to model fields, cost more than the database's answer: both are
-    done once and kept.
+    queries on every request (the signed-in user, the case page), where peewee's compiling,
+    and its matching of the answer's columns to model fields, cost more than the database's
+    answer: both are done once and kept. Building and compiling the case page's join of
+    eight tables took 1.4 to 1.8 ms of Python, the whole page 2.5 to 3.4 ms; with the
+    columns matched anew on each run, running it took 0.36 to 0.40 ms instead of 0.13 ms
+    (SQLite, ``bench`` data). peewee has no public way to hand a cursor wrapper its column
+    layout, so the layout is copied from the first run's wrapper (``_PER_CURSOR`` is what
+    stays per run).
 
-    On PostgreSQL the statement is also prepared on the server, once per connection, so that
-    it is planned once: planning the case page's join of eight tables took PostgreSQL 6 ms,
-    running it 0.3 ms. (SQLite's driver keeps its compiled statements by itself.)
+    On PostgreSQL the same SQL text each time is what lets psycopg prepare the statement on
+    the server (``PREPARE_THRESHOLD``), so that it is planned once per connection: planning
+    that join took PostgreSQL 6 ms, running it 0.3 ms. (SQLite's driver keeps its compiled
+    statements by itself.)
     """
 
     #: The state a cursor wrapper keeps per cursor; the rest is the column layout it works
@@ -108,16 +119,11 @@ class Prepared:
             query = self.build(*self.examples)
             sql, params = query.sql()
             slots = [params.index(example) for example in self.examples]
-            prepare = None
-            if issubclass(kind, PostgresqlDatabase):
-                prepare, sql = _server_statement(sql, len(params))
-            compiled = self._compiled[kind] = (query, sql, params, slots, prepare)
-        query, sql, params, slots, prepare = compiled
+            compiled = self._compiled[kind] = (query, sql, params, slots)
+        query, sql, params, slots = compiled
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
             params[slot] = value
-        if prepare is not None:
-            _prepare_once(prepare)
         wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
         layout = self._layouts.get(kind)
         if layout is not None:
@@ -133,28 +139,6 @@ class Prepared:
     def first(self, *values):
         rows = self(*values)
         return rows[0] if rows else None
-
-
-def _server_statement(sql: str, count: int) -> tuple[str, str]:
-    """PostgreSQL: ``(PREPARE ..., EXECUTE ...)`` for peewee's ``sql`` with ``count`` values."""
-    name = next(_statement_names)
-    numbers = itertools.count(1)
-    numbered = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m.group(1) == "s" else "%", sql)
-    values = f" ({', '.join(['%s'] * count)})" if count else ""
-    return f"PREPARE {name} AS {numbered}", f"EXECUTE {name}{values}"
-
-
-def _prepare_once(prepare: str) -> None:
-    """Run ``prepare`` unless this connection has: the statement lasts as long as the
-    connection, whatever becomes of the transaction it was prepared in."""
-    database = db.obj
-    prepared = _prepared_on.setdefault(database.connection(), set())
-    if prepare not in prepared:
-        # Past peewee's log, which is what tests count queries by: preparing sets up the
-        # connection, it answers nothing.
-        with as_peewee_errors:
-            database.cursor().execute(prepare)
-        prepared.add(prepare)
 
 
 def is_postgres() -> bool:
@@ -179,7 +163,7 @@ def is_busy(error: BaseException) -> bool:
     code = getattr(driver_error, "sqlite_errorcode", None)
     if code is not None:
         return code & 0xFF in _SQLITE_CONTENTION
-    return getattr(driver_error, "pgcode", None) in _PG_CONTENTION
+    return getattr(driver_error, "sqlstate", None) in _PG_CONTENTION
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,9 @@
-"""``helpdesk.db.Prepared``: compiled once, run with new values, planned once on PostgreSQL."""
+"""``helpdesk.db``: ``Prepared`` compiled once and run with new values; PostgreSQL through
+psycopg 3 from the pool, its statements prepared on the server by psycopg."""
 
+import psycopg
 import pytest
+from playhouse.pool import PooledDatabase
 
 from helpdesk.accounts.models import User
 from helpdesk.db import Prepared, db, is_postgres
@@ -15,24 +18,68 @@ def test_each_run_takes_its_own_values(app, demo_people):
         assert _named.first("nobody@example.com") is None
 
 
-def _prepared_statements() -> int:
-    return db.execute_sql("SELECT count(*) FROM pg_prepared_statements").fetchone()[0]
-
-
-def test_postgres_prepares_once_per_connection_and_keeps_it_past_a_rollback(app, demo_people):
+def _postgres_only():
     if not is_postgres():
-        pytest.skip("a PostgreSQL statement")
+        pytest.skip("PostgreSQL's connections and statements")
+
+
+def _backend() -> int:
+    return db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+
+
+def _prepared_statements(fragment: str) -> int:
+    """How many statements this connection has prepared whose text holds ``fragment``."""
+    rows = db.execute_sql("SELECT statement FROM pg_prepared_statements").fetchall()
+    return sum(fragment in statement for (statement,) in rows)
+
+
+def test_postgres_connections_are_psycopg_3_from_the_pool(app):
+    _postgres_only()
+    with app.app_context():
+        assert isinstance(db.obj, PooledDatabase)
+        db.connect(reuse_if_open=True)
+        assert isinstance(db.connection(), psycopg.Connection)
+        backend = _backend()
+        db.close()
+        db.connect()
+        assert _backend() == backend  # the same server connection, back from the pool
+        db.close()
+
+
+def test_postgres_prepares_a_statement_on_its_second_run_and_again_after_a_rollback(
+    app, demo_people
+):
+    _postgres_only()
     query = Prepared(lambda email: User.select(User.id).where(User.email == email), "@")
+    statement = '"t1"."email" = $1'  # the condition as psycopg sends it, bound on the server
     person = next(iter(demo_people.values()))
     with app.app_context():
         db.connect(reuse_if_open=True)
-        before = _prepared_statements()
-        # Prepared inside a transaction that is rolled back: PREPARE is not transactional,
-        # so the statement is still there for the next run.
+        assert [u.id for u in query(person.email)] == [person.id]
+        assert _prepared_statements(statement) == 0  # a statement run once is not prepared
+        assert [u.id for u in query("nobody@example.com")] == []
+        assert _prepared_statements(statement) == 1
+        for _ in range(3):
+            assert [u.id for u in query(person.email)] == [person.id]
+        assert _prepared_statements(statement) == 1
+        # psycopg forgets its statements at a rollback (what they name may have changed)
         with db.atomic() as transaction:
             assert [u.id for u in query(person.email)] == [person.id]
             transaction.rollback()
-        assert [u.id for u in query(person.email)] == [person.id]
-        assert [u.id for u in query("nobody@example.com")] == []
-        assert _prepared_statements() == before + 1
+        assert _prepared_statements(statement) == 0
+        for _ in range(2):
+            assert [u.id for u in query(person.email)] == [person.id]
+        assert _prepared_statements(statement) == 1
+        db.close()
+
+
+def test_postgres_plans_the_case_page_once_per_connection(app, customer_client, open_case):
+    """The case page's join, the query it runs on every view, is prepared on the server."""
+    _postgres_only()
+    case = open_case("mia.member", subject="Planned once")
+    for _ in range(3):
+        assert customer_client.get(f"/cases/{case.call_id}").status_code == 200
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        assert _prepared_statements('AS "has_children"') == 1
         db.close()

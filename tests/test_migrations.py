@@ -2,7 +2,7 @@
 
 import os
 
-import psycopg2
+import psycopg
 import pytest
 from peewee import SqliteDatabase
 
@@ -76,7 +76,7 @@ def test_postgres_really_used_when_configured(app):
     url = os.environ.get("DATABASE_URL")
     if not (url and url.startswith("postgres")):
         pytest.skip("this run is on SQLite")
-    assert psycopg2.connect(url).server_version > 0
+    assert psycopg.connect(url).info.server_version > 0
     assert is_postgres() and not is_sqlite()
 
 

@@ -4,7 +4,7 @@ import os
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
+import psycopg
 from peewee import AutoField
 
 from helpdesk.db import db, is_postgres
@@ -15,14 +15,13 @@ def fresh_postgres_database(url: str):
     """Create a uniquely named database beside ``url``'s; return its URL and a dropper."""
     name = f"helpdesk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     parts = urlsplit(url)
-    admin = psycopg2.connect(url)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    admin = psycopg.connect(url, autocommit=True)
+    admin.execute(f'CREATE DATABASE "{name}"')
 
     def drop():
         if not db.is_closed():
             db.close()
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
     return urlunsplit(parts._replace(path="/" + name)), drop

@@ -523,6 +523,8 @@ def test_labels_in_the_users_language_and_times_in_their_zone(ctx, browse, open_
     assert "15.01.26, 13:00" in html  # Europe/Vienna
     User.update(timezone="America/New_York").where(User.id == ctx["paula.portal"].id).execute()
     assert "15.01.26, 07:00" in browse("paula.portal").html("/cases")
+    User.update(language="en").where(User.id == ctx["paula.portal"].id).execute()
+    assert ">15/01/2026, 07:00</time>" in browse("paula.portal").html("/cases")  # en-GB
 
 
 def test_values_the_vendor_no_longer_defines_show_as_they_are_escaped(ctx, browse, open_case):

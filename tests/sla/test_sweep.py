@@ -194,8 +194,8 @@ def test_the_queue_shows_when_each_answer_is_due_most_urgent_first(vendor):
     page = agent.get("/queue?view=all").text
     assert "Response due" in page
     rows = {c.call_id: page.split(c.call_id, 2)[2].split("</tr>", 1)[0] for c in (urgent, soon)}
-    assert 'datetime="2026-11-30T10:00:00Z">11/30/26, 11:00' in rows[urgent.call_id]  # Vienna
-    assert 'datetime="2026-11-30T12:00:00Z">11/30/26, 1:00' in rows[soon.call_id]
+    assert 'datetime="2026-11-30T10:00:00Z">30/11/2026, 11:00' in rows[urgent.call_id]  # Vienna
+    assert 'datetime="2026-11-30T12:00:00Z">30/11/2026, 13:00' in rows[soon.call_id]
     assert 'class="overdue"' not in page
     v.at("2026-11-30T10:30:00")  # the critical case's two business hours have passed
     page = agent.get("/queue?view=breaching").text
