@@ -4,11 +4,8 @@ It mails what ``helpdesk_case_changed`` reports: the survey when a case is close
 escalation path's people when a case is escalated, the next support level's agents when a
 case is handed on (with the handover note), the responsible manager when a case is at the top
 severity, the requester and followers when a release is published. It also adds the
-pages (survey, development items, the case page's actions) and the ``lifecycle(case)``
-template global that the case page reads once for all its partials.
+pages (survey, development items, the case page's actions).
 """
-
-from flask_login import current_user
 
 from helpdesk.cases.models import EventKind
 from helpdesk.hookspecs import hookimpl
@@ -24,7 +21,6 @@ def helpdesk_init_app(app):
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
-    app.add_template_global(panel, "lifecycle")
 
 
 @hookimpl
@@ -76,28 +72,3 @@ def helpdesk_navigation(user):
             "survey.report", Label("Zufriedenheit", "Satisfaction"), audience="agent", order=50
         ),
     ]
-
-
-def panel(case) -> dict:
-    """What the case page shows and offers about closing, escalation, support level and
-    development, for the signed-in user."""
-    from helpdesk.cases import closing
-    from helpdesk.development.service import item_of
-    from helpdesk.escalation import service as escalation
-
-    escalation_levels = escalation.escalation_levels()
-    support_levels = escalation.support_levels()
-    agent = current_user.is_agent
-    return {
-        "may_confirm": closing.may_confirm(current_user, case),
-        "escalation_label": escalation.level_label(escalation_levels, case.escalation_level),
-        "next_escalation": escalation.level_label(escalation_levels, case.escalation_level + 1)
-        if escalation.may_escalate(current_user, case)
-        else None,
-        "support_label": escalation.level_label(support_levels, case.support_level),
-        "next_support": escalation.level_label(support_levels, case.support_level + 1)
-        if agent and case.is_open
-        else None,
-        "development": item_of(case) if agent else None,
-        "support_labels": [level.label for level in support_levels],
-    }

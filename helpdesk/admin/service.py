@@ -1,7 +1,9 @@
 """Vendor administration as plain functions; every change is audited with before and after.
 
 A function raises ``AdminError`` with the reason in the admin's language when the change is
-refused (a duplicate key, a free-mail domain, an admin about to lock themselves out).
+refused (a duplicate key, a free-mail domain, an admin about to lock themselves out), and
+``permissions.NotAllowed`` when ``actor`` is no vendor admin: each checks for itself rather
+than trust the page that calls it.
 """
 
 from flask import current_app
@@ -15,6 +17,7 @@ from helpdesk.accounts.models import Kind, Organisation, OrganisationDomain, Tea
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.service import normalise_email
 from helpdesk.db import db
+from helpdesk.permissions import ensure_admin
 from helpdesk.products.models import Component, Product, ProductVersion
 
 AGENT_FIELDS = ["name", "team", "support_level", "is_manager", "is_admin", "active"]
@@ -76,6 +79,7 @@ def agents():
 
 
 def create_agent(actor, *, email: str, password: str, **values) -> User:
+    ensure_admin(actor)
     email = normalise_email(email)
     if User.select().where(User.email == email).exists():
         raise AdminError(_("Someone has this e-mail address already."))
@@ -91,6 +95,7 @@ def create_agent(actor, *, email: str, password: str, **values) -> User:
 
 
 def update_agent(actor, agent: User, values: dict, password: str | None = None) -> User:
+    ensure_admin(actor)
     if agent.id == actor.id and (not values.get("is_admin") or not values.get("active")):
         raise AdminError(_("You cannot take your own admin rights or disable yourself."))
     was_active = agent.active
@@ -109,10 +114,12 @@ def update_agent(actor, agent: User, values: dict, password: str | None = None) 
 
 
 def create_team(actor, key: str, name: str) -> Team:
+    ensure_admin(actor)
     return _create(actor, Team, "team.created", key=key.strip().lower(), name=name.strip())
 
 
 def rename_team(actor, team: Team, name: str) -> Team:
+    ensure_admin(actor)
     return _save(actor, team, "team.renamed", ["name"], {"name": name.strip()})
 
 
@@ -120,10 +127,12 @@ def rename_team(actor, team: Team, name: str) -> Team:
 
 
 def create_product(actor, key: str, name: str) -> Product:
+    ensure_admin(actor)
     return _create(actor, Product, "product.created", key=key.strip().lower(), name=name.strip())
 
 
 def update_product(actor, product: Product, name: str, active: bool) -> Product:
+    ensure_admin(actor)
     return _save(
         actor,
         product,
@@ -134,6 +143,7 @@ def update_product(actor, product: Product, name: str, active: bool) -> Product:
 
 
 def add_version(actor, product: Product, name: str) -> ProductVersion:
+    ensure_admin(actor)
     last = (
         ProductVersion.select(fn.MAX(ProductVersion.position))
         .where(ProductVersion.product == product.id)
@@ -150,6 +160,7 @@ def add_version(actor, product: Product, name: str) -> ProductVersion:
 
 
 def update_version(actor, version: ProductVersion, name: str, supported: bool) -> ProductVersion:
+    ensure_admin(actor)
     return _save(
         actor,
         version,
@@ -161,6 +172,7 @@ def update_version(actor, version: ProductVersion, name: str, supported: bool) -
 
 def move_version(actor, version: ProductVersion, step: int) -> None:
     """Swap ``version`` with its neighbour ``step`` (-1 earlier, +1 later) in the order."""
+    ensure_admin(actor)
     siblings = list(
         ProductVersion.select()
         .where(ProductVersion.product == version.product_id)
@@ -187,6 +199,7 @@ def move_version(actor, version: ProductVersion, step: int) -> None:
 
 
 def add_component(actor, product: Product, key: str, name: str) -> Component:
+    ensure_admin(actor)
     return _create(
         actor,
         Component,
@@ -198,6 +211,7 @@ def add_component(actor, product: Product, key: str, name: str) -> Component:
 
 
 def rename_component(actor, component: Component, name: str) -> Component:
+    ensure_admin(actor)
     return _save(actor, component, "component.renamed", ["name"], {"name": name.strip()})
 
 
@@ -209,6 +223,7 @@ def organisations():
 
 
 def create_organisation(actor, values: dict) -> Organisation:
+    ensure_admin(actor)
     return _create(
         actor,
         Organisation,
@@ -220,6 +235,7 @@ def create_organisation(actor, values: dict) -> Organisation:
 def update_organisation(actor, organisation: Organisation, values: dict) -> Organisation:
     """Change ``organisation``; deactivating it signs its people out everywhere (a later
     reactivation brings none of those sign-ins back). Its data stays."""
+    ensure_admin(actor)
     was_active = organisation.is_active
     with db.atomic():
         _save(actor, organisation, "organisation.updated", ORGANISATION_FIELDS, values)
@@ -229,6 +245,7 @@ def update_organisation(actor, organisation: Organisation, values: dict) -> Orga
 
 
 def add_domain(actor, organisation: Organisation, domain: str) -> OrganisationDomain:
+    ensure_admin(actor)
     domain = domain.strip().lower().lstrip("@").rstrip(".")
     if "." not in domain or "@" in domain or " " in domain:
         raise AdminError(_("Please enter a domain such as example.com."))
@@ -245,6 +262,7 @@ def add_domain(actor, organisation: Organisation, domain: str) -> OrganisationDo
 
 
 def remove_domain(actor, domain: OrganisationDomain) -> None:
+    ensure_admin(actor)
     with db.atomic():
         domain.delete_instance()
         audit.record(actor, "domain.removed", domain, {"domain": domain.domain}, None)

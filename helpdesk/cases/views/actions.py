@@ -27,6 +27,7 @@ from helpdesk.cases.views.detail import (
     show,
     size_label,
 )
+from helpdesk.permissions import may_work_cases
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 
@@ -35,7 +36,7 @@ FIELD_MODELS = {"product": Product, "version": ProductVersion, "component": Comp
 
 
 def _agents_case_or_404(call_id: str) -> Case:
-    if not current_user.is_agent:
+    if not may_work_cases(current_user):
         abort(404)
     return case_or_404(call_id)
 

@@ -13,5 +13,4 @@ def init_app(app: Flask) -> None:
     from helpdesk.mail.inbound import cli, tasks, views  # noqa: F401 (tasks: registers the job)
 
     app.register_blueprint(views.bp)
-    app.add_template_global(views.original_mails)  # the timeline links a mail's original
     app.cli.add_command(cli.mail_pipe_command)
