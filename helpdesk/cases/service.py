@@ -307,6 +307,11 @@ def move_status(case: Case, actor: User, status_key: str, waiting_for: str | Non
 
 
 def _set_status(case: Case, actor: User | None, status, now, waiting_for=None) -> Event:
+    """Move ``case`` from the status it was read with to ``status``: a compare-and-set, so
+    of two people who move the same case at once (both confirming its solution, say) one
+    wins and the other is told the case was changed meanwhile; the caller's transaction,
+    with this entry, is rolled back."""
+    read = case.status
     event = _event(
         case,
         actor,
@@ -323,12 +328,18 @@ def _set_status(case: Case, actor: User | None, status, now, waiting_for=None) -
     case.waiting_for = (
         (waiting_for or "").strip() or None if status.category == Category.WAITING else None
     )
-    Case.update(
-        status=case.status,
-        status_category=case.status_category,
-        is_open=case.is_open,
-        waiting_for=case.waiting_for,
-    ).where(Case.id == case.id).execute()
+    moved = (
+        Case.update(
+            status=case.status,
+            status_category=case.status_category,
+            is_open=case.is_open,
+            waiting_for=case.waiting_for,
+        )
+        .where((Case.id == case.id) & (Case.status == read))
+        .execute()
+    )
+    if not moved:
+        raise CaseError(_l("The case was changed meanwhile; please look at it again."), "status")
     return event
 
 
