@@ -16,6 +16,7 @@ from helpdesk.cases import closing, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.db import db
+from helpdesk.sla.models import CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.survey.service import send_survey
 from tests.lifecycle.conftest import mails_to, open_case, person
@@ -99,3 +100,48 @@ def test_two_surveys_inserted_at_once_make_one(app, smtp_server):
     with app.app_context():
         assert SurveyResponse.select().where(SurveyResponse.case == case.id).count() == 1
     assert _surveys_mailed(smtp_server) == 1
+
+
+def test_two_changes_at_once_lose_no_clock_update(make_lifecycle_app):
+    """An agent's answer stops the first-response clock while a colleague starts following
+    the case: the follow's change must not write back the clock as it read it before the
+    answer (PostgreSQL locks the clock row; SQLite's writers take turns)."""
+    app = make_lifecycle_app("erp_handbook")  # a vendor with response targets
+    with app.app_context():
+        case = open_case()
+        assert CaseClock.get(CaseClock.case == case.id).response_kind == "first"
+    answered = threading.Event()
+    failures = []
+
+    def answer():
+        try:
+            with app.app_context(), db.atomic():
+                service.add_message(Case.get_by_id(case.id), person("erik.first"), "Hier!")
+                answered.set()
+                time.sleep(0.5)  # the follow reads the clock meanwhile
+        except Exception as error:  # the outcome is what the test checks
+            failures.append(error)
+        finally:
+            db.close()
+
+    def follow():
+        try:
+            with app.app_context():
+                service.follow(Case.get_by_id(case.id), person("sara.second"))
+        except Exception as error:
+            failures.append(error)
+        finally:
+            db.close()
+
+    first = threading.Thread(target=answer)
+    first.start()
+    assert answered.wait(10)
+    second = threading.Thread(target=follow)
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert failures == []
+    with app.app_context():
+        clock = CaseClock.get(CaseClock.case == case.id)
+        assert clock.first_responded_at is not None
+        assert clock.response_kind is None and clock.response_due_at is None
