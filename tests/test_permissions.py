@@ -74,7 +74,12 @@ def _inbound(message_id: str, state: str) -> InboundMessage:
 
 def _snapshot() -> dict:
     """Every row of every table: what a refused call must leave as it was."""
-    return {model.__name__: sorted(map(str, model.select().tuples())) for model in ALL_MODELS}
+    return {model.__name__: sorted(map(_plain, model.select().tuples())) for model in ALL_MODELS}
+
+
+def _plain(row: tuple) -> str:
+    # PostgreSQL hands blobs as memoryviews, which print as their address
+    return str(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row))
 
 
 #: Every change a vendor admin makes, as ``(name, call(actor, world))``.
