@@ -127,13 +127,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(mail_views.bp)
     app.register_blueprint(inbound_views.bp)
-    app.add_template_global(inbound_views.original_mails)  # the timeline links a mail's original
     mail.init_app(app)  # the outbox: jobs, delivery after commit; mail in: the poller
     from helpdesk.cases import tasks  # noqa: F401  (registers the periodic housekeeping)
     from helpdesk.sla import views as sla
 
     app.register_blueprint(sla.bp)
-    sla.init_app(app)  # the timer sweep, the case page's clocks
+    sla.init_app(app)  # the timer sweep
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
@@ -156,13 +155,11 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from helpdesk.i18n import current_language
-    from helpdesk.lifecycle import panel
     from helpdesk.policy import current_policy
     from helpdesk.web import fixed_url, static_url
 
     app.add_template_global(static_url)
     app.add_template_global(fixed_url)  # links that follow from the endpoint alone
-    app.add_template_global(panel, "lifecycle")  # read once for all the case page's partials
 
     @app.context_processor
     def _helpers():

@@ -164,13 +164,14 @@ def helpdesk_navigation(user):
 def _account_links(user):
     """Invitations for portal admins, pending registrations for vendor admins and managers,
     the second factor for both kinds of people who may turn it on (ACC-1, ACC-3, ACC-4)."""
-    from helpdesk.accounts import invitations, registration, two_factor
+    from helpdesk.accounts import invitations, two_factor
+    from helpdesk.permissions import may_decide_registrations
 
     links = []
     if invitations.may_invite(user):
         label = Label("Einladungen", "Invitations")
         links.append(NavLink("invitations.index", label, audience="customer", order=70))
-    if registration.may_decide(user):
+    if may_decide_registrations(user):
         label = Label("Registrierungen", "Registrations")
         links.append(NavLink("registration.pending", label, audience="agent", order=80))
     if two_factor.eligible(user):

@@ -4,15 +4,19 @@ A change that found other writers in the way for longer than the database waits
 (``helpdesk.db.is_busy``) was rolled back whole: it answers 503 with ``Retry-After`` and
 a page that holds everything the form sent (but files and passwords) in a form that sends
 it again, so nothing typed is lost.
+
+A role check a service makes for itself (``permissions.NotAllowed``) that no page caught
+answers 404, as the pages' own decorators do.
 """
 
 import logging
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from helpdesk.db import is_busy
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.permissions import NotAllowed
 from helpdesk.web import render
 
 log = logging.getLogger(__name__)
@@ -36,6 +40,12 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         title, message = TEXTS.get(code) or TEXTS[500 if code >= 500 else 400]
         return render("errors/error.html", status=code, title=title, message=message)
+
+    @app.errorhandler(NotAllowed)
+    def _not_allowed(error: NotAllowed):
+        # A service refused a role its page should have turned away: answer as the page would.
+        log.warning("refused by a service: %s %s: %s", request.method, request.path, error)
+        return _http_error(NotFound())
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -1,11 +1,12 @@
 """The start pages: a customer's open cases, an agent's queue at a glance."""
 
-from flask import Blueprint, abort, redirect, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
 
 from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells
 from helpdesk.cases.views.lists import VIEW_LABELS
+from helpdesk.permissions import require_agent, require_customer
 from helpdesk.policy import current_policy
 from helpdesk.web import render
 
@@ -23,10 +24,8 @@ def index():
 
 
 @bp.route("/portal")
-@login_required
+@require_customer
 def customer():
-    if not current_user.is_customer:
-        abort(404)
     filters = listing.Filters(status="open", sort="updated", dir="desc")
     page = listing.list_page(current_user, filters, current_policy(), HOME_COLUMNS, HOME_SIZE)
     return render(
@@ -39,10 +38,8 @@ def customer():
 
 
 @bp.route("/agent")
-@login_required
+@require_agent
 def agent():
-    if not current_user.is_agent:
-        abort(404)
     return render(
         "home/agent.html",
         team=current_user.team,

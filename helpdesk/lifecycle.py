@@ -3,12 +3,9 @@
 It mails what ``helpdesk_case_changed`` reports: the survey when a case is closed, the
 escalation path's people when a case is escalated, the next support level's agents when a
 case is handed on (with the handover note), the responsible manager when a case is at the top
-severity, the requester and followers when a release is published. ``panel`` is the
-``lifecycle(case)`` template global that the case page reads once for all its partials; the
-pages (survey, development items, the case page's actions) are registered by the app factory.
+severity, the requester and followers when a release is published. The pages (survey,
+development items, the case page's actions) are registered by the app factory.
 """
-
-from flask_login import current_user
 
 from helpdesk.cases.models import EventKind
 from helpdesk.hookspecs import hookimpl
@@ -64,28 +61,3 @@ def helpdesk_navigation(user):
             "survey.report", Label("Zufriedenheit", "Satisfaction"), audience="agent", order=50
         ),
     ]
-
-
-def panel(case) -> dict:
-    """What the case page shows and offers about closing, escalation, support level and
-    development, for the signed-in user."""
-    from helpdesk.cases import closing
-    from helpdesk.development.service import item_of
-    from helpdesk.escalation import service as escalation
-
-    escalation_levels = escalation.escalation_levels()
-    support_levels = escalation.support_levels()
-    agent = current_user.is_agent
-    return {
-        "may_confirm": closing.may_confirm(current_user, case),
-        "escalation_label": escalation.level_label(escalation_levels, case.escalation_level),
-        "next_escalation": escalation.level_label(escalation_levels, case.escalation_level + 1)
-        if escalation.may_escalate(current_user, case)
-        else None,
-        "support_label": escalation.level_label(support_levels, case.support_level),
-        "next_support": escalation.level_label(support_levels, case.support_level + 1)
-        if agent and case.is_open
-        else None,
-        "development": item_of(case) if agent else None,
-        "support_labels": [level.label for level in support_levels],
-    }

@@ -11,6 +11,7 @@ from enum import StrEnum
 from flask import current_app
 
 from helpdesk.i18n import current_language
+from helpdesk.permissions import may_administer, may_work_cases
 
 
 @dataclass(frozen=True)
@@ -277,8 +278,8 @@ class Policy:
         return [field for fields in reversed(answers) for field in fields]
 
     def navigation(self, user) -> list[NavLink]:
-        audiences = {"all", "agent" if user.is_agent else "customer"}
-        if user.is_agent and user.is_admin:
+        audiences = {"all", "agent" if may_work_cases(user) else "customer"}
+        if may_administer(user):
             audiences.add("admin")
         # pluggy answers last-registered first; ties in ``order`` keep registration order
         answers = self.hook.helpdesk_navigation(user=user)

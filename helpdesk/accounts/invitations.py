@@ -18,6 +18,7 @@ from helpdesk.accounts.tokens import AccountToken, Purpose, State
 from helpdesk.db import BaseModel, db
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail.notify import send
+from helpdesk.permissions import is_portal_admin
 from helpdesk.timeutil import utcnow
 from helpdesk.web import external_url
 
@@ -58,10 +59,7 @@ class Refused(ValueError):
 
 def may_invite(user: User) -> bool:
     return (
-        user.is_customer
-        and user.customer_role == CustomerRole.PORTAL_ADMIN
-        and user.organisation_id is not None
-        and sessions.account_open(user)
+        is_portal_admin(user) and user.organisation_id is not None and sessions.account_open(user)
     )
 
 

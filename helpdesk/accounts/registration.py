@@ -22,6 +22,7 @@ from helpdesk.accounts.passwords import hash_password, verify_password
 from helpdesk.accounts.tokens import Purpose, State
 from helpdesk.db import db
 from helpdesk.mail.notify import send
+from helpdesk.permissions import may_decide_registrations
 from helpdesk.timeutil import utcnow
 from helpdesk.web import external_url
 
@@ -99,11 +100,6 @@ def _join(user: User, organisation: Organisation, role: str, support_authorised:
     )
 
 
-def may_decide(agent: User) -> bool:
-    """Vendor admins and team managers approve registrations at unknown domains."""
-    return agent.is_agent and (agent.is_admin or agent.is_manager)
-
-
 def pending():
     return User.select().where(User.approval == Approval.PENDING).order_by(User.created_at)
 
@@ -113,7 +109,7 @@ class Refused(ValueError):
 
 
 def _check_decision(decider: User, user: User) -> None:
-    if not may_decide(decider):
+    if not may_decide_registrations(decider):
         raise Refused(f"{decider.email} may not decide on registrations")
     if user.approval != Approval.PENDING:
         raise Refused(f"{user.email} is not waiting for a decision")

@@ -16,6 +16,7 @@ from helpdesk.accounts.forms import (
 from helpdesk.accounts.models import Approval, Organisation, User
 from helpdesk.accounts.tokens import Purpose, State
 from helpdesk.i18n import current_language
+from helpdesk.permissions import may_decide_registrations
 from helpdesk.web import render
 
 bp = Blueprint("registration", __name__)
@@ -61,7 +62,7 @@ def confirm(secret):
 
 
 def _decider():
-    if not registration.may_decide(current_user):
+    if not may_decide_registrations(current_user):
         abort(404)
 
 

@@ -1,7 +1,9 @@
 """Vendor administration as plain functions; every change is audited with before and after.
 
 A function raises ``AdminError`` with the reason in the admin's language when the change is
-refused (a duplicate key, a free-mail domain, an admin about to lock themselves out).
+refused (a duplicate key, a free-mail domain, an admin about to lock themselves out), and
+``permissions.NotAllowed`` when ``actor`` is no vendor admin: each checks for itself rather
+than trust the page that calls it.
 """
 
 from flask import current_app
@@ -15,6 +17,7 @@ from helpdesk.accounts.models import Kind, Organisation, OrganisationDomain, Tea
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.service import normalise_email
 from helpdesk.db import db
+from helpdesk.permissions import ensure_admin
 from helpdesk.products.models import Component, Product, ProductVersion
 
 AGENT_FIELDS = ["name", "team", "support_level", "is_manager", "is_admin", "active"]
@@ -83,6 +86,7 @@ def agents():
 
 
 def create_agent(actor, *, email: str, password: str, **values) -> User:
+    ensure_admin(actor)
     email = normalise_email(email)
     if User.select().where(User.email == email).exists():
         raise AdminError(_("Someone has this e-mail address already."))
@@ -98,6 +102,7 @@ def create_agent(actor, *, email: str, password: str, **values) -> User:
 
 
 def update_agent(actor, agent: User, values: dict, password: str | None = None) -> User:
+    ensure_admin(actor)
     if agent.id == actor.id and (not values.get("is_admin") or not values.get("active")):
         raise AdminError(_("You cannot take your own admin rights or disable yourself."))
     was_active = agent.active
@@ -117,10 +122,12 @@ def update_agent(actor, agent: User, values: dict, password: str | None = None) 
 
 def create_team(actor, key: str, names: dict[str, str]) -> Team:
     """A team with its ``names`` (``name_de``, ``name_en``)."""
+    ensure_admin(actor)
     return _create(actor, Team, "team.created", key=key.strip().lower(), **_names(names))
 
 
 def rename_team(actor, team: Team, names: dict[str, str]) -> Team:
+    ensure_admin(actor)
     return _save(actor, team, "team.renamed", NAMES, _names(names))
 
 
@@ -136,16 +143,19 @@ def _names(names: dict[str, str]) -> dict[str, str]:
 
 
 def create_product(actor, key: str, names: dict[str, str]) -> Product:
+    ensure_admin(actor)
     return _create(actor, Product, "product.created", key=key.strip().lower(), **_names(names))
 
 
 def update_product(actor, product: Product, names: dict[str, str], active: bool) -> Product:
+    ensure_admin(actor)
     return _save(
         actor, product, "product.updated", [*NAMES, "active"], {**_names(names), "active": active}
     )
 
 
 def add_version(actor, product: Product, name: str) -> ProductVersion:
+    ensure_admin(actor)
     last = (
         ProductVersion.select(fn.MAX(ProductVersion.position))
         .where(ProductVersion.product == product.id)
@@ -162,6 +172,7 @@ def add_version(actor, product: Product, name: str) -> ProductVersion:
 
 
 def update_version(actor, version: ProductVersion, name: str, supported: bool) -> ProductVersion:
+    ensure_admin(actor)
     return _save(
         actor,
         version,
@@ -173,6 +184,7 @@ def update_version(actor, version: ProductVersion, name: str, supported: bool) -
 
 def move_version(actor, version: ProductVersion, step: int) -> None:
     """Swap ``version`` with its neighbour ``step`` (-1 earlier, +1 later) in the order."""
+    ensure_admin(actor)
     siblings = list(
         ProductVersion.select()
         .where(ProductVersion.product == version.product_id)
@@ -199,6 +211,7 @@ def move_version(actor, version: ProductVersion, step: int) -> None:
 
 
 def add_component(actor, product: Product, key: str, names: dict[str, str]) -> Component:
+    ensure_admin(actor)
     return _create(
         actor,
         Component,
@@ -210,6 +223,7 @@ def add_component(actor, product: Product, key: str, names: dict[str, str]) -> C
 
 
 def rename_component(actor, component: Component, names: dict[str, str]) -> Component:
+    ensure_admin(actor)
     return _save(actor, component, "component.renamed", NAMES, _names(names))
 
 
@@ -221,6 +235,7 @@ def organisations():
 
 
 def create_organisation(actor, values: dict) -> Organisation:
+    ensure_admin(actor)
     return _create(
         actor,
         Organisation,
@@ -232,6 +247,7 @@ def create_organisation(actor, values: dict) -> Organisation:
 def update_organisation(actor, organisation: Organisation, values: dict) -> Organisation:
     """Change ``organisation``; deactivating it signs its people out everywhere (a later
     reactivation brings none of those sign-ins back). Its data stays."""
+    ensure_admin(actor)
     was_active = organisation.is_active
     with db.atomic():
         _save(actor, organisation, "organisation.updated", ORGANISATION_FIELDS, values)
@@ -241,6 +257,7 @@ def update_organisation(actor, organisation: Organisation, values: dict) -> Orga
 
 
 def add_domain(actor, organisation: Organisation, domain: str) -> OrganisationDomain:
+    ensure_admin(actor)
     domain = domain.strip().lower().lstrip("@").rstrip(".")
     if "." not in domain or "@" in domain or " " in domain:
         raise AdminError(_("Please enter a domain such as example.com."))
@@ -257,6 +274,7 @@ def add_domain(actor, organisation: Organisation, domain: str) -> OrganisationDo
 
 
 def remove_domain(actor, domain: OrganisationDomain) -> None:
+    ensure_admin(actor)
     with db.atomic():
         domain.delete_instance()
         audit.record(actor, "domain.removed", domain, {"domain": domain.domain}, None)

@@ -7,7 +7,7 @@ without JavaScript.
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
@@ -22,6 +22,7 @@ from helpdesk.admin.forms import (
     VersionForm,
 )
 from helpdesk.i18n import current_language
+from helpdesk.permissions import require_admin
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 
@@ -29,10 +30,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@login_required
+@require_admin
 def _admins_only():
-    if not (current_user.is_agent and current_user.is_admin):
-        abort(404)
+    """Every page here is for vendor admins."""
 
 
 def _get(model, pk, *conditions):

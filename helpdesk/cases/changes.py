@@ -75,7 +75,12 @@ def recipients(case: Case, author: User) -> str:
 
 def set_status(case: Case, actor: User | None, status, now, waiting_for=None) -> Event:
     """Move ``case`` to the policy status ``status`` and record it (inside ``changing``),
-    without asking anyone's permission: the callers decide who may (``None``: the system)."""
+    without asking anyone's permission: the callers decide who may (``None``: the system).
+
+    A compare-and-set on the status ``case`` was read with: of two people who move the same
+    case at once (both confirming its solution, say) one wins and the other is told the case
+    was changed meanwhile; the caller's transaction, with this entry, is rolled back."""
+    read = case.status
     event = record_event(
         case,
         actor,
@@ -92,12 +97,18 @@ def set_status(case: Case, actor: User | None, status, now, waiting_for=None) ->
     case.waiting_for = (
         (waiting_for or "").strip() or None if status.category == Category.WAITING else None
     )
-    Case.update(
-        status=case.status,
-        status_category=case.status_category,
-        is_open=case.is_open,
-        waiting_for=case.waiting_for,
-    ).where(Case.id == case.id).execute()
+    moved = (
+        Case.update(
+            status=case.status,
+            status_category=case.status_category,
+            is_open=case.is_open,
+            waiting_for=case.waiting_for,
+        )
+        .where((Case.id == case.id) & (Case.status == read))
+        .execute()
+    )
+    if not moved:
+        raise CaseError(_l("The case was changed meanwhile; please look at it again."), "status")
     return event
 
 

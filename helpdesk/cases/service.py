@@ -18,6 +18,7 @@ from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Follower, Visibility
 from helpdesk.cases.opening import CHECKLIST, NewCase, open_case, open_follow_up
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.permissions import ensure_agent, may_work_cases
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.timeutil import utcnow
@@ -60,8 +61,8 @@ def add_message(
     attachments = list(attachments)
     if not body.strip() and not attachments:
         raise CaseError(_l("Please write a message or add a file."), "body")
-    if internal and not author.is_agent:
-        raise CaseError(_l("Only agents write internal notes."), "body")
+    if internal:
+        ensure_agent(author, _l("Only agents write internal notes."), "body")
     if not access.may_write(author, case):
         raise CaseError(_l("You may not write to this case."))
     if author.is_customer and case.status_category == Category.CLOSED:
@@ -135,8 +136,7 @@ def change_field(case: Case, actor: User, name: str, value, reason: str | None =
 
 
 def _check_change(case: Case, actor: User, name: str, value) -> None:
-    if not actor.is_agent:
-        raise CaseError(_l("Only agents change this."), name)
+    ensure_agent(actor, _l("Only agents change this."), name)
     if name not in CHANGEABLE:
         raise CaseError(_l("This field cannot be changed."), name)
     policy = current_policy()
@@ -199,9 +199,8 @@ def _first_status(category: Category):
 
 def assign(case: Case, actor: User, assignee: User | None) -> Event:
     """Give the case to an agent (or take it back to the team's queue with None)."""
-    if not actor.is_agent:
-        raise CaseError(_l("Only agents assign cases."), "assignee")
-    if assignee is not None and not (assignee.is_agent and assignee.is_active):
+    ensure_agent(actor, _l("Only agents assign cases."), "assignee")
+    if assignee is not None and not (may_work_cases(assignee) and assignee.is_active):
         raise CaseError(_l("Cases are assigned to active agents."), "assignee")
     if (assignee.id if assignee else None) == case.assignee_id:
         raise CaseError(_l("Nothing changed."), "assignee")

@@ -21,6 +21,7 @@ from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.i18n import speaking
+from helpdesk.permissions import ensure_agent
 from helpdesk.policy import Category, current_policy
 from helpdesk.timeutil import utcnow
 
@@ -44,8 +45,7 @@ _link_of = Prepared(
 
 def link(case: Case, agent: User, key: str, title: str = "") -> Event:
     """Link ``case`` to the item ``key``, creating the item (with ``title``) if it is new."""
-    if not agent.is_agent:
-        raise CaseError(_l("Only agents link cases to development."))
+    ensure_agent(agent, _l("Only agents link cases to development."))
     key, title = key.strip(), title.strip()
     if not key:
         raise CaseError(_l("Please give the development item's key."), "key")
@@ -78,8 +78,7 @@ def link(case: Case, agent: User, key: str, title: str = "") -> Event:
 
 def publish(item: DevelopmentItem, agent: User, release: str) -> list[Case]:
     """Publish ``release`` of ``item``: every linked case not closed is told and moved."""
-    if not agent.is_agent:
-        raise CaseError(_l("Only agents publish releases."))
+    ensure_agent(agent, _l("Only agents publish releases."))
     release = release.strip()
     if not release:
         raise CaseError(_l("Please name the release."), "release")

@@ -2,22 +2,22 @@
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from peewee import JOIN, fn
 
 from helpdesk.cases.errors import CaseError
 from helpdesk.development import service
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.permissions import require_agent
 from helpdesk.web import render
 
 bp = Blueprint("development", __name__)
 
 
 @bp.before_request
-@login_required
+@require_agent
 def _agents_only():
-    if not current_user.is_agent:
-        abort(404)
+    """Every page here is for agents."""
 
 
 @bp.get("/development")

@@ -16,6 +16,7 @@ from helpdesk.cases.models import Case, Event, EventKind, Visibility
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
+from helpdesk.permissions import ensure_agent
 from helpdesk.policy import EscalationLevel, SupportLevel, current_policy
 from helpdesk.timeutil import utcnow
 
@@ -74,8 +75,7 @@ def hand_to_next_level(case: Case, agent: User, note: str) -> Event:
     The level change is public (the customer sees where the case is), the note internal; the
     case leaves its assignee and goes to the level's team if the plugin names one.
     """
-    if not agent.is_agent:
-        raise CaseError(_l("Only agents hand a case on."))
+    ensure_agent(agent, _l("Only agents hand a case on."))
     if not note.strip():
         raise CaseError(_l("Please write a handover note for the next level."), "note")
     levels = support_levels()

@@ -44,6 +44,7 @@ from flask import current_app, g, has_app_context
 from helpdesk.db import db
 from helpdesk.mail import transport
 from helpdesk.mail.models import CLAIMABLE, OutboxMessage, State
+from helpdesk.permissions import ensure_admin
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,13 @@ def _domain(config, sender: str) -> str:
     return config["MAIL_DOMAIN"] or parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
-def requeue(pk: int) -> bool:
-    """Put a failed or dead message back to pending, due now, with a fresh count of tries.
+def requeue(pk: int, actor) -> bool:
+    """A vendor admin puts a failed or dead message back to pending, due now, with a fresh
+    count of tries.
 
     It is handed to the queue after commit like a new one; False when it was not failed or dead.
     """
+    ensure_admin(actor)
     changed = (
         OutboxMessage.update(state=State.PENDING, tries=0, next_try_at=utcnow())
         .where((OutboxMessage.id == pk) & OutboxMessage.state.in_((State.FAILED, State.DEAD)))

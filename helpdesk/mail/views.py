@@ -5,12 +5,13 @@ Only vendor admins see it; everyone else gets a 404, as if it did not exist.
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.inputs import page_number
 from helpdesk.mail import outbox
 from helpdesk.mail.models import OutboxMessage, State
+from helpdesk.permissions import require_admin
 from helpdesk.web import render
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
@@ -30,10 +31,9 @@ RESENDABLE = (State.FAILED, State.DEAD)
 
 
 @bp.before_request
-@login_required
+@require_admin
 def _admins_only():
-    if not (current_user.is_agent and current_user.is_admin):
-        abort(404)
+    """Every page here is for vendor admins."""
 
 
 @bp.get("")
@@ -58,7 +58,7 @@ def index():
 def resend(pk: int):
     if OutboxMessage.get_or_none(OutboxMessage.id == pk) is None:
         abort(404)
-    if outbox.requeue(pk):
+    if outbox.requeue(pk, current_user):
         flash(_("The message is being sent again."), "info")
     else:
         flash(_("Only failed messages can be sent again."), "error")

@@ -4,8 +4,8 @@ A customer's organisation pages show only to its portal admins; the audience val
 ``NavLink`` cannot say that, so this answer looks at the user.
 """
 
-from helpdesk.accounts.models import CustomerRole
 from helpdesk.hookspecs import hookimpl
+from helpdesk.permissions import is_portal_admin
 from helpdesk.policy import Label, NavLink
 
 
@@ -26,7 +26,7 @@ def helpdesk_navigation(user):
             "organisation.audit_log", Label("Protokoll", "Audit log"), audience="admin", order=96
         ),
     ]
-    if user.is_customer and user.customer_role == CustomerRole.PORTAL_ADMIN:
+    if is_portal_admin(user):
         links += [
             NavLink(
                 "organisation.users", Label("Benutzer", "Users"), audience="customer", order=80

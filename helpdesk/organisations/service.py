@@ -29,6 +29,7 @@ from helpdesk.accounts.models import CaseVisibility, CustomerRole, Kind, Organis
 from helpdesk.db import db
 from helpdesk.mail import notify
 from helpdesk.organisations.models import NewsAddress
+from helpdesk.permissions import may_manage_organisation
 from helpdesk.timeutil import utcnow
 
 RANK = {
@@ -45,15 +46,6 @@ NEWS_MAX_AGE = 7 * 24 * 3600
 
 class RuleError(ValueError):
     """A change the rules refuse, with the reason in the user's language."""
-
-
-def may_manage(actor: User, organisation_id: int) -> bool:
-    if actor.is_agent:
-        return actor.is_admin
-    return (
-        actor.organisation_id == organisation_id
-        and actor.customer_role == CustomerRole.PORTAL_ADMIN
-    )
 
 
 def users_of(organisation_id: int):
@@ -82,7 +74,7 @@ def _is_last_portal_admin(user: User) -> bool:
 
 
 def _check(actor: User, user: User) -> None:
-    if not may_manage(actor, user.organisation_id) or user.kind != Kind.CUSTOMER:
+    if not may_manage_organisation(actor, user.organisation_id) or user.kind != Kind.CUSTOMER:
         raise LookupError(user.id)
 
 
@@ -168,7 +160,7 @@ ADDRESS_FIELDS = ("correspondence_address", "billing_address", "delivery_address
 
 def update_profile(actor: User, organisation: Organisation, values: dict) -> Organisation:
     """Store the addresses and the case visibility setting (PERM-2)."""
-    if not may_manage(actor, organisation.id):
+    if not may_manage_organisation(actor, organisation.id):
         raise LookupError(organisation.id)
     if values.get("case_visibility") not in set(CaseVisibility):
         raise RuleError(_("Please choose who sees the organisation's cases."))
@@ -192,7 +184,7 @@ def news_token(address: NewsAddress) -> str:
 
 def add_news_address(actor: User, organisation: Organisation, email: str) -> NewsAddress:
     """Add an address for update and product news and send it the confirmation link."""
-    if not may_manage(actor, organisation.id):
+    if not may_manage_organisation(actor, organisation.id):
         raise LookupError(organisation.id)
     email = email.strip().lower()
     with db.atomic():
@@ -236,7 +228,7 @@ def confirm_news_address(address: NewsAddress) -> NewsAddress:
 
 
 def remove_news_address(actor: User, address: NewsAddress) -> None:
-    if not may_manage(actor, address.organisation_id):
+    if not may_manage_organisation(actor, address.organisation_id):
         raise LookupError(address.id)
     with db.atomic():
         address.delete_instance()

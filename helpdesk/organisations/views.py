@@ -16,6 +16,12 @@ from helpdesk.inputs import page_number
 from helpdesk.organisations import service
 from helpdesk.organisations.forms import FLAG_LABELS, ROLE_LABELS, NewsAddressForm, ProfileForm
 from helpdesk.organisations.models import NewsAddress
+from helpdesk.permissions import (
+    is_portal_admin,
+    may_administer,
+    may_manage_organisation,
+    require_admin,
+)
 from helpdesk.web import render
 
 bp = Blueprint("organisation", __name__)
@@ -24,9 +30,7 @@ AUDIT_PER_PAGE = 50
 
 
 def _own_organisation() -> Organisation:
-    if not (
-        current_user.is_customer and service.may_manage(current_user, current_user.organisation_id)
-    ):
+    if not is_portal_admin(current_user):
         abort(404)
     return current_user.organisation
 
@@ -54,10 +58,8 @@ def users():
 
 
 @bp.get("/admin/organisations/<int:organisation_id>/users")
-@login_required
+@require_admin
 def admin_users(organisation_id: int):
-    if not (current_user.is_agent and current_user.is_admin):
-        abort(404)
     organisation = Organisation.get_or_none(Organisation.id == organisation_id)
     if organisation is None:
         abort(404)
@@ -66,7 +68,7 @@ def admin_users(organisation_id: int):
 
 def _managed_user(user_id: int) -> User:
     user = User.get_or_none((User.id == user_id) & (User.kind == Kind.CUSTOMER))
-    if user is None or not service.may_manage(current_user, user.organisation_id):
+    if user is None or not may_manage_organisation(current_user, user.organisation_id):
         abort(404)
     return user
 
@@ -209,10 +211,7 @@ def confirm_news(token: str):
 @login_required
 def audit_log():
     """Vendor admins read the whole log, a portal admin their organisation's."""
-    if current_user.is_agent and current_user.is_admin:
-        organisation_id = None
-    else:
-        organisation_id = _own_organisation().id
+    organisation_id = None if may_administer(current_user) else _own_organisation().id
     page = page_number(request.args.get("page"))
     query = audit.entries(organisation_id).offset((page - 1) * AUDIT_PER_PAGE)
     rows = list(query.limit(AUDIT_PER_PAGE + 1))

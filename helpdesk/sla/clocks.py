@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from helpdesk.cases.models import EventKind, Visibility
+from helpdesk.db import is_postgres
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import Category, current_policy
 from helpdesk.sla import policy as sla
@@ -59,11 +60,18 @@ def helpdesk_case_changed(events):
 
 
 def clock_of(case_id: int) -> CaseClock:
-    """The clock row of a case, created empty (and saved) when the case has none yet."""
-    clock = CaseClock.get_or_none(CaseClock.case == case_id)
+    """The clock row of a case, created empty (and saved) when the case has none yet, and
+    locked for the caller's transaction: it is read, changed and saved whole, so two
+    changes of one case at once must take turns or one would write back what it read
+    before the other's update. PostgreSQL locks the row (``FOR UPDATE``); on SQLite every
+    writing transaction holds the database's write lock from its start."""
+    query = CaseClock.select().where(CaseClock.case == case_id)
+    if is_postgres():
+        query = query.for_update()
+    clock = query.get_or_none()
     if clock is None:
         CaseClock.insert(case=case_id).on_conflict_ignore().execute()
-        clock = CaseClock.get(CaseClock.case == case_id)
+        clock = query.get()
     return clock
 
 

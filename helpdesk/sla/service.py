@@ -1,6 +1,6 @@
 """What the case page shows of the clocks, the resubmission date, and the admin's calendar.
 
-Plain functions the views and templates call: ``case_clock`` (due times, time left, breaches,
+Plain functions the views call: ``case_clock`` (due times, time left, breaches,
 "first answer expected by"), ``preview`` (the policy preview: what the vendor's rules do next,
 from ``timers.upcoming``, the code the sweep acts on), ``set_resubmission`` and
 ``save_calendar``.
@@ -8,12 +8,12 @@ from ``timers.upcoming``, the code the sweep acts on), ``set_resubmission`` and
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
 
 from helpdesk.cases import service as cases
 from helpdesk.cases.errors import CaseError
 from helpdesk.db import db
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.permissions import ensure_admin, ensure_agent
 from helpdesk.policy import current_policy
 from helpdesk.sla import policy as sla
 from helpdesk.sla import timers
@@ -25,62 +25,52 @@ from helpdesk.timeutil import utcnow
 
 
 class ClockView:
-    """The response clock as the case page shows it. Agents see the business time left and
-    the breaches, customers only when the first answer is due: what needs the business
-    calendar or the status timers is worked out when first asked for."""
+    """The response clock as the case page shows it. Customers see only when the first
+    answer is due; an agent's view (``detailed``) adds the target, the business time left,
+    the breaches and the resubmission date, which need the business calendar: worked out
+    here, so the page's template only reads them."""
 
-    def __init__(self, clock: CaseClock, status: str):
+    def __init__(self, clock: CaseClock, status: str, detailed: bool):
         self.kind = clock.response_kind  # "first" or "next" while a response is owed
         self.due_at = clock.response_due_at
         self.paused = self.kind is not None and clock.paused_since is not None
         self.first_responded_at = clock.first_responded_at
         self.resubmit_at = clock.resubmit_at
-        self._stored_breach = clock.breached_at  # the latest breach of a response target
-        self._status = status
-        self._target = clock.response_target if self.kind else None  # business minutes
-        self._calendar = clock.response_calendar  # None: the vendor's
+        self.target = self.left = self.own_calendar = None
+        self.breached_at = clock.breached_at  # the latest breach of a response target
+        self.may_resubmit = False
+        if not detailed:
+            return
+        self.may_resubmit = any(t.action == Action.RESUBMIT for t in sla.status_timers(status))
+        if self.kind is None:
+            return  # nothing runs: no calendar needed to say so
+        calendar = sla.clock_calendar(clock.response_calendar)  # None: the vendor's
+        self.own_calendar = calendar.name if clock.response_calendar else None
+        if clock.response_target is not None:
+            self.target = _in_largest_unit(clock.response_target, calendar)
+        self.left = _time_left(self.due_at, calendar)
+        if self.breached_at is None and self.left is not None and self.left < timedelta(0):
+            self.breached_at = self.due_at
 
-    @cached_property
-    def calendar(self):
-        """The calendar the response clock runs on."""
-        return sla.clock_calendar(self._calendar)
 
-    @property
-    def own_calendar(self) -> str | None:
-        """The name of the calendar the target names, when it is not the vendor's."""
-        return self.calendar.name if self._calendar else None
+def _in_largest_unit(minutes: int, calendar) -> tuple[int, str]:
+    """Business minutes as ``(amount, unit)`` in the largest whole unit of business time:
+    days of the calendar's ``business_day``, hours, or minutes."""
+    day = int(calendar.business_day / timedelta(minutes=1))
+    for size, unit in ((day, Unit.BUSINESS_DAYS), (60, Unit.BUSINESS_HOURS)):
+        if minutes % size == 0:
+            return minutes // size, unit
+    return minutes, Unit.BUSINESS_MINUTES
 
-    @cached_property
-    def target(self) -> tuple[int, str] | None:
-        """The running target as ``(amount, unit)`` in the largest whole unit of business
-        time: days of the calendar's ``business_day``, hours, or minutes."""
-        if self._target is None:
-            return None
-        day = int(self.calendar.business_day / timedelta(minutes=1))
-        for minutes, unit in ((day, Unit.BUSINESS_DAYS), (60, Unit.BUSINESS_HOURS)):
-            if self._target % minutes == 0:
-                return self._target // minutes, unit
-        return self._target, Unit.BUSINESS_MINUTES
 
-    @cached_property
-    def left(self) -> timedelta | None:
-        """The business time left (negative: overdue by), None while no response is due."""
-        if self.due_at is None:
-            return None
-        now, calendar = utcnow(), self.calendar
-        if self.due_at >= now:
-            return calendar.business_time_between(now, self.due_at)
-        return -calendar.business_time_between(self.due_at, now)
-
-    @property
-    def breached_at(self) -> datetime | None:
-        if self._stored_breach is not None:
-            return self._stored_breach
-        return self.due_at if self.left and self.left < timedelta(0) else None
-
-    @cached_property
-    def may_resubmit(self) -> bool:
-        return any(t.action == Action.RESUBMIT for t in sla.status_timers(self._status))
+def _time_left(due_at: datetime | None, calendar) -> timedelta | None:
+    """The business time left until ``due_at`` (negative: overdue by), None without one."""
+    if due_at is None:
+        return None
+    now = utcnow()
+    if due_at >= now:
+        return calendar.business_time_between(now, due_at)
+    return -calendar.business_time_between(due_at, now)
 
 
 def _clock_row(case) -> CaseClock | None:
@@ -91,8 +81,9 @@ def _clock_row(case) -> CaseClock | None:
     return CaseClock.get_or_none(CaseClock.case == case.id)
 
 
-def case_clock(case) -> ClockView:
-    return ClockView(_clock_row(case) or CaseClock(), case.status)
+def case_clock(case, detailed: bool) -> ClockView:
+    """What the case page shows of ``case``'s response clock; ``detailed`` for agents."""
+    return ClockView(_clock_row(case) or CaseClock(), case.status, detailed)
 
 
 def preview(case) -> list[dict]:
@@ -129,8 +120,7 @@ def preview(case) -> list[dict]:
 
 def set_resubmission(case, actor, day: date | None) -> None:
     """Seed 004: the date a held case comes back; at the calendar's first opening that day."""
-    if not actor.is_agent:
-        raise CaseError(_l("Only agents set a resubmission date."), "resubmit")
+    ensure_agent(actor, _l("Only agents set a resubmission date."), "resubmit")
     if day is not None and day <= utcnow().date():
         raise CaseError(_l("Please choose a date in the future."), "resubmit")
     calendar = sla.calendar()
@@ -157,6 +147,7 @@ def set_resubmission(case, actor, day: date | None) -> None:
 
 def save_calendar(data: dict, actor) -> BusinessCalendar:
     """Store an admin's calendar (raises ``CalendarError`` for bad data); it wins from now."""
+    ensure_admin(actor)
     calendar = BusinessCalendar.from_dict(data)
     CalendarOverride.create(
         data=json.dumps(calendar.to_dict()), changed_by=actor, changed_at=utcnow(), active=1
@@ -167,6 +158,7 @@ def save_calendar(data: dict, actor) -> BusinessCalendar:
 
 def reset_calendar(actor) -> None:
     """Back to the plugins' calendar; the admin's versions stay as history."""
+    ensure_admin(actor)
     current = sla.calendar()
     CalendarOverride.create(
         data=json.dumps(current.to_dict()), changed_by=actor, changed_at=utcnow(), active=0

@@ -18,6 +18,7 @@ The same sweep sends the SLA warnings (``alerts``): before a response is due to 
 at the breach to the assignee and the team's managers.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from flask import current_app
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
+from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
 from helpdesk.db import db
 from helpdesk.i18n import lazy_gettext as _l
@@ -35,6 +37,8 @@ from helpdesk.sla import policy as sla
 from helpdesk.sla.models import CaseClock
 from helpdesk.sla.policy import Action, Timer
 from helpdesk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 #: How far the preview walks, in steps.
 PREVIEW_STEPS = 6
@@ -118,7 +122,13 @@ def _drain(column, now, batch, act) -> int:
             return done
         for row in rows:
             tried.add(_state(row, column))
-            done += bool(act(row, now))
+            try:
+                done += bool(act(row, now))
+            except CaseError as error:
+                # A person moved the case between our reading and our move (the status move is
+                # a compare-and-set): the claim is rolled back with it, and the next sweep
+                # plans from the case as it is. The other cases of this run go on.
+                log.info("sweep: case %s changed meanwhile (%s)", row.case_id, error)
 
 
 def _state(row, column) -> tuple:

@@ -1,5 +1,5 @@
-"""The pages of business time: the admin's calendar (/admin/calendar), the resubmission date of
-a held case, and the template helpers behind the case page's clocks and policy preview.
+"""The pages of business time: the admin's calendar (/admin/calendar) and the resubmission
+date of a held case.
 
 The calendar page is for vendor admins only; everyone else gets a 404. Views stay thin: the
 work is in ``helpdesk.sla.service``.
@@ -7,12 +7,13 @@ work is in ``helpdesk.sla.service``.
 
 from datetime import date
 
-from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
+from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.views.detail import case_or_404, show
+from helpdesk.permissions import require_admin, require_agent
 from helpdesk.sla import policy as sla
 from helpdesk.sla import service
 from helpdesk.sla.calendar import WEEKDAYS, CalendarError
@@ -22,21 +23,13 @@ bp = Blueprint("sla", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """The timer sweep and the case page's clocks (the app factory registers ``bp``)."""
+    """The timer sweep (the app factory registers ``bp``)."""
     from helpdesk.sla import tasks  # noqa: F401  (registers the every-minute sweep)
-
-    app.jinja_env.globals.update(sla_clock=service.case_clock, sla_preview=service.preview)
-
-
-def _admin() -> None:
-    if not (current_user.is_agent and current_user.is_admin):
-        abort(404)
 
 
 @bp.route("/admin/calendar", methods=["GET", "POST"])
-@login_required
+@require_admin
 def calendar():
-    _admin()
     error, data = None, None
     if request.method == "POST":
         data = _calendar_data(request.form)
@@ -59,9 +52,8 @@ def calendar():
 
 
 @bp.post("/admin/calendar/reset")
-@login_required
+@require_admin
 def reset_calendar():
-    _admin()
     service.reset_calendar(current_user)
     flash(_("The business calendar is the vendor plugin's again."))
     return redirect(url_for("sla.calendar"))
@@ -83,11 +75,9 @@ def _calendar_data(form) -> dict:
 
 
 @bp.post("/cases/<call_id>/resubmission")
-@login_required
+@require_agent
 def resubmission(call_id: str):
     case = case_or_404(call_id)
-    if not current_user.is_agent:
-        abort(404)
     text = request.form.get("resubmit", "").strip()
     try:
         day = date.fromisoformat(text) if text else None

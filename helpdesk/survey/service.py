@@ -51,12 +51,18 @@ def survey_for_token(token: str) -> SurveyResponse | None:
 
 def send_survey(case: Case) -> SurveyResponse | None:
     """Mail the survey for the closed ``case``; a case reopened and closed again is asked
-    only once."""
-    if SurveyResponse.select().where(SurveyResponse.case == case.id).exists():
+    only once. The insert gives way to a row already there (the unique index on the case
+    decides), so two closings at once send one survey and neither fails."""
+    inserted = (
+        SurveyResponse.insert(case=case.id, sent_at=utcnow())
+        .on_conflict_ignore()
+        .as_rowcount()
+        .execute()
+    )
+    if not inserted:
         return None
-    survey = SurveyResponse.create(case=case, sent_at=utcnow())
     notify.send("survey", case.requester, case=case, token=token_for(case), ratings=RATINGS)
-    return survey
+    return SurveyResponse.get(SurveyResponse.case == case.id)
 
 
 def answer(survey: SurveyResponse, rating, comment: str = "") -> SurveyResponse:

@@ -5,8 +5,8 @@ it. No sign-in is needed: the signed token is the permission, and it names one c
 """
 
 from flask import Blueprint, abort, request
-from flask_login import current_user, login_required
 
+from helpdesk.permissions import require_agent
 from helpdesk.survey import service
 from helpdesk.web import render
 
@@ -38,8 +38,6 @@ def answer(token: str):
 
 
 @bp.get("/reports/survey")
-@login_required
+@require_agent
 def report():
-    if not current_user.is_agent:
-        abort(404)
     return render("survey/report.html", results=service.results())

@@ -18,14 +18,19 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.accounts.models import Kind, User
-from helpdesk.cases import access, files
+from helpdesk.cases import access, closing, files
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
 from helpdesk.cases.views.blueprint import bp
 from helpdesk.db import Prepared
+from helpdesk.development import service as development
+from helpdesk.escalation import service as escalation
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.mail.inbound.views import original_mails
+from helpdesk.permissions import may_work_cases
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla import service as sla
 from helpdesk.web import render
 
 #: How the page names each field of a case; the timeline uses the same names for changes.
@@ -123,6 +128,7 @@ def case_or_404(call_id: str) -> Case:
 def show(case: Case, failure: Failure | None = None, status: int = 200):
     """The case panel (the whole page, or the ``case`` block for htmx) for the current user."""
     opening, entries = timeline(current_user, case)
+    agent = may_work_cases(current_user)
     context = {
         "case": case,
         "opening": opening,
@@ -142,7 +148,11 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "closing": case.status_category in CLOSING,
         "may_reopen": case.status_category in CLOSING
         and current_policy().may_reopen(current_user, case),
-        "agent": agent_context(case) if current_user.is_agent else None,
+        "agent": agent_context(case) if agent else None,
+        "life": lifecycle_panel(case, agent),
+        "mails": original_mails(case) if agent else {},
+        "clock": sla.case_clock(case, detailed=agent),
+        "timer_steps": sla.preview(case) if agent else [],
         "field_labels": FIELD_LABELS,
         "channel_labels": CHANNEL_LABELS,
         "inline_safe": files.INLINE_SAFE,
@@ -150,6 +160,26 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "times": Times(),
     }
     return render("cases/detail.html", block="case", status=status, **context)
+
+
+def lifecycle_panel(case: Case, agent: bool) -> dict:
+    """What the page shows and offers about closing, escalation, support level and
+    development, for the signed-in user (``agent``: one who works cases)."""
+    escalation_levels = escalation.escalation_levels()
+    support_levels = escalation.support_levels()
+    return {
+        "may_confirm": closing.may_confirm(current_user, case),
+        "escalation_label": escalation.level_label(escalation_levels, case.escalation_level),
+        "next_escalation": escalation.level_label(escalation_levels, case.escalation_level + 1)
+        if escalation.may_escalate(current_user, case)
+        else None,
+        "support_label": escalation.level_label(support_levels, case.support_level),
+        "next_support": escalation.level_label(support_levels, case.support_level + 1)
+        if agent and case.is_open
+        else None,
+        "development": development.item_of(case) if agent else None,
+        "support_labels": [level.label for level in support_levels],
+    }
 
 
 def timeline(user: User, case: Case) -> tuple[Entry | None, list[Entry]]:

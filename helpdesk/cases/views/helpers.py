@@ -9,10 +9,11 @@ from helpdesk.cases import access
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.detail import Failure, case_or_404, show
+from helpdesk.permissions import may_work_cases
 
 
 def agents_case_or_404(call_id: str) -> Case:
-    if not current_user.is_agent:
+    if not may_work_cases(current_user):
         abort(404)
     return case_or_404(call_id)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlsplit
 
 from babel.numbers import format_decimal
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -17,6 +17,7 @@ from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells, per_locale
 from helpdesk.cases.views.blueprint import bp
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.permissions import require_agent
 from helpdesk.policy import current_policy
 from helpdesk.web import fixed_url, render, wants_partial
 
@@ -61,10 +62,8 @@ def index():
 
 
 @bp.route("/queue")
-@login_required
+@require_agent
 def queue():
-    if not current_user.is_agent:
-        abort(404)
     return _list_page("cases/queue.html", "cases.queue", queue=True)
 
 

@@ -18,6 +18,7 @@ from helpdesk.cases.models import Attachment, Channel
 from helpdesk.cases.views.attachments import take_uploads
 from helpdesk.cases.views.blueprint import bp
 from helpdesk.cases.views.detail import size_label
+from helpdesk.permissions import require_agent
 from helpdesk.policy import current_policy
 from helpdesk.web import render
 
@@ -37,10 +38,8 @@ def new():
 
 
 @bp.route("/cases/new/phone", methods=["GET", "POST"])
-@login_required
+@require_agent
 def new_phone():
-    if not current_user.is_agent:
-        abort(404)
     return _form_page(phone=True)
 
 

@@ -54,6 +54,7 @@ from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import ParsedMail, parse
 from helpdesk.mail.inbound.trim import trim
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.permissions import ensure_admin
 from helpdesk.policy import Category
 from helpdesk.products.models import Product
 from helpdesk.timeutil import utcnow
@@ -425,6 +426,7 @@ def _answer_refusal(
 
 def accept(row: InboundMessage, requester: User, agent: User) -> Case:
     """An admin opens the held mail ``row`` as a case of ``requester``."""
+    ensure_admin(agent)
     if row.state != InboundState.HELD:
         raise CaseError(_("Only held mail can be accepted."))
     with db.atomic(), _files_kept_only_on_commit():
@@ -438,6 +440,7 @@ def accept(row: InboundMessage, requester: User, agent: User) -> Case:
 
 def refuse(row: InboundMessage, agent: User) -> bool:
     """An admin refuses the held mail ``row``; nothing is answered. False if not held."""
+    ensure_admin(agent)
     return bool(
         InboundMessage.update(
             state=InboundState.REFUSED, reason=f"refused by {agent.email} on {utcnow():%Y-%m-%d}"
@@ -447,6 +450,7 @@ def refuse(row: InboundMessage, agent: User) -> bool:
     )
 
 
-def retry(row: InboundMessage) -> Outcome:
-    """Process a failed mail again, as if it had just come in."""
+def retry(row: InboundMessage, agent: User) -> Outcome:
+    """An admin has a failed mail processed again, as if it had just come in."""
+    ensure_admin(agent)
     return receive(bytes(row.raw), row.source)

@@ -7,7 +7,7 @@ entry (linked from the timeline). Everyone else gets a 404, as if none of it exi
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from helpdesk.accounts.models import Kind, User
 from helpdesk.accounts.service import normalise_email
@@ -18,6 +18,7 @@ from helpdesk.inputs import page_number
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
 from helpdesk.mail.inbound.parse import parse
+from helpdesk.permissions import may_administer, require_admin, require_agent
 from helpdesk.web import render
 
 bp = Blueprint("inbound", __name__, url_prefix="/admin/inbound")
@@ -37,15 +38,12 @@ ATTENTION = (InboundState.HELD, InboundState.FAILED)
 
 
 @bp.before_request
-@login_required
+@require_agent
 def _agents_only():
-    if not current_user.is_agent:
-        abort(404)
+    """Agents read originals; everything else here is for vendor admins (``require_admin``)."""
 
 
-def _admin_row(pk: int) -> InboundMessage:
-    if not current_user.is_admin:
-        abort(404)
+def _row(pk: int) -> InboundMessage:
     row = InboundMessage.get_or_none(InboundMessage.id == pk)
     if row is None:
         abort(404)
@@ -53,9 +51,8 @@ def _admin_row(pk: int) -> InboundMessage:
 
 
 @bp.get("")
+@require_admin
 def index():
-    if not current_user.is_admin:
-        abort(404)
     state = request.args.get("state")
     if state not in STATE_LABELS and state != "all":
         state = None
@@ -79,8 +76,9 @@ def index():
 
 
 @bp.get("/<int:pk>")
+@require_admin
 def detail(pk: int):
-    row = _admin_row(pk)
+    row = _row(pk)
     parsed = parse(bytes(row.raw))
     return render("admin/inbound_detail.html", message=row, parsed=parsed, states=STATE_LABELS)
 
@@ -89,7 +87,7 @@ def detail(pk: int):
 def raw(pk: int):
     """The mail exactly as it came, as a download: never rendered by the browser."""
     row = InboundMessage.get_or_none(InboundMessage.id == pk)
-    if row is None or (row.case_id is None and not current_user.is_admin):
+    if row is None or (row.case_id is None and not may_administer(current_user)):
         abort(404)
     return Response(
         bytes(row.raw),
@@ -99,8 +97,9 @@ def raw(pk: int):
 
 
 @bp.post("/<int:pk>/accept")
+@require_admin
 def accept(pk: int):
-    row = _admin_row(pk)
+    row = _row(pk)
     address = normalise_email(request.form.get("customer", ""))
     customer = User.get_or_none(
         (User.email == address) & (User.kind == Kind.CUSTOMER) & User.active
@@ -118,8 +117,9 @@ def accept(pk: int):
 
 
 @bp.post("/<int:pk>/refuse")
+@require_admin
 def refuse(pk: int):
-    row = _admin_row(pk)
+    row = _row(pk)
     if intake.refuse(row, current_user):
         flash(_("The mail was refused."), "info")
     else:
@@ -128,12 +128,13 @@ def refuse(pk: int):
 
 
 @bp.post("/<int:pk>/retry")
+@require_admin
 def retry(pk: int):
-    row = _admin_row(pk)
+    row = _row(pk)
     if row.state != InboundState.FAILED:
         flash(_("Only failed mail can be processed again."), "error")
         return redirect(url_for(".detail", pk=pk))
-    outcome = intake.retry(row)
+    outcome = intake.retry(row, current_user)
     flash(_("Processed again: %(state)s.", state=STATE_LABELS[outcome.state]), "info")
     return redirect(url_for(".detail", pk=pk))
 

@@ -139,7 +139,8 @@ def test_a_mail_that_fails_is_recorded_and_processed_again(app, world):
         assert outcome.state == InboundState.FAILED
         assert "no active product" in outcome.message.reason
         Product.update(active=True).execute()
-        again = intake.retry(InboundMessage.get_by_id(outcome.message.id))
+        row = InboundMessage.get_by_id(outcome.message.id)
+        again = intake.retry(row, world.people["ada.admin"])
         assert again.state == InboundState.TAKEN and not again.duplicate
         assert InboundMessage.get_by_id(outcome.message.id).case_id is not None
         # Taken now: a third delivery is a duplicate.
