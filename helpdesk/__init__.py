@@ -155,6 +155,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from helpdesk.i18n import current_language
+    from helpdesk.permissions import may_administer, may_work_cases
     from helpdesk.policy import current_policy
     from helpdesk.web import fixed_url, static_url
 
@@ -169,7 +170,10 @@ def _register_template_helpers(app: Flask) -> None:
         def navigation():
             if not user.is_authenticated:
                 return []
-            return current_policy().navigation(user)
+            audiences = {"all", "agent" if may_work_cases(user) else "customer"}
+            if may_administer(user):
+                audiences.add("admin")
+            return current_policy().navigation(user, audiences)
 
         return {
             "current_user": user,

@@ -11,7 +11,6 @@ from enum import StrEnum
 from flask import current_app
 
 from helpdesk.i18n import current_language
-from helpdesk.permissions import may_administer, may_work_cases
 
 
 @dataclass(frozen=True)
@@ -277,10 +276,9 @@ class Policy:
         answers = self.hook.helpdesk_case_form_fields(product=product, case_type=case_type)
         return [field for fields in reversed(answers) for field in fields]
 
-    def navigation(self, user) -> list[NavLink]:
-        audiences = {"all", "agent" if may_work_cases(user) else "customer"}
-        if may_administer(user):
-            audiences.add("admin")
+    def navigation(self, user, audiences: set[str]) -> list[NavLink]:
+        """The links for ``user`` of the ``audiences`` the caller grants (``all``, ``agent``
+        or ``customer``, ``admin``: decided by ``helpdesk.permissions``, a floor above)."""
         # pluggy answers last-registered first; ties in ``order`` keep registration order
         answers = self.hook.helpdesk_navigation(user=user)
         links = [link for links in reversed(answers) for link in links]

@@ -30,6 +30,11 @@ NOT_ADMINS = ["erik.first", "tom.third", "paula.portal"]
 MAIL = b"From: someone@elsewhere.example\nSubject: Hallo\nMessage-ID: <x@elsewhere.example>\n\nHi"
 
 
+def _names(name: str) -> dict[str, str]:
+    """A team's, product's or component's name, the same in both languages."""
+    return {"name_de": name, "name_en": name}
+
+
 @pytest.fixture
 def app(make_app, smtp_server):
     return make_app(**smtp_server.settings)
@@ -94,15 +99,18 @@ ADMIN_CHANGES = [
             a, w["people"]["erik.first"], {"name": "E", "is_admin": True, "active": True}
         ),
     ),
-    ("create_team", lambda a, w: admin.create_team(a, "night", "Night shift")),
-    ("rename_team", lambda a, w: admin.rename_team(a, w["team"], "Renamed")),
-    ("create_product", lambda a, w: admin.create_product(a, "new", "New product")),
-    ("update_product", lambda a, w: admin.update_product(a, w["product"], "Renamed", False)),
+    ("create_team", lambda a, w: admin.create_team(a, "night", _names("Night shift"))),
+    ("rename_team", lambda a, w: admin.rename_team(a, w["team"], _names("Renamed"))),
+    ("create_product", lambda a, w: admin.create_product(a, "new", _names("New product"))),
+    (
+        "update_product",
+        lambda a, w: admin.update_product(a, w["product"], _names("Renamed"), False),
+    ),
     ("add_version", lambda a, w: admin.add_version(a, w["product"], "10.0")),
     ("update_version", lambda a, w: admin.update_version(a, w["version"], "9.9.1", False)),
     ("move_version", lambda a, w: admin.move_version(a, w["version"], -1)),
-    ("add_component", lambda a, w: admin.add_component(a, w["product"], "new", "New")),
-    ("rename_component", lambda a, w: admin.rename_component(a, w["component"], "Renamed")),
+    ("add_component", lambda a, w: admin.add_component(a, w["product"], "new", _names("New"))),
+    ("rename_component", lambda a, w: admin.rename_component(a, w["component"], _names("Renamed"))),
     ("create_organisation", lambda a, w: admin.create_organisation(a, {"name": "Neu AG"})),
     (
         "update_organisation",
@@ -148,7 +156,7 @@ def test_a_deactivated_admin_is_refused(world):
     ada = world["people"]["ada.admin"]
     User.update(active=False).where(User.id == ada.id).execute()
     with pytest.raises(NotAllowed):
-        admin.create_team(User.get_by_id(ada.id), "night", "Night shift")
+        admin.create_team(User.get_by_id(ada.id), "night", _names("Night shift"))
 
 
 #: What only agents do to a case, as ``(name, call(actor, case, world))``.
@@ -183,7 +191,7 @@ def test_a_service_refusal_no_page_caught_answers_404(app, demo_people):
     def forgot():
         from flask_login import current_user
 
-        admin.create_team(current_user, "night", "Night shift")
+        admin.create_team(current_user, "night", _names("Night shift"))
         return "created"
 
     client = app.test_client().sign_in_as(demo_people["erik.first"])
