@@ -21,7 +21,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from peewee import AutoField, CharField, FloatField
 
-from helpdesk.db import BaseModel, db, is_postgres, is_sqlite
+from helpdesk.db import BaseModel, db, is_postgres
 
 #: The advisory lock class of rate limit keys (PostgreSQL's two-number lock space).
 _LOCK_CLASS = 7_311
@@ -48,8 +48,9 @@ class DatabaseWindows:
     def hit(self, item: RateLimitItem, name: str, key: str) -> bool:
         digest = hashlib.sha256(f"{self.prefix}/{name}/{key}".encode()).hexdigest()
         now = time.time()
-        # SQLite: the write lock first, so that counting and writing are one step.
-        with db.atomic("IMMEDIATE") if is_sqlite() else db.atomic():
+        # On SQLite every transaction takes the write lock first (``helpdesk.db``), so counting
+        # and writing are one step; PostgreSQL takes a lock on the key.
+        with db.atomic():
             if is_postgres():
                 db.execute_sql(
                     "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, digest)

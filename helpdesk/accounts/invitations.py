@@ -148,8 +148,7 @@ def _alive(invitation: Invitation) -> bool:
     return (
         invitation.revoked_at is None
         and may_invite(inviter)
-        and inviter.organisation_id == invitation.organisation_id
-        and invitation.organisation.is_active
+        and inviter.organisation_id == invitation.organisation_id  # active: may_invite asked
         and not disabled
     )
 

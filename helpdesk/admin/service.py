@@ -15,7 +15,7 @@ from helpdesk.accounts import sessions
 from helpdesk.accounts.domains import is_free_mail
 from helpdesk.accounts.models import Kind, Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.passwords import hash_password
-from helpdesk.accounts.service import normalise_email
+from helpdesk.accounts.service import normalise_email, set_password
 from helpdesk.db import db
 from helpdesk.permissions import ensure_admin
 from helpdesk.products.models import Component, Product, ProductVersion
@@ -110,10 +110,10 @@ def update_agent(actor, agent: User, values: dict, password: str | None = None) 
     if password or (was_active and not agent.active):
         with db.atomic():
             if password:
-                agent.password_hash = hash_password(password)
-                agent.save(only=[User.password_hash])
+                set_password(agent, password)  # ends every sign-in too
                 audit.record(actor, "agent.password", agent, None, None)
-            sessions.end_all(agent)
+            else:
+                sessions.end_all(agent)
     return agent
 
 

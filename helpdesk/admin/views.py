@@ -314,8 +314,11 @@ def organisations():
 
 
 def _organisation_page(organisation, status=200, **forms):
-    forms.setdefault("form", _organisation_form(obj=organisation, formdata=None))
-    forms.setdefault("domain_form", DomainForm(formdata=None))
+    # Built only when the caller has none: the organisation form queries teams and agents.
+    if "form" not in forms:
+        forms["form"] = _organisation_form(obj=organisation, formdata=None)
+    if "domain_form" not in forms:
+        forms["domain_form"] = DomainForm(formdata=None)
     domains = OrganisationDomain.select().where(OrganisationDomain.organisation == organisation.id)
     return render(
         "admin/organisation.html",

@@ -19,7 +19,6 @@ A mail to an agent about a case has the agent's reply token in its Message-ID
 (``agent_tokens``): only an answer to it acts as the agent.
 """
 
-import re
 from datetime import UTC, datetime
 from email.utils import formataddr, parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,10 +31,8 @@ from jinja2_fragments.flask import render_block
 from helpdesk.i18n import speaking
 from helpdesk.mail import agent_tokens, outbox
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.oneline import flattened
 from helpdesk.web import external_url
-
-#: C0 and C1 control characters, DEL among them.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def case_thread_id(case) -> str:
@@ -71,7 +68,7 @@ def send(
     address of nobody the portal knows) writes the text in every language the portal speaks,
     the default first."""
     user = None if isinstance(to, str) else to
-    address = to if user is None else formataddr((one_line(user.name), user.email))
+    address = to if user is None else formataddr((flattened(user.name), user.email))
     language = language or (user.language if user is not None else None)
     language = language or current_app.config["BABEL_DEFAULT_LOCALE"]
     zone = _zone(user.timezone if user is not None else None)
@@ -132,14 +129,8 @@ def _sender(name: str | None) -> str | None:
     if not name:
         return None
     support_name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-    name = one_line(name)
+    name = flattened(name)
     return formataddr((f"{name} ({support_name})" if support_name else name, address))
-
-
-def one_line(name: str) -> str:
-    """A name as a header can carry it: control characters (line breaks among them) become
-    spaces, so that no name its owner typed can make a mail, and the change sending it, fail."""
-    return " ".join(CONTROL.sub(" ", name).split())
 
 
 def _zone(name: str | None) -> ZoneInfo:
