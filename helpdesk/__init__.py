@@ -156,7 +156,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from helpdesk.i18n import current_language
     from helpdesk.permissions import may_administer, may_work_cases
-    from helpdesk.policy import current_policy
+    from helpdesk.policy import current_policy, grouped
     from helpdesk.web import fixed_url, static_url
 
     app.add_template_global(static_url)
@@ -175,10 +175,14 @@ def _register_template_helpers(app: Flask) -> None:
                 audiences.add("admin")
             return current_policy().navigation(user, audiences)
 
+        def menus():
+            return grouped(navigation())
+
         return {
             "current_user": user,
             "policy": current_policy,
             "navigation": navigation,
+            "menus": menus,
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,
             "case_word": current_policy().case_word,

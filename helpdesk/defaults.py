@@ -170,13 +170,15 @@ def _account_links(user):
     links = []
     if invitations.may_invite(user):
         label = Label("Einladungen", "Invitations")
-        links.append(NavLink("invitations.index", label, audience="customer", order=70))
+        links.append(
+            NavLink("invitations.index", label, audience="customer", order=83, menu="organisation")
+        )
     if may_decide_registrations(user):
         label = Label("Registrierungen", "Registrations")
-        links.append(NavLink("registration.pending", label, audience="agent", order=80))
+        links.append(NavLink("registration.pending", label, audience="agent", order=80, menu="admin"))
     if two_factor.eligible(user):
         label = Label("Zwei-Faktor-Anmeldung", "Two-factor sign-in")
-        links.append(NavLink("two_factor.index", label, order=95))
+        links.append(NavLink("two_factor.index", label, order=96, menu="account"))
     return links
 
 

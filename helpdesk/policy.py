@@ -163,13 +163,35 @@ class FormField:
 
 @dataclass(frozen=True)
 class NavLink:
-    """A link in the main navigation; ``audience`` is customer, agent, admin or all."""
+    """A link in the main navigation; ``audience`` is customer, agent, admin or all.
+
+    ``menu`` is the folded menu the link sits in: ``""`` (the bar itself), ``admin`` (the
+    Administration menu: the default of an ``admin`` link), ``organisation`` (a customer's
+    organisation pages) or ``account`` (under the person's name)."""
 
     endpoint: str
     label: Label
     audience: str = "all"
     order: int = 100
     values: dict = field(default_factory=dict, hash=False, compare=False)
+    menu: str = ""
+
+    MENUS = ("", "organisation", "admin", "account")
+
+    @property
+    def place(self) -> str:
+        """The menu the link shows in: its own, else Administration for an admin link."""
+        if self.menu in self.MENUS:
+            return self.menu or ("admin" if self.audience == "admin" else "")
+        return ""
+
+
+def grouped(links: list[NavLink]) -> dict[str, list[NavLink]]:
+    """``links`` by the menu they show in (every menu present, empty when it has none)."""
+    menus: dict[str, list[NavLink]] = {menu: [] for menu in NavLink.MENUS}
+    for link in links:
+        menus[link.place].append(link)
+    return menus
 
 
 class PolicyError(RuntimeError):

@@ -12,7 +12,9 @@ from helpdesk.policy import Label, NavLink
 @hookimpl(trylast=True)
 def helpdesk_navigation(user):
     links = [
-        NavLink("profile.edit", Label("Mein Profil", "My profile"), audience="all", order=95),
+        NavLink(
+            "profile.edit", Label("Mein Profil", "My profile"), order=95, menu="account"
+        ),
         NavLink("admin.agents", Label("Agenten", "Agents"), audience="admin", order=91),
         NavLink("admin.teams", Label("Teams", "Teams"), audience="admin", order=92),
         NavLink("admin.products", Label("Produkte", "Products"), audience="admin", order=93),
@@ -29,19 +31,25 @@ def helpdesk_navigation(user):
     if is_portal_admin(user):
         links += [
             NavLink(
-                "organisation.users", Label("Benutzer", "Users"), audience="customer", order=80
+                "organisation.users",
+                Label("Benutzer", "Users"),
+                audience="customer",
+                order=80,
+                menu="organisation",
             ),
             NavLink(
                 "organisation.profile",
                 Label("Organisation", "Organisation"),
                 audience="customer",
                 order=81,
+                menu="organisation",
             ),
             NavLink(
                 "organisation.audit_log",
                 Label("Protokoll", "Audit log"),
                 audience="customer",
                 order=82,
+                menu="organisation",
             ),
         ]
     return links

@@ -190,7 +190,7 @@ def test_page_links_to_files_unboosted_and_downloads(ctx, customer_client, case)
     link = re.search(r'<a href="([^"]+)"\s*download>report.pdf</a>', page)
     assert link is not None
     assert customer_client.get(link.group(1)).data == PDF
-    assert 'class="files" hx-boost="false"' in page
+    assert 'class="files" data-hx-boost="false"' in page
     assert pdf.id
 
 

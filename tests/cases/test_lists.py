@@ -490,8 +490,8 @@ def test_filter_form_works_with_and_without_htmx(ctx, browse):
     html = browse("paula.portal").html("/cases")
     form = re.search(r'<form class="filters"[^>]*>', html).group(0)
     assert 'method="get"' in form and 'action="/cases"' in form
-    assert 'hx-get="/cases"' in form and 'hx-target="#case-table"' in form
-    assert 'hx-push-url="true"' in form and "input changed delay" in form
+    assert 'data-hx-get="/cases"' in form and 'data-hx-target="#case-table"' in form
+    assert 'data-hx-push-url="true"' in form and "input changed delay" in form
     assert '<button type="submit"' in html
 
 
