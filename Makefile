@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard helpdesk/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format bench translations extract-messages clean
+.PHONY: run test lint format bench translations extract-messages clean screenshots
 
 run: $(INSTALLED) $(COMPILED)
 	$(BIN)/python -m helpdesk.instance
@@ -49,3 +49,7 @@ CASES ?= 100000
 bench: $(INSTALLED) $(COMPILED)
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python -m bench.run --cases $(CASES)
+
+# The main pages of each role at 1280 and 390 px, German and English, as PNGs in screenshots/.
+screenshots: $(INSTALLED) $(COMPILED)
+	SCREENSHOTS=screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/test_screens.py

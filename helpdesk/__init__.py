@@ -154,11 +154,13 @@ def _register_account_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
+    from helpdesk import formats
     from helpdesk.i18n import current_language
     from helpdesk.permissions import may_administer, may_work_cases
     from helpdesk.policy import current_policy, grouped
     from helpdesk.web import fixed_url, static_url
 
+    formats.install(app)  # regional dates and times, over Flask-Babel's filters
     app.add_template_global(static_url)
     app.add_template_global(fixed_url)  # links that follow from the endpoint alone
 

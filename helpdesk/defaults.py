@@ -175,7 +175,9 @@ def _account_links(user):
         )
     if may_decide_registrations(user):
         label = Label("Registrierungen", "Registrations")
-        links.append(NavLink("registration.pending", label, audience="agent", order=80, menu="admin"))
+        links.append(
+            NavLink("registration.pending", label, audience="agent", order=80, menu="admin")
+        )
     if two_factor.eligible(user):
         label = Label("Zwei-Faktor-Anmeldung", "Two-factor sign-in")
         links.append(NavLink("two_factor.index", label, order=96, menu="account"))

@@ -38,6 +38,7 @@ from flask_babel import get_timezone as user_timezone
 from markupsafe import Markup, escape
 
 from helpdesk.cases.listing import COLUMNS
+from helpdesk.formats import REGIONS
 from helpdesk.i18n import gettext as _
 from helpdesk.policy import Category
 from helpdesk.timeutil import utcnow
@@ -50,7 +51,7 @@ _EPOCH, _SECOND = datetime(1970, 1, 1), timedelta(seconds=1)
 
 #: The regional style of each language's times in the lists: day before month, 24 hours
 #: (``15/01/2026, 13:00``, ``15.01.26, 13:00``); another language keeps its own.
-DATE_LOCALES = {"en": "en_GB", "de": "de_AT"}
+DATE_LOCALES = REGIONS
 
 
 def date_locale(locale: Locale) -> Locale:
@@ -154,17 +155,21 @@ class Cells:
     def table(self, rows: list[dict], columns, headings: Markup | None = None) -> Markup:
         """The whole ``<table>``; ``headings`` (a ``heading_row``) when they link."""
         return Markup(
-            '<table class="cases">\n'
+            '<table class="cases cards">\n'
             f"<thead><tr>{headings or self.heading_row(columns)}</tr></thead>\n"
             f"<tbody>\n{self.rows(rows, columns)}\n</tbody>\n</table>"
         )
 
     def rows(self, rows: list[dict], columns) -> Markup:
-        """The ``<tr>`` elements of ``rows``, one ``<td>`` per column."""
-        cells = [self._renderer(column) for column in columns]
+        """The ``<tr>`` elements of ``rows``, one ``<td>`` per column; each cell names its
+        column in ``data-label``, the heading a phone's card shows beside the value."""
+        cells = [
+            (f'<td data-label="{self.headings[column]}">', self._renderer(column))
+            for column in columns
+        ]
         return Markup(
             "\n".join(
-                "<tr><td>" + "</td><td>".join([cell(row) for cell in cells]) + "</td></tr>"
+                "<tr>" + "".join([f"{td}{cell(row)}</td>" for td, cell in cells]) + "</tr>"
                 for row in rows
             )
         )
@@ -193,7 +198,7 @@ class Cells:
         if column == "call_id":
             return self._call_id
         if column == "subject":
-            return lambda row: escape(row["subject"])
+            return self._subject
         if column == "status":
             return self._status
         if column in LABELLED:
@@ -210,6 +215,10 @@ class Cells:
     def _call_id(self, row: dict) -> str:
         call_id = escape(row["call_id"])
         return f'<a href="{self.case_url.format(call_id)}">{call_id}</a>'
+
+    def _subject(self, row: dict) -> str:
+        url = self.case_url.format(escape(row["call_id"]))
+        return f'<a class="subject" href="{url}">{escape(row["subject"])}</a>'
 
     def _status(self, row: dict) -> str:
         """The status label in its category's colour; a page's few pairs rendered once. A

@@ -82,6 +82,7 @@ AGENT_DEFAULT = (
     "subject",
     "organisation",
     "status",
+    "severity",
     "priority",
     "requester",
     "assignee",

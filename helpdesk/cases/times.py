@@ -1,5 +1,5 @@
-"""Times on a case's page, as Flask-Babel's ``datetimeformat`` shows them: the language's
-medium date and time, in the user's time zone.
+"""Times on a case's page, as ``helpdesk.formats`` writes them: the region's medium date and
+short time (no seconds), in the user's time zone.
 
 A page shows a dozen; Babel looks up the locale, the zone and the pattern for each and then
 walks the pattern field by field. Here the patterns are compiled once per language into a
@@ -18,6 +18,8 @@ from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
+
+from helpdesk.formats import region, relative_text
 
 #: The number fields, zero-padded to their length as Babel pads them.
 _NUMBERS = {
@@ -40,7 +42,8 @@ class Times:
     """The formatter of one page: the user's language and zone, looked up once."""
 
     def __init__(self):
-        self.date, self.time, self.glue = _formats(str(get_locale()))
+        self.language = str(get_locale())
+        self.date, self.time, self.glue = _formats(self.language)
         # a ZoneInfo, as on the case lists: it converts several times faster than pytz
         self.zone = ZoneInfo(str(get_timezone()))
 
@@ -54,15 +57,22 @@ class Times:
         iso = at.isoformat(timespec="seconds")
         return Markup(f'<time datetime="{iso}Z">{escape(self.text(at))}</time>')
 
+    def ago(self, at: datetime) -> Markup:
+        """How long ago ``at`` was ("3 hours ago"), the exact time on hover."""
+        iso = at.isoformat(timespec="seconds")
+        text = escape(relative_text(at, self.language))
+        return Markup(f'<time datetime="{iso}Z" title="{escape(self.text(at))}">{text}</time>')
+
 
 @lru_cache(maxsize=16)
 def _formats(language: str) -> tuple[Callable, Callable, str]:
-    """The medium date and time formatters of ``language`` and how Babel joins them."""
-    locale = Locale.parse(language)
+    """The medium date and short time formatters of ``language``'s region and how Babel
+    joins them."""
+    locale = region(Locale.parse(language))
     glue = get_datetime_format("medium", locale).replace("'", "")
     return (
         _compiled(get_date_format("medium", locale), locale),
-        _compiled(get_time_format("medium", locale), locale),
+        _compiled(get_time_format("short", locale), locale),
         glue,
     )
 

@@ -31,7 +31,7 @@ def test_names_follow_the_readers_language_on_list_case_page_and_form(ctx, open_
         (GERMAN, "Unternehmenspaket", "Buchhaltung", "Kundendienst"),
     ):
         listed = agent.get("/queue?view=all", headers=headers).get_data(as_text=True)
-        assert f"<td>{product}</td>" in listed
+        assert f">{product}</td>" in listed
         page = agent.get(f"/cases/{case.call_id}", headers=headers).get_data(as_text=True)
         assert product in page and component in page and team in page
         form = agent.get("/cases/new/phone", headers=headers).get_data(as_text=True)

@@ -534,7 +534,7 @@ def test_values_the_vendor_no_longer_defines_show_as_they_are_escaped(ctx, brows
     ).execute()
     html = browse("paula.portal").html("/cases?status=all")
     assert '<span class="st st-x&amp;y">&lt;legacy&gt;</span>' in html
-    assert "<td>s&#39;ev</td>" in html and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
+    assert ">s&#39;ev</td>" in html and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
 
 
 def test_status_filter_labels_cover_every_filter():
