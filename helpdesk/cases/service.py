@@ -40,6 +40,7 @@ __all__ = [
     "recipients",
     "record_event",
     "reopen",
+    "reply_and_move",
     "set_status",
     "system_move",
     "system_note",
@@ -171,8 +172,18 @@ def _shown(value) -> str | None:
     return None if value is None else str(value)
 
 
-def move_status(case: Case, actor: User, status_key: str, waiting_for: str | None = None) -> Event:
-    """Move ``case`` to the vendor status ``status_key`` if the plugins let ``actor`` do it."""
+def move_status(
+    case: Case,
+    actor: User,
+    status_key: str,
+    waiting_for: str | None = None,
+    asking: bool = False,
+) -> Event:
+    """Move ``case`` to the vendor status ``status_key`` if the plugins let ``actor`` do it.
+
+    ``asking``: an agent sets the status by hand (the case page, a bulk action), so the
+    customer learns of it from this change alone; a waiting status then needs the words that
+    say what is awaited, even where the vendor's status has a general text."""
     policy = current_policy()
     status = policy.status(status_key)
     if status is None:
@@ -183,7 +194,7 @@ def move_status(case: Case, actor: User, status_key: str, waiting_for: str | Non
         raise CaseError(_l("You may not set this status."), "status")
     if status.category == Category.CLOSED and not policy.may_close(actor, case):
         raise CaseError(_l("Only the customer can close this case."), "status")
-    needs_text = status.category == Category.WAITING and status.waiting_for is None
+    needs_text = status.category == Category.WAITING and (asking or status.waiting_for is None)
     if needs_text and not (waiting_for or "").strip():
         raise CaseError(_l("Please say what exactly you need from the customer."), "waiting_for")
     now = utcnow()
@@ -191,6 +202,30 @@ def move_status(case: Case, actor: User, status_key: str, waiting_for: str | Non
         event = set_status(case, actor, status, now, waiting_for)
         touch(case, now)
     return event
+
+
+def reply_and_move(
+    case: Case,
+    actor: User,
+    body: str,
+    status_key: str,
+    attachments: Iterable[Attachment] = (),
+    waiting_for: str | None = None,
+) -> Event:
+    """An agent's public reply and a new status in one step ("send and set status"): both or
+    neither. The reply tells the customer what a waiting status waits for."""
+    ensure_agent(actor, _l("Only agents set the status."), "status")
+    if not body.strip():
+        raise CaseError(_l("Please write the reply that goes with the new status."), "body")
+    status = current_policy().status(status_key)
+    if status is not None and status.category == Category.WAITING and not waiting_for:
+        waiting_for = body.strip()[:500]  # the reply says what is awaited
+    with changing():
+        message = add_message(case, actor, body, attachments=attachments)
+        fresh = Case.get_by_id(case.id)
+        if status_key != fresh.status:
+            move_status(fresh, actor, status_key, waiting_for=waiting_for)
+    return message
 
 
 def _first_status(category: Category):

@@ -44,14 +44,13 @@ def add_message(call_id: str):
         return refused(case, "message", problems, "files", pending)
     # An agent's message stays internal unless they chose to reply publicly.
     internal = current_user.is_agent and request.form.get("visibility") != "public"
+    then_status = request.form.get("then_status", "") if current_user.is_agent else ""
+    body = request.form.get("body", "")
     try:
-        service.add_message(
-            case,
-            current_user,
-            request.form.get("body", ""),
-            attachments=pending,
-            internal=internal,
-        )
+        if then_status and not internal:
+            service.reply_and_move(case, current_user, body, then_status, attachments=pending)
+        else:
+            service.add_message(case, current_user, body, attachments=pending, internal=internal)
     except CaseError as error:
         return refused(case, "message", [error], error.field, pending)
     return done(case, _("The note was added.") if internal else _("The message was sent."))
@@ -127,7 +126,9 @@ def move_status(call_id: str):
     return attempt(
         case,
         "status",
-        lambda: service.move_status(case, current_user, status, waiting_for=waiting_for),
+        lambda: service.move_status(
+            case, current_user, status, waiting_for=waiting_for, asking=True
+        ),
         _("The status was changed."),
     )
 
