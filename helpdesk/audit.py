@@ -45,6 +45,7 @@ ACTIONS = {
     "user.profile": _l("Profile changed"),
     "user.picture": _l("Picture changed"),
     "user.picture_removed": _l("Picture removed"),
+    "user.password": _l("Own password changed"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

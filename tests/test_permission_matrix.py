@@ -167,6 +167,8 @@ ACCESS = {
     "admin.organisation":         ADMINS,
     "admin.add_domain":           ADMINS,
     "admin.remove_domain":        ADMINS,
+    # issue 16 (ux): the profile's password change
+    "profile.change_password":    SIGNED_IN,
 }
 # fmt: on
 

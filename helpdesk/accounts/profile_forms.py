@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, SelectField, StringField
+from wtforms import FileField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from helpdesk.accounts.forms import new_password_fields
 from helpdesk.accounts.profile import timezones
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.oneline import SingleLine
@@ -30,3 +31,8 @@ class ProfileForm(FlaskForm):
 
 class PictureForm(FlaskForm):
     picture = FileField(_l("Picture (PNG, JPEG, GIF or WebP)"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+    password, repeat = new_password_fields()

@@ -3,11 +3,11 @@ see the person (``profile.may_see_picture``), as PNG the browser is told not to 
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
-from helpdesk.accounts import profile
+from helpdesk.accounts import profile, service, sessions
 from helpdesk.accounts.models import User
-from helpdesk.accounts.profile_forms import PictureForm, ProfileForm
+from helpdesk.accounts.profile_forms import ChangePasswordForm, PictureForm, ProfileForm
 from helpdesk.web import render
 
 bp = Blueprint("profile", __name__)
@@ -15,8 +15,14 @@ bp = Blueprint("profile", __name__)
 DEFAULT_TIMEZONE = "Europe/Vienna"
 
 
-def _page(form, picture_form, status=200):
-    return render("accounts/profile.html", form=form, picture_form=picture_form, status=status)
+def _page(form, picture_form, status=200, password_form=None):
+    return render(
+        "accounts/profile.html",
+        form=form,
+        picture_form=picture_form,
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        status=status,
+    )
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -56,6 +62,26 @@ def picture():
             return redirect(url_for(".edit"))
     languages = current_app.config["LANGUAGES"]
     return _page(ProfileForm(languages, obj=current_user, formdata=None), form, 422)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """A signed-in person's new password, the current one asked first; their other
+    sign-ins end, this browser stays signed in."""
+    form = ChangePasswordForm()
+    if form.validate():
+        try:
+            service.change_password(current_user, form.current.data, form.password.data)
+        except service.WrongPassword:
+            form.current.errors = [_("This is not your current password.")]
+        else:
+            login_user(sessions.start(User.get_by_id(current_user.id)))
+            flash(_("Your password is changed. Other devices are signed out."), "info")
+            return redirect(url_for(".edit"), 303)
+    languages = current_app.config["LANGUAGES"]
+    profile_form = ProfileForm(languages, obj=current_user, formdata=None)
+    return _page(profile_form, PictureForm(formdata=None), 422, password_form=form)
 
 
 @bp.post("/account/profile/picture/remove")

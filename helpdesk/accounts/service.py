@@ -3,6 +3,7 @@
 from helpdesk.accounts import sessions
 from helpdesk.accounts.models import User
 from helpdesk.accounts.passwords import hash_password, needs_rehash, verify_password
+from helpdesk.db import db
 from helpdesk.timeutil import utcnow
 
 
@@ -28,6 +29,22 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.save(only=[User.password_hash])
     sessions.end_all(user)
+
+
+class WrongPassword(ValueError):
+    """The current password given to change it was not right."""
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """``user`` changes their own password, proving it with the ``current`` one; every
+    sign-in of theirs ends (the caller starts a new one for the browser they used)."""
+    from helpdesk import audit
+
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword(current)
+    with db.atomic():
+        set_password(user, new)
+        audit.record(user, "user.password", user, None, None)
 
 
 def set_language(user: User, language: str) -> None:
