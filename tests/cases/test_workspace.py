@@ -96,3 +96,11 @@ def test_the_reply_box_comes_before_the_history_for_agents(ctx, agent_client, ca
     assert page.index('id="message-body"') < page.index('class="timeline"')
     assert page.index('id="sla-title"') < page.index('id="escalation-title"')
     assert '<details class="fold">' in page
+
+
+def test_a_new_customer_is_welcomed_instead_of_told_nothing_matches(ctx, customer_client):
+    page = customer_client.get("/cases").get_data(as_text=True)
+    assert "Welcome to the support portal" in page and 'href="/cases/new"' in page
+    assert "No cases match these filters." not in page
+    searched = customer_client.get("/cases?q=printer").get_data(as_text=True)
+    assert "No cases match these filters." in searched and "Welcome to" not in searched
