@@ -72,3 +72,11 @@ def install(app) -> None:
     app.jinja_env.filters["datetimeformat"] = datetime_text
     app.jinja_env.filters["dateformat"] = date_text
     app.jinja_env.filters["relative"] = relative
+    app.jinja_env.filters["message"] = message
+
+
+def message(text: str | None) -> Markup:
+    """A message or note of a case's timeline: Markdown, sanitised, line breaks kept."""
+    from helpdesk.markdown import render
+
+    return render(text or "", breaks=True)

@@ -35,8 +35,9 @@ _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
 @cache
-def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _parser(breaks: bool = False) -> MarkdownIt:
+    options = {"html": False, "linkify": False, "typographer": False, "breaks": breaks}
+    parser = MarkdownIt("commonmark", options)
     return parser.enable(["table", "strikethrough"])
 
 
@@ -45,9 +46,10 @@ def _allowed_link(url: str) -> bool:
     return scheme in LINK_SCHEMES or (not scheme and not url.strip().startswith("//"))
 
 
-def render(text: str, image_prefixes: tuple[str, ...] = ()) -> Markup:
-    """``text`` (Markdown) as sanitised HTML; images only below ``image_prefixes``."""
-    html = _parser().render(text or "")
+def render(text: str, image_prefixes: tuple[str, ...] = (), breaks: bool = False) -> Markup:
+    """``text`` (Markdown) as sanitised HTML; images only below ``image_prefixes``.
+    ``breaks``: a line break in the text stays one (messages and notes, often from mail)."""
+    html = _parser(breaks).render(text or "")
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if tag == "a" and attribute == "href":

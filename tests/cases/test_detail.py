@@ -385,7 +385,7 @@ def test_agent_assigns_with_htmx_and_takes_a_case_without_javascript(ctx, agent_
     assert response.status_code == 303
     assert fresh(case).assignee_id == ctx["erik.first"].id
     page = agent_client.get(url(case)).get_data(as_text=True)
-    assert "Erik First assigned the case to Erik First." in page
+    assert "Erik First took the case." in page
     assert "Assign to me" not in page
 
 

@@ -104,3 +104,15 @@ def test_a_new_customer_is_welcomed_instead_of_told_nothing_matches(ctx, custome
     assert "No cases match these filters." not in page
     searched = customer_client.get("/cases?q=printer").get_data(as_text=True)
     assert "No cases match these filters." in searched and "Welcome to" not in searched
+
+
+def test_messages_show_their_markdown_safely_with_line_breaks(ctx, customer_client, case):
+    body = (
+        "Please send the **log file**.\nSecond line\n\n"
+        "<script>alert(1)</script> [x](javascript:alert(1))"
+    )
+    service.add_message(case, ctx["erik.first"], body)
+    page = customer_client.get(url(case)).get_data(as_text=True)
+    assert "<strong>log file</strong>.<br>\nSecond line" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    assert 'href="javascript' not in page
