@@ -57,6 +57,7 @@ def _ensure_demo() -> None:
     path = demo.credentials_path()
     if not demo.has_data():
         password = demo.load()
+        click.echo(f"demo: {demo.story()} cases")
         path.write_text(demo.credentials_text(password))
         path.chmod(0o600)
     if path.exists():

@@ -20,7 +20,7 @@ from helpdesk.accounts.passwords import hash_password
 from helpdesk.db import db
 from helpdesk.hooks import plugin_manager
 from helpdesk.naming import create_teams
-from helpdesk.policy import Label, current_policy
+from helpdesk.policy import Category, Label, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -152,3 +152,173 @@ def credentials_text(password: str) -> str:
 
 def credentials_path() -> Path:
     return Path(current_app.instance_path) / CREDENTIALS_FILE
+
+
+#: The demo's cases: subject, description, and how far each one has come (the index of the
+#: step list in ``story``: 0 new, 1 answered, 2 waiting on the customer, 3 in progress with a
+#: note, 4 solved, 5 closed with a survey answer).
+STORY = [
+    (
+        "Invoice run stops at customer 10234",
+        "Since this morning the invoice run stops with error E-4711.",
+        2,
+    ),
+    (
+        "Monatsabschluss bricht bei der USt-Meldung ab",
+        "Der Abschluss für November bricht mit einem Timeout ab.",
+        3,
+    ),
+    ("Printer queue in the warehouse is stuck", "Delivery notes do not print since the update.", 0),
+    ("Export to Excel loses leading zeros", "Article numbers like 00123 arrive as 123.", 1),
+    (
+        "Login for new colleague not possible",
+        "Our new colleague gets 'account locked' at the first sign-in.",
+        4,
+    ),
+    ("EDI orders from Retailer AG missing", "No EDI orders arrived since Friday 14:00.", 2),
+    ("Dashboard loads slowly", "The sales dashboard takes about 40 seconds to open.", 3),
+    ("Wrong VAT rate on credit notes", "Credit notes use 20 % instead of 10 % for books.", 5),
+    ("Feature request: dark mode", "Several colleagues would like a dark theme.", 0),
+    (
+        "Bestellvorschlag rechnet mit alten Preisen",
+        "Der Bestellvorschlag nimmt noch die Preise von 2025.",
+        1,
+    ),
+    ("Backup job reports warnings", "The nightly backup ends with three warnings.", 4),
+    ("Payroll export: umlauts broken", "Names with ä, ö, ü appear garbled in the export file.", 5),
+    ("How do I add a second warehouse?", "We open a second site in Graz next month.", 1),
+    ("Licence count shows 0 free seats", "We bought five more licences last week.", 2),
+    (
+        "Mahnlauf verschickt doppelte Mahnungen",
+        "Einige Kunden haben die Mahnung zweimal erhalten.",
+        3,
+    ),
+    (
+        "Training for the new accounting module",
+        "We would like a two-hour online training for four people.",
+        0,
+    ),
+    (
+        "Report 'open items' shows paid invoices",
+        "Invoices paid yesterday still appear in the report.",
+        4,
+    ),
+    ("API token expired", "Our shop integration stopped at midnight: 401 Unauthorized.", 5),
+    ("Delivery address cannot be changed", "The field is greyed out for existing orders.", 1),
+    ("Crash when closing the period", "The client crashes with an access violation.", 3),
+    ("Serienbrief: Anrede fehlt", "In Serienbriefen fehlt die Anrede bei Firmenkontakten.", 2),
+    ("Stock count import fails", "The CSV import stops at line 812 without a message.", 0),
+    (
+        "Question about the new price lists",
+        "Can price lists be valid for a customer group only?",
+        5,
+    ),
+    ("Mobile app shows no orders", "Field staff see an empty order list in the app.", 4),
+]
+
+_LOG = b"2026-12-03 08:14:02 ERROR E-4711 invoice run aborted at customer 10234\n"
+
+
+def story() -> int:
+    """Cases for a first look, written through the case service as people would: opened by
+    the demo customers, answered, noted, waiting on the customer (their reminder timers
+    running), solved and closed with a survey answer. Steps the vendor's plugin does not
+    allow are left out. Returns how many cases were opened."""
+    from helpdesk.cases import files, service, uploads
+    from helpdesk.cases.errors import CaseError
+    from helpdesk.cases.models import Case
+    from helpdesk.survey import service as surveys
+    from helpdesk.survey.models import SurveyResponse
+
+    policy = current_policy()
+    customers = [
+        User.get(User.email == person.email)
+        for person in CUSTOMERS
+        if person.fields.get("support_authorised")
+    ]
+    agents = [User.get(User.email == person.email) for person in AGENTS]
+    products = list(Product.select().order_by(Product.id))
+    if not products or not customers:
+        return 0
+    severities = [s.key for s in policy.severities]
+    by_category = {}
+    for status in policy.statuses:
+        by_category.setdefault(status.category, status.key)
+    opened = 0
+    for number, (subject, description, stage) in enumerate(STORY):
+        requester = customers[number % len(customers)]
+        agent = agents[number % len(agents)]
+        severity = severities[(number + 1) % len(severities)]
+        needs_impact = any(s.key == severity and s.needs_impact for s in policy.severities)
+        case = service.open_case(
+            service.NewCase(
+                requester=requester,
+                product=products[number % len(products)],
+                subject=subject,
+                description=description,
+                case_type=policy.case_types[number % len(policy.case_types)].key,
+                severity=severity,
+                impact="The whole accounting team is blocked." if needs_impact else None,
+            )
+        )
+        opened += 1
+
+        def step(action, *args, **kwargs):
+            try:
+                return action(*args, **kwargs)
+            except CaseError:
+                return None  # the vendor's rules do not allow this step: the story skips it
+
+        if stage >= 1:
+            step(service.assign, Case.get_by_id(case.id), agent, agent)
+            step(
+                service.add_message,
+                Case.get_by_id(case.id),
+                agent,
+                f"Thank you, {requester.name.split()[0]}. We are looking into it.\n\n"
+                "Could you tell us **since when** this happens?",
+            )
+        if stage >= 2 and number % 2 == 0:
+            log = uploads.pending_upload(requester, files.store("error.log", _LOG))
+            step(
+                service.add_message,
+                Case.get_by_id(case.id),
+                requester,
+                "Here is the log file.",
+                [log],
+            )
+        if stage == 2 and Category.WAITING in by_category:
+            step(
+                service.reply_and_move,
+                Case.get_by_id(case.id),
+                agent,
+                "Please send us a screenshot of the error message and the time it appeared.",
+                by_category[Category.WAITING],
+            )
+        if stage >= 3:
+            step(
+                service.add_message,
+                Case.get_by_id(case.id),
+                agent,
+                "Reproduced on the test system; looks like the rounding change of 2026.2.",
+                internal=True,
+            )
+        if stage >= 4 and Category.SOLVED in by_category:
+            step(
+                service.reply_and_move,
+                Case.get_by_id(case.id),
+                agent,
+                "The fix is installed on your system. Please check and confirm.",
+                by_category[Category.SOLVED],
+            )
+        if stage >= 5 and Category.CLOSED in by_category:
+            step(
+                service.move_status,
+                Case.get_by_id(case.id),
+                requester,
+                by_category[Category.CLOSED],
+            )
+            survey = SurveyResponse.get_or_none(SurveyResponse.case == case.id)
+            if survey is not None:
+                surveys.answer(survey, 4 + number % 2, "Quick and friendly, thank you!")
+    return opened
