@@ -8,9 +8,10 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test lint format bench translations extract-messages clean screenshots
 
+# The demo's mail goes to a local catcher (helpdesk/mail/catcher.py), read at /admin/outbox.
 run: $(INSTALLED) $(COMPILED)
 	$(BIN)/python -m helpdesk.instance
-	$(BIN)/flask --app wsgi serve
+	MAIL_CATCHER=1 MAIL_SERVER=$${MAIL_SERVER:-127.0.0.1} MAIL_PORT=$${MAIL_PORT:-8025} $(BIN)/flask --app wsgi serve
 
 test: $(INSTALLED) $(COMPILED)
 	$(BIN)/ruff check .

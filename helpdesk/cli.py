@@ -125,6 +125,11 @@ def serve_command(host, port, web_workers, job_workers):
             env=env,
         ),
     ]
+    if os.environ.get("MAIL_CATCHER"):
+        # The demo's mail catcher, where the outbox delivers (helpdesk.mail.catcher).
+        mail_host, mail_port = current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"]
+        catcher = [sys.executable, "-m", "helpdesk.mail.catcher", mail_host, str(mail_port)]
+        children.append(subprocess.Popen(catcher, env=env))
     click.echo(f"Portal at http://{host}:{port}/  (Ctrl-C stops the web server and the worker)")
     stopping = False
 

@@ -169,6 +169,8 @@ ACCESS = {
     "admin.remove_domain":        ADMINS,
     # issue 16 (ux): the profile's password change
     "profile.change_password":    SIGNED_IN,
+    "outbox.detail":              ADMINS,
+    "outbox.html":                ADMINS,
 }
 # fmt: on
 

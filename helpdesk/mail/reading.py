@@ -1,0 +1,50 @@
+"""A sent mail made readable for the admins' outbox page: its headers, its text part with the
+links clickable, and its HTML part (served alone, sandboxed, by the view)."""
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from helpdesk.mail.models import OutboxMessage
+
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+@dataclass(frozen=True)
+class Readable:
+    headers: list[tuple[str, str]]
+    text: str
+    html: str | None
+    attachments: list[str]
+
+    @property
+    def linked_text(self) -> Markup:
+        """The text part, escaped, with every http(s) address a link."""
+        escaped = str(escape(self.text))
+        return Markup(
+            _URL.sub(
+                lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer">{m.group(0)}</a>',
+                escaped,
+            )
+        )
+
+
+def readable(message: OutboxMessage) -> Readable:
+    parsed = email.message_from_string(message.raw, policy=email.policy.default)
+    headers = [
+        (name, str(parsed[name]))
+        for name in ("From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID")
+        if parsed[name] is not None
+    ]
+    text_part = parsed.get_body(preferencelist=("plain",))
+    html_part = parsed.get_body(preferencelist=("html",))
+    attachments = [part.get_filename() or "" for part in parsed.iter_attachments()]
+    return Readable(
+        headers=headers,
+        text=text_part.get_content() if text_part is not None else "",
+        html=html_part.get_content() if html_part is not None else None,
+        attachments=[name for name in attachments if name],
+    )
