@@ -169,6 +169,7 @@ ACCESS = {
     "admin.remove_domain":        ADMINS,
     # issue 16 (ux): the profile's password change
     "profile.change_password":    SIGNED_IN,
+    "cases.bulk_action":          AGENTS,
     "outbox.detail":              ADMINS,
     "outbox.html":                ADMINS,
 }

@@ -152,21 +152,42 @@ class Cells:
         self.now = utcnow()  # response due times at or before it show as overdue
         self._statuses = {}
 
-    def table(self, rows: list[dict], columns, headings: Markup | None = None) -> Markup:
-        """The whole ``<table>``; ``headings`` (a ``heading_row``) when they link."""
+    def table(
+        self, rows: list[dict], columns, headings: Markup | None = None, pick: str = ""
+    ) -> Markup:
+        """The whole ``<table>``; ``headings`` (a ``heading_row``) when they link. ``pick``:
+        the id of a form (the agents' bulk actions) each row's checkbox belongs to."""
+        head = headings or self.heading_row(columns)
+        if pick:
+            label = escape(_("Select"))
+            head = Markup(
+                f'<th scope="col"><span class="visually-hidden">{label}</span></th>{head}'
+            )
         return Markup(
             '<table class="cases cards">\n'
-            f"<thead><tr>{headings or self.heading_row(columns)}</tr></thead>\n"
-            f"<tbody>\n{self.rows(rows, columns)}\n</tbody>\n</table>"
+            f"<thead><tr>{head}</tr></thead>\n"
+            f"<tbody>\n{self.rows(rows, columns, pick)}\n</tbody>\n</table>"
         )
 
-    def rows(self, rows: list[dict], columns) -> Markup:
+    def rows(self, rows: list[dict], columns, pick: str = "") -> Markup:
         """The ``<tr>`` elements of ``rows``, one ``<td>`` per column; each cell names its
         column in ``data-label``, the heading a phone's card shows beside the value."""
         cells = [
             (f'<td data-label="{self.headings[column]}">', self._renderer(column))
             for column in columns
         ]
+        if pick:
+            label, form = escape(_("Select")), escape(pick)
+            cells.insert(
+                0,
+                (
+                    '<td class="pick">',
+                    lambda row: (
+                        f'<input type="checkbox" name="case" value="{escape(row["call_id"])}"'
+                        f' form="{form}" aria-label="{label} {escape(row["call_id"])}">'
+                    ),
+                ),
+            )
         return Markup(
             "\n".join(
                 "<tr>" + "".join([f"{td}{cell(row)}</td>" for td, cell in cells]) + "</tr>"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlsplit
 
 from babel.numbers import format_decimal
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -65,6 +65,34 @@ def index():
 @require_agent
 def queue():
     return _list_page("cases/queue.html", "cases.queue", queue=True)
+
+
+@bp.post("/cases/bulk")
+@require_agent
+def bulk_action():
+    """The ticked cases of a list, one at a time through their service functions; then the
+    list again, with what was done and what was refused (and why) above it."""
+    from helpdesk.cases import bulk
+    from helpdesk.cases.errors import CaseError
+    from helpdesk.i18n import gettext as _
+
+    try:
+        outcome = bulk.apply(
+            current_user,
+            request.form.getlist("case"),
+            request.form.get("action", ""),
+            request.form.get("waiting_for", "").strip(),
+        )
+    except CaseError as error:
+        flash(str(error), "error")
+    else:
+        if outcome.changed:
+            flash(_("Changed: %(cases)s", cases=", ".join(outcome.changed)), "info")
+        for call_id, reason in outcome.refused:
+            flash(f"{call_id}: {reason}", "error")
+        if not outcome.changed and not outcome.refused:
+            flash(_("Please tick the cases to change."), "error")
+    return redirect(_list_url(request.form.get("next")) or url_for("cases.queue"), 303)
 
 
 @bp.route("/cases/columns", methods=["POST"])
