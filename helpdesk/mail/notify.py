@@ -31,6 +31,7 @@ from jinja2_fragments.flask import render_block
 from helpdesk.i18n import speaking
 from helpdesk.mail import agent_tokens, outbox
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.mail.reading import paragraphs
 from helpdesk.oneline import flattened
 from helpdesk.web import external_url
 
@@ -110,7 +111,13 @@ def _rendered(template: str, language: str, zone, context: dict):
         except TemplateNotFound as missing:
             if missing.name != f"{chosen}.html":
                 raise  # an existing HTML template that includes a missing one is a bug
-            html = None
+            # No HTML of its own: the text in the one mail layout (MAIL-1), links clickable.
+            html = render_template(
+                "mail/_from_text.html",
+                subject=subject,
+                paragraphs=paragraphs(text, "color:#1c5fa8"),
+                **context,
+            )
     return subject, text, html
 
 

@@ -23,13 +23,28 @@ class Readable:
     @property
     def linked_text(self) -> Markup:
         """The text part, escaped, with every http(s) address a link."""
-        escaped = str(escape(self.text))
-        return Markup(
-            _URL.sub(
-                lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer">{m.group(0)}</a>',
-                escaped,
-            )
+        return linked(self.text)
+
+
+def linked(text: str, style: str = "") -> Markup:
+    """``text`` escaped, with every http(s) address a link (``style`` inline, for mail)."""
+    css = f' style="{escape(style)}"' if style else ""
+    return Markup(
+        _URL.sub(
+            lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer"{css}>{m.group(0)}</a>',
+            str(escape(text)),
         )
+    )
+
+
+def paragraphs(text: str, link_style: str = "") -> list[Markup]:
+    """A plain-text mail's paragraphs as HTML: escaped, links clickable, lines kept."""
+    blocks = [block.strip("\n") for block in text.replace("\r\n", "\n").split("\n\n")]
+    return [
+        Markup("<br>\n").join(linked(line, link_style) for line in block.split("\n"))
+        for block in blocks
+        if block.strip()
+    ]
 
 
 def readable(message: OutboxMessage) -> Readable:

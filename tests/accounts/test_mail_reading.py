@@ -80,3 +80,11 @@ def test_the_mail_catcher_accepts_mail():
     finally:
         catcher.terminate()
         assert catcher.wait(timeout=10) == 0
+
+
+def test_a_mail_with_only_a_text_template_gets_its_html_part(client, demo_people, smtp_server):
+    client.post("/forgot-password", data={"email": MIA})
+    [mail] = [m for m in smtp_server.messages if MIA in m["To"]]
+    html = mail.get_body(("html",)).get_content()
+    assert '<a href="http://localhost:5000/reset/' in html
+    assert "Support portal" in html and "<title>Choose a new password</title>" in html
