@@ -188,4 +188,5 @@ def _register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,
             "case_word": current_policy().case_word,
+            "branding": current_policy().branding,
         }

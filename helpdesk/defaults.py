@@ -4,9 +4,12 @@ They make a usable portal with no vendor plugin at all, and every vendor plugin 
 what it defines.
 """
 
+from flask import current_app
+
 from helpdesk.accounts.models import CaseVisibility, CustomerRole
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
+    Branding,
     CaseType,
     CaseWord,
     Category,
@@ -92,6 +95,17 @@ def helpdesk_teams():
 @hookimpl(trylast=True)
 def helpdesk_case_word():
     return CaseWord()
+
+
+@hookimpl(trylast=True)
+def helpdesk_branding():
+    config = current_app.config
+    return Branding(
+        name=config.get("BRAND_NAME") or None,
+        colour=config.get("BRAND_COLOUR") or Branding.colour,
+        logo=config.get("BRAND_LOGO") or None,
+        favicon=config.get("BRAND_FAVICON") or None,
+    )
 
 
 @hookimpl(trylast=True)

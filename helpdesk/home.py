@@ -1,6 +1,6 @@
 """The start pages: a customer's open cases, an agent's queue at a glance."""
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, make_response, redirect, url_for
 from flask_login import current_user
 
 from helpdesk.cases import listing
@@ -47,3 +47,14 @@ def agent():
         count_cap=listing.COUNT_CAP,
         view_labels=VIEW_LABELS,
     )
+
+
+@bp.get("/brand.css")
+def brand_css():
+    """The vendor's colour as the design system's accent (a style sheet: the pages allow no
+    inline styles)."""
+    colour = current_policy().branding.colour  # checked as #rrggbb at start-up
+    response = make_response(f":root {{ --accent: {colour}; }}\n")
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from helpdesk.accounts.models import User
     from helpdesk.cases.models import Case, Event
     from helpdesk.policy import (
+        Branding,
         CaseType,
         CaseWord,
         ContractClass,
@@ -138,6 +139,15 @@ def helpdesk_case_word() -> CaseWord | None:
     """The vendor's word for a case (a ``CaseWord``: singular and plural in German and
     English), used by the navigation, the list heading, the new-case form, the case page and
     the case mails. Asked once at start-up. First answer wins; the core says "Fall"/"case".
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_branding() -> Branding | None:
+    """The vendor's name, colour, logo and favicon (a ``Branding``) for the pages' header,
+    the browser tab and the mail layout. Asked once at start-up. First answer wins; the core
+    answers from the settings ``BRAND_NAME``, ``BRAND_COLOUR``, ``BRAND_LOGO`` and
+    ``BRAND_FAVICON``.
     """
 
 

@@ -5,6 +5,7 @@ Hooks return these plain, frozen objects; the ``Policy`` asks the plugins once a
 and checks that the answers fit together, so a broken plugin fails loudly before serving.
 """
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -194,6 +195,28 @@ def grouped(links: list[NavLink]) -> dict[str, list[NavLink]]:
     return menus
 
 
+@dataclass(frozen=True)
+class Branding:
+    """The vendor's face in pages and mails: ``name`` (a ``Label`` or one text; None: "Support
+    portal"), ``colour`` (``#rrggbb``, buttons, links and the mail header), ``logo`` and
+    ``favicon`` (a path on this site, such as a plugin's static file, or a ``data:`` URI)."""
+
+    name: Label | str | None = None
+    colour: str = "#1f5fbf"
+    logo: str | None = None
+    favicon: str | None = None
+
+    def check(self) -> None:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.colour or ""):
+            raise PolicyError(f"branding colour {self.colour!r} is not #rrggbb")
+        for address in (self.logo, self.favicon):
+            if address and not (
+                (address.startswith("/") and not address.startswith("//"))
+                or address.startswith("data:image/")
+            ):
+                raise PolicyError(f"branding image {address!r}: a path on this site or data:")
+
+
 class PolicyError(RuntimeError):
     """A plugin's answers do not fit together."""
 
@@ -214,6 +237,8 @@ class Policy:
             for key, name in hook.helpdesk_teams()
         }
         self.case_word: CaseWord = hook.helpdesk_case_word()
+        self.branding: Branding = hook.helpdesk_branding() or Branding()
+        self.branding.check()
         self._check()
 
     def _check(self) -> None:
