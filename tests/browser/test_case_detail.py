@@ -1,5 +1,7 @@
 """The case page in Chromium: agents act through htmx without reloads; customers without JS."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -42,12 +44,12 @@ def test_agent_actions_with_htmx(page, live_server, sign_in):
     page.locator("form[action$='/fields/severity'] button").click()
     expect(page.locator(".timeline")).to_contain_text("changed Severity from Normal to Critical")
     page.locator("#status-select").select_option("waiting")
-    page.get_by_label("What do you wait for? (for a waiting status)").fill("the log")
+    page.get_by_label(re.compile("What do you need from the customer")).fill("the log")
     page.get_by_role("button", name="Set status").click()
     expect(page.locator(".banner.waiting")).to_contain_text("the log")
     page.locator("#status-select").select_option("hold")  # fine
     page.get_by_role("button", name="Assign to me").click()
-    expect(page.locator(".timeline")).to_contain_text("assigned the case to Erik First")
+    expect(page.locator(".timeline")).to_contain_text("Erik First took the case")
     # an error: empty message
     page.get_by_label("Message").fill("")
     page.get_by_role("button", name="Send reply to the customer").click()

@@ -18,7 +18,9 @@ def stored(live_server, email):
 
 def change_and_disable(page, live_server, sign_in):
     sign_in(page, email=ADMIN_EMAIL)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    main = page.get_by_role("navigation", name="Main")
+    main.get_by_text("Organisation", exact=True).first.click()  # the menu opens
+    main.get_by_role("link", name="Users").click()
     expect(page.get_by_role("heading", name="Users of Muster GmbH")).to_be_visible()
 
     mia = page.locator("tr", has_text="mia.member@muster.example")
