@@ -46,6 +46,7 @@ ACTIONS = {
     "user.picture": _l("Picture changed"),
     "user.picture_removed": _l("Picture removed"),
     "user.password": _l("Own password changed"),
+    "user.email": _l("E-mail address changed"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

@@ -169,6 +169,8 @@ ACCESS = {
     "admin.remove_domain":        ADMINS,
     # issue 16 (ux): the profile's password change
     "profile.change_password":    SIGNED_IN,
+    "profile.change_email":       SIGNED_IN,
+    "profile.confirm_email":      ANYONE,     # the mailed, signed token is the permission
     "cases.bulk_action":          AGENTS,
     "outbox.detail":              ADMINS,
     "outbox.html":                ADMINS,

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, PasswordField, SelectField, StringField
+from wtforms import EmailField, FileField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, Length
 
 from helpdesk.accounts.forms import new_password_fields
 from helpdesk.accounts.profile import timezones
@@ -36,3 +36,14 @@ class PictureForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
     password, repeat = new_password_fields()
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
+        filters=[lambda value: value.strip() if value else value],
+    )
+    email_password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=1000)]
+    )

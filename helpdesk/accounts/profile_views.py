@@ -5,9 +5,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, send_
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from helpdesk.accounts import profile, service, sessions
+from helpdesk.accounts import email_change, profile, service, sessions
 from helpdesk.accounts.models import User
-from helpdesk.accounts.profile_forms import ChangePasswordForm, PictureForm, ProfileForm
+from helpdesk.accounts.profile_forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    PictureForm,
+    ProfileForm,
+)
 from helpdesk.web import render
 
 bp = Blueprint("profile", __name__)
@@ -15,12 +20,13 @@ bp = Blueprint("profile", __name__)
 DEFAULT_TIMEZONE = "Europe/Vienna"
 
 
-def _page(form, picture_form, status=200, password_form=None):
+def _page(form, picture_form, status=200, password_form=None, email_form=None):
     return render(
         "accounts/profile.html",
         form=form,
         picture_form=picture_form,
         password_form=password_form or ChangePasswordForm(formdata=None),
+        email_form=email_form or ChangeEmailForm(formdata=None),
         status=status,
     )
 
@@ -82,6 +88,43 @@ def change_password():
     languages = current_app.config["LANGUAGES"]
     profile_form = ProfileForm(languages, obj=current_user, formdata=None)
     return _page(profile_form, PictureForm(formdata=None), 422, password_form=form)
+
+
+@bp.post("/account/email")
+@login_required
+def change_email():
+    """Ask for a new address: a confirmation link to it, a notice to the current one."""
+    form = ChangeEmailForm()
+    if form.validate():
+        try:
+            new = email_change.request_change(
+                current_user, form.email_password.data, form.email.data
+            )
+        except service.WrongPassword:
+            form.email_password.errors = [_("This is not your current password.")]
+        except email_change.EmailChangeError as error:
+            form.email.errors = [str(error)]
+        else:
+            flash(
+                _("Please follow the link we sent to %(address)s to confirm it.", address=new),
+                "info",
+            )
+            return redirect(url_for(".edit"), 303)
+    languages = current_app.config["LANGUAGES"]
+    profile_form = ProfileForm(languages, obj=current_user, formdata=None)
+    return _page(profile_form, PictureForm(formdata=None), 422, email_form=form)
+
+
+@bp.get("/account/email/<token>")
+def confirm_email(token: str):
+    """The link from the new address's mailbox: the token is the permission."""
+    try:
+        user = email_change.confirm(token)
+    except email_change.EmailChangeError as error:
+        flash(str(error), "error")
+        return redirect(url_for("home.index"))
+    flash(_("Your e-mail address is now %(address)s.", address=user.email), "info")
+    return redirect(url_for("home.index"))
 
 
 @bp.post("/account/profile/picture/remove")

@@ -47,7 +47,9 @@ def test_customer_opens_agent_answers_customer_sees_waiting_banner(
         agent.get_by_role("button", name="Send reply to the customer").click()
         expect(agent.locator(".entry-message")).to_contain_text("Please send us the log file")
         agent.locator("#status-select").select_option("waiting")
-        agent.get_by_label(re.compile("What do you need from the customer")).fill("the log file of Monday")
+        agent.get_by_label(re.compile("What do you need from the customer")).fill(
+            "the log file of Monday"
+        )
         agent.get_by_role("button", name="Set status").click()
         expect(agent.locator(".banner.waiting")).to_contain_text("the log file of Monday")
         assert agent.evaluate("window.sameDocument") is True  # no page was reloaded
