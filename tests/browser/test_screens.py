@@ -117,3 +117,18 @@ def test_menus_open_without_javascript(browser, live_server):
         assert page.get_by_role("button", name="Sign out").is_visible()
     finally:
         context.close()
+
+
+def test_the_filters_show_at_a_desk_and_fold_on_a_phone(browser, live_server):
+    context, page = open_page(browser, java_script_enabled=False)
+    try:
+        _sign_in(page, live_server.url, "paula.portal@muster.example", "en")
+        page.goto(f"{live_server.url}/cases")
+        search = page.get_by_label("Search", exact=True)
+        assert search.is_visible()
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert not search.is_visible()
+        page.get_by_text("Search and filters").click()
+        assert search.is_visible()
+    finally:
+        context.close()

@@ -116,3 +116,11 @@ def test_messages_show_their_markdown_safely_with_line_breaks(ctx, customer_clie
     assert "<strong>log file</strong>.<br>\nSecond line" in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert 'href="javascript' not in page
+
+
+def test_the_filters_fold_unless_a_filter_is_set(ctx, customer_client):
+    assert '<details class="filters-fold">' in customer_client.get("/cases").get_data(as_text=True)
+    sorted_only = customer_client.get("/cases?sort=created").get_data(as_text=True)
+    assert '<details class="filters-fold">' in sorted_only
+    searched = customer_client.get("/cases?q=printer").get_data(as_text=True)
+    assert '<details class="filters-fold" open>' in searched
