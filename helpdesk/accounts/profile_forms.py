@@ -18,8 +18,13 @@ class ProfileForm(FlaskForm):
         filters=[lambda value: value.strip() if value else value],
     )
     phone = StringField(_l("Phone"), validators=[Length(max=50), SingleLine()])
-    language = SelectField(_l("Language"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    # A select always has a value chosen: no "required" attribute (HTML forbids it here).
+    language = SelectField(
+        _l("Language"), validators=[DataRequired()], render_kw={"required": False}
+    )
+    timezone = SelectField(
+        _l("Time zone"), validators=[DataRequired()], render_kw={"required": False}
+    )
 
     def __init__(self, languages, *args, **kwargs):
         super().__init__(*args, **kwargs)
