@@ -172,6 +172,7 @@ ACCESS = {
     "profile.change_email":       SIGNED_IN,
     "profile.confirm_email":      ANYONE,     # the mailed, signed token is the permission
     "cases.bulk_action":          AGENTS,
+    "home.brand_css":             ANYONE,
     "outbox.detail":              ADMINS,
     "outbox.html":                ADMINS,
 }
@@ -223,6 +224,9 @@ OBJECT_OF = {
 OBJECT_OF_ENDPOINT = {
     "static":                    {"filename": "stylesheet"},
     "outbox.resend":             {"pk": "outbox_message"},
+    "outbox.detail":             {"pk": "outbox_message"},
+    "outbox.html":               {"pk": "outbox_message"},
+    "profile.confirm_email":     {"token": "email_token"},
     "inbound.detail":            {"pk": "held_mail"},
     "inbound.raw":               {"pk": "case_mail"},
     "inbound.accept":            {"pk": "held_mail"},
@@ -386,6 +390,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "reset_secret": reset_secret,
         "invitation_secret": invitation_secret,
         "news_token": organisations.news_token(news),
+        "email_token": "not-a-valid-email-change-token",  # the page asks before it changes
         "survey_token": survey.token_for(case),
     }
     return objects, secrets

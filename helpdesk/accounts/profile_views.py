@@ -115,9 +115,12 @@ def change_email():
     return _page(profile_form, PictureForm(formdata=None), 422, email_form=form)
 
 
-@bp.get("/account/email/<token>")
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    """The link from the new address's mailbox: the token is the permission."""
+    """The link from the new address's mailbox: the token is the permission. A GET only
+    asks (mail scanners open links), the button's POST changes the address."""
+    if request.method == "GET":
+        return render("accounts/confirm_email.html", token=token)
     try:
         user = email_change.confirm(token)
     except email_change.EmailChangeError as error:

@@ -218,7 +218,7 @@ def test_customer_adds_information_and_a_file_without_javascript(customer_client
     [file] = Attachment.select().where(Attachment.event == message.id)
     assert file.case_id == case.id and file.content_type == "text/plain"
     page = customer_client.get(url(case)).get_data(as_text=True)
-    assert "It also fails\non Mondays." in page and "printer.log" in page
+    assert "It also fails<br>\non Mondays." in page and "printer.log" in page  # Markdown
     assert "The message was sent." in page  # the flash after the redirect
 
 

@@ -438,5 +438,6 @@ def test_a_plugin_writes_a_mail_with_its_own_template(make_app, smtp_server, tmp
     [mail] = smtp_server.messages
     assert mail["Subject"] == f"[#{case.call_id}] Ticket {case.call_id} angelegt"
     assert text(mail) == "Servus Mia Member!\n"
-    assert mail.get_body(("html",)) is None  # the plugin wrote no HTML template
+    # the plugin wrote no HTML template: its text in the one mail layout (MAIL-1)
+    assert '<p style="margin:0 0 12px">Servus Mia Member!</p>' in html(mail)
     assert asked == [("case_opened", "de")]
