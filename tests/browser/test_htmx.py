@@ -37,6 +37,7 @@ def test_boosted_navigation_without_console_errors(page, live_server, sign_in):
     assert page.evaluate("window.sameDocument") is True
 
     # Signing out is a full page load again, with the form's CSRF token accepted.
+    page.locator("details.account summary").click()  # the menu under the person's name
     page.locator("form[action$='/sign-out'] button").click()
     expect(page).to_have_url(re.compile(r"/sign-in$"))
     assert page.evaluate("window.sameDocument") is None

@@ -13,6 +13,10 @@ WRONG = "The e-mail address or the password is not right."
 
 
 def sign_out_button(page):
+    """Sign-out sits in the menu under the person's name: opened first, if closed."""
+    menu = page.locator("details.account")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
     return page.locator("form[action$='/sign-out'] button")
 
 
