@@ -257,3 +257,10 @@ def helpdesk_response_target(case):
 @hookimpl
 def helpdesk_status_timers():
     return [Timer("hold", 0, Unit.DAYS, Action.RESUBMIT, to_status="working")]
+
+
+@hookimpl
+def helpdesk_billable_by_default(case):
+    # "kostenlose Fehlerbeseitigung" for an error; extensions, improvements and help are
+    # "kostenpflichtige Unterstützungsleistung" unless the agent says why not.
+    return case.case_type != "error"
