@@ -141,9 +141,11 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.contracts import views as contracts
 
     app.register_blueprint(contracts.bp)
-    from helpdesk.contracts import time_views
+    from helpdesk.contracts import statement_views, time_views
+    from helpdesk.contracts import tasks as contract_tasks  # noqa: F401 (the monthly statements)
 
     app.register_blueprint(time_views.bp)
+    app.register_blueprint(statement_views.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:

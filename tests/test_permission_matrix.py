@@ -186,6 +186,9 @@ ACCESS = {
     "time.start":                 AGENTS,
     "time.stop":                  AGENTS,     # no timer running: a 422
     "time.settle":                AGENTS,
+    "statements.page":            SIGNED_IN,
+    "statements.xlsx":            SIGNED_IN,
+    "statements.pdf":             SIGNED_IN,
 }
 # fmt: on
 

@@ -185,11 +185,11 @@ def blank_pdf(organisation: Organisation, template_pdf: bytes) -> bytes:
         lines.append((11, _("Issued on %(date)s", date=format_date(utcnow().date()))))
         lines.append((10, _("Please sign the agreement and upload the signed copy in the portal.")))
     pdf = FPDF()
-    pdf.set_title(_latin1(lines[0][1]))
+    pdf.set_title(latin1(lines[0][1]))
     pdf.add_page()
     for size, text in lines:
         pdf.set_font("helvetica", size=size)
-        pdf.multi_cell(0, size * 0.6, _latin1(text))
+        pdf.multi_cell(0, size * 0.6, latin1(text))
         pdf.ln(4)
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
@@ -199,6 +199,6 @@ def blank_pdf(organisation: Organisation, template_pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def _latin1(text: str) -> str:
+def latin1(text: str) -> str:
     """The PDF's core font writes Latin-1; other characters become "?"."""
     return str(text).encode("latin-1", "replace").decode("latin-1")

@@ -45,10 +45,24 @@ class Statement:
         return sum((c.units for c in self.cases), Decimal("0.00"))
 
 
+def duration(minutes: int) -> str:
+    """Minutes as hours:minutes."""
+    sign = "-" if minutes < 0 else ""
+    return f"{sign}{abs(minutes) // 60}:{abs(minutes) % 60:02d}"
+
+
 def last_month(today: date) -> tuple[date, date]:
     """The first and last day of the month before ``today``'s."""
     end = today.replace(day=1) - timedelta(days=1)
     return end.replace(day=1), end
+
+
+def recent_months(today: date, count: int = 3) -> list[tuple[date, date]]:
+    """This month so far and the ``count - 1`` months before, newest first."""
+    months = [(today.replace(day=1), today)]
+    while len(months) < count:
+        months.append(last_month(months[-1][0]))
+    return months
 
 
 def statement(organisation: Organisation, starts_on: date, ends_on: date) -> Statement:

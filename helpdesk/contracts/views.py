@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from helpdesk.accounts.models import Organisation
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.attachments import serve
-from helpdesk.contracts import agreement, service, units
+from helpdesk.contracts import agreement, service, statements, units
 from helpdesk.contracts.models import AgreementFile, Contract, ContractFile
 from helpdesk.permissions import (
     may_see_contracts,
@@ -24,6 +24,7 @@ from helpdesk.permissions import (
 )
 from helpdesk.policy import current_policy
 from helpdesk.products.models import Product
+from helpdesk.timeutil import utcnow
 from helpdesk.web import render
 
 bp = Blueprint("contracts", __name__)
@@ -240,6 +241,7 @@ def _page(organisation: Organisation, failure=None, status: int = 200):
         "may_sign": may_sign_agreement(current_user, organisation.id),
         "has_template": agreement.template() is not None,
         "balances": units.balances(organisation.id),
+        "months": statements.recent_months(utcnow().date()),
         "agent": agent,
         "failure": failure,
         "typed": request.form if request.method == "POST" else {},
