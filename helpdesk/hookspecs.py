@@ -18,9 +18,9 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Flask
 
-    from helpdesk.accounts.models import User
+    from helpdesk.accounts.models import Organisation, User
     from helpdesk.cases.models import Case, Event
-    from helpdesk.contracts.policy import CaseNotice, ContractKind, Standing
+    from helpdesk.contracts.policy import CaseNotice, ContractKind, DocumentPage, Standing
     from helpdesk.policy import (
         CaseType,
         CaseWord,
@@ -382,6 +382,14 @@ def helpdesk_new_case_notices(standing: Standing) -> list[CaseNotice] | None:
     ``standing`` (its active and expired contracts and its AVV's state): each a
     ``CaseNotice`` that warns, or with ``blocks=True`` refuses the customer's new cases on
     every channel. First answer wins; the core warns about expired contracts.
+    """
+
+
+@hookspec
+def helpdesk_document_pages(organisation: Organisation) -> list[DocumentPage]:
+    """Pages the plugin adds to ``organisation``'s contracts and documents area (DOC-5), each
+    a ``DocumentPage`` with its own visibility rule. Every plugin's pages count, in the order
+    the plugins answer.
     """
 
 

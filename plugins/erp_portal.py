@@ -360,3 +360,27 @@ def helpdesk_new_case_notices(standing):
     if standing.expired and not standing.active:
         notices.append(CaseNotice(EXPIRED_CONTRACT))
     return notices
+
+
+@hookimpl
+def helpdesk_document_pages(organisation):
+    from helpdesk.contracts.policy import DocumentPage
+
+    return [
+        DocumentPage(
+            "contracts-and-avv",
+            Label("Ihre Verträge und der AVV", "Your contracts and the AVV"),
+            Label(
+                "Hier sehen Sie die zwischen Ihnen und uns geschlossenen Pflege- und "
+                "Auftragsverarbeitungsverträge. Haben Sie noch keinen "
+                "Auftragsverarbeitungsvertrag (AVV) mit uns geschlossen, finden Sie unten "
+                "einen auf Sie ausgestellten Blankovertrag: Bitte laden Sie ihn herunter und "
+                "senden Sie ihn unterschrieben zurück. Sobald er uns vorliegt, ersetzen wir ihn "
+                "durch die von uns gegengezeichnete Version.",
+                "Here you see the maintenance and data-processing agreements between you and "
+                "us. If you have not concluded a data-processing agreement (AVV) with us yet, "
+                "you find a blank made out to you below: please download it and send it back "
+                "signed. As soon as we have it, we replace it with the version we countersigned.",
+            ),
+        )
+    ]

@@ -189,6 +189,7 @@ ACCESS = {
     "statements.page":            SIGNED_IN,
     "statements.xlsx":            SIGNED_IN,
     "statements.pdf":             SIGNED_IN,
+    "contracts.projects":         CUSTOMERS,
 }
 # fmt: on
 

@@ -31,3 +31,17 @@ class Standing:
     agreement: str  # none, issued, signed, countersigned
     active: list = field(default_factory=list)
     expired: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """A page of the organisation's contracts and documents area (DOC-5): ``title`` and
+    ``content`` (Markdown, German and English), ``files`` as ``(name, url)`` pairs, shown to
+    the people ``visible_to(user, organisation)`` lets see it (None: everyone who sees the
+    area)."""
+
+    key: str
+    title: Label
+    content: Label
+    files: tuple = ()
+    visible_to: object = None

@@ -220,6 +220,17 @@ def notices(organisation: Organisation | None) -> list[CaseNotice]:
     return list(answer or [])
 
 
+def document_pages(user: User, organisation: Organisation) -> list:
+    """The plugins' document pages of ``organisation`` that ``user`` may see."""
+    answers = plugin_manager().hook.helpdesk_document_pages(organisation=organisation)
+    return [
+        page
+        for answer in reversed(answers)
+        for page in answer or ()
+        if page.visible_to is None or page.visible_to(user, organisation)
+    ]
+
+
 def ensure_may_open_case(opener: User, organisation: Organisation) -> None:
     """Refuse a customer's new case when a notice blocks it (an agent opening one by phone
     is told on the case page, not refused)."""

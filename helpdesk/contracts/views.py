@@ -11,16 +11,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from helpdesk import markdown
 from helpdesk.accounts.models import Organisation
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.attachments import serve
 from helpdesk.contracts import agreement, service, statements, units
+from helpdesk.contracts import projects as project_list
 from helpdesk.contracts.models import AgreementFile, Contract, ContractFile
 from helpdesk.permissions import (
     may_see_contracts,
     may_sign_agreement,
     may_work_cases,
     require_admin,
+    require_customer,
 )
 from helpdesk.policy import current_policy
 from helpdesk.products.models import Product
@@ -43,6 +46,13 @@ def _organisation_or_404(organisation_id: int, allowed=may_see_contracts) -> Org
     if organisation is None:
         abort(404)
     return organisation
+
+
+@bp.get("/organisation/development")
+@require_customer
+def projects():
+    """The customer's development projects (DOC-4)."""
+    return render("contracts/projects.html", projects=project_list.projects_for(current_user))
 
 
 def _agent(user, organisation_id: int) -> bool:
@@ -242,6 +252,10 @@ def _page(organisation: Organisation, failure=None, status: int = 200):
         "has_template": agreement.template() is not None,
         "balances": units.balances(organisation.id),
         "months": statements.recent_months(utcnow().date()),
+        "pages": [
+            (page, markdown.render(str(page.content)))
+            for page in service.document_pages(current_user, organisation)
+        ],
         "agent": agent,
         "failure": failure,
         "typed": request.form if request.method == "POST" else {},
