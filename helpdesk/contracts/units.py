@@ -56,8 +56,11 @@ def _active(organisation_id: int):
 
 
 def balances(organisation_id: int) -> list[Balance]:
-    """The organisation's active units contracts with what is left (two queries)."""
+    """The organisation's active units contracts with what is left (one query without such
+    a contract, two with)."""
     contracts = list(_active(organisation_id))
+    if not contracts:
+        return []
     used = dict(
         UnitDraw.select(UnitDraw.contract, fn.SUM(UnitDraw.minutes))
         .where(UnitDraw.contract.in_([c.id for c in contracts]))
