@@ -74,6 +74,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 def _core_plugins() -> dict[str, object]:
     """The core's own implementations of hooks, by name, registered before any plugin."""
     from helpdesk import defaults, lifecycle
+    from helpdesk.contracts import navigation as contracts_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.sla import clocks
@@ -84,6 +85,7 @@ def _core_plugins() -> dict[str, object]:
         "core.lifecycle": lifecycle,
         "core.people": people_navigation,
         "core.sla": clocks,
+        "core.contracts": contracts_navigation,
     }
 
 
@@ -136,6 +138,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
+    from helpdesk.contracts import views as contracts
+
+    app.register_blueprint(contracts.bp)
+    from helpdesk.contracts import statement_views, time_views
+    from helpdesk.contracts import tasks as contract_tasks  # noqa: F401 (the monthly statements)
+
+    app.register_blueprint(time_views.bp)
+    app.register_blueprint(statement_views.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:

@@ -47,6 +47,16 @@ ACTIONS = {
     "user.picture_removed": _l("Picture removed"),
     "user.password": _l("Own password changed"),
     "user.email": _l("E-mail address changed"),
+    # Contracts and the data-processing agreement (DOC-1, DOC-2)
+    "contract.created": _l("Contract added"),
+    "contract.file": _l("Contract file added"),
+    "agreement.template": _l("Agreement template uploaded"),
+    "agreement.issued": _l("Agreement issued"),
+    "agreement.signed": _l("Signed agreement uploaded"),
+    "agreement.countersigned": _l("Countersigned agreement uploaded"),
+    "time.recorded": _l("Time recorded"),
+    "time.corrected": _l("Time record corrected"),
+    "case.settled": _l("Case settled"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -75,6 +85,17 @@ FIELDS = {
     "domain": _l("Domain"),
     "position": _l("Position"),
     "picture_version": _l("Picture"),
+    "title": _l("Title"),
+    "kind": _l("Kind"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "products": _l("Products"),
+    "file": _l("File"),
+    "agreement": _l("Data-processing agreement"),
+    "minutes": _l("Minutes"),
+    "billable": _l("Billable"),
+    "worked_on": _l("Day"),
+    "activity": _l("Activity"),
 }
 
 

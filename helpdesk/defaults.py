@@ -250,9 +250,10 @@ def helpdesk_sla_policy():
 
 @hookimpl(trylast=True)
 def helpdesk_response_target(case):
+    from helpdesk.contracts.service import class_of_case
     from helpdesk.sla.policy import sla_policy
 
-    return sla_policy().target(case.severity, case.organisation.contract_class)
+    return sla_policy().target(case.severity, class_of_case(case))
 
 
 @hookimpl(trylast=True)
@@ -261,3 +262,39 @@ def helpdesk_mail_case(sender, subject):
     calm = [s for s in policy.severities if not s.needs_impact] or policy.severities
     severity = next((s for s in calm if s.key == "normal"), calm[0])
     return MailCase(policy.case_types[0].key, severity.key)
+
+
+@hookimpl(trylast=True)
+def helpdesk_contract_kinds():
+    from helpdesk.contracts.policy import ContractKind
+
+    return [
+        ContractKind("maintenance", Label("Wartungsvertrag", "Maintenance contract")),
+        ContractKind("units", Label("Supporteinheiten", "Support units")),
+        ContractKind("hosting", Label("Hosting", "Hosting")),
+        ContractKind(
+            "data_processing", Label("Auftragsverarbeitung (AVV)", "Data processing (AVV)")
+        ),
+    ]
+
+
+@hookimpl(trylast=True)
+def helpdesk_new_case_notices(standing):
+    from helpdesk.contracts.policy import CaseNotice
+
+    if standing.expired and not standing.active:
+        return [
+            CaseNotice(
+                Label(
+                    "Ihr Vertrag ist abgelaufen. Wir helfen gern, der Support kann jedoch "
+                    "verrechnet werden.",
+                    "Your contract has expired. We are glad to help, but support may be billed.",
+                )
+            )
+        ]
+    return []
+
+
+@hookimpl(trylast=True)
+def helpdesk_billable_by_default(case):
+    return case.case_type != "fault"

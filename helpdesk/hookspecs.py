@@ -18,8 +18,9 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Flask
 
-    from helpdesk.accounts.models import User
+    from helpdesk.accounts.models import Organisation, User
     from helpdesk.cases.models import Case, Event
+    from helpdesk.contracts.policy import CaseNotice, ContractKind, DocumentPage, Standing
     from helpdesk.policy import (
         Branding,
         CaseType,
@@ -96,9 +97,10 @@ def helpdesk_priorities() -> list[Priority]:
 def helpdesk_priority_for(case_type: str, severity: str, contract_class: str | None) -> str | None:
     """The priority key for a case of this type and severity under this contract class.
 
-    ``contract_class`` is the key of the organisation's contract class (one of
-    ``helpdesk_contract_classes``) or None. Every combination is checked at start-up to name
-    a known priority. First answer wins.
+    ``contract_class`` is the class of the organisation's contract that covers the case's
+    product (one of ``helpdesk_contract_classes``, see ``helpdesk.contracts.service``) or
+    None. Every combination is checked at start-up to name a known priority. First answer
+    wins.
     """
 
 
@@ -370,4 +372,39 @@ def helpdesk_release_published_status(case: Case) -> str | None:
     published (FLOW-7); None keeps its status.
 
     First answer wins; the core keeps the status.
+    """
+
+
+# -- Contracts and the data-processing agreement (DOC-1, DOC-2) -----------------------------
+
+
+@hookspec
+def helpdesk_contract_kinds() -> list[ContractKind]:
+    """Kinds of contract an organisation may have, beside the core's maintenance, support
+    units, hosting and data processing. Every plugin's kinds count; a key named twice keeps
+    the first plugin's label.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_new_case_notices(standing: Standing) -> list[CaseNotice] | None:
+    """What the new-case form tells a customer before they write, from their organisation's
+    ``standing`` (its active and expired contracts and its AVV's state): each a
+    ``CaseNotice`` that warns, or with ``blocks=True`` refuses the customer's new cases on
+    every channel. First answer wins; the core warns about expired contracts.
+    """
+
+
+@hookspec
+def helpdesk_document_pages(organisation: Organisation) -> list[DocumentPage]:
+    """Pages the plugin adds to ``organisation``'s contracts and documents area (DOC-5), each
+    a ``DocumentPage`` with its own visibility rule. Every plugin's pages count, in the order
+    the plugins answer.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_billable_by_default(case: Case) -> bool | None:
+    """Whether time recorded on ``case`` is billable unless the agent says otherwise (with a
+    reason), by its type (DOC-3). First answer wins; the core bills all but faults.
     """

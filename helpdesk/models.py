@@ -14,6 +14,14 @@ from helpdesk.cases.models import (
     EventRecipient,
     Follower,
 )
+from helpdesk.contracts.billing_models import RunningTimer, Settlement, TimeRecord, UnitDraw
+from helpdesk.contracts.models import (
+    Agreement,
+    AgreementFile,
+    Contract,
+    ContractFile,
+    ContractProduct,
+)
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
@@ -55,4 +63,14 @@ ALL_MODELS = [
     CalendarOverride,
     InboundMessage,
     RateLimitHit,
+    # Contracts and the data-processing agreement (issue 15)
+    Contract,
+    ContractProduct,
+    ContractFile,
+    AgreementFile,
+    Agreement,
+    TimeRecord,
+    RunningTimer,
+    Settlement,
+    UnitDraw,
 ]

@@ -105,3 +105,32 @@ require_admin = _requiring(may_administer)
 require_customer = _requiring(is_customer)
 #: Signed in as a portal admin (of their own organisation), else 404.
 require_portal_admin = _requiring(is_portal_admin)
+
+
+# Contracts and the data-processing agreement (DOC-1, DOC-2) -------------------------------
+
+
+def may_see_contracts(user: User, organisation_id: int | None) -> bool:
+    """Agents see every organisation's contracts and documents; a customer their own
+    organisation's when portal admin or authorised for support."""
+    if may_work_cases(user):
+        return True
+    return (
+        is_customer(user)
+        and user.organisation_id == organisation_id
+        and (is_portal_admin(user) or bool(user.support_authorised))
+    )
+
+
+def may_sign_agreement(user: User, organisation_id: int | None) -> bool:
+    """The organisation's portal admin requests the blank AVV and uploads the signed copy;
+    an agent may do both for them (a copy that came by mail)."""
+    return may_work_cases(user) or (
+        is_portal_admin(user) and user.organisation_id == organisation_id
+    )
+
+
+def ensure(allowed: bool, message) -> None:
+    """Raise ``NotAllowed`` with ``message`` unless ``allowed``."""
+    if not allowed:
+        raise NotAllowed(message)

@@ -51,9 +51,15 @@ Business time (SLA-1..3, FLOW-3), all our choices (the document names no times):
   normal, gets 8 h whatever its severity); low 16 h; next response twice those.
 - Timers: waiting for customer info reminds after 5 business days and once more after 5
   more; no timer closes a ticket, since the customer may add information at any time.
+
+Contracts and the data-processing agreement (DOC-1, DOC-2): "ohne AVV [ist] auch kein
+Online-Support mehr rechtens". Until the AVV is countersigned the new-ticket form warns and
+says why (the document asks the customer to send it, it does not refuse help); an expired
+maintenance contract is named too.
 """
 
 from helpdesk.accounts.models import Kind, User
+from helpdesk.contracts.policy import CaseNotice
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import (
     CaseType,
@@ -325,4 +331,56 @@ def helpdesk_status_timers():
         Timer(
             "waiting_for_customer_info", 5, Unit.BUSINESS_DAYS, Action.REMIND, mail="timer_reminder"
         ),
+    ]
+
+
+#: Why the AVV matters, in the document's words where it has them.
+MISSING_AGREEMENT = Label(
+    "Mit Ihrer Organisation ist noch kein Auftragsverarbeitungsvertrag (AVV) geschlossen. "
+    "Ohne AVV dürfen wir seit Inkrafttreten der DSGVO streng genommen keine Daten von Ihnen "
+    "einsehen, und auch Online-Support ist ohne AVV nicht rechtens. Bitte laden Sie den auf "
+    "Sie ausgestellten Vertrag unter „Verträge und Dokumente“ herunter und senden Sie ihn "
+    "unterschrieben zurück.",
+    "Your organisation has not concluded a data-processing agreement (AVV) with us yet. "
+    "Under the GDPR we may strictly speaking not look at your data without one, and online "
+    "support is not lawful without it either. Please download the agreement made out to you "
+    "under “Contracts and documents” and send it back signed.",
+)
+EXPIRED_CONTRACT = Label(
+    "Ihr Wartungsvertrag ist abgelaufen. Bitte wenden Sie sich an uns, um ihn zu verlängern.",
+    "Your maintenance contract has expired. Please contact us to renew it.",
+)
+
+
+@hookimpl
+def helpdesk_new_case_notices(standing):
+    notices = []
+    if standing.agreement in ("none", "issued"):  # once signed, the customer has done theirs
+        notices.append(CaseNotice(MISSING_AGREEMENT))
+    if standing.expired and not standing.active:
+        notices.append(CaseNotice(EXPIRED_CONTRACT))
+    return notices
+
+
+@hookimpl
+def helpdesk_document_pages(organisation):
+    from helpdesk.contracts.policy import DocumentPage
+
+    return [
+        DocumentPage(
+            "contracts-and-avv",
+            Label("Ihre Verträge und der AVV", "Your contracts and the AVV"),
+            Label(
+                "Hier sehen Sie die zwischen Ihnen und uns geschlossenen Pflege- und "
+                "Auftragsverarbeitungsverträge. Haben Sie noch keinen "
+                "Auftragsverarbeitungsvertrag (AVV) mit uns geschlossen, finden Sie unten "
+                "einen auf Sie ausgestellten Blankovertrag: Bitte laden Sie ihn herunter und "
+                "senden Sie ihn unterschrieben zurück. Sobald er uns vorliegt, ersetzen wir ihn "
+                "durch die von uns gegengezeichnete Version.",
+                "Here you see the maintenance and data-processing agreements between you and "
+                "us. If you have not concluded a data-processing agreement (AVV) with us yet, "
+                "you find a blank made out to you below: please download it and send it back "
+                "signed. As soon as we have it, we replace it with the version we countersigned.",
+            ),
+        )
     ]

@@ -257,3 +257,40 @@ def helpdesk_response_target(case):
 @hookimpl
 def helpdesk_status_timers():
     return [Timer("hold", 0, Unit.DAYS, Action.RESUBMIT, to_status="working")]
+
+
+@hookimpl
+def helpdesk_billable_by_default(case):
+    # "kostenlose Fehlerbeseitigung" for an error; extensions, improvements and help are
+    # "kostenpflichtige Unterstützungsleistung" unless the agent says why not.
+    return case.case_type != "error"
+
+
+def _has_contract(user, organisation) -> bool:
+    """Remote support is a free service for customers with a maintenance contract."""
+    from helpdesk.contracts.service import standing
+
+    return user.is_agent or any(c.kind == "maintenance" for c in standing(organisation).active)
+
+
+@hookimpl
+def helpdesk_document_pages(organisation):
+    from helpdesk.contracts.policy import DocumentPage
+
+    return [
+        DocumentPage(
+            "remote-support",
+            Label("Fernwartung", "Remote support"),
+            Label(
+                "Als kostenlose Serviceleistung bieten wir unseren Vertragskunden "
+                "Fernwartung an. Mit dem Programm unten starten Sie eine Sitzung. **Ohne Ihre "
+                "individuelle Freigabe verbinden wir uns nie mit Ihrem System:** Sie nennen "
+                "uns für jede Sitzung die angezeigte Kennung und das Kennwort selbst.",
+                "Remote support is a free service for our contract customers. Start a session "
+                "with the program below. **We never connect to your system without your "
+                "consent:** you give us the ID and password it shows for each session.",
+            ),
+            files=(("remote-support.exe", "https://vendor.example/downloads/remote-support.exe"),),
+            visible_to=_has_contract,
+        )
+    ]

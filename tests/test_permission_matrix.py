@@ -21,7 +21,7 @@ The app is the core without vendor plugins: the five vendor plugins add no route
 import io
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -34,7 +34,9 @@ from helpdesk.accounts.models import Approval, Organisation, OrganisationDomain,
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import Purpose
 from helpdesk.cases import files, service, uploads
-from helpdesk.cases.models import Attachment
+from helpdesk.cases.models import Attachment, Case
+from helpdesk.contracts import agreement, billing
+from helpdesk.contracts import service as contracts
 from helpdesk.development.models import DevelopmentItem
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundMessage, InboundState
@@ -175,6 +177,27 @@ ACCESS = {
     "home.brand_css":             ANYONE,
     "outbox.detail":              ADMINS,
     "outbox.html":                ADMINS,
+    # Contracts and documents (issue 15): every demo customer is authorised for support.
+    "contracts.mine":             SIGNED_IN,  # customers to their organisation's page
+    "contracts.index":            SIGNED_IN,
+    "contracts.add":              AGENTS,
+    "contracts.add_file":         AGENTS,
+    "contracts.contract_file":    SIGNED_IN,
+    "contracts.issue":            PORTAL_ADMINS | AGENTS,  # already issued: a 422
+    "contracts.signed":           PORTAL_ADMINS | AGENTS,
+    "contracts.countersigned":    AGENTS,
+    "contracts.agreement_file":   SIGNED_IN,
+    "contracts.template":         ADMINS,
+    "contracts.template_file":    ADMINS,
+    "time.record":                AGENTS,
+    "time.correct":               AGENTS,
+    "time.start":                 AGENTS,
+    "time.stop":                  AGENTS,     # no timer running: a 422
+    "time.settle":                AGENTS,
+    "statements.page":            SIGNED_IN,
+    "statements.xlsx":            SIGNED_IN,
+    "statements.pdf":             SIGNED_IN,
+    "contracts.projects":         CUSTOMERS,
 }
 # fmt: on
 
@@ -219,6 +242,8 @@ OBJECT_OF = {
     "user_id":         "organisation_user",  # a customer of each, with a picture
     "version":         "picture_version",    # ... that picture's
     "item_id":         "development_item",
+    "contract_id":     "contract",
+    "record_id":       "time_record",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -251,6 +276,8 @@ OBJECT_OF_ENDPOINT = {
     "invitations.accept":        {"secret": "invitation_secret"},
     "organisation.confirm_news": {"token": "news_token"},
     "survey.answer":             {"token": "survey_token"},
+    "contracts.contract_file":   {"file_id": "contract_file"},
+    "contracts.agreement_file":  {"file_id": "agreement_file"},
 }
 # fmt: on
 
@@ -385,6 +412,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "invitation": invitation.id,
         "news_address": news.id,
         "case_mail": case_mail.id,
+        **contract_objects(organisation),
     }
     secrets = {
         "reset_secret": reset_secret,
@@ -394,6 +422,32 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "survey_token": survey.token_for(case),
     }
     return objects, secrets
+
+
+def contract_objects(organisation) -> dict:
+    """A contract with a file and an issued agreement of the organisation (issue 15)."""
+    agent = User.get(User.email == ROLES["agent"])
+    if agreement.template() is None:
+        agreement.upload_template(User.get(User.email == ROLES["admin_agent"]), "t.pdf", pdf())
+    contract = contracts.add_contract(
+        agent, organisation, kind="maintenance", title="Wartung", starts_on=date(2026, 1, 1)
+    )
+    return {
+        "contract": contract.id,
+        "contract_file": contracts.attach_file(agent, contract, "v.pdf", pdf()).id,
+        "agreement_file": agreement.issue(agent, organisation).id,
+        "time_record": billing.record_time(
+            agent, Case.get(Case.organisation == organisation.id), minutes=5, activity="Call"
+        ).id,
+    }
+
+
+def pdf() -> bytes:
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.add_page()
+    return bytes(document.output())
 
 
 def simple_mail(sender: str, subject: str, message_id: str) -> bytes:

@@ -11,6 +11,7 @@ from helpdesk.cases.callids import next_call_id
 from helpdesk.cases.changes import changing, record_event
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Case, Channel, EventKind, Visibility
+from helpdesk.contracts import service as contracts
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.oneline import flattened
 from helpdesk.policy import Category, current_policy
@@ -47,6 +48,8 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
     """Open a case: call id, priority from the mapping, route, the first timeline entry."""
     policy = current_policy()
     _check_new(new, policy)
+    organisation = new.requester.organisation
+    contracts.ensure_may_open_case(new.opened_by or new.requester, organisation)
     route = routing.routed(new, policy)
     status = route.status
     now = utcnow()
@@ -67,7 +70,9 @@ def open_case(new: NewCase, attachments: Iterable[Attachment] = ()) -> Case:
             case_type=new.case_type,
             severity=new.severity,
             priority=policy.priority_for(
-                new.case_type, new.severity, new.requester.organisation.contract_class
+                new.case_type,
+                new.severity,
+                contracts.class_for(organisation, new.product.id if new.product else None),
             ),
             status=status.key,
             status_category=status.category,

@@ -17,6 +17,7 @@ from helpdesk.cases.changes import changing, recipients, record_event, set_statu
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Follower, Visibility
 from helpdesk.cases.opening import CHECKLIST, NewCase, open_case, open_follow_up
+from helpdesk.contracts import service as contracts
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.permissions import ensure_agent, may_work_cases
 from helpdesk.policy import Category, current_policy
@@ -123,7 +124,7 @@ def change_field(case: Case, actor: User, name: str, value, reason: str | None =
                     changed.append(dependent)
         if name in ("case_type", "severity"):
             priority = current_policy().priority_for(
-                case.case_type, case.severity, case.organisation.contract_class
+                case.case_type, case.severity, contracts.class_of_case(case)
             )
             if priority != case.priority:
                 _changed(case, actor, "priority", case.priority, priority, now)

@@ -35,6 +35,7 @@ from flask import current_app
 
 from helpdesk.accounts.models import Kind, User
 from helpdesk.cases.models import Attachment, Event, EventKind, Follower, Visibility
+from helpdesk.contracts import billing
 from helpdesk.hookspecs import hookimpl
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify
@@ -168,6 +169,8 @@ def _send(notice: Notice, user: User, attachments: list[Attachment]) -> None:
     elif notice.template == "case_status":
         status = current_policy().status(event.new_value)
         context.update(status=status, category=status.category)
+        if status.category in (Category.SOLVED, Category.CLOSED):
+            context.update(settlement=billing.settlement_of(case))  # seed 004's closing mail
     typed_by = author.name if author is not None and not notice.automatic else None
     notify.send(
         notice.template,

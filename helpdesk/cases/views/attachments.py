@@ -31,13 +31,19 @@ def attachment(call_id: str, attachment_id: int, filename: str):
     found = access.visible_attachments(current_user, case, query).first()
     if found is None:
         abort(404)
+    return serve(found, inline=found.content_type in files.INLINE_SAFE)
+
+
+def serve(found, inline: bool = False):
+    """The kept file ``found`` (a row with ``stored_name``, ``content_type``, ``filename``
+    and ``sha256``), a download unless ``inline``, never run by the browser; 404 when gone."""
     path = files.path_of(found.stored_name)
     if not path.is_file():
         abort(404)
     response = send_file(
         path,
         mimetype=found.content_type,
-        as_attachment=found.content_type not in files.INLINE_SAFE,
+        as_attachment=not inline,
         download_name=found.filename,
         etag=found.sha256,
         max_age=None,

@@ -22,6 +22,8 @@ from helpdesk.cases import access, closing, files
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
 from helpdesk.cases.views.blueprint import bp
+from helpdesk.contracts import billing
+from helpdesk.contracts import service as contracts
 from helpdesk.db import Prepared
 from helpdesk.development import service as development
 from helpdesk.escalation import service as escalation
@@ -158,6 +160,10 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "inline_safe": files.INLINE_SAFE,
         "size_of": size_label,
         "times": Times(),
+        "contract": contracts.covering(case.organisation_id, case.product_id, expired=True)
+        if agent
+        else None,
+        "billing": billing.panel(case, current_user) if agent else None,
     }
     return render("cases/detail.html", block="case", status=status, **context)
 

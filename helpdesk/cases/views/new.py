@@ -18,6 +18,7 @@ from helpdesk.cases.models import Attachment, Channel
 from helpdesk.cases.views.attachments import take_uploads
 from helpdesk.cases.views.blueprint import bp
 from helpdesk.cases.views.detail import size_label
+from helpdesk.contracts import service as contracts
 from helpdesk.permissions import require_agent
 from helpdesk.policy import current_policy
 from helpdesk.web import render
@@ -136,6 +137,7 @@ def _show(form: CaseForm, phone: bool, uploads=(), problems=(), status: int = 20
         needing_impact=needing_impact,
         checklist=CHECKLIST_FIELDS,
         size_of=size_label,
+        notices=[] if phone else contracts.notices(current_user.organisation),
     )
 
 

@@ -1,0 +1,28 @@
+"""The "Contracts and documents" link (core hook implementation "core.contracts"): a customer
+with the right reaches their organisation's page, an agent the list of organisations."""
+
+from helpdesk.hookspecs import hookimpl
+from helpdesk.permissions import may_see_contracts, may_work_cases
+from helpdesk.policy import Label, NavLink
+
+LABEL = Label("Verträge und Dokumente", "Contracts and documents")
+PROJECTS = Label("Entwicklungsprojekte", "Development projects")
+
+
+@hookimpl(trylast=True)
+def helpdesk_navigation(user):
+    if may_work_cases(user):
+        return [NavLink("contracts.mine", LABEL, audience="agent", order=70)]
+    projects = NavLink("contracts.projects", PROJECTS, audience="customer", order=71)
+    if may_see_contracts(user, user.organisation_id):
+        return [
+            projects,
+            NavLink(
+                "contracts.index",
+                LABEL,
+                audience="customer",
+                order=70,
+                values={"organisation_id": user.organisation_id},
+            ),
+        ]
+    return [projects]

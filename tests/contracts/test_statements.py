@@ -1,0 +1,104 @@
+"""Time statements (DOC-3): grouped by call id, free and billable totals and units that add up
+(summed here independently from the rows), as a page, an xlsx and a PDF; customers see their
+own organisation's, agents any."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from helpdesk.contracts import billing, service, statements
+from helpdesk.contracts.billing_models import TimeRecord
+from tests.contracts.conftest import text_of
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def recorded(app, demo_people, open_case):
+    """Two cases of Muster with records (one corrected) and one record outside the period."""
+    erik = demo_people["erik.first"]
+    with app.app_context():
+        service.add_contract(
+            erik,
+            demo_people["mia.member"].organisation,
+            kind="units",
+            title="Units",
+            starts_on=TODAY - timedelta(days=30),
+            units_bought=20,
+        )
+        first = open_case("mia.member", case_type="fault", subject='=HYPERLINK("x")')
+        second = open_case("mia.member", case_type="question")
+        a = billing.record_time(erik, first, minutes=45, activity="Analysis")
+        billing.record_time(erik, second, minutes=90, activity="Training")
+        billing.record_time(
+            erik, second, minutes=30, activity="Call", billable=False, reason="Goodwill"
+        )
+        billing.correct(erik, a, -15, "Break")
+        billing.record_time(
+            erik, second, minutes=60, activity="Old", worked_on=TODAY - timedelta(days=40)
+        )
+    return first, second
+
+
+def _period():
+    return {"from": (TODAY - timedelta(days=7)).isoformat(), "to": TODAY.isoformat()}
+
+
+def test_statements_add_up(app, demo_people, recorded):
+    first, second = recorded
+    organisation = demo_people["mia.member"].organisation
+    with app.app_context():
+        found = statements.statement(organisation, TODAY - timedelta(days=7), TODAY)
+        rows = list(TimeRecord.select().where(TimeRecord.worked_on >= TODAY - timedelta(days=7)))
+    # Summed independently, straight from the rows.
+    assert found.free == sum(r.minutes for r in rows if not r.billable) == 30 + 30
+    assert found.billable == sum(r.minutes for r in rows if r.billable) == 90
+    assert found.units == 1.5  # only billable time draws units
+    assert [c.case.call_id for c in found.cases] == sorted([first.call_id, second.call_id])
+    assert sum(c.free + c.billable for c in found.cases) == sum(r.minutes for r in rows)
+
+
+def test_page_xlsx_and_pdf_for_the_customer(app, demo_people, recorded):
+    first, second = recorded
+    organisation_id = demo_people["mia.member"].organisation_id
+    customer = app.test_client().sign_in_as(demo_people["paula.portal"])
+    url = f"/organisations/{organisation_id}/statement"
+    page = customer.get(url, query_string=_period())
+    assert page.status_code == 200
+    assert first.call_id in page.text and second.call_id in page.text and "Old" not in page.text
+    book = load_workbook(io.BytesIO(customer.get(url + ".xlsx", query_string=_period()).data))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row if c is not None]
+    assert first.call_id in cells and "Training" in cells
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)  # never a formula
+    text = text_of(customer.get(url + ".pdf", query_string=_period()).data)
+    assert first.call_id in text and "Muster GmbH" in text
+    assert customer.get(url, query_string={"from": "x"}).status_code == 422
+
+
+def test_other_organisations_never_see_a_statement(app, demo_people, recorded, foreigner):
+    url = f"/organisations/{demo_people['mia.member'].organisation_id}/statement"
+    stranger = app.test_client().sign_in_as(foreigner)
+    for suffix in ("", ".xlsx", ".pdf"):
+        assert stranger.get(url + suffix).status_code == 404
+    agent = app.test_client().sign_in_as(demo_people["erik.first"])
+    assert agent.get(url, query_string=_period()).status_code == 200
+
+
+def test_the_monthly_job_prepares_last_months_statements(app, demo_people, open_case):
+    from helpdesk.contracts import tasks
+    from helpdesk.mail.models import OutboxMessage
+
+    erik = demo_people["erik.first"]
+    with app.app_context():
+        case = open_case("mia.member", case_type="question")
+        billing.record_time(erik, case, minutes=30, activity="Call", worked_on=date(2026, 10, 5))
+        before = OutboxMessage.select().count()
+        assert tasks.prepare_statements(today=date(2026, 11, 1)) == 1
+        mails = list(OutboxMessage.select().order_by(OutboxMessage.id))[before:]
+        assert [m.subject for m in mails] == [
+            "Your time statement for Oct 1, 2026 – Oct 31, 2026"
+        ] * len(mails)
+        assert "martin.main@muster.example" in mails[0].recipients
+        assert tasks.prepare_statements(today=date(2026, 12, 1)) == 0  # nothing in November
