@@ -76,6 +76,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk import defaults, lifecycle
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
+    from helpdesk.reports import rollups
     from helpdesk.sla import clocks
 
     return {
@@ -84,6 +85,7 @@ def _core_plugins() -> dict[str, object]:
         "core.lifecycle": lifecycle,
         "core.people": people_navigation,
         "core.sla": clocks,
+        "core.reports": rollups,  # the daily roll-up (issue 17)
     }
 
 

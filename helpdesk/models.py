@@ -21,6 +21,7 @@ from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
+from helpdesk.reports.models import DailyCaseCount
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -55,4 +56,5 @@ ALL_MODELS = [
     CalendarOverride,
     InboundMessage,
     RateLimitHit,
+    DailyCaseCount,
 ]
