@@ -76,6 +76,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk import defaults, lifecycle
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
+    from helpdesk.reports import navigation as report_navigation
     from helpdesk.reports import rollups
     from helpdesk.sla import clocks
 
@@ -86,6 +87,7 @@ def _core_plugins() -> dict[str, object]:
         "core.people": people_navigation,
         "core.sla": clocks,
         "core.reports": rollups,  # the daily roll-up (issue 17)
+        "core.reports.navigation": report_navigation,
     }
 
 
@@ -138,6 +140,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
+    from helpdesk.reports import charts
+    from helpdesk.reports import views as reports
+
+    app.register_blueprint(reports.bp)
+    app.add_template_global(charts.svg, "chart_svg")
 
 
 def _register_account_blueprints(app: Flask) -> None:

@@ -45,6 +45,8 @@ ACTIONS = {
     "user.profile": _l("Profile changed"),
     "user.picture": _l("Picture changed"),
     "user.picture_removed": _l("Picture removed"),
+    # reports (issue 17)
+    "report.exported": _l("Report data downloaded"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -73,6 +75,12 @@ FIELDS = {
     "domain": _l("Domain"),
     "position": _l("Position"),
     "picture_version": _l("Picture"),
+    "figure": _l("Figure"),
+    "format": _l("Format"),
+    "start": _l("From"),
+    "end": _l("To"),
+    "product": _l("Product"),
+    "organisation": _l("Organisation"),
 }
 
 

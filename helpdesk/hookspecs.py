@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         SupportLevel,
     )
     from helpdesk.products.models import Component, Product, ProductVersion
+    from helpdesk.reports.service import Figure, Filters
     from helpdesk.sla.calendar import BusinessCalendar
     from helpdesk.sla.policy import ResponseTarget, SlaPolicy, Timer
 
@@ -360,4 +361,19 @@ def helpdesk_release_published_status(case: Case) -> str | None:
     published (FLOW-7); None keeps its status.
 
     First answer wins; the core keeps the status.
+    """
+
+
+# -- Reports (REP-1) ----------------------------------------------------------------------
+
+
+@hookspec
+def helpdesk_report_figures(user: User, filters: Filters) -> list[Figure]:
+    """The vendor's own figures for ``user``'s dashboard (``helpdesk.reports.service.Figure``:
+    a key, a ``Chart`` of one of the kinds bar, stacked, line or histogram), for ``filters``
+    (the period ``start`` to ``end``, and ``team``, ``product``, ``organisation`` ids or None).
+
+    Compute them through the service layer and respect ``filters.organisation``: a customer's
+    dashboard must show their own organisation's cases only. Every answer is added after the
+    core's figures; return an empty list to add none.
     """

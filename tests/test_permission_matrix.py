@@ -70,6 +70,8 @@ USER_MANAGERS = PORTAL_ADMINS | ADMINS
 SECOND_FACTOR = AGENTS | PORTAL_ADMINS
 #: Who decides on registrations at unknown domains (ACC-3): vendor admins and team managers.
 DECIDERS = ADMINS | {"manager"}
+#: Who reads reports (issue 17): agents, and customers who see all their organisation's cases.
+REPORT_READERS = AGENTS | {"main_contact", "portal_admin", "foreign_customer"}
 
 # fmt: off
 #: endpoint -> the roles that may use it. Customers reach only their own organisation's
@@ -167,6 +169,10 @@ ACCESS = {
     "admin.organisation":         ADMINS,
     "admin.add_domain":           ADMINS,
     "admin.remove_domain":        ADMINS,
+    # reports (issue 17): agents, and customers who see their whole organisation's cases
+    "reports.dashboard":          REPORT_READERS,
+    "reports.printable_page":     REPORT_READERS,
+    "reports.export":             REPORT_READERS,
 }
 # fmt: on
 
@@ -184,6 +190,7 @@ FORMS = {
     "accounts.language": {"language": "de"},
     # A calendar the view can store: it answers an unusable one with a 400, not a 422.
     "sla.calendar": {"timezone": "Europe/Vienna", "hours_mon": "08:00-17:00"},
+    "reports.export": {"fmt": "csv"},
 }
 
 
@@ -240,6 +247,7 @@ OBJECT_OF_ENDPOINT = {
     "invitations.accept":        {"secret": "invitation_secret"},
     "organisation.confirm_news": {"token": "news_token"},
     "survey.answer":             {"token": "survey_token"},
+    "reports.export":            {"key": "report_figure"},
 }
 # fmt: on
 
@@ -380,6 +388,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "invitation_secret": invitation_secret,
         "news_token": organisations.news_token(news),
         "survey_token": survey.token_for(case),
+        "report_figure": "open_by_status",
     }
     return objects, secrets
 
