@@ -77,7 +77,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.reports import navigation as report_navigation
-    from helpdesk.reports import rollups
+    from helpdesk.reports import rollups, times
     from helpdesk.sla import clocks
 
     return {
@@ -88,6 +88,7 @@ def _core_plugins() -> dict[str, object]:
         "core.sla": clocks,
         "core.reports": rollups,  # the daily roll-up (issue 17)
         "core.reports.navigation": report_navigation,
+        "core.reports.times": times,
     }
 
 

@@ -21,7 +21,7 @@ from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
-from helpdesk.reports.models import DailyCaseCount
+from helpdesk.reports.models import CaseTimes, DailyCaseCount
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -57,4 +57,5 @@ ALL_MODELS = [
     InboundMessage,
     RateLimitHit,
     DailyCaseCount,
+    CaseTimes,
 ]

@@ -1,17 +1,27 @@
-"""Reports (issue 17): the daily roll-up of opened, solved and closed cases, and one index of
+"""Reports (issue 17): the daily roll-up of opened, solved and closed cases, each case's
+first response and resolution in business minutes (``case_times``), and one index of
 the open cases by status category, severity, team and product for the dashboard's exact "now"
-counts. The roll-up starts empty: ``flask reports rebuild`` (or the nightly job, day by day)
-fills it from the timeline. The model below is a frozen copy of the table in this release.
+counts. The roll-up starts empty: ``helpdesk.reports.rollups.rebuild(first, last)`` fills
+it from the timeline (the nightly job recounts yesterday and today). The models below are
+frozen copies of the tables in this release; cases opened before it have no ``case_times``.
 """
 
-from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField
+from peewee import (
+    AutoField,
+    CharField,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+)
 
 from helpdesk.migrations import existing, frozen_base
 
 
 def upgrade(db, migrator):
     Base = frozen_base(db)
-    Organisation = existing(Base, "organisation")
+    Organisation, Case = existing(Base, "organisation"), existing(Base, "case")
 
     class DailyCaseCount(Base):
         id = AutoField()
@@ -31,7 +41,24 @@ def upgrade(db, migrator):
                 (("organisation", "day"), False),
             )
 
-    db.create_tables([DailyCaseCount])
+    class CaseTimes(Base):
+        case = ForeignKeyField(Case, primary_key=True, on_delete="CASCADE")
+        organisation = IntegerField()
+        team = IntegerField(default=0)
+        product = IntegerField(default=0)
+        severity = CharField(max_length=50)
+        opened_at = DateTimeField()
+        response_target = IntegerField(null=True)
+        responded_at = DateTimeField(null=True)
+        response_minutes = FloatField(null=True)
+        resolved_at = DateTimeField(null=True)
+        resolution_minutes = FloatField(null=True)
+
+        class Meta:
+            table_name = "case_times"
+            indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))
+
+    db.create_tables([DailyCaseCount, CaseTimes])
     db.execute_sql(
         'CREATE INDEX IF NOT EXISTS "case_is_open_status_category_severity_team_id_product_id"'
         ' ON "case" (is_open, status_category, severity, team_id, product_id)'

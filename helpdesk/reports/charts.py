@@ -148,7 +148,10 @@ def svg(chart: Chart) -> Markup:
 
 
 def _bars(chart: Chart, y, slot) -> list[str]:
+    """Bars of several series stand side by side (``bar``) or on each other (the others)."""
     gap = 0 if chart.kind == "histogram" else slot * 0.2
+    beside = chart.kind == "bar" and len(chart.series) > 1
+    width = (slot - gap) / len(chart.series) if beside else slot - gap
     parts = []
     for i in range(len(chart.labels)):
         base = 0.0
@@ -156,16 +159,17 @@ def _bars(chart: Chart, y, slot) -> list[str]:
             value = series.values[i]
             if value <= 0:
                 continue
-            x = LEFT + slot * i + gap / 2
+            x = LEFT + slot * i + gap / 2 + (width * s if beside else 0)
             parts.append(
-                f'<rect x="{x:.1f}" y="{y(base + value):.1f}" width="{slot - gap:.1f}"'
+                f'<rect x="{x:.1f}" y="{y(base + value):.1f}" width="{width:.1f}"'
                 f' height="{y(base) - y(base + value):.1f}" fill="{PALETTE[s % len(PALETTE)]}"'
                 ' stroke="#fff" stroke-width="0.5">'
                 f"<title>{escape(chart.labels[i])}"
                 f"{' · ' + escape(series.name) if len(chart.series) > 1 else ''}:"
                 f" {_number(value)}{escape(chart.unit)}</title></rect>"
             )
-            base += value
+            if not beside:
+                base += value
     return parts
 
 

@@ -6,6 +6,8 @@ reads the answers of the period. A customer's figures are their own organisation
 leave out what is internal (agents' names, teams, comments).
 """
 
+import math
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,7 +29,7 @@ from helpdesk.permissions import is_customer, may_work_cases
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Product
 from helpdesk.reports.charts import Chart, Series
-from helpdesk.reports.models import DailyCaseCount
+from helpdesk.reports.models import CaseTimes, DailyCaseCount
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.survey.service import RATINGS
 from helpdesk.timeutil import utcnow
@@ -438,6 +440,117 @@ def escalations(filters: Filters) -> Figure:
             key="escalations",
         ),
     )
+
+
+def _times(filters: Filters):
+    """The response and resolution rows of the cases opened in the period."""
+    start = datetime.combine(filters.start, time.min)
+    end = datetime.combine(filters.end + timedelta(days=1), time.min)
+    query = (
+        CaseTimes.select(CaseTimes, Case.call_id)
+        .join(Case)
+        .where((CaseTimes.opened_at >= start) & (CaseTimes.opened_at < end))
+    )
+    for column in ("organisation", "team", "product"):
+        value = getattr(filters, column)
+        if value is not None:
+            query = query.where(getattr(CaseTimes, column) == value)
+    return list(query)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value at least ``share`` of them reach."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else 0
+
+
+def response_figures(filters: Filters) -> list[Figure]:
+    """First response and resolution per severity, in business hours against the target;
+    the share answered within target, and the breaches with links."""
+    rows = _times(filters)
+    severities = [s.key for s in current_policy().severities]
+    labels = [str(current_policy().label("severity", key)) for key in severities]
+    figures = []
+    for key, column, title in (
+        ("response_times", "response_minutes", _("First response in business hours")),
+        ("resolution_times", "resolution_minutes", _("Resolution in business hours")),
+    ):
+        by_severity = {
+            s: [
+                getattr(r, column)
+                for r in rows
+                if r.severity == s and getattr(r, column) is not None
+            ]
+            for s in severities
+        }
+        series = [
+            Series(
+                _("Median"),
+                [round(statistics.median(v) / 60, 2) if v else 0 for v in by_severity.values()],
+            ),
+            Series(
+                _("90th percentile"),
+                [round(percentile(v, 0.9) / 60, 2) for v in by_severity.values()],
+            ),
+        ]
+        if key == "response_times":
+            targets = {}
+            for r in rows:
+                if r.response_target is not None:
+                    targets.setdefault(r.severity, r.response_target)
+            series.append(
+                Series(_("Target"), [round(targets.get(s, 0) / 60, 2) for s in severities])
+            )
+        figures.append(
+            Figure(
+                key,
+                Chart(
+                    "bar",
+                    title,
+                    labels,
+                    series,
+                    unit=" h",
+                    key=key,
+                    description=_(
+                        "Cases opened in the period, by severity; waiting time excluded."
+                    ),
+                ),
+            )
+        )
+    answered = [r for r in rows if r.response_minutes is not None and r.response_target]
+    shares = []
+    for s in severities:
+        mine = [r for r in answered if r.severity == s]
+        met = sum(1 for r in mine if r.response_minutes <= r.response_target)
+        shares.append(round(100 * met / len(mine), 1) if mine else 0)
+    breaches = sorted(
+        (r for r in answered if r.response_minutes > r.response_target), key=lambda r: r.opened_at
+    )
+    compliance = Figure(
+        "sla_compliance",
+        Chart(
+            "bar",
+            _("First responses within target"),
+            labels,
+            [Series(_("Share"), shares)],
+            unit=" %",
+            key="sla_compliance",
+            description=_("Share of the answered cases opened in the period answered in time."),
+        ),
+    )
+    compliance.items = [
+        (
+            r.case.call_id,
+            _(
+                "%(severity)s: answered after %(hours)s business hours, target %(target)s",
+                severity=current_policy().label("severity", r.severity),
+                hours=round(r.response_minutes / 60, 1),
+                target=round(r.response_target / 60, 1),
+            ),
+        )
+        for r in breaches[:50]
+    ]
+    return [*figures, compliance]
 
 
 def dashboard(user: User, filters: Filters) -> list[Figure]:

@@ -60,3 +60,13 @@ def test_a_series_of_the_wrong_length_or_an_unknown_kind_is_refused():
         Chart("bar", "t", ["a", "b"], [Series("x", [1])])
     with pytest.raises(ValueError):
         Chart("pie", "t", ["a"], [Series("x", [1])])
+
+
+def test_bars_of_several_series_stand_side_by_side():
+    chart = Chart("bar", "t", ["a"], [Series("median", [2]), Series("target", [4])])
+    root = ET.fromstring(str(svg(chart)))
+    median, target = [r for r in root.findall(f"{NS}rect") if r.find(f"{NS}title") is not None]
+    assert float(target.get("x")) == pytest.approx(
+        float(median.get("x")) + float(median.get("width"))
+    )
+    assert float(target.get("height")) == pytest.approx(2 * float(median.get("height")))
