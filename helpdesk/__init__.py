@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
     from helpdesk.reports import charts
+    from helpdesk.reports import tasks as report_tasks  # noqa: F401  (the audit log's prune)
     from helpdesk.reports import views as reports
 
     app.register_blueprint(reports.bp)

@@ -1,9 +1,12 @@
-"""Reports (issue 17): the daily roll-up of opened, solved and closed cases, each case's
-first response and resolution in business minutes (``case_times``), and one index of
-the open cases by status category, severity, team and product for the dashboard's exact "now"
-counts. The roll-up starts empty: ``helpdesk.reports.rollups.rebuild(first, last)`` fills
-it from the timeline (the nightly job recounts yesterday and today). The models below are
-frozen copies of the tables in this release; cases opened before it have no ``case_times``.
+"""Reports and the audit log (issue 17).
+
+The daily roll-up of opened, solved and closed cases; each case's first response and
+resolution in business minutes (``case_times``); one index of the open cases by status
+category, severity, team and product for the dashboard's exact "now" counts; and the audit
+log's indexes for its filters. The roll-up starts empty:
+``helpdesk.reports.rollups.rebuild(first, last)`` fills it from the timeline (the nightly job
+recounts yesterday and today). The models below are frozen copies of the tables in this
+release; cases opened before it have no ``case_times`` row.
 """
 
 from peewee import (
@@ -59,6 +62,9 @@ def upgrade(db, migrator):
             indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))
 
     db.create_tables([DailyCaseCount, CaseTimes])
+    # the audit page's filters and the retention prune
+    for columns in (("actor_id", "id"), ("action", "id"), ("created_at",)):
+        migrator.add_index("audit_log", columns, False).run()
     db.execute_sql(
         'CREATE INDEX IF NOT EXISTS "case_is_open_status_category_severity_team_id_product_id"'
         ' ON "case" (is_open, status_category, severity, team_id, product_id)'
