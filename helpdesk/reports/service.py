@@ -561,6 +561,7 @@ def dashboard(user: User, filters: Filters) -> list[Figure]:
         open_by_status(filters),
         open_by_severity(filters),
         *volume(filters),
+        *response_figures(filters),
         backlog_age(filters),
         *satisfaction(filters, with_comments=internal),
         escalations(filters),

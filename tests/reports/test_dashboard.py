@@ -63,6 +63,21 @@ def _table(figure):
 
 def test_agents_figures_equal_the_numbers_counted_by_hand(world, dataset):
     figures = _figures(world["erik.first"])
+    assert list(figures) == [
+        "open_by_status",
+        "open_by_severity",
+        "volume",
+        "channels",
+        "response_times",
+        "resolution_times",
+        "sla_compliance",
+        "backlog_age",
+        "satisfaction",
+        "satisfaction_trend",
+        "escalations",
+        "workload_agents",
+        "workload_teams",
+    ]
 
     by_status = _table(figures["open_by_status"])
     assert by_status == {
