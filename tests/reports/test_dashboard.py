@@ -191,3 +191,14 @@ def test_exports_hold_the_figures_numbers_and_are_logged(app, world, dataset):
         ("open_by_status", "xlsx"),
     ]
     assert logged[0]["organisation"] == world["martin.main"].organisation_id
+
+
+def test_the_reports_link_shows_to_agents_and_customers_with_the_right(app, world):
+    def navigation(who):
+        client = app.test_client().sign_in_as(world[who])
+        return client.get("/account/profile").get_data(as_text=True).split("</nav>")[0]
+
+    assert 'href="/reports/"' in navigation("erik.first")
+    assert 'href="/reports/"' in navigation("martin.main")
+    assert 'href="/reports/"' not in navigation("mia.member")
+    assert app.test_client().sign_in_as(world["mia.member"]).get("/reports/").status_code == 404
