@@ -42,7 +42,7 @@ def parse(args, vendor: bool, own_organisation: int | None) -> Found:
             query["end"] = datetime.combine(
                 date.fromisoformat(values["end"]) + timedelta(days=1), time.min
             )
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
         problem = str(_l("Please give the dates as YYYY-MM-DD."))
         query.pop("start", None)
         query.pop("end", None)

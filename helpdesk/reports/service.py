@@ -104,6 +104,8 @@ def filters_for(user: User, values) -> Filters:
         start = date.fromisoformat(values.get("start") or (end - timedelta(days=29)).isoformat())
     except ValueError as error:
         raise ReportError(_l("Please give the dates as YYYY-MM-DD.")) from error
+    if end >= date.max - timedelta(days=7):  # the period's end plus a day must be a date
+        raise ReportError(_l("Please give the dates as YYYY-MM-DD."))
     if start > end:
         raise ReportError(_l("The period must start before it ends."))
     if (end - start).days >= LONGEST_PERIOD:

@@ -102,6 +102,7 @@ def test_the_audit_page_filters_by_person_organisation_kind_and_period(mailing, 
     page = client.get(f"/audit?person={paula.id}&kind=user&start=2026-03-01&end=2026-03-31")
     rows = page.get_data(as_text=True).split("<tbody>")[1]
     assert "User disabled" in rows and "Rights changed" not in rows
+    assert client.get("/audit?end=9999-12-31").status_code == 422
     bad = client.get("/audit?start=yesterday")
     assert bad.status_code == 422 and 'id="audit-problems"' in bad.get_data(as_text=True)
     # a portal admin's page stays their organisation's whatever the query says

@@ -126,6 +126,8 @@ def test_the_team_and_product_filters_narrow_every_figure(world, dataset):
         reports.filters_for(world["erik.first"], {"start": "2026-03-05", "end": "2026-03-01"})
     with pytest.raises(reports.ReportError):
         reports.filters_for(world["erik.first"], {"start": "März"})
+    with pytest.raises(reports.ReportError):
+        reports.filters_for(world["erik.first"], {"start": "9999-12-01", "end": "9999-12-31"})
 
 
 def test_a_customer_sees_their_organisations_figures_only_and_nothing_internal(world, dataset):
