@@ -119,7 +119,19 @@ class Case(BaseModel):
             (("status_category", "updated_at"), False),
             (("updated_at",), False),  # the agents' lists over all statuses
             # the reports' exact "now" counts (issue 17), read from the index alone
-            (("is_open", "status_category", "severity", "team", "product"), False),
+            (
+                (
+                    "is_open",
+                    "status_category",
+                    "severity",
+                    "team",
+                    "product",
+                    "created_at",
+                    "assignee",
+                    "escalation_level",
+                ),
+                False,
+            ),
         )
 
 

@@ -66,6 +66,7 @@ def upgrade(db, migrator):
     for columns in (("actor_id", "id"), ("action", "id"), ("created_at",)):
         migrator.add_index("audit_log", columns, False).run()
     db.execute_sql(
-        'CREATE INDEX IF NOT EXISTS "case_is_open_status_category_severity_team_id_product_id"'
-        ' ON "case" (is_open, status_category, severity, team_id, product_id)'
+        'CREATE INDEX IF NOT EXISTS "case_open_report_counts" ON "case" (is_open,'
+        " status_category, severity, team_id, product_id, created_at, assignee_id,"
+        " escalation_level)"
     )
