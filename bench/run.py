@@ -160,16 +160,17 @@ def main() -> int:
         help="cases with a status timer due in the timer sweep (default: 1%% of --cases)",
     )
     parser.add_argument("--timers-only", action="store_true", help="measure only the sweep")
+    parser.add_argument("--reports-only", action="store_true", help="measure only the reports")
     args = parser.parse_args()
-    if args.timers_only:
+    if args.timers_only or args.reports_only:
         prepare(args.cases)
-        print(_timer_line(args))
+        print(_reports_line() if args.reports_only else _timer_line(args))
         return 0
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 1
     folder, facts = prepare(args.cases)
-    sweep = _timer_line(args)
+    sweep = _timer_line(args) + "\n" + _reports_line()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(folder, port)
@@ -208,6 +209,19 @@ def _timer_line(args) -> str:
         f"timer sweep: {r['cases']:,} cases of which {r['due']:,} due: {r['seconds']:.1f} s "
         f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each)"
     )
+
+
+def _reports_line() -> str:
+    """The dashboard's figures (``bench.reports``), best and median of five, in ms."""
+    from bench import reports
+    from helpdesk import create_app
+
+    with create_app().app_context():
+        r = reports.measure(seeding.AGENT, seeding.CUSTOMER)
+    times = "; ".join(
+        f"{k}: {v[0]:.0f} ms (median {v[1]:.0f})" for k, v in r.items() if k != "cases"
+    )
+    return f"reports dashboard over {r['cases']:,} cases: {times}"
 
 
 def _partial_size(url: str, cookie: str) -> int:

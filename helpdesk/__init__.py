@@ -77,6 +77,8 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk.contracts import navigation as contracts_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
+    from helpdesk.reports import navigation as report_navigation
+    from helpdesk.reports import rollups, times
     from helpdesk.sla import clocks
 
     return {
@@ -86,6 +88,9 @@ def _core_plugins() -> dict[str, object]:
         "core.people": people_navigation,
         "core.sla": clocks,
         "core.contracts": contracts_navigation,
+        "core.reports": rollups,  # the daily roll-up (issue 17)
+        "core.reports.navigation": report_navigation,
+        "core.reports.times": times,
     }
 
 
@@ -146,6 +151,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(time_views.bp)
     app.register_blueprint(statement_views.bp)
+    from helpdesk.reports import charts
+    from helpdesk.reports import tasks as report_tasks  # noqa: F401  (the audit log's prune)
+    from helpdesk.reports import views as reports
+
+    app.register_blueprint(reports.bp)
+    app.add_template_global(charts.svg, "chart_svg")
 
 
 def _register_account_blueprints(app: Flask) -> None:

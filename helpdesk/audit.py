@@ -6,6 +6,7 @@ describes are committed together or not at all. Rows are never updated or delete
 """
 
 import json
+from datetime import datetime
 
 from peewee import JOIN, AutoField, CharField, DateTimeField, ForeignKeyField, TextField
 
@@ -57,6 +58,18 @@ ACTIONS = {
     "time.recorded": _l("Time recorded"),
     "time.corrected": _l("Time record corrected"),
     "case.settled": _l("Case settled"),
+    # reports (issue 17)
+    "report.exported": _l("Report data downloaded"),
+    "invitation.sent": _l("Invitation sent"),
+    "invitation.revoked": _l("Invitation revoked"),
+    "invitation.accepted": _l("Invitation accepted"),
+    "registration.approved": _l("Registration approved"),
+    "registration.rejected": _l("Registration rejected"),
+    "two_factor.enabled": _l("Two-factor sign-in turned on"),
+    "two_factor.disabled": _l("Two-factor sign-in turned off"),
+    "two_factor.recovery_code_used": _l("Recovery code used"),
+    "calendar.changed": _l("Business calendar changed"),
+    "calendar.reset": _l("Business calendar reset to the vendor's"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -96,6 +109,13 @@ FIELDS = {
     "billable": _l("Billable"),
     "worked_on": _l("Day"),
     "activity": _l("Activity"),
+    "figure": _l("Figure"),
+    "format": _l("Format"),
+    "start": _l("From"),
+    "end": _l("To"),
+    "product": _l("Product"),
+    "organisation": _l("Organisation"),
+    "calendar": _l("Calendar"),
 }
 
 
@@ -112,7 +132,13 @@ class AuditLog(BaseModel):
 
     class Meta:
         # Per organisation and overall, newest first (the id orders rows of one instant).
-        indexes = ((("organisation", "id"), False),)
+        indexes = (
+            (("organisation", "id"), False),
+            # the audit page's filters (issue 17) and the retention prune
+            (("actor", "id"), False),
+            (("action", "id"), False),
+            (("created_at",), False),
+        )
 
     @property
     def before_values(self) -> dict:
@@ -182,8 +208,16 @@ def changes(instance, fields: list[str], values: dict) -> tuple[dict, dict]:
     return before, after
 
 
-def entries(organisation_id: int | None = None):
-    """The log newest first with the actors joined; one organisation's when given."""
+def entries(
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+    kind: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+):
+    """The log newest first with the actors joined; filtered by organisation, by who acted,
+    by kind (an action, or the part before its dot: ``invitation``) and by the period from
+    ``start`` up to ``end`` when given."""
     query = (
         AuditLog.select(AuditLog, User)
         .join(User, JOIN.LEFT_OUTER, on=(AuditLog.actor == User.id))
@@ -191,4 +225,24 @@ def entries(organisation_id: int | None = None):
     )
     if organisation_id is not None:
         query = query.where(AuditLog.organisation == organisation_id)
+    if actor_id is not None:
+        query = query.where(AuditLog.actor == actor_id)
+    if kind in ACTIONS:
+        query = query.where(AuditLog.action == kind)
+    elif kind in KINDS:
+        query = query.where(AuditLog.action.startswith(kind + "."))
+    if start is not None:
+        query = query.where(AuditLog.created_at >= start)
+    if end is not None:
+        query = query.where(AuditLog.created_at < end)
     return query
+
+
+#: The kinds of change the audit page filters by: the part of every action before its dot.
+KINDS = sorted({action.split(".")[0] for action in ACTIONS})
+
+
+def prune(before: datetime) -> int:
+    """Delete the rows written before ``before``: the retention (``AUDIT_RETENTION_DAYS``),
+    the only deletion the log ever sees."""
+    return AuditLog.delete().where(AuditLog.created_at < before).execute()

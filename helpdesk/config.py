@@ -60,6 +60,8 @@ DEFAULTS = {
     # at or below which the team's managers are told.
     "SURVEY_LINK_DAYS": 60,
     "SURVEY_LOW_RATING": 2,
+    # The audit log (REP-2): rows older than this many days are pruned nightly; 0 keeps all.
+    "AUDIT_RETENTION_DAYS": 730,
     # Business time (helpdesk/sla): cases the timer sweep handles per transaction batch, and
     # how many hours before its response is due a case shows in the queue's "breaching soon".
     "SLA_TIMER_BATCH": 200,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         SupportLevel,
     )
     from helpdesk.products.models import Component, Product, ProductVersion
+    from helpdesk.reports.service import Figure, Filters
     from helpdesk.sla.calendar import BusinessCalendar
     from helpdesk.sla.policy import ResponseTarget, SlaPolicy, Timer
 
@@ -407,4 +408,19 @@ def helpdesk_document_pages(organisation: Organisation) -> list[DocumentPage]:
 def helpdesk_billable_by_default(case: Case) -> bool | None:
     """Whether time recorded on ``case`` is billable unless the agent says otherwise (with a
     reason), by its type (DOC-3). First answer wins; the core bills all but faults.
+    """
+
+
+# -- Reports (REP-1) ----------------------------------------------------------------------
+
+
+@hookspec
+def helpdesk_report_figures(user: User, filters: Filters) -> list[Figure]:
+    """The vendor's own figures for ``user``'s dashboard (``helpdesk.reports.service.Figure``:
+    a key, a ``Chart`` of one of the kinds bar, stacked, line or histogram), for ``filters``
+    (the period ``start`` to ``end``, and ``team``, ``product``, ``organisation`` ids or None).
+
+    Compute them through the service layer and respect ``filters.organisation``: a customer's
+    dashboard must show their own organisation's cases only. Every answer is added after the
+    core's figures; return an empty list to add none.
     """

@@ -29,6 +29,7 @@ from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
+from helpdesk.reports.models import CaseTimes, DailyCaseCount
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -73,4 +74,6 @@ ALL_MODELS = [
     RunningTimer,
     Settlement,
     UnitDraw,
+    DailyCaseCount,
+    CaseTimes,
 ]

@@ -72,6 +72,8 @@ USER_MANAGERS = PORTAL_ADMINS | ADMINS
 SECOND_FACTOR = AGENTS | PORTAL_ADMINS
 #: Who decides on registrations at unknown domains (ACC-3): vendor admins and team managers.
 DECIDERS = ADMINS | {"manager"}
+#: Who reads reports (issue 17): agents, and customers who see all their organisation's cases.
+REPORT_READERS = AGENTS | {"main_contact", "portal_admin", "foreign_customer"}
 
 # fmt: off
 #: endpoint -> the roles that may use it. Customers reach only their own organisation's
@@ -198,6 +200,10 @@ ACCESS = {
     "statements.xlsx":            SIGNED_IN,
     "statements.pdf":             SIGNED_IN,
     "contracts.projects":         CUSTOMERS,
+    # reports (issue 17): agents, and customers who see their whole organisation's cases
+    "reports.dashboard":          REPORT_READERS,
+    "reports.printable_page":     REPORT_READERS,
+    "reports.export":             REPORT_READERS,
 }
 # fmt: on
 
@@ -215,6 +221,7 @@ FORMS = {
     "accounts.language": {"language": "de"},
     # A calendar the view can store: it answers an unusable one with a 400, not a 422.
     "sla.calendar": {"timezone": "Europe/Vienna", "hours_mon": "08:00-17:00"},
+    "reports.export": {"fmt": "csv"},
 }
 
 
@@ -278,6 +285,7 @@ OBJECT_OF_ENDPOINT = {
     "survey.answer":             {"token": "survey_token"},
     "contracts.contract_file":   {"file_id": "contract_file"},
     "contracts.agreement_file":  {"file_id": "agreement_file"},
+    "reports.export":            {"key": "report_figure"},
 }
 # fmt: on
 
@@ -420,6 +428,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "news_token": organisations.news_token(news),
         "email_token": "not-a-valid-email-change-token",  # the page asks before it changes
         "survey_token": survey.token_for(case),
+        "report_figure": "open_by_status",
     }
     return objects, secrets
 

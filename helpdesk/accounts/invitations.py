@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField
 
+from helpdesk import audit
 from helpdesk.accounts import service, sessions, tokens
 from helpdesk.accounts.models import Approval, CustomerRole, Kind, Organisation, User
 from helpdesk.accounts.passwords import hash_password
@@ -117,6 +118,9 @@ def invite(
             support_authorised=support_authorised,
             information_recipient=information_recipient,
         )
+        audit.record(
+            inviter, "invitation.sent", invitation, None, {"email": email, "customer_role": role}
+        )
         send(
             "account_invitation",
             email,
@@ -137,6 +141,7 @@ def revoke(actor: User, invitation: Invitation) -> None:
     now = utcnow()
     with db.atomic():
         Invitation.update(revoked_at=now).where(Invitation.id == invitation.id).execute()
+        audit.record(actor, "invitation.revoked", invitation, None, {"email": invitation.email})
         AccountToken.update(used_at=now).where(
             (AccountToken.id == invitation.token_id) & AccountToken.used_at.is_null()
         ).execute()
@@ -187,4 +192,5 @@ def accept(secret: str, name: str, password: str) -> tuple[State | str, User | N
             email_confirmed_at=utcnow(),
             approval=Approval.APPROVED,
         )
+        audit.record(user, "invitation.accepted", invitation, None, {"email": user.email})
     return State.VALID, user

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from helpdesk import audit
 from helpdesk.accounts import domains, service, tokens
 from helpdesk.accounts.models import Approval, CustomerRole, Kind, Organisation, User
 from helpdesk.accounts.passwords import hash_password, verify_password
@@ -134,6 +135,7 @@ def approve(
         else:
             role = CustomerRole.MEMBER
         _join(user, organisation, role, support_authorised)
+        audit.record(decider, "registration.approved", user, None, {"customer_role": role})
         send("account_approved", user, organisation=organisation, link=external_url("home.index"))
     return organisation
 
@@ -143,4 +145,5 @@ def reject(decider: User, user: User) -> None:
     with db.atomic():
         user.approval = Approval.REJECTED
         user.save(only=[User.approval])
+        audit.record(decider, "registration.rejected", user, None, {"email": user.email})
         send("account_rejected", user)

@@ -17,6 +17,7 @@ from flask import current_app
 from markupsafe import Markup
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField
 
+from helpdesk import audit
 from helpdesk.accounts.models import CustomerRole, User
 from helpdesk.db import BaseModel, db
 from helpdesk.timeutil import utcnow
@@ -84,6 +85,7 @@ def enable(user: User, secret: str, code: str) -> list[str] | None:
     with db.atomic():
         User.update(totp_secret=secret, totp_last_step=step).where(User.id == user.id).execute()
         user.totp_secret, user.totp_last_step = secret, step
+        audit.record(user, "two_factor.enabled", user, None, None)
         return new_recovery_codes(user)
 
 
@@ -114,6 +116,11 @@ def verify(user: User, code: str) -> bool:
             .execute()
         )
         return bool(taken)
+    with db.atomic():
+        return _use_recovery_code(user, code)
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
     taken = (
         RecoveryCode.update(used_at=utcnow())
         .where(
@@ -123,6 +130,8 @@ def verify(user: User, code: str) -> bool:
         )
         .execute()
     )
+    if taken:
+        audit.record(user, "two_factor.recovery_code_used", user, None, None)
     return bool(taken)
 
 
@@ -138,4 +147,5 @@ def disable(user: User) -> None:
     with db.atomic():
         User.update(totp_secret=None, totp_last_step=None).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
+        audit.record(user, "two_factor.disabled", user, None, None)
         user.totp_secret = None

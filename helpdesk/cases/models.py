@@ -118,6 +118,20 @@ class Case(BaseModel):
             (("is_open", "updated_at", "id"), False),
             (("status_category", "updated_at"), False),
             (("updated_at",), False),  # the agents' lists over all statuses
+            # the reports' exact "now" counts (issue 17), read from the index alone
+            (
+                (
+                    "is_open",
+                    "status_category",
+                    "severity",
+                    "team",
+                    "product",
+                    "created_at",
+                    "assignee",
+                    "escalation_level",
+                ),
+                False,
+            ),
         )
 
 

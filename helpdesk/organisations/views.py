@@ -22,6 +22,7 @@ from helpdesk.permissions import (
     may_manage_organisation,
     require_admin,
 )
+from helpdesk.reports import audit_filters
 from helpdesk.web import render
 
 bp = Blueprint("organisation", __name__)
@@ -211,15 +212,20 @@ def confirm_news(token: str):
 @login_required
 def audit_log():
     """Vendor admins read the whole log, a portal admin their organisation's."""
-    organisation_id = None if may_administer(current_user) else _own_organisation().id
+    vendor = may_administer(current_user)
+    organisation_id = None if vendor else _own_organisation().id
     page = page_number(request.args.get("page"))
-    query = audit.entries(organisation_id).offset((page - 1) * AUDIT_PER_PAGE)
+    found = audit_filters.parse(request.args, vendor, organisation_id)
+    query = audit.entries(**found.query).offset((page - 1) * AUDIT_PER_PAGE)
     rows = list(query.limit(AUDIT_PER_PAGE + 1))
     return render(
         "organisations/audit.html",
+        status=422 if found.problem else 200,
         rows=rows[:AUDIT_PER_PAGE],
         page=page,
         has_next=len(rows) > AUDIT_PER_PAGE,
         field_label=audit.field_label,
         value_text=audit.value_text,
+        filters=found,
+        choices=audit_filters.choices(vendor, organisation_id),
     )

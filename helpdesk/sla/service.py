@@ -9,6 +9,7 @@ from ``timers.upcoming``, the code the sweep acts on), ``set_resubmission`` and
 import json
 from datetime import UTC, date, datetime, time, timedelta
 
+from helpdesk import audit
 from helpdesk.cases import service as cases
 from helpdesk.cases.errors import CaseError
 from helpdesk.db import db
@@ -149,9 +150,11 @@ def save_calendar(data: dict, actor) -> BusinessCalendar:
     """Store an admin's calendar (raises ``CalendarError`` for bad data); it wins from now."""
     ensure_admin(actor)
     calendar = BusinessCalendar.from_dict(data)
-    CalendarOverride.create(
-        data=json.dumps(calendar.to_dict()), changed_by=actor, changed_at=utcnow(), active=1
-    )
+    with db.atomic():
+        row = CalendarOverride.create(
+            data=json.dumps(calendar.to_dict()), changed_by=actor, changed_at=utcnow(), active=1
+        )
+        audit.record(actor, "calendar.changed", row, None, {"calendar": calendar.to_dict()})
     sla.forget_calendar()
     return calendar
 
@@ -160,7 +163,9 @@ def reset_calendar(actor) -> None:
     """Back to the plugins' calendar; the admin's versions stay as history."""
     ensure_admin(actor)
     current = sla.calendar()
-    CalendarOverride.create(
-        data=json.dumps(current.to_dict()), changed_by=actor, changed_at=utcnow(), active=0
-    )
+    with db.atomic():
+        row = CalendarOverride.create(
+            data=json.dumps(current.to_dict()), changed_by=actor, changed_at=utcnow(), active=0
+        )
+        audit.record(actor, "calendar.reset", row, None, None)
     sla.forget_calendar()

@@ -58,7 +58,7 @@ def export(fmt: str):
             truncated = True
             break
         table.append(_values(listing.with_names(row, language), columns, policy))
-    body = _csv(table) if fmt == "csv" else _xlsx(table)
+    body = csv_bytes(table) if fmt == "csv" else xlsx_bytes(table)
     response = Response(body, content_type=MIMETYPES[fmt])
     today = to_user_timezone(datetime.now(UTC)).date().isoformat()
     response.headers.set("Content-Disposition", "attachment", filename=f"cases-{today}.{fmt}")
@@ -112,7 +112,8 @@ def _values(row: dict, columns, policy) -> list:
     return cells
 
 
-def _csv(table: list[list]) -> bytes:
+def csv_bytes(table: list[list]) -> bytes:
+    """``table`` (rows of cells) as CSV for a German-language Excel (see the docstring)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -123,9 +124,10 @@ def _csv(table: list[list]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _xlsx(table: list[list]) -> bytes:
+def xlsx_bytes(table: list[list], title=None) -> bytes:
+    """``table`` (rows of cells) as an Excel workbook of one sheet named ``title``."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("Cases")))
+    sheet = workbook.create_sheet(str(title or _("Cases"))[:31])
     for cells in table:
         sheet.append(cells)
     buffer = io.BytesIO()

@@ -1,0 +1,1 @@
+"""Reports and dashboards (REP-1): figures drawn as server-rendered SVG from daily roll-ups."""

@@ -1,0 +1,62 @@
+"""The daily roll-up the dashboard reads instead of scanning cases.
+
+One row per UTC day, organisation, team, product and channel: how many cases were opened,
+solved and closed that day. ``team`` and ``product`` are ids (0: none) rather than foreign
+keys so the key stays one unique index; the rows are counts, never shown alone.
+"""
+
+from peewee import (
+    AutoField,
+    CharField,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+)
+
+from helpdesk.accounts.models import Organisation
+from helpdesk.cases.models import Case
+from helpdesk.db import BaseModel
+
+
+class DailyCaseCount(BaseModel):
+    id = AutoField()
+    day = DateField()
+    organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    channel = CharField(max_length=10)
+    opened = IntegerField(default=0)
+    solved = IntegerField(default=0)
+    closed = IntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            # the upsert's key; the dashboard reads a period of days
+            (("day", "organisation", "team", "product", "channel"), True),
+            # a customer's own organisation's period
+            (("organisation", "day"), False),
+        )
+
+
+class CaseTimes(BaseModel):
+    """A case's first response and resolution in business minutes (paused time excluded), as
+    the SLA clock counted them, written when they happen: the dashboard's response figures
+    read a period of these rows instead of replaying timelines. ``organisation``, ``team``,
+    ``product`` and ``severity`` are the case's when it was opened."""
+
+    case = ForeignKeyField(Case, primary_key=True, on_delete="CASCADE")
+    organisation = IntegerField()
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    severity = CharField(max_length=50)
+    opened_at = DateTimeField()
+    response_target = IntegerField(null=True)  # business minutes; None: no target
+    responded_at = DateTimeField(null=True)
+    response_minutes = FloatField(null=True)
+    resolved_at = DateTimeField(null=True)
+    resolution_minutes = FloatField(null=True)
+
+    class Meta:
+        indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))

@@ -1,0 +1,127 @@
+"""Keeping the daily roll-up (core hook implementation "core.reports", and a nightly job).
+
+Every change of cases adds its openings, solutions and closings to ``DailyCaseCount`` in the
+change's own transaction (an upsert that adds, so two changes at once both count). The nightly
+job recounts yesterday and today from the timeline and replaces their rows, so a row that ever
+drifted (a change written around the change API) is right again by the next morning.
+
+What counts: an ``opened`` entry is one opening; a ``status`` entry into a status of category
+solved or closed is one solution or closing. The day is the entry's UTC day; team, product,
+organisation and channel are the case's when the change commits.
+"""
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+from huey import crontab
+
+from helpdesk.cases.models import Case, Event, EventKind
+from helpdesk.db import db
+from helpdesk.hookspecs import hookimpl
+from helpdesk.jobs import huey
+from helpdesk.policy import Category, current_policy
+from helpdesk.reports.models import DailyCaseCount
+from helpdesk.timeutil import utcnow
+
+#: The counters, by the status category that makes an entry count for them.
+COUNTED = {Category.SOLVED: "solved", Category.CLOSED: "closed"}
+KEY = ("day", "organisation", "team", "product", "channel")
+
+
+def _counter_of(event, categories: dict[str, Category]) -> str | None:
+    if event.kind == EventKind.OPENED:
+        return "opened"
+    if event.kind == EventKind.STATUS:
+        return COUNTED.get(categories.get(event.new_value))
+    return None
+
+
+def _categories() -> dict[str, Category]:
+    return {status.key: status.category for status in current_policy().statuses}
+
+
+def _tally(events, cases: dict[int, tuple]) -> Counter:
+    """``{(key..., counter): n}`` for ``events``; ``cases`` gives each case's organisation,
+    team, product and channel."""
+    categories = _categories()
+    tally = Counter()
+    for event in events:
+        counter = _counter_of(event, categories)
+        if counter is None:
+            continue
+        organisation, team, product, channel = cases[event.case_id]
+        day = event.created_at.date()
+        tally[(day, organisation, team or 0, product or 0, channel, counter)] += 1
+    return tally
+
+
+def _case_keys(case_ids) -> dict[int, tuple]:
+    rows = Case.select(Case.id, Case.organisation, Case.team, Case.product, Case.channel).where(
+        Case.id.in_(list(case_ids))
+    )
+    return {c.id: (c.organisation_id, c.team_id, c.product_id, c.channel) for c in rows}
+
+
+def _add(tally: Counter) -> None:
+    for (*key, counter), n in sorted(tally.items(), key=lambda item: str(item[0])):
+        values = dict(zip(KEY, key, strict=True))
+        values[counter] = n
+        column = getattr(DailyCaseCount, counter)
+        (
+            DailyCaseCount.insert(values)
+            .on_conflict(
+                conflict_target=[getattr(DailyCaseCount, k) for k in KEY],
+                update={column: column + n},
+            )
+            .execute()
+        )
+
+
+@hookimpl
+def helpdesk_case_changed(events):
+    counted = [e for e in events if e.kind in (EventKind.OPENED, EventKind.STATUS)]
+    if counted:
+        _add(_tally(counted, _case_keys({e.case_id for e in counted})))
+
+
+def recount(first: date, last: date) -> Counter:
+    """The roll-up of the days ``first`` to ``last`` computed afresh from the timeline."""
+    start = datetime.combine(first, time.min)
+    end = datetime.combine(last + timedelta(days=1), time.min)
+    events = list(
+        Event.select(Event.case, Event.kind, Event.new_value, Event.created_at).where(
+            (Event.created_at >= start)
+            & (Event.created_at < end)
+            & Event.kind.in_([EventKind.OPENED, EventKind.STATUS])
+        )
+    )
+    return _tally(events, _case_keys({e.case_id for e in events}))
+
+
+def stored(first: date, last: date) -> Counter:
+    """The roll-up's rows for the days ``first`` to ``last``, as ``recount`` gives them."""
+    tally = Counter()
+    for row in DailyCaseCount.select().where(DailyCaseCount.day.between(first, last)):
+        day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
+        key = (day, row.organisation_id, row.team, row.product, row.channel)
+        for counter in ("opened", "solved", "closed"):
+            if getattr(row, counter):
+                tally[(*key, counter)] = getattr(row, counter)
+    return tally
+
+
+def rebuild(first: date, last: date) -> int:
+    """Replace the roll-up of the days ``first`` to ``last`` by a recount; the number of
+    entries counted."""
+    with db.atomic():
+        DailyCaseCount.delete().where(DailyCaseCount.day.between(first, last)).execute()
+        tally = recount(first, last)
+        _add(tally)
+    return sum(tally.values())
+
+
+@huey.periodic_task(crontab(hour="2", minute="23"))
+def rebuild_recent_days():
+    """Nightly: yesterday and today (UTC) recounted from the timeline."""
+    today = utcnow().date()
+    return rebuild(today - timedelta(days=1), today)

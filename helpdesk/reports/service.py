@@ -1,0 +1,603 @@
+"""The dashboard's figures (REP-1): plain functions the pages, exports and plugins call.
+
+Volumes come from the daily roll-up (``DailyCaseCount``), never from a scan of all cases;
+"now" figures are exact counts of the open cases through one covering index; satisfaction
+reads the answers of the period. A customer's figures are their own organisation's only and
+leave out what is internal (agents' names, teams, comments).
+"""
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from peewee import SQL, fn
+from peewee import Case as SqlCase
+
+from helpdesk.accounts.models import Team, User
+from helpdesk.audit import record
+from helpdesk.cases.access import sees_whole_organisation
+from helpdesk.cases.models import Case, Channel
+from helpdesk.db import db
+from helpdesk.escalation.service import escalation_levels, level_label
+from helpdesk.hooks import plugin_manager
+from helpdesk.i18n import gettext as _
+from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import parse_id
+from helpdesk.permissions import is_customer, may_work_cases
+from helpdesk.policy import Category, current_policy
+from helpdesk.products.models import Product
+from helpdesk.reports.charts import Chart, Series
+from helpdesk.reports.models import CaseTimes, DailyCaseCount
+from helpdesk.survey.models import SurveyResponse
+from helpdesk.survey.service import RATINGS
+from helpdesk.timeutil import utcnow
+
+CATEGORY_LABELS = {
+    Category.NEW: _l("New"),
+    Category.OPEN: _l("In progress"),
+    Category.WAITING: _l("Waiting for the customer"),
+    Category.HOLD: _l("On hold"),
+    Category.DEVELOPMENT: _l("In development"),
+}
+CHANNEL_LABELS = {Channel.WEB: _l("Web"), Channel.MAIL: _l("Mail"), Channel.PHONE: _l("Phone")}
+#: Backlog age buckets: (label, at least so many days old).
+AGE_BUCKETS = (
+    (_l("under 1 day"), 0),
+    (_l("1–7 days"), 1),
+    (_l("8–30 days"), 8),
+    (_l("over 30 days"), 31),
+)
+LONGEST_PERIOD = 366
+WEEKLY_AFTER = 62  # days: longer periods are drawn per week
+
+
+class ReportError(ValueError):
+    """A filter the dashboard does not take; the message says why, in the user's language."""
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date
+    team: int | None = None
+    product: int | None = None
+    organisation: int | None = None  # set for a customer: their own organisation only
+
+    @property
+    def weekly(self) -> bool:
+        return (self.end - self.start).days > WEEKLY_AFTER
+
+    def query_args(self) -> dict:
+        args = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        if self.team:
+            args["team"] = self.team
+        if self.product:
+            args["product"] = self.product
+        return args
+
+
+@dataclass
+class Figure:
+    """One figure of the dashboard: its chart, and for some a list of cases or comments."""
+
+    key: str
+    chart: Chart
+    items: list = field(default_factory=list)  # (call_id, text) pairs shown under the chart
+
+
+def may_read_reports(user: User) -> bool:
+    """Agents read every figure; a customer who sees all their organisation's cases reads
+    their organisation's (seed 000)."""
+    if may_work_cases(user):
+        return True
+    return is_customer(user) and sees_whole_organisation(user)
+
+
+def filters_for(user: User, values) -> Filters:
+    """The dashboard's filters from ``values`` (the query string), checked: the period is
+    ``start`` to ``end`` (ISO dates, default the last 30 days), at most a year."""
+    today = utcnow().date()
+    try:
+        end = date.fromisoformat(values.get("end") or today.isoformat())
+        start = date.fromisoformat(values.get("start") or (end - timedelta(days=29)).isoformat())
+    except ValueError as error:
+        raise ReportError(_l("Please give the dates as YYYY-MM-DD.")) from error
+    if end >= date.max - timedelta(days=7):  # the period's end plus a day must be a date
+        raise ReportError(_l("Please give the dates as YYYY-MM-DD."))
+    if start > end:
+        raise ReportError(_l("The period must start before it ends."))
+    if (end - start).days >= LONGEST_PERIOD:
+        raise ReportError(_l("The period may be at most a year."))
+    filters = Filters(start, end)
+    if may_work_cases(user):
+        filters.team = _id_of(Team, values.get("team"))
+        filters.product = _id_of(Product, values.get("product"))
+    else:
+        filters.organisation = user.organisation_id
+        filters.product = _id_of(Product, values.get("product"))
+    return filters
+
+
+def _id_of(model, value) -> int | None:
+    if not value:
+        return None
+    number = parse_id(value)
+    if number is None or model.get_or_none(model.id == number) is None:
+        raise ReportError(_l("Please choose from the list."))
+    return number
+
+
+def choices(user: User) -> dict:
+    """The teams and products the filter form offers."""
+    teams = list(Team.select().order_by(Team.id)) if may_work_cases(user) else []
+    return {"teams": teams, "products": list(Product.select().order_by(Product.id))}
+
+
+# -- scoping --------------------------------------------------------------------------------
+
+
+def _open_cases(filters: Filters, *columns):
+    query = Case.select(*columns).where(Case.is_open == True)  # noqa: E712 (SQL)
+    if filters.organisation is not None:
+        query = query.where(Case.organisation == filters.organisation)
+    if filters.team is not None:
+        query = query.where(Case.team == filters.team)
+    if filters.product is not None:
+        query = query.where(Case.product == filters.product)
+    return query
+
+
+def _rollup(filters: Filters, *columns):
+    query = DailyCaseCount.select(*columns).where(
+        DailyCaseCount.day.between(filters.start, filters.end)
+    )
+    if filters.organisation is not None:
+        query = query.where(DailyCaseCount.organisation == filters.organisation)
+    if filters.team is not None:
+        query = query.where(DailyCaseCount.team == filters.team)
+    if filters.product is not None:
+        query = query.where(DailyCaseCount.product == filters.product)
+    return query
+
+
+def _buckets(filters: Filters) -> list[date]:
+    """The first day of every bucket (day or ISO week) of the period."""
+    if filters.weekly:
+        first = filters.start - timedelta(days=filters.start.weekday())
+        step = timedelta(days=7)
+    else:
+        first, step = filters.start, timedelta(days=1)
+    buckets, day = [], first
+    while day <= filters.end:
+        buckets.append(day)
+        day += step
+    return buckets
+
+
+def _bucket_of(filters: Filters, day: date) -> date:
+    return day - timedelta(days=day.weekday()) if filters.weekly else day
+
+
+def _label(day: date, filters: Filters) -> str:
+    return f"{day.isocalendar()[1]:02d}/{day.year}" if filters.weekly else day.strftime("%d.%m.")
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# -- the figures ----------------------------------------------------------------------------
+
+
+def open_counts(filters: Filters, column: str) -> dict:
+    """The open cases within ``filters`` counted now by a column of the case (``severity``,
+    ``case_type``, ``status``...): ``{value: count}``. For plugins' figures too."""
+    field = Case._meta.fields[column]
+    return dict(_open_cases(filters, field, fn.COUNT(Case.id)).group_by(field).tuples())
+
+
+def open_by_status(filters: Filters) -> Figure:
+    counts = open_counts(filters, "status_category")
+    labels = [str(label) for label in CATEGORY_LABELS.values()]
+    values = [counts.get(category, 0) for category in CATEGORY_LABELS]
+    return Figure(
+        "open_by_status",
+        Chart(
+            "bar",
+            _("Open cases by status, now"),
+            labels,
+            [Series(_("Cases"), values)],
+            description=_("Open cases by status category."),
+            key="open_by_status",
+        ),
+    )
+
+
+def open_by_severity(filters: Filters) -> Figure:
+    counts = open_counts(filters, "severity")
+    severities = current_policy().severities
+    keys = [s.key for s in severities] + sorted(set(counts) - {s.key for s in severities})
+    labels = [str(current_policy().label("severity", key)) for key in keys]
+    return Figure(
+        "open_by_severity",
+        Chart(
+            "bar",
+            _("Open cases by severity, now"),
+            labels,
+            [Series(_("Cases"), [counts.get(key, 0) for key in keys])],
+            description=_("Open cases by severity."),
+            key="open_by_severity",
+        ),
+    )
+
+
+def volume(filters: Filters) -> list[Figure]:
+    """Opened, solved and closed per day or week; and the openings by channel."""
+    rows = (
+        _rollup(
+            filters,
+            DailyCaseCount.day,
+            DailyCaseCount.channel,
+            fn.SUM(DailyCaseCount.opened),
+            fn.SUM(DailyCaseCount.solved),
+            fn.SUM(DailyCaseCount.closed),
+        )
+        .group_by(DailyCaseCount.day, DailyCaseCount.channel)
+        .tuples()
+    )
+    buckets = _buckets(filters)
+    index = {day: i for i, day in enumerate(buckets)}
+    flows = {name: [0] * len(buckets) for name in ("opened", "solved", "closed")}
+    channels = {channel: [0] * len(buckets) for channel in CHANNEL_LABELS}
+    for day, channel, opened, solved, closed in rows:
+        i = index[_bucket_of(filters, _as_date(day))]
+        flows["opened"][i] += opened or 0
+        flows["solved"][i] += solved or 0
+        flows["closed"][i] += closed or 0
+        channels.setdefault(channel, [0] * len(buckets))[i] += opened or 0
+    labels = [_label(day, filters) for day in buckets]
+    per = _("per week") if filters.weekly else _("per day")
+    flow_chart = Chart(
+        "line",
+        _("Opened, solved and closed %(per)s", per=per),
+        labels,
+        [
+            Series(_("Opened"), flows["opened"]),
+            Series(_("Solved"), flows["solved"]),
+            Series(_("Closed"), flows["closed"]),
+        ],
+        description=_("Cases opened, solved and closed."),
+        key="volume",
+    )
+    channel_chart = Chart(
+        "stacked",
+        _("Opened by channel %(per)s", per=per),
+        labels,
+        [Series(str(CHANNEL_LABELS.get(c, c)), values) for c, values in channels.items()],
+        description=_("Cases opened by channel."),
+        key="channels",
+    )
+    return [Figure("volume", flow_chart), Figure("channels", channel_chart)]
+
+
+def backlog_age(filters: Filters) -> Figure:
+    """How long the open cases have been open, by status category (one grouped count)."""
+    now = utcnow()
+    bucket = SqlCase(
+        None,
+        [
+            (Case.created_at > now - timedelta(days=AGE_BUCKETS[i + 1][1]), i)
+            for i in range(len(AGE_BUCKETS) - 1)
+        ],
+        len(AGE_BUCKETS) - 1,
+    )
+    counts = {
+        (category, b): n
+        for category, b, n in _open_cases(
+            filters, Case.status_category, bucket.alias("age"), fn.COUNT(Case.id)
+        )
+        .group_by(SQL("1"), SQL("2"))  # the CASE's values are bound twice otherwise
+        .tuples()
+    }
+    labels = [str(label) for label, _days in AGE_BUCKETS]
+    series = [
+        Series(str(name), [counts.get((category, i), 0) for i in range(len(AGE_BUCKETS))])
+        for category, name in CATEGORY_LABELS.items()
+    ]
+    return Figure(
+        "backlog_age",
+        Chart(
+            "stacked",
+            _("Backlog age by status"),
+            labels,
+            series,
+            description=_("Open cases by how long they have been open."),
+            key="backlog_age",
+        ),
+    )
+
+
+def satisfaction(filters: Filters, with_comments: bool) -> list[Figure]:
+    start = datetime.combine(filters.start, time.min)
+    end = datetime.combine(filters.end + timedelta(days=1), time.min)
+    query = (
+        SurveyResponse.select(
+            SurveyResponse.rating, SurveyResponse.answered_at, SurveyResponse.comment, Case.call_id
+        )
+        .join(Case)
+        .where((SurveyResponse.answered_at >= start) & (SurveyResponse.answered_at < end))
+    )
+    if filters.organisation is not None:
+        query = query.where(Case.organisation == filters.organisation)
+    if filters.team is not None:
+        query = query.where(Case.team == filters.team)
+    if filters.product is not None:
+        query = query.where(Case.product == filters.product)
+    answers = list(query.order_by(SurveyResponse.answered_at.desc()).tuples())
+    spread = Counter(rating for rating, *_rest in answers)
+    buckets = _buckets(filters)
+    index = {day: i for i, day in enumerate(buckets)}
+    sums, counts = [0] * len(buckets), [0] * len(buckets)
+    for rating, answered_at, _comment, _call_id in answers:
+        i = index[_bucket_of(filters, answered_at.date())]
+        sums[i] += rating
+        counts[i] += 1
+    averages = [round(s / n, 2) if n else 0 for s, n in zip(sums, counts, strict=True)]
+    figures = [
+        Figure(
+            "satisfaction",
+            Chart(
+                "histogram",
+                _("Satisfaction: ratings (1 poor to 5 excellent)"),
+                [str(r) for r in RATINGS],
+                [Series(_("Answers"), [spread.get(r, 0) for r in RATINGS])],
+                description=_("Survey answers by rating."),
+                key="satisfaction",
+            ),
+        ),
+        Figure(
+            "satisfaction_trend",
+            Chart(
+                "line",
+                _("Satisfaction: average rating"),
+                [_label(day, filters) for day in buckets],
+                [Series(_("Average"), averages)],
+                description=_("Average rating of the answers (0: no answer)."),
+                key="satisfaction_trend",
+            ),
+        ),
+    ]
+    if with_comments:
+        figures[0].items = [
+            (call_id, f"{rating}: {comment}")
+            for rating, _at, comment, call_id in answers
+            if comment
+        ][:10]
+    return figures
+
+
+def workload(filters: Filters) -> list[Figure]:
+    """Open cases per agent and per team (agents only: names are internal)."""
+    by_agent = dict(
+        _open_cases(filters, Case.assignee, fn.COUNT(Case.id)).group_by(Case.assignee).tuples()
+    )
+    names = {
+        u.id: u.name
+        for u in User.select(User.id, User.name).where(User.id.in_([i for i in by_agent if i]))
+    }
+    agents = sorted((i for i in by_agent if i), key=lambda i: (-by_agent[i], names.get(i, "")))
+    agent_labels = [names.get(i, "?") for i in agents] + [_("Nobody")]
+    agent_values = [by_agent[i] for i in agents] + [by_agent.get(None, 0)]
+    by_team = dict(_open_cases(filters, Case.team, fn.COUNT(Case.id)).group_by(Case.team).tuples())
+    teams = {t.id: t for t in Team.select().where(Team.id.in_([i for i in by_team if i]))}
+    team_ids = sorted((i for i in by_team if i), key=lambda i: str(teams[i].name))
+    return [
+        Figure(
+            "workload_agents",
+            Chart(
+                "bar",
+                _("Open cases per agent"),
+                agent_labels,
+                [Series(_("Cases"), agent_values)],
+                description=_("Open cases per assigned agent."),
+                key="workload_agents",
+            ),
+        ),
+        Figure(
+            "workload_teams",
+            Chart(
+                "bar",
+                _("Open cases per team"),
+                [str(teams[i].name) for i in team_ids] + [_("No team")],
+                [Series(_("Cases"), [by_team[i] for i in team_ids] + [by_team.get(None, 0)])],
+                description=_("Open cases per team."),
+                key="workload_teams",
+            ),
+        ),
+    ]
+
+
+def escalations(filters: Filters) -> Figure:
+    counts = dict(
+        _open_cases(filters, Case.escalation_level, fn.COUNT(Case.id))
+        .where(Case.escalation_level > 0)
+        .group_by(Case.escalation_level)
+        .tuples()
+    )
+    levels = escalation_levels()
+    numbers = sorted(set(range(1, len(levels) + 1)) | set(counts))
+    labels = [str(level_label(levels, n) or n) for n in numbers]
+    return Figure(
+        "escalations",
+        Chart(
+            "bar",
+            _("Open escalated cases by level"),
+            labels,
+            [Series(_("Cases"), [counts.get(n, 0) for n in numbers])],
+            description=_("Open cases by escalation level."),
+            key="escalations",
+        ),
+    )
+
+
+def _times(filters: Filters):
+    """The response and resolution rows of the cases opened in the period."""
+    start = datetime.combine(filters.start, time.min)
+    end = datetime.combine(filters.end + timedelta(days=1), time.min)
+    query = CaseTimes.select(
+        CaseTimes.case,
+        CaseTimes.severity,
+        CaseTimes.opened_at,
+        CaseTimes.response_target,
+        CaseTimes.response_minutes,
+        CaseTimes.resolution_minutes,
+    ).where((CaseTimes.opened_at >= start) & (CaseTimes.opened_at < end))
+    for column in ("organisation", "team", "product"):
+        value = getattr(filters, column)
+        if value is not None:
+            query = query.where(getattr(CaseTimes, column) == value)
+    return list(query.namedtuples())  # plain rows: thousands of them per page
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value at least ``share`` of them reach."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else 0
+
+
+def response_figures(filters: Filters) -> list[Figure]:
+    """First response and resolution per severity, in business hours against the target;
+    the share answered within target, and the breaches with links."""
+    rows = _times(filters)
+    severities = [s.key for s in current_policy().severities]
+    labels = [str(current_policy().label("severity", key)) for key in severities]
+    figures = []
+    for key, column, title in (
+        ("response_times", "response_minutes", _("First response in business hours")),
+        ("resolution_times", "resolution_minutes", _("Resolution in business hours")),
+    ):
+        by_severity = {
+            s: [
+                getattr(r, column)
+                for r in rows
+                if r.severity == s and getattr(r, column) is not None
+            ]
+            for s in severities
+        }
+        series = [
+            Series(
+                _("Median"),
+                [round(statistics.median(v) / 60, 2) if v else 0 for v in by_severity.values()],
+            ),
+            Series(
+                _("90th percentile"),
+                [round(percentile(v, 0.9) / 60, 2) for v in by_severity.values()],
+            ),
+        ]
+        if key == "response_times":
+            targets = {}
+            for r in rows:
+                if r.response_target is not None:
+                    targets.setdefault(r.severity, r.response_target)
+            series.append(
+                Series(_("Target"), [round(targets.get(s, 0) / 60, 2) for s in severities])
+            )
+        figures.append(
+            Figure(
+                key,
+                Chart(
+                    "bar",
+                    title,
+                    labels,
+                    series,
+                    unit=" h",
+                    key=key,
+                    description=_(
+                        "Cases opened in the period, by severity; waiting time excluded."
+                    ),
+                ),
+            )
+        )
+    answered = [r for r in rows if r.response_minutes is not None and r.response_target]
+    shares = []
+    for s in severities:
+        mine = [r for r in answered if r.severity == s]
+        met = sum(1 for r in mine if r.response_minutes <= r.response_target)
+        shares.append(round(100 * met / len(mine), 1) if mine else 0)
+    breaches = sorted(
+        (r for r in answered if r.response_minutes > r.response_target), key=lambda r: r.opened_at
+    )
+    compliance = Figure(
+        "sla_compliance",
+        Chart(
+            "bar",
+            _("First responses within target"),
+            labels,
+            [Series(_("Share"), shares)],
+            unit=" %",
+            key="sla_compliance",
+            description=_("Share of the answered cases opened in the period answered in time."),
+        ),
+    )
+    compliance.items = [
+        (
+            r.case,
+            _(
+                "%(severity)s: answered after %(hours)s business hours, target %(target)s",
+                severity=current_policy().label("severity", r.severity),
+                hours=round(r.response_minutes / 60, 1),
+                target=round(r.response_target / 60, 1),
+            ),
+        )
+        for r in breaches[:50]
+    ]
+    ids = [case_id for case_id, _text in compliance.items]
+    call_ids = dict(Case.select(Case.id, Case.call_id).where(Case.id.in_(ids)).tuples())
+    compliance.items = [(call_ids[case_id], text) for case_id, text in compliance.items]
+    return [*figures, compliance]
+
+
+def dashboard(user: User, filters: Filters) -> list[Figure]:
+    """Every figure ``user`` may read for ``filters``, in the dashboard's order; the vendor
+    plugins' own figures last (``helpdesk_report_figures``)."""
+    internal = may_work_cases(user)
+    figures = [
+        open_by_status(filters),
+        open_by_severity(filters),
+        *volume(filters),
+        *response_figures(filters),
+        backlog_age(filters),
+        *satisfaction(filters, with_comments=internal),
+        escalations(filters),
+    ]
+    if internal:
+        figures += workload(filters)
+    for answer in plugin_manager().hook.helpdesk_report_figures(user=user, filters=filters):
+        figures.extend(answer or [])
+    return figures
+
+
+def figure(user: User, filters: Filters, key: str) -> Figure | None:
+    """One figure of ``user``'s dashboard by its key (for the exports)."""
+    return next((f for f in dashboard(user, filters) if f.key == key), None)
+
+
+def record_export(user: User, figure: Figure, filters: Filters, fmt: str) -> None:
+    """Log that ``user`` downloaded ``figure``'s numbers (REP-2: exports of data)."""
+    with db.atomic():
+        record(
+            user,
+            "report.exported",
+            user,
+            None,
+            {
+                "figure": figure.key,
+                "format": fmt,
+                **filters.query_args(),
+                "organisation": filters.organisation,
+            },
+        )
