@@ -74,6 +74,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 def _core_plugins() -> dict[str, object]:
     """The core's own implementations of hooks, by name, registered before any plugin."""
     from helpdesk import defaults, lifecycle
+    from helpdesk.api import navigation as api_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.sla import clocks
@@ -84,6 +85,7 @@ def _core_plugins() -> dict[str, object]:
         "core.lifecycle": lifecycle,
         "core.people": people_navigation,
         "core.sla": clocks,
+        "core.api": api_navigation,
     }
 
 
@@ -136,6 +138,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
+    from helpdesk.api import token_views
+    from helpdesk.api.views import register as register_api
+
+    app.register_blueprint(token_views.bp)
+    register_api(app)
 
 
 def _register_account_blueprints(app: Flask) -> None:

@@ -45,6 +45,9 @@ ACTIONS = {
     "user.profile": _l("Profile changed"),
     "user.picture": _l("Picture changed"),
     "user.picture_removed": _l("Picture removed"),
+    # The API (issue 18)
+    "api_token.created": _l("Access token created"),
+    "api_token.revoked": _l("Access token revoked"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -73,6 +76,8 @@ FIELDS = {
     "domain": _l("Domain"),
     "position": _l("Position"),
     "picture_version": _l("Picture"),
+    "scopes": _l("Scopes"),
+    "expires_at": _l("Expires"),
 }
 
 

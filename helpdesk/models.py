@@ -5,6 +5,7 @@ from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, Use
 from helpdesk.accounts.sessions import SignIn
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
+from helpdesk.api.models import ApiToken
 from helpdesk.audit import AuditLog
 from helpdesk.cases.models import (
     Attachment,
@@ -55,4 +56,5 @@ ALL_MODELS = [
     CalendarOverride,
     InboundMessage,
     RateLimitHit,
+    ApiToken,
 ]

@@ -33,6 +33,7 @@ from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Approval, Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import Purpose
+from helpdesk.api import tokens as api_tokens
 from helpdesk.cases import files, service, uploads
 from helpdesk.cases.models import Attachment
 from helpdesk.development.models import DevelopmentItem
@@ -167,6 +168,10 @@ ACCESS = {
     "admin.organisation":         ADMINS,
     "admin.add_domain":           ADMINS,
     "admin.remove_domain":        ADMINS,
+    # The API's pages (issue 18): one's own tokens; a portal admin's view of their people's.
+    "tokens.index":               SIGNED_IN,
+    "tokens.revoke":              USER_MANAGERS,  # and its owner (tests/api/test_tokens.py)
+    "tokens.organisation":        PORTAL_ADMINS,
 }
 # fmt: on
 
@@ -211,6 +216,7 @@ OBJECT_OF = {
     "user_id":         "organisation_user",  # a customer of each, with a picture
     "version":         "picture_version",    # ... that picture's
     "item_id":         "development_item",
+    "token_id":        "api_token",          # a colleague's access token
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -363,6 +369,9 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         role="member",
     )
     news = organisations.add_news_address(portal_admin, organisation, "news." + colleague)
+    _secret, api_token = api_tokens.create(
+        other, "ERP", utcnow().date() + timedelta(days=9), ["cases:read"]
+    )
     objects = {
         "case": case.call_id,
         "attachment": attachment.id,
@@ -374,6 +383,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "invitation": invitation.id,
         "news_address": news.id,
         "case_mail": case_mail.id,
+        "api_token": api_token.id,
     }
     secrets = {
         "reset_secret": reset_secret,
@@ -501,7 +511,8 @@ def rules_of(app, endpoint: str):
 
 
 def test_every_route_has_a_rule(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    # The API's routes answer tokens, not sign-ins: their rows are in tests/api/test_api_matrix.py.
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")}
     missing = sorted(endpoints - set(ACCESS))
     assert not missing, (
         "routes without a row in ACCESS of tests/test_permission_matrix.py (say who may "

@@ -31,13 +31,18 @@ def attachment(call_id: str, attachment_id: int, filename: str):
     found = access.visible_attachments(current_user, case, query).first()
     if found is None:
         abort(404)
+    return send_attachment(found, download=found.content_type not in files.INLINE_SAFE)
+
+
+def send_attachment(found: Attachment, download: bool = True):
+    """The stored file of ``found`` (one its reader may open), never run by a browser."""
     path = files.path_of(found.stored_name)
     if not path.is_file():
         abort(404)
     response = send_file(
         path,
         mimetype=found.content_type,
-        as_attachment=found.content_type not in files.INLINE_SAFE,
+        as_attachment=download,
         download_name=found.filename,
         etag=found.sha256,
         max_age=None,
