@@ -10,7 +10,7 @@ from helpdesk.accounts.models import User
 from helpdesk.api import serialise
 from helpdesk.api.openapi import documented
 from helpdesk.api.problems import Problem
-from helpdesk.api.views import bp, needs, person_of_token
+from helpdesk.api.views.blueprint import bp, needs, person_of_token
 from helpdesk.cases import access, files, listing, service, uploads
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.forms import case_form

@@ -5,7 +5,7 @@ from flask import current_app, jsonify, render_template
 
 from helpdesk.api import openapi
 from helpdesk.api.openapi import documented
-from helpdesk.api.views import bp
+from helpdesk.api.views.blueprint import bp
 
 #: Swagger UI sets styles from its script, and shows the description's data: images.
 DOCS_CSP = (

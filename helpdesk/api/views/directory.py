@@ -7,7 +7,7 @@ from helpdesk.accounts.models import Kind, Organisation, User
 from helpdesk.api import serialise
 from helpdesk.api.openapi import documented
 from helpdesk.api.problems import Problem
-from helpdesk.api.views import bp, needs, person_of_token
+from helpdesk.api.views.blueprint import bp, needs, person_of_token
 from helpdesk.inputs import page_number
 from helpdesk.permissions import may_work_cases
 from helpdesk.products.models import Component, Product, ProductVersion
