@@ -138,10 +138,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
-    from helpdesk.api import token_views
+    from helpdesk.api import sign_in_link_views, token_views
     from helpdesk.api.views import register as register_api
 
     app.register_blueprint(token_views.bp)
+    app.register_blueprint(sign_in_link_views.bp)
     register_api(app)
 
 

@@ -48,6 +48,7 @@ ACTIONS = {
     # The API (issue 18)
     "api_token.created": _l("Access token created"),
     "api_token.revoked": _l("Access token revoked"),
+    "sign_in_link.created": _l("Sign-in link created"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

@@ -49,6 +49,7 @@ DEFAULTS = {
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
     "API_TOKEN_MAX_DAYS": 366,  # the longest a personal access token lives (issue 18)
+    "SIGN_IN_LINK_MINUTES": 5,  # how long a sign-in link of the vendor's software works
     # Accounts (ACC-1..4): password policy, link lifetimes, the second factor.
     "PASSWORD_MIN_LENGTH": 12,
     "RESET_TOKEN_MINUTES": 60,

@@ -32,7 +32,7 @@ from helpdesk.accounts import profile, tokens
 from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Approval, Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.passwords import hash_password
-from helpdesk.accounts.tokens import Purpose
+from helpdesk.accounts.tokens import AccountToken, Purpose
 from helpdesk.api import tokens as api_tokens
 from helpdesk.cases import files, service, uploads
 from helpdesk.cases.models import Attachment
@@ -172,6 +172,7 @@ ACCESS = {
     "tokens.index":               SIGNED_IN,
     "tokens.revoke":              USER_MANAGERS,  # and its owner (tests/api/test_tokens.py)
     "tokens.organisation":        PORTAL_ADMINS,
+    "sign_in_link.open_link":     ANYONE,     # the link's secret is the permission
 }
 # fmt: on
 
@@ -198,9 +199,13 @@ def pending_again(world) -> None:
     ).execute()
 
 
+def sign_in_link_again(world) -> None:
+    AccountToken.update(used_at=None).where(AccountToken.purpose == Purpose.SIGN_IN_LINK).execute()
+
+
 #: Routes whose POST uses up the object in the URL (a rejected registration is no longer
 #: pending): it is put back before each role's request, so each role that may finds it.
-RENEW = {"registration.reject": pending_again}
+RENEW = {"registration.reject": pending_again, "sign_in_link.open_link": sign_in_link_again}
 
 # fmt: off
 #: What a URL argument names, on every route that has it: an object of ``World``. An object
@@ -246,6 +251,7 @@ OBJECT_OF_ENDPOINT = {
     "invitations.accept":        {"secret": "invitation_secret"},
     "organisation.confirm_news": {"token": "news_token"},
     "survey.answer":             {"token": "survey_token"},
+    "sign_in_link.open_link":    {"secret": "sign_in_secret"},
 }
 # fmt: on
 
@@ -358,6 +364,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
     )
     profile.set_picture(other, other, png())
     reset_secret, _token = tokens.issue(Purpose.RESET, timedelta(hours=1), other)
+    sign_in_secret, _token = tokens.issue(Purpose.SIGN_IN_LINK, timedelta(minutes=5), other)
     # An invitation as ``invitations.invite`` makes it, keeping the secret it mails.
     invitation_secret, token = tokens.issue(Purpose.INVITATION, timedelta(days=7))
     invitation = Invitation.create(
@@ -387,6 +394,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
     }
     secrets = {
         "reset_secret": reset_secret,
+        "sign_in_secret": sign_in_secret,
         "invitation_secret": invitation_secret,
         "news_token": organisations.news_token(news),
         "survey_token": survey.token_for(case),

@@ -250,5 +250,13 @@ SCHEMAS = {
         required=(),
     ),
     "Status": _object({"status": TEXT, "waiting_for": TEXT}, required=("status",)),
+    "SignInLink": _object({"url": TEXT, "expires_at": TIME}),
+    "SignInLinkRequest": _object(
+        {
+            "user": {"type": "string", "description": "the customer user's id"},
+            "next": {"type": "string", "description": "a path of the portal, e.g. /cases"},
+        },
+        required=("user",),
+    ),
     "Assignee": _object({"assignee": nullable(ID)}, required=()),
 }

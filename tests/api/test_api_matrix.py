@@ -16,6 +16,7 @@ import pytest
 from helpdesk.api import tokens
 from helpdesk.timeutil import utcnow
 from tests.test_permission_matrix import (
+    ADMINS,
     AGENTS,
     ANYONE,
     ROLES,
@@ -45,6 +46,7 @@ API_ACCESS = {
     "api.people":        ("cases:read",  SIGNED_IN),
     "api.products":      ("cases:read",  SIGNED_IN),
     "api.vocabulary":    ("cases:read",  SIGNED_IN),
+    "api.create_sign_in_link": ("admin", ADMINS),  # others' tokens cannot have the scope: 403
     "api.openapi_json":  (None,          ANYONE),     # the description: no token needed
     "api.docs":          (None,          ANYONE),
 }
@@ -100,6 +102,8 @@ def expected(endpoint, role, world, side) -> str:
         return "ok"
     if role == "anonymous":
         return "401"
+    if scope == "admin" and role not in ADMINS:
+        return "403"
     if role not in allowed:
         return "refused"
     user = world.users[role]

@@ -3,7 +3,7 @@
 
 def register(app) -> None:
     """The API's routes on ``app``, without CSRF (a token, never a cookie, authorises)."""
-    from helpdesk.api.views import cases, description, directory  # noqa: F401  (routes)
+    from helpdesk.api.views import cases, description, directory, links  # noqa: F401
     from helpdesk.api.views.blueprint import bp
 
     app.register_blueprint(bp)

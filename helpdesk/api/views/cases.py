@@ -32,7 +32,7 @@ def _case(call_id: str):
     return case
 
 
-def _values() -> MultiDict:
+def values_of() -> MultiDict:
     """The request's fields: a JSON object, or a form (multipart, for files)."""
     if request.mimetype == "application/json":
         data = request.get_json(silent=True)
@@ -131,7 +131,7 @@ def create_case():
     agent = may_work_cases(user)
     if not agent and not access.may_open_case(user):
         raise Problem(403, _l("You may not open cases for your organisation."))
-    values = _values()
+    values = values_of()
     form = case_form(values, phone=agent, formdata=values, meta={"csrf": False})
     if not form.validate():
         errors = {name: messages for name, messages in form.errors.items() if messages}
@@ -160,7 +160,7 @@ def get_case(call_id: str):
 def add_message(call_id: str):
     """A public reply, or for an agent an internal note (``"internal": true``)."""
     case, user = _case(call_id), person_of_token()
-    values = _values()
+    values = values_of()
     internal = values.get("internal", "") not in ("", "false", "0")
     if internal:
         ensure_agent(user)
@@ -176,7 +176,7 @@ def change_fields(call_id: str):
     """An agent changes fields (type, severity, priority, product, version, component)."""
     case, user = _case(call_id), person_of_token()
     ensure_agent(user)
-    values = _values()
+    values = values_of()
     unknown = [name for name in values if name not in (*AGENT_FIELDS, "reason")]
     if unknown:
         raise Problem(
@@ -199,7 +199,7 @@ def move_status(call_id: str):
     """An agent moves the case to a status of the vendor (``waiting_for`` when it waits)."""
     case, user = _case(call_id), person_of_token()
     ensure_agent(user)
-    values = _values()
+    values = values_of()
     service.move_status(
         case, user, values.get("status", ""), waiting_for=values.get("waiting_for", "")
     )
@@ -213,7 +213,7 @@ def assign(call_id: str):
     """Assign to an agent (``assignee``: their id), or to nobody (no ``assignee``)."""
     case, user = _case(call_id), person_of_token()
     ensure_agent(user)
-    raw = _values().get("assignee", "")
+    raw = values_of().get("assignee", "")
     assignee = None
     if raw:
         assignee = User.get_or_none(User.id == number) if (number := parse_id(raw)) else None
