@@ -1,6 +1,5 @@
 """Sign-in links through the API (``helpdesk.api.sign_in_links``)."""
 
-
 from helpdesk.accounts.models import User
 from helpdesk.accounts.views import safe_next
 from helpdesk.api import serialise, sign_in_links
