@@ -75,6 +75,7 @@ def _core_plugins() -> dict[str, object]:
     """The core's own implementations of hooks, by name, registered before any plugin."""
     from helpdesk import defaults, lifecycle
     from helpdesk.api import navigation as api_navigation
+    from helpdesk.api import webhooks
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.sla import clocks
@@ -86,6 +87,7 @@ def _core_plugins() -> dict[str, object]:
         "core.people": people_navigation,
         "core.sla": clocks,
         "core.api": api_navigation,
+        "core.webhooks": webhooks,
     }
 
 

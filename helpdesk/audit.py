@@ -49,6 +49,8 @@ ACTIONS = {
     "api_token.created": _l("Access token created"),
     "api_token.revoked": _l("Access token revoked"),
     "sign_in_link.created": _l("Sign-in link created"),
+    "webhook.created": _l("Webhook registered"),
+    "webhook.removed": _l("Webhook removed"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -79,6 +81,9 @@ FIELDS = {
     "picture_version": _l("Picture"),
     "scopes": _l("Scopes"),
     "expires_at": _l("Expires"),
+    "url": _l("Address"),
+    "events": _l("Events"),
+    "allowed_host": _l("Allowed host"),
 }
 
 

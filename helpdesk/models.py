@@ -5,7 +5,7 @@ from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, Use
 from helpdesk.accounts.sessions import SignIn
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
-from helpdesk.api.models import ApiToken
+from helpdesk.api.models import ApiToken, Webhook, WebhookDelivery
 from helpdesk.audit import AuditLog
 from helpdesk.cases.models import (
     Attachment,
@@ -57,4 +57,6 @@ ALL_MODELS = [
     InboundMessage,
     RateLimitHit,
     ApiToken,
+    Webhook,
+    WebhookDelivery,
 ]

@@ -14,6 +14,8 @@ def nullable(schema: dict) -> dict:
 
 
 TEXT = {"type": "string"}
+#: The webhooks' events (``webhooks.EVENTS``; written out: the schemas import no service).
+EVENT_NAMES = ["case.opened", "case.message", "case.status", "case.closed", "survey.answered"]
 TIME = {"type": "string", "format": "date-time"}
 ID = {"type": "integer"}
 
@@ -257,6 +259,46 @@ SCHEMAS = {
             "next": {"type": "string", "description": "a path of the portal, e.g. /cases"},
         },
         required=("user",),
+    ),
+    "Webhook": _object(
+        {
+            "id": ID,
+            "url": TEXT,
+            "events": {"type": "array", "items": TEXT},
+            "allowed_host": nullable(TEXT),
+            "active": {"type": "boolean"},
+            "created_at": TIME,
+            "secret": {"type": "string", "description": "only when registered"},
+        },
+        required=("id", "url", "events", "allowed_host", "active", "created_at"),
+    ),
+    "Webhooks": _object({"webhooks": {"type": "array", "items": ref("Webhook")}}),
+    "NewWebhook": _object(
+        {
+            "url": TEXT,
+            "events": {"type": "array", "items": {"enum": EVENT_NAMES}},
+            "allowed_host": {"type": "string", "description": "a private host allowed"},
+        },
+        required=("url", "events"),
+    ),
+    "Deliveries": _object(
+        {
+            "deliveries": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": ID,
+                        "event": TEXT,
+                        "state": {"enum": ["pending", "sent", "failed"]},
+                        "attempts": ID,
+                        "response_status": nullable(ID),
+                        "error": nullable(TEXT),
+                        "created_at": TIME,
+                        "delivered_at": nullable(TIME),
+                    }
+                ),
+            }
+        }
     ),
     "Assignee": _object({"assignee": nullable(ID)}, required=()),
 }

@@ -32,21 +32,27 @@ def _case(call_id: str):
     return case
 
 
-def values_of() -> MultiDict:
-    """The request's fields: a JSON object, or a form (multipart, for files)."""
+def values_of(lists=()) -> MultiDict:
+    """The request's fields: a JSON object, or a form (multipart, for files). The fields
+    named in ``lists`` may hold a JSON list of values."""
     if request.mimetype == "application/json":
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             raise Problem(400, _l("Please send a JSON object."))
-        return MultiDict(
-            (key, value if isinstance(value, str) else _text(value))
-            for key, value in data.items()
-            if value is not None
-        )
+        values = MultiDict()
+        for key, value in data.items():
+            if key in lists and isinstance(value, list):
+                for item in value:
+                    values.add(key, _text(item))
+            elif value is not None:
+                values.add(key, _text(value))
+        return values
     return request.form
 
 
 def _text(value) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "y" if value else ""
     if isinstance(value, int | float):
