@@ -34,6 +34,7 @@ from helpdesk.accounts.models import Approval, Organisation, OrganisationDomain,
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import AccountToken, Purpose
 from helpdesk.api import tokens as api_tokens
+from helpdesk.api.models import Webhook
 from helpdesk.cases import files, service, uploads
 from helpdesk.cases.models import Attachment
 from helpdesk.development.models import DevelopmentItem
@@ -222,6 +223,7 @@ OBJECT_OF = {
     "version":         "picture_version",    # ... that picture's
     "item_id":         "development_item",
     "token_id":        "api_token",          # a colleague's access token
+    "webhook_id":      "webhook",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -322,6 +324,9 @@ def build_world(app) -> World:
             "product_version": ProductVersion.get(ProductVersion.product == product).id,
             "component": Component.get(Component.product == product).id,
             "development_item": DevelopmentItem.create(key="DEV-1", title="A fix").id,
+            "webhook": Webhook.create(
+                url="https://erp.example/", events="case.opened", secret="x"
+            ).id,
             **self_registrations(),
             **mail_for_admins(),
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.

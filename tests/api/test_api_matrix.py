@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 
 from helpdesk.api import tokens
-from helpdesk.api.models import Webhook
 from helpdesk.timeutil import utcnow
 from tests.test_permission_matrix import (
     ADMINS,
@@ -63,19 +62,6 @@ BODY = {"POST": {}, "PATCH": {}, "PUT": None, "DELETE": None}
 
 def api_endpoints(app) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
-
-
-def with_webhook(app, world):
-    """The world of the page matrix, with a webhook for the routes that name one."""
-    with app.app_context():
-        hook = Webhook.create(url="https://erp.example/hook", events="case.opened", secret="x")
-    world.shared["webhook"] = hook.id
-    return world
-
-
-def url_of(rule, world, side) -> str:
-    given = {"webhook_id": str(world.shared["webhook"])}
-    return url_for_rule(rule, world, side, given)
 
 
 def test_every_api_route_has_a_row(app):
@@ -136,13 +122,13 @@ def expected(endpoint, role, world, side) -> str:
 
 @pytest.mark.parametrize("endpoint", sorted(API_ACCESS))
 def test_api_matrix(app, endpoint):
-    world = with_webhook(app, build_world(app))
+    world = build_world(app)
     secrets = tokens_of_roles(app, world)
     client = app.test_client()
     wrong = []
     for rule in rules_of(app, endpoint):
         for side in sides_of(rule, world):
-            url = url_of(rule, world, side)
+            url = url_for_rule(rule, world, side)
             for method in methods_of(rule):
                 for role in ROLES:
                     response = call(client, method, url, secrets.get(role))
@@ -157,13 +143,13 @@ def test_api_matrix(app, endpoint):
 
 
 def test_a_token_without_the_scope_is_refused_everywhere(app):
-    world = with_webhook(app, build_world(app))
+    world = build_world(app)
     secrets = tokens_of_roles(app, world, scopes=["knowledge"])
     client = app.test_client()
     wrong = []
     for endpoint in sorted(e for e, (scope, _roles) in API_ACCESS.items() if scope):
         for rule in rules_of(app, endpoint):
-            url = url_of(rule, world, sides_of(rule, world)[0])
+            url = url_for_rule(rule, world, sides_of(rule, world)[0])
             for method in methods_of(rule):
                 for role in ("member", "admin_agent"):
                     response = call(client, method, url, secrets[role])
@@ -173,9 +159,9 @@ def test_a_token_without_the_scope_is_refused_everywhere(app):
 
 
 def test_a_session_cookie_never_authorises_an_api_call(app):
-    world = with_webhook(app, build_world(app))
+    world = build_world(app)
     client = app.test_client().sign_in_as(world.users["admin_agent"])
     assert client.get("/cases").status_code in (200, 302)  # the cookie works on the pages
     for endpoint in ("api.list_cases", "api.me"):
         [rule] = rules_of(app, endpoint)
-        assert client.get(url_of(rule, world, None)).status_code == 401
+        assert client.get(url_for_rule(rule, world, None)).status_code == 401
