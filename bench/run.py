@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench import api
 from bench import seed as seeding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +127,8 @@ def session_cookie(base: str, email: str) -> str:
 def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
     if cookie:
-        command[1:1] = ["-H", f"Cookie: {cookie}"]
+        header = cookie if cookie.startswith("Authorization:") else f"Cookie: {cookie}"
+        command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {
@@ -184,6 +186,7 @@ def main() -> int:
             ("case detail, 10 messages", f"/cases/{facts['detail_call_id']}", customer),
             ("agent queue, all open", "/queue?view=all", agent),
             ("agent search over all cases", "/queue?view=all&q=drucker", agent),
+            *api.pages(facts),
         ]
         results = []
         for label, path, cookie in pages:
@@ -250,6 +253,7 @@ def report(args, facts, results, partial, memory, sweep) -> None:
         f"customer list htmx partial: {partial / 1024:.1f} KB; peak memory per worker: "
         + ", ".join(f"{m:.0f} MB" for m in memory),
         sweep,
+        *api.shares(results),
     ]
     text = "\n".join(lines)
     print("\n" + text)

@@ -75,6 +75,8 @@ def _core_plugins() -> dict[str, object]:
     """The core's own implementations of hooks, by name, registered before any plugin."""
     from helpdesk import defaults, lifecycle
     from helpdesk.contracts import navigation as contracts_navigation
+    from helpdesk.api import navigation as api_navigation
+    from helpdesk.api import webhooks
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.reports import navigation as report_navigation
@@ -91,6 +93,8 @@ def _core_plugins() -> dict[str, object]:
         "core.reports": rollups,  # the daily roll-up (issue 17)
         "core.reports.navigation": report_navigation,
         "core.reports.times": times,
+        "core.api": api_navigation,
+        "core.webhooks": webhooks,
     }
 
 
@@ -157,6 +161,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp)
     app.add_template_global(charts.svg, "chart_svg")
+    from helpdesk.api import sign_in_link_views, token_views
+    from helpdesk.api.views import register as register_api
+
+    app.register_blueprint(token_views.bp)
+    app.register_blueprint(sign_in_link_views.bp)
+    register_api(app)
 
 
 def _register_account_blueprints(app: Flask) -> None:

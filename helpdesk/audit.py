@@ -70,6 +70,12 @@ ACTIONS = {
     "two_factor.recovery_code_used": _l("Recovery code used"),
     "calendar.changed": _l("Business calendar changed"),
     "calendar.reset": _l("Business calendar reset to the vendor's"),
+    # The API (issue 18)
+    "api_token.created": _l("Access token created"),
+    "api_token.revoked": _l("Access token revoked"),
+    "sign_in_link.created": _l("Sign-in link created"),
+    "webhook.created": _l("Webhook registered"),
+    "webhook.removed": _l("Webhook removed"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -116,6 +122,11 @@ FIELDS = {
     "product": _l("Product"),
     "organisation": _l("Organisation"),
     "calendar": _l("Calendar"),
+    "scopes": _l("Scopes"),
+    "expires_at": _l("Expires"),
+    "url": _l("Address"),
+    "events": _l("Events"),
+    "allowed_host": _l("Allowed host"),
 }
 
 

@@ -45,8 +45,11 @@ DEFAULTS = {
         "invitation_inviter": "30 per hour",
         "totp_account": "10 per 10 minutes",
         "inbound_refusal": "3 per hour",  # explaining replies to one unknown sender
+        "api_token": "600 per minute",  # calls with one personal access token (issue 18)
     },
     "RATE_LIMIT_PREFIX": "helpdesk-limits",
+    "API_TOKEN_MAX_DAYS": 366,  # the longest a personal access token lives (issue 18)
+    "SIGN_IN_LINK_MINUTES": 5,  # how long a sign-in link of the vendor's software works
     # Accounts (ACC-1..4): password policy, link lifetimes, the second factor.
     "PASSWORD_MIN_LENGTH": 12,
     "RESET_TOKEN_MINUTES": 60,

@@ -5,6 +5,7 @@ from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, Use
 from helpdesk.accounts.sessions import SignIn
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
+from helpdesk.api.models import ApiToken, Webhook, WebhookDelivery
 from helpdesk.audit import AuditLog
 from helpdesk.cases.models import (
     Attachment,
@@ -76,4 +77,7 @@ ALL_MODELS = [
     UnitDraw,
     DailyCaseCount,
     CaseTimes,
+    ApiToken,
+    Webhook,
+    WebhookDelivery,
 ]

@@ -32,7 +32,9 @@ from helpdesk.accounts import profile, tokens
 from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Approval, Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.passwords import hash_password
-from helpdesk.accounts.tokens import Purpose
+from helpdesk.accounts.tokens import AccountToken, Purpose
+from helpdesk.api import tokens as api_tokens
+from helpdesk.api.models import Webhook
 from helpdesk.cases import files, service, uploads
 from helpdesk.cases.models import Attachment, Case
 from helpdesk.contracts import agreement, billing
@@ -204,6 +206,11 @@ ACCESS = {
     "reports.dashboard":          REPORT_READERS,
     "reports.printable_page":     REPORT_READERS,
     "reports.export":             REPORT_READERS,
+    # The API's pages (issue 18): one's own tokens; a portal admin's view of their people's.
+    "tokens.index":               SIGNED_IN,
+    "tokens.revoke":              USER_MANAGERS,  # and its owner (tests/api/test_tokens.py)
+    "tokens.organisation":        PORTAL_ADMINS,
+    "sign_in_link.open_link":     ANYONE,     # the link's secret is the permission
 }
 # fmt: on
 
@@ -231,9 +238,13 @@ def pending_again(world) -> None:
     ).execute()
 
 
+def sign_in_link_again(world) -> None:
+    AccountToken.update(used_at=None).where(AccountToken.purpose == Purpose.SIGN_IN_LINK).execute()
+
+
 #: Routes whose POST uses up the object in the URL (a rejected registration is no longer
 #: pending): it is put back before each role's request, so each role that may finds it.
-RENEW = {"registration.reject": pending_again}
+RENEW = {"registration.reject": pending_again, "sign_in_link.open_link": sign_in_link_again}
 
 # fmt: off
 #: What a URL argument names, on every route that has it: an object of ``World``. An object
@@ -251,6 +262,8 @@ OBJECT_OF = {
     "item_id":         "development_item",
     "contract_id":     "contract",
     "record_id":       "time_record",
+    "token_id":        "api_token",          # a colleague's access token
+    "webhook_id":      "webhook",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -286,6 +299,7 @@ OBJECT_OF_ENDPOINT = {
     "contracts.contract_file":   {"file_id": "contract_file"},
     "contracts.agreement_file":  {"file_id": "agreement_file"},
     "reports.export":            {"key": "report_figure"},
+    "sign_in_link.open_link":    {"secret": "sign_in_secret"},
 }
 # fmt: on
 
@@ -356,6 +370,9 @@ def build_world(app) -> World:
             "product_version": ProductVersion.get(ProductVersion.product == product).id,
             "component": Component.get(Component.product == product).id,
             "development_item": DevelopmentItem.create(key="DEV-1", title="A fix").id,
+            "webhook": Webhook.create(
+                url="https://erp.example/", events="case.opened", secret="x"
+            ).id,
             **self_registrations(),
             **mail_for_admins(),
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.
@@ -398,6 +415,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
     )
     profile.set_picture(other, other, png())
     reset_secret, _token = tokens.issue(Purpose.RESET, timedelta(hours=1), other)
+    sign_in_secret, _token = tokens.issue(Purpose.SIGN_IN_LINK, timedelta(minutes=5), other)
     # An invitation as ``invitations.invite`` makes it, keeping the secret it mails.
     invitation_secret, token = tokens.issue(Purpose.INVITATION, timedelta(days=7))
     invitation = Invitation.create(
@@ -409,6 +427,9 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         role="member",
     )
     news = organisations.add_news_address(portal_admin, organisation, "news." + colleague)
+    _secret, api_token = api_tokens.create(
+        other, "ERP", utcnow().date() + timedelta(days=9), ["cases:read"]
+    )
     objects = {
         "case": case.call_id,
         "attachment": attachment.id,
@@ -421,9 +442,11 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "news_address": news.id,
         "case_mail": case_mail.id,
         **contract_objects(organisation),
+        "api_token": api_token.id,
     }
     secrets = {
         "reset_secret": reset_secret,
+        "sign_in_secret": sign_in_secret,
         "invitation_secret": invitation_secret,
         "news_token": organisations.news_token(news),
         "email_token": "not-a-valid-email-change-token",  # the page asks before it changes
@@ -576,7 +599,8 @@ def rules_of(app, endpoint: str):
 
 
 def test_every_route_has_a_rule(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    # The API's routes answer tokens, not sign-ins: their rows are in tests/api/test_api_matrix.py.
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if not r.endpoint.startswith("api.")}
     missing = sorted(endpoints - set(ACCESS))
     assert not missing, (
         "routes without a row in ACCESS of tests/test_permission_matrix.py (say who may "

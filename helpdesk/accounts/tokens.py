@@ -23,6 +23,7 @@ class Purpose(StrEnum):
     RESET = "reset"
     CONFIRM = "confirm"
     INVITATION = "invitation"
+    SIGN_IN_LINK = "sign_in_link"  # made by the vendor's software for a customer (issue 18)
 
 
 class State(StrEnum):

@@ -16,7 +16,7 @@ from helpdesk.web import render
 bp = Blueprint("accounts", __name__)
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no protocol-relative ``//`` trick."""
     if not target:
         return None
@@ -54,12 +54,12 @@ def sign_in():
                 session[HALF_SIGNED_IN] = {
                     "user": user.id,
                     "remember": bool(form.remember.data),
-                    "next": _safe_next(form.next.data),
+                    "next": safe_next(form.next.data),
                     "at": time.time(),
                 }
                 return redirect(url_for("accounts.second_factor"))
             login_user(sessions.start(user), remember=form.remember.data)
-            return redirect(_safe_next(form.next.data) or url_for("home.index"))
+            return redirect(safe_next(form.next.data) or url_for("home.index"))
         flash(_("The e-mail address or the password is not right."), "error")
     return render("accounts/sign_in.html", form=form, status=422)
 
@@ -142,4 +142,4 @@ def language():
     session["language"] = chosen
     if current_user.is_authenticated:
         service.set_language(current_user, chosen)
-    return redirect(_safe_next(request.form.get("next")) or url_for("home.index"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))

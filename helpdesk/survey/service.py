@@ -12,6 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from peewee import fn
 
+from helpdesk.api import webhooks
 from helpdesk.cases.models import Case
 from helpdesk.db import db
 from helpdesk.escalation.service import managers_of
@@ -82,6 +83,7 @@ def answer(survey: SurveyResponse, rating, comment: str = "") -> SurveyResponse:
         if not recorded:
             raise SurveyError(_l("This survey has already been answered. Thank you!"))
         survey = SurveyResponse.get_by_id(survey.id)
+        webhooks.survey_answered(survey)
         if rating <= current_app.config["SURVEY_LOW_RATING"]:
             for manager in managers_of(survey.case):
                 notify.send("survey_low_rating", manager, case=survey.case, survey=survey)

@@ -98,13 +98,13 @@ def change_field(call_id: str, name: str):
     reason = request.form.get("reason", "").strip() or None
 
     def change():
-        value = _field_value(name, request.form.get("value", ""))
+        value = field_value(name, request.form.get("value", ""))
         service.change_field(case, current_user, name, value, reason)
 
     return attempt(case, "field-" + name, change, _("The change was saved."))
 
 
-def _field_value(name: str, raw: str):
+def field_value(name: str, raw: str):
     """The form's value for ``name``: a key as it is, or the row an id names."""
     model = FIELD_MODELS.get(name)
     if model is None:

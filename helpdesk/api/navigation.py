@@ -1,0 +1,22 @@
+"""Navigation entries of the access tokens (core hook implementation "core.api")."""
+
+from helpdesk.hookspecs import hookimpl
+from helpdesk.permissions import is_portal_admin
+from helpdesk.policy import Label, NavLink
+
+
+@hookimpl(trylast=True)
+def helpdesk_navigation(user):
+    links = [
+        NavLink("tokens.index", Label("Zugriffstoken", "Access tokens"), audience="all", order=97)
+    ]
+    if is_portal_admin(user):
+        links.append(
+            NavLink(
+                "tokens.organisation",
+                Label("Zugriffstoken der Organisation", "Organisation's tokens"),
+                audience="customer",
+                order=83,
+            )
+        )
+    return links

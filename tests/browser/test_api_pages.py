@@ -1,0 +1,52 @@
+"""The API's pages in a real browser: the offline description page lists every operation
+under the portal's CSP; a token is made and shown once; a sign-in link opens with one click."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from helpdesk.accounts.models import User
+from helpdesk.api import sign_in_links
+from helpdesk.web import external_url
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_description_page_lists_every_operation(page, live_server):
+    described = live_server.app.test_client().get("/api/v1/openapi.json").get_json()
+    count = sum(len(methods) for methods in described["paths"].values())
+    page.goto(f"{live_server.url}/api/v1/docs")
+    expect(page.locator(".opblock")).to_have_count(count)
+    assert page.evaluate("window.__cspViolations") == []
+    assert page.problems == []
+
+
+def test_a_token_is_made_and_shown_once(page, live_server, sign_in):
+    sign_in(page)
+    page.goto(f"{live_server.url}/account/tokens")
+    page.get_by_label("Name").fill("Our ERP")
+    page.get_by_label("Write cases").check()
+    page.get_by_role("button", name="Create token").click()
+    token = page.locator("#new-token").inner_text()
+    assert re.fullmatch(r"hd_[\w-]{40,}", token)
+    expect(page.locator("table")).to_contain_text("Our ERP")
+    page.goto(f"{live_server.url}/account/tokens")
+    expect(page.locator("#new-token")).to_have_count(0)
+    assert token not in page.content()
+    assert page.problems == []
+
+
+def test_a_sign_in_link_opens_the_page_with_one_click(page, live_server):
+    app = live_server.app
+    with app.test_request_context():
+        admin = User.get(User.email == "ada.admin@vendor.example")
+        mia = User.get(User.email == "mia.member@muster.example")
+        secret, _token = sign_in_links.create(admin, mia)
+        url = external_url("sign_in_link.open_link", secret=secret, next="/cases")
+    path = urlsplit(url)._replace(scheme="", netloc="").geturl()
+    page.goto(live_server.url + path)
+    expect(page).to_have_url(f"{live_server.url}/cases")
+    expect(page.locator("header .who")).to_have_text("Mia Member")
+    assert page.problems == []
