@@ -45,6 +45,10 @@ ACTIONS = {
     "user.profile": _l("Profile changed"),
     "user.picture": _l("Picture changed"),
     "user.picture_removed": _l("Picture removed"),
+    # Single sign-on (issue 20)
+    "sign_in_provider.created": _l("Sign-in provider added"),
+    "sign_in_provider.updated": _l("Sign-in provider changed"),
+    "sso.linked": _l("Account linked to a sign-in provider"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

@@ -15,6 +15,7 @@ from helpdesk.cases.models import (
     Follower,
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.identity.models import ProviderLink, SignInProvider, SsoAttempt
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
@@ -55,4 +56,8 @@ ALL_MODELS = [
     CalendarOverride,
     InboundMessage,
     RateLimitHit,
+    # Single sign-on (issue 20)
+    SignInProvider,
+    ProviderLink,
+    SsoAttempt,
 ]

@@ -167,6 +167,13 @@ ACCESS = {
     "admin.organisation":         ADMINS,
     "admin.add_domain":           ADMINS,
     "admin.remove_domain":        ADMINS,
+    # Single sign-on (issue 20)
+    "sso.choose":                 ANYONE,     # the signed in are sent to their start page
+    "sso.start":                  ANYONE,     # the provider is unreachable here: back to sign in
+    "sso.callback":               ANYONE,     # no sign-in under way: back to sign in
+    "sso.providers":              ADMINS,
+    "sso.provider":               ADMINS,
+    "sso.test":                   ADMINS,
 }
 # fmt: on
 
@@ -177,6 +184,9 @@ ENDS_AT_SIGN_IN = {
     # The code page belongs to a sign-in waiting for its second factor, a state of the session
     # no role is in: everyone else is sent (back) to sign in.
     "accounts.second_factor",
+    # Single sign-on: no sign-in under way, or a provider the matrix cannot reach.
+    "sso.start",
+    "sso.callback",
 }
 
 #: Form fields a POST needs to be understood at all (it may still be refused as incomplete).
@@ -240,6 +250,9 @@ OBJECT_OF_ENDPOINT = {
     "invitations.accept":        {"secret": "invitation_secret"},
     "organisation.confirm_news": {"token": "news_token"},
     "survey.answer":             {"token": "survey_token"},
+    "sso.start":                 {"pk": "sign_in_provider"},
+    "sso.provider":              {"pk": "sign_in_provider"},
+    "sso.test":                  {"pk": "sign_in_provider"},
 }
 # fmt: on
 
@@ -312,6 +325,7 @@ def build_world(app) -> World:
             "development_item": DevelopmentItem.create(key="DEV-1", title="A fix").id,
             **self_registrations(),
             **mail_for_admins(),
+            "sign_in_provider": sign_in_provider(users["admin_agent"]),
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.
             **mailed["Muster GmbH"],
         }
@@ -408,6 +422,16 @@ def mail_for_admins() -> dict:
             raw=failed,
         ).id,
     }
+
+
+def sign_in_provider(admin) -> int:
+    """A single sign-on provider at an address where nothing answers (port 9, discard)."""
+    from helpdesk.identity import service as identity
+
+    values = {"name": "Nowhere ID", "issuer": "http://127.0.0.1:9", "client_id": "portal"}
+    values |= {"allowed_domains": "vendor.example", "user_claim": "email", "agents_from": ""}
+    values |= {"customers": False, "emails_verified": False, "trust_mfa": False, "active": True}
+    return identity.create_provider(admin, values, "client-secret").id
 
 
 def self_registrations() -> dict:

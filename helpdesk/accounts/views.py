@@ -28,6 +28,10 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+#: Public for the other ways of signing in (``helpdesk.identity``).
+safe_next = _safe_next
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     if current_user.is_authenticated:

@@ -1,0 +1,53 @@
+"""Single sign-on (issue 20): the OpenID Connect providers an admin configures, the links of
+accounts to them, and sign-ins under way. New tables only. The models below are frozen copies
+of the tables as they were in this release.
+"""
+
+from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
+
+from helpdesk.migrations import existing, frozen_base
+
+
+def upgrade(db, migrator):
+    Base = frozen_base(db)
+    User = existing(Base, "user")
+
+    class SignInProvider(Base):
+        id = AutoField()
+        name = CharField(max_length=100)
+        issuer = CharField(max_length=500)
+        client_id = CharField(max_length=500)
+        client_secret = TextField()
+        allowed_domains = TextField(default="")
+        user_claim = CharField(max_length=100, default="email")
+        agents_from = TextField(default="")
+        customers = BooleanField(default=False)
+        emails_verified = BooleanField(default=False)
+        trust_mfa = BooleanField(default=False)
+        active = BooleanField(default=True)
+        created_at = DateTimeField()
+
+    class ProviderLink(Base):
+        id = AutoField()
+        provider = ForeignKeyField(SignInProvider, on_delete="CASCADE")
+        subject = CharField(max_length=255)
+        user = ForeignKeyField(User, on_delete="CASCADE")
+        created_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("provider", "subject"), True), (("user",), False))
+
+    class SsoAttempt(Base):
+        id = AutoField()
+        provider = ForeignKeyField(SignInProvider, on_delete="CASCADE")
+        state_hash = CharField(max_length=64, unique=True)
+        nonce = CharField(max_length=100)
+        code_verifier = CharField(max_length=200)
+        next_url = CharField(max_length=500, null=True)
+        created_at = DateTimeField()
+        used_at = DateTimeField(null=True)
+
+        class Meta:
+            indexes = ((("created_at",), False),)
+
+    db.create_tables([SignInProvider, ProviderLink, SsoAttempt])
