@@ -13,6 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from peewee import IntegrityError
 
@@ -129,6 +130,12 @@ def update_provider(
 
 def _logged(values: dict) -> dict:
     return {key: values[key] for key in PROVIDER_FIELDS if key in values}
+
+
+def origin(url: str) -> str:
+    """The scheme, host and port of ``url`` (a provider's web site, for the CSP)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def client_of(provider: SignInProvider) -> oidc.Client:

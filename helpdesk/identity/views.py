@@ -13,6 +13,7 @@ from helpdesk.identity import service
 from helpdesk.identity.forms import ProviderForm, StartForm
 from helpdesk.identity.models import SignInProvider
 from helpdesk.permissions import require_admin
+from helpdesk.security import CONTENT_SECURITY_POLICY
 from helpdesk.web import render
 
 bp = Blueprint("sso", __name__)
@@ -26,7 +27,15 @@ def choose():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = StartForm(next=request.args.get("next", ""))
-    return render("identity/choose.html", providers=list(service.active_providers()), form=form)
+    providers = list(service.active_providers())
+    response = render("identity/choose.html", providers=providers, form=form)
+    # The buttons' POST is answered with a redirect to the provider: browsers hold a form's
+    # redirects to form-action, so this page lets the providers' own sites in as well.
+    origins = sorted({service.origin(p.issuer) for p in providers})
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", " ".join(["form-action 'self'", *origins])
+    )
+    return response
 
 
 @bp.route("/sign-in/sso/<int:pk>", methods=["POST"])

@@ -1,15 +1,5 @@
 import pytest
 
-from helpdesk.testing.oidc import TestProvider
-
-
-@pytest.fixture
-def oidc_provider():
-    """The test OpenID Connect provider (``helpdesk.testing.oidc``), on a free port."""
-    provider = TestProvider().start()
-    yield provider
-    provider.stop()
-
 
 @pytest.fixture
 def sso_provider(app, demo_people, oidc_provider):
