@@ -15,7 +15,7 @@ from helpdesk.cases.models import (
     Follower,
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
-from helpdesk.identity.models import ProviderLink, SignInProvider, SsoAttempt
+from helpdesk.identity.models import MailboxToken, ProviderLink, SignInProvider, SsoAttempt
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
@@ -60,4 +60,5 @@ ALL_MODELS = [
     SignInProvider,
     ProviderLink,
     SsoAttempt,
+    MailboxToken,
 ]

@@ -74,3 +74,27 @@ class SsoAttempt(BaseModel):
 
     class Meta:
         indexes = ((("created_at",), False),)
+
+
+class MailboxToken(BaseModel):
+    """How the portal gets OAuth2 access tokens for one mail connection (``smtp`` for the
+    outbox, ``imap`` for the poller): secrets and tokens encrypted (``crypto``)."""
+
+    id = AutoField()
+    purpose = CharField(max_length=10, unique=True)  # "smtp" or "imap"
+    preset = CharField(max_length=20, default="generic")  # microsoft365, google, generic
+    token_url = CharField(max_length=500)
+    client_id = CharField(max_length=500)
+    client_secret = TextField()
+    scope = CharField(max_length=500, default="")
+    username = CharField(max_length=254)  # the mailbox's address (the XOAUTH2 user)
+    refresh_token = TextField(null=True)  # from the admin's consent; None: client credentials
+    access_token = TextField(null=True)
+    expires_at = DateTimeField(null=True)
+    last_error = TextField(null=True)  # the last refresh's failure, in plain words
+    failed_at = DateTimeField(null=True)
+    mailed_at = DateTimeField(null=True)  # admins were told of this failure
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("expires_at",), False),)

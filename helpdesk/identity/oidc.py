@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oauth2.rfc6749.errors import OAuth2Error
 from joserfc import jwt
 from joserfc.errors import (
     BadSignatureError,
@@ -134,7 +134,7 @@ def finish(client: Client, redirect_uri: str, code: str, nonce: str, verifier: s
             code=code,
             code_verifier=verifier,
         )
-    except OAuth2Error as error:
+    except AuthlibBaseError as error:
         raise OidcError("token", f"{error.error}: {error.description}") from error
     except requests.RequestException as error:
         raise OidcError("unreachable", str(error)) from error

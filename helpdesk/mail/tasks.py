@@ -9,6 +9,7 @@ import logging
 from huey import crontab
 
 from helpdesk.db import db
+from helpdesk.identity import mailbox
 from helpdesk.jobs import huey
 from helpdesk.mail import outbox
 
@@ -52,3 +53,9 @@ def flush_quietly(_exc=None) -> None:
         flush_after_commit()
     except Exception:
         log.exception("outbox: could not queue delivery; the sweep will send it")
+
+
+@huey.periodic_task(crontab(minute="*"))
+def refresh_mail_tokens() -> None:
+    """Renew the OAuth2 tokens of the mail connections before they expire (issue 20)."""
+    mailbox.refresh_due()

@@ -1,6 +1,6 @@
 """Single sign-on (issue 20): the OpenID Connect providers an admin configures, the links of
-accounts to them, and sign-ins under way. New tables only. The models below are frozen copies
-of the tables as they were in this release.
+accounts to them, sign-ins under way, and the OAuth2 tokens of the mail connections. New
+tables only. The models below are frozen copies of the tables as they were in this release.
 """
 
 from peewee import AutoField, BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
@@ -50,4 +50,24 @@ def upgrade(db, migrator):
         class Meta:
             indexes = ((("created_at",), False),)
 
-    db.create_tables([SignInProvider, ProviderLink, SsoAttempt])
+    class MailboxToken(Base):
+        id = AutoField()
+        purpose = CharField(max_length=10, unique=True)
+        preset = CharField(max_length=20, default="generic")
+        token_url = CharField(max_length=500)
+        client_id = CharField(max_length=500)
+        client_secret = TextField()
+        scope = CharField(max_length=500, default="")
+        username = CharField(max_length=254)
+        refresh_token = TextField(null=True)
+        access_token = TextField(null=True)
+        expires_at = DateTimeField(null=True)
+        last_error = TextField(null=True)
+        failed_at = DateTimeField(null=True)
+        mailed_at = DateTimeField(null=True)
+        updated_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("expires_at",), False),)
+
+    db.create_tables([SignInProvider, ProviderLink, SsoAttempt, MailboxToken])

@@ -7,6 +7,9 @@ code), the token endpoint (client secret, PKCE S256, one use per code), the keys
 and token introspection (RFC 7662, for Dovecot). ``misbehave`` makes the next ID tokens
 wrong on purpose: ``"audience"``, ``"expired"``, ``"signature"`` (signed by a key it does not
 publish) or ``"unverified"`` (``email_verified`` false).
+
+``XOAuth2SmtpServer(provider)`` is the mail catcher taking only XOAUTH2 with the provider's
+access tokens.
 """
 
 import base64
@@ -16,10 +19,14 @@ import threading
 import time
 from urllib.parse import urlencode
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from flask import Flask, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
+
+from helpdesk.testing.mail import Collector, SmtpServer
 
 _KEYS: dict[str, RSAKey] = {}
 
@@ -233,3 +240,44 @@ class TestProvider:
         answer = self.access_token(grant["claims"], grant["scope"])
         answer["id_token"] = self.id_token(grant["claims"], grant["nonce"])
         return jsonify(answer)
+
+
+class XOAuth2Collector(Collector):
+    """The mail catcher's handler, accepting SASL XOAUTH2 with a token of ``provider``."""
+
+    def __init__(self, provider: TestProvider):
+        super().__init__()
+        self.provider = provider
+        self.logins: list[str] = []
+
+    async def auth_XOAUTH2(self, server, args):
+        try:
+            fields = base64.b64decode(args[1]).decode().split("\x01")
+            values = dict(field.split("=", 1) for field in fields if "=" in field)
+            token = values["auth"].removeprefix("Bearer ").strip()
+        except (IndexError, ValueError, KeyError):
+            return AuthResult(success=False, handled=False)
+        if self.provider.token_info(token) is None:
+            return AuthResult(success=False, handled=False)
+        self.logins.append(values.get("user", ""))
+        return AuthResult(success=True, auth_data=values.get("user"))
+
+
+class XOAuth2SmtpServer(SmtpServer):
+    """A real SMTP server (aiosmtpd) that takes mail only after an XOAUTH2 sign-in."""
+
+    def __init__(self, provider: TestProvider):
+        super().__init__()
+        self.handler = XOAuth2Collector(provider)
+
+    def start(self) -> None:
+        self.controller = Controller(
+            self.handler,
+            hostname="127.0.0.1",
+            port=self.port,
+            server_hostname="smtp.test",
+            auth_required=True,
+            auth_require_tls=False,  # a test on 127.0.0.1; production uses STARTTLS
+            auth_exclude_mechanism=["LOGIN", "PLAIN"],
+        )
+        self.controller.start()

@@ -208,3 +208,11 @@ def test_the_client_secret_is_stored_encrypted(app, sso_provider, oidc_provider,
     app.config["SECRETS_KEY"] = "x" * 43 + "="  # another key: the secret is unreadable
     page = refusal(other, other.post(f"/sign-in/sso/{provider.id}"))
     assert "cannot be read with this installation" in page
+
+
+def test_a_refused_code_is_a_clear_refusal(client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    oidc_provider.client_secret = "changed-at-the-provider"
+    page = refusal(client, round_trip(client, provider))
+    assert "did not confirm this sign-in" in page

@@ -1,0 +1,106 @@
+"""The outbox and the poller sign in with XOAUTH2 and tokens of the test provider."""
+
+from datetime import timedelta
+
+import pytest
+
+from helpdesk.identity import crypto, mailbox
+from helpdesk.identity.models import MailboxToken
+from helpdesk.mail import outbox
+from helpdesk.mail.models import OutboxMessage
+from helpdesk.testing.oidc import XOAuth2SmtpServer
+from helpdesk.timeutil import utcnow
+
+MAILBOX = "support@vendor.example"
+
+
+@pytest.fixture
+def smtp_oauth(oidc_provider):
+    server = XOAuth2SmtpServer(oidc_provider)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(make_app, smtp_oauth):
+    return make_app(**smtp_oauth.settings)
+
+
+def set_up(purpose, provider, **values):
+    settings = {
+        "preset": "generic",
+        "token_url": provider.issuer + "/token",
+        "client_id": provider.client_id,
+        "scope": "mail",
+        "username": MAILBOX,
+        **values,
+    }
+    return mailbox.save(purpose, settings, provider.client_secret, None)
+
+
+def test_the_outbox_delivers_with_xoauth2(app, smtp_oauth, oidc_provider):
+    with app.app_context():
+        set_up("smtp", oidc_provider)
+        outbox.enqueue("mia.member@muster.example", "Hello", "Over OAuth2.")
+    assert [m["Subject"] for m in smtp_oauth.messages] == ["Hello"]
+    assert smtp_oauth.handler.logins == [MAILBOX]
+    with app.app_context():
+        row = MailboxToken.get()
+        assert row.expires_at > utcnow() + timedelta(minutes=50)
+        assert oidc_provider.client_secret not in row.client_secret
+        assert crypto.decrypt(row.client_secret) == oidc_provider.client_secret
+
+
+def test_without_a_token_nothing_is_sent_and_admins_are_told_once(
+    app, smtp_oauth, oidc_provider, demo_people, client
+):
+    with app.app_context():
+        set_up("smtp", oidc_provider, client_id="unknown-client")
+        outbox.enqueue("mia.member@muster.example", "Hello", "Over OAuth2.")
+        outbox.enqueue("mia.member@muster.example", "Again", "Over OAuth2.")
+    with app.app_context():  # the mails went out (or not) as the context ended
+        row = MailboxToken.get()
+        assert "invalid_client" in row.last_error
+        assert mailbox.problems() == {"smtp": row.last_error}
+        # One mail to the admins, whatever the number of failures; it waits in the outbox.
+        told = OutboxMessage.select().where(OutboxMessage.subject.contains("no OAuth2 token"))
+        assert told.count() == 1
+        assert "ada.admin@vendor.example" in told.get().recipients
+    assert smtp_oauth.messages == []
+    health = client.get("/health").get_json()
+    assert health["mailboxes"]["ok"] is False
+    assert "invalid_client" in health["mailboxes"]["problems"]["smtp"]
+
+
+def test_the_job_renews_a_token_before_it_expires(app, oidc_provider):
+    with app.app_context():
+        row = set_up("smtp", oidc_provider)
+        assert mailbox.refresh_due() == 1
+        first = MailboxToken.get().access_token
+        assert mailbox.refresh_due() == 0  # an hour left: nothing to do
+        MailboxToken.update(expires_at=utcnow() + timedelta(minutes=5)).execute()
+        assert mailbox.refresh_due() == 1
+        assert MailboxToken.get().access_token != first
+        assert row.last_error is None
+
+
+def test_a_consents_refresh_token_is_used_and_rotated(app, oidc_provider):
+    grant = oidc_provider.access_token({"sub": "mailbox", "email": MAILBOX}, "mail")
+    with app.app_context():
+        mailbox.save(
+            "imap",
+            {
+                "preset": "generic",
+                "token_url": oidc_provider.issuer + "/token",
+                "client_id": oidc_provider.client_id,
+                "scope": "mail",
+                "username": MAILBOX,
+            },
+            oidc_provider.client_secret,
+            grant["refresh_token"],
+        )
+        username, token = mailbox.bearer("imap")
+        assert username == MAILBOX and oidc_provider.token_info(token)["email"] == MAILBOX
+        stored = crypto.decrypt(MailboxToken.get().refresh_token)
+        assert stored != grant["refresh_token"]  # the provider rotated it
