@@ -1,15 +1,22 @@
 """The outbox and the poller sign in with XOAUTH2 and tokens of the test provider."""
 
+import imaplib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from helpdesk.identity import crypto, mailbox
 from helpdesk.identity.models import MailboxToken
 from helpdesk.mail import outbox
+from helpdesk.mail.inbound import imap
+from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.testing.oidc import XOAuth2SmtpServer
 from helpdesk.timeutil import utcnow
+from tests.mail.imap_server import USER, dovecot_server
+
+TEMPLATE = Path(__file__).resolve().parent / "dovecot-oauth2.conf.template"
 
 MAILBOX = "support@vendor.example"
 
@@ -104,3 +111,59 @@ def test_a_consents_refresh_token_is_used_and_rotated(app, oidc_provider):
         assert username == MAILBOX and oidc_provider.token_info(token)["email"] == MAILBOX
         stored = crypto.decrypt(MailboxToken.get().refresh_token)
         assert stored != grant["refresh_token"]  # the provider rotated it
+
+
+DOVECOT_OAUTH2 = """introspection_mode = post
+introspection_url = {url}
+username_attribute = email
+active_attribute = active
+active_value = true
+"""
+
+
+@pytest.fixture
+def dovecot_oauth2(tmp_path, oidc_provider):
+    """Dovecot whose oauth2 password database asks the test provider about tokens."""
+    base = tmp_path / "dovecot"
+    base.mkdir()
+    url = oidc_provider.issuer + "/introspect"
+    (base / "dovecot-oauth2.conf.ext").write_text(DOVECOT_OAUTH2.format(url=url))
+    with dovecot_server(base, TEMPLATE) as server:
+        yield server
+
+
+def test_the_poller_fetches_with_xoauth2(app, oidc_provider, dovecot_oauth2, demo_people):
+    # A consent's refresh token for the mailbox Dovecot knows as "portal".
+    grant = oidc_provider.access_token({"sub": "mailbox", "email": USER}, "mail")
+    mail = (
+        b"From: mia.member@muster.example\r\nTo: support@vendor.example\r\n"
+        b"Subject: Over XOAUTH2\r\nMessage-ID: <xoauth2@muster.example>\r\n\r\nHello.\r\n"
+    )
+    dovecot_oauth2.append(mail)
+    with app.app_context():
+        mailbox.save(
+            "imap",
+            {
+                "preset": "generic",
+                "token_url": oidc_provider.issuer + "/token",
+                "client_id": oidc_provider.client_id,
+                "scope": "mail",
+                "username": USER,
+            },
+            oidc_provider.client_secret,
+            grant["refresh_token"],
+        )
+        settings = {**app.config, **dovecot_oauth2.settings(IMAP_PASSWORD="not-the-password")}
+        outcomes = imap.poll(settings)
+    assert sum(outcomes.values()) == 1
+    assert dovecot_oauth2.folder("INBOX") == []
+    with app.app_context():
+        assert InboundMessage.get().message_id == "<xoauth2@muster.example>"
+
+
+def test_a_dead_token_is_refused_by_dovecot(app, oidc_provider, dovecot_oauth2):
+    with app.app_context():
+        set_up("imap", oidc_provider, username=USER)  # client credentials: no mailbox claim
+        settings = {**app.config, **dovecot_oauth2.settings()}
+        with pytest.raises(imaplib.IMAP4.error):
+            imap.poll(settings)
