@@ -138,9 +138,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
-    from helpdesk.identity import views as identity  # single sign-on (issue 20)
+    from helpdesk.identity import mailbox_views  # single sign-on, mail over OAuth2 (issue 20)
+    from helpdesk.identity import views as identity
 
     app.register_blueprint(identity.bp)
+    app.register_blueprint(mailbox_views.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:

@@ -49,6 +49,7 @@ ACTIONS = {
     "sign_in_provider.created": _l("Sign-in provider added"),
     "sign_in_provider.updated": _l("Sign-in provider changed"),
     "sso.linked": _l("Account linked to a sign-in provider"),
+    "mailbox.oauth2": _l("Mail connection's OAuth2 set"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

@@ -174,6 +174,9 @@ ACCESS = {
     "sso.providers":              ADMINS,
     "sso.provider":               ADMINS,
     "sso.test":                   ADMINS,
+    "mailboxes.index":            ADMINS,
+    "mailboxes.save":             ADMINS,
+    "mailboxes.test":             ADMINS,
 }
 # fmt: on
 
@@ -253,6 +256,8 @@ OBJECT_OF_ENDPOINT = {
     "sso.start":                 {"pk": "sign_in_provider"},
     "sso.provider":              {"pk": "sign_in_provider"},
     "sso.test":                  {"pk": "sign_in_provider"},
+    "mailboxes.save":            {"purpose": "mail_purpose"},
+    "mailboxes.test":            {"purpose": "mail_purpose"},
 }
 # fmt: on
 
@@ -326,6 +331,7 @@ def build_world(app) -> World:
             **self_registrations(),
             **mail_for_admins(),
             "sign_in_provider": sign_in_provider(users["admin_agent"]),
+            "mail_purpose": "imap",
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.
             **mailed["Muster GmbH"],
         }

@@ -23,7 +23,22 @@ class StartForm(FlaskForm):
     next = HiddenField()
 
 
-class ProviderForm(FlaskForm):
+class ClientForm(FlaskForm):
+    """A registration at a provider: what the sign-in and the mailbox forms both ask."""
+
+    client_id = StringField(
+        _l("Client ID"),
+        validators=[DataRequired(), Length(max=500), SingleLine()],
+        filters=[_strip],
+    )
+    client_secret = PasswordField(
+        _l("Client secret"),
+        description=_l("Stored encrypted. Leave empty to keep the stored one."),
+        validators=[Optional(), Length(max=2000)],
+    )
+
+
+class ProviderForm(ClientForm):
     name = StringField(
         _l("Name on the button"),
         validators=[DataRequired(), Length(max=100), SingleLine()],
@@ -42,16 +57,6 @@ class ProviderForm(FlaskForm):
             SingleLine(),
         ],
         filters=[_strip],
-    )
-    client_id = StringField(
-        _l("Client ID"),
-        validators=[DataRequired(), Length(max=500), SingleLine()],
-        filters=[_strip],
-    )
-    client_secret = PasswordField(
-        _l("Client secret"),
-        description=_l("Stored encrypted. Leave empty to keep the stored one."),
-        validators=[Optional(), Length(max=2000)],
     )
     allowed_domains = TextAreaField(
         _l("Mail domains that may sign in"),

@@ -1,4 +1,5 @@
-"""The admin's link to the sign-in providers (core hook implementation "core.identity")."""
+"""The admin's links to the sign-in providers and the mailboxes' OAuth2 (core hook
+implementation "core.identity")."""
 
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import Label, NavLink
@@ -12,5 +13,11 @@ def helpdesk_navigation(user):
             Label("Anmeldedienste", "Sign-in providers"),
             audience="admin",
             order=97,
-        )
+        ),
+        NavLink(
+            "mailboxes.index",
+            Label("Postfächer (OAuth2)", "Mailboxes (OAuth2)"),
+            audience="admin",
+            order=98,
+        ),
     ]

@@ -17,7 +17,6 @@ import hashlib
 import secrets
 import threading
 import time
-import warnings
 from urllib.parse import urlencode
 
 from aiosmtpd.controller import Controller
@@ -272,11 +271,6 @@ class XOAuth2SmtpServer(SmtpServer):
         self.handler = XOAuth2Collector(provider)
 
     def start(self) -> None:
-        with warnings.catch_warnings():  # AUTH without TLS: on 127.0.0.1 in a test, on purpose
-            warnings.simplefilter("ignore", UserWarning)
-            self._start()
-
-    def _start(self) -> None:
         self.controller = Controller(
             self.handler,
             hostname="127.0.0.1",

@@ -16,6 +16,9 @@ from helpdesk.testing.oidc import XOAuth2SmtpServer
 from helpdesk.timeutil import utcnow
 from tests.mail.imap_server import USER, dovecot_server
 
+# AUTH without TLS, on 127.0.0.1 in a test, on purpose (aiosmtpd warns of every connection).
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
 TEMPLATE = Path(__file__).resolve().parent / "dovecot-oauth2.conf.template"
 
 MAILBOX = "support@vendor.example"
@@ -167,3 +170,46 @@ def test_a_dead_token_is_refused_by_dovecot(app, oidc_provider, dovecot_oauth2):
         settings = {**app.config, **dovecot_oauth2.settings()}
         with pytest.raises(imaplib.IMAP4.error):
             imap.poll(settings)
+
+
+def test_the_admin_page_sets_up_and_tests_a_connection(
+    app, admin_client, oidc_provider, smtp_oauth
+):
+    form = {
+        "smtp-preset": "generic",
+        "smtp-token_url": oidc_provider.issuer + "/token",
+        "smtp-client_id": oidc_provider.client_id,
+        "smtp-client_secret": oidc_provider.client_secret,
+        "smtp-scope": "mail",
+        "smtp-username": MAILBOX,
+    }
+    assert admin_client.post("/admin/mailboxes/smtp", data=form).status_code == 302
+    page = admin_client.post("/admin/mailboxes/smtp/test").get_data(as_text=True)
+    assert "Test passed: a token came and the mail server took it." in page
+    assert oidc_provider.client_secret not in admin_client.get("/admin/mailboxes").get_data(
+        as_text=True
+    )
+    oidc_provider.client_secret = "rotated-at-the-provider"
+    page = admin_client.post("/admin/mailboxes/smtp/test").get_data(as_text=True)
+    assert "Test failed: The provider refused a token: invalid_client" in page
+    assert "The last renewal failed:" in admin_client.get("/admin/mailboxes").get_data(as_text=True)
+
+
+def test_presets_fill_the_token_address_and_scopes(app, admin_client):
+    form = {
+        "imap-preset": "microsoft365",
+        "imap-tenant": "contoso-tenant",
+        "imap-client_id": "app-id",
+        "imap-client_secret": "app-secret",
+        "imap-username": "support@contoso.example",
+    }
+    assert admin_client.post("/admin/mailboxes/imap", data=form).status_code == 302
+    with app.app_context():
+        row = MailboxToken.get(MailboxToken.purpose == "imap")
+        assert row.token_url == (
+            "https://login.microsoftonline.com/contoso-tenant/oauth2/v2.0/token"
+        )
+        assert row.scope == "https://outlook.office365.com/.default"
+    missing = admin_client.post("/admin/mailboxes/smtp", data={"smtp-preset": "microsoft365"})
+    assert missing.status_code == 422
+    assert "Please give the client secret." in missing.get_data(as_text=True)
