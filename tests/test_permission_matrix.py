@@ -177,6 +177,8 @@ ACCESS = {
     "mailboxes.index":            ADMINS,
     "mailboxes.save":             ADMINS,
     "mailboxes.test":             ADMINS,
+    "mailboxes.consent":          ADMINS,     # nothing set up: back to the page
+    "mailboxes.consent_done":     ADMINS,     # no consent under way: back to the page
 }
 # fmt: on
 
@@ -258,6 +260,7 @@ OBJECT_OF_ENDPOINT = {
     "sso.test":                  {"pk": "sign_in_provider"},
     "mailboxes.save":            {"purpose": "mail_purpose"},
     "mailboxes.test":            {"purpose": "mail_purpose"},
+    "mailboxes.consent":         {"purpose": "mail_purpose"},
 }
 # fmt: on
 

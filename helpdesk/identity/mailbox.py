@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import requests
 from authlib.common.errors import AuthlibBaseError
+from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
 from helpdesk.accounts.models import Kind, User
@@ -102,6 +103,10 @@ def refresh(row: MailboxToken) -> None:
     except TokenError as error:
         _failed(row, str(error))
         raise
+    _store(row, token)
+
+
+def _store(row: MailboxToken, token: dict) -> None:
     changes = {
         MailboxToken.access_token: crypto.encrypt(token["access_token"]),
         MailboxToken.expires_at: utcnow() + timedelta(seconds=int(token.get("expires_in", 3600))),
@@ -131,19 +136,23 @@ def _fetch(row: MailboxToken) -> dict:
             return client.refresh_token(row.token_url, refresh_token=refresh_token)
         return client.fetch_token(row.token_url, grant_type="client_credentials")
     except AuthlibBaseError as error:
-        raise TokenError(
-            str(
-                _l(
-                    "The provider refused a token: %(error)s %(description)s",
-                    error=error.error or "",
-                    description=error.description or "",
-                )
-            ).strip()
-        ) from error
+        raise TokenError(_refused(error)) from error
     except (requests.RequestException, ValueError) as error:
-        raise TokenError(
-            str(_l("The provider's token address cannot be reached: %(error)s", error=error))
-        ) from error
+        raise TokenError(_unreachable(error)) from error
+
+
+def _refused(error: AuthlibBaseError) -> str:
+    return str(
+        _l(
+            "The provider refused a token: %(error)s %(description)s",
+            error=error.error or "",
+            description=error.description or "",
+        )
+    ).strip()
+
+
+def _unreachable(error: Exception) -> str:
+    return str(_l("The provider's token address cannot be reached: %(error)s", error=error))
 
 
 def _failed(row: MailboxToken, message: str) -> None:
@@ -181,6 +190,56 @@ def _tell_admins(row: MailboxToken, message: str) -> None:
             "once; the next one after a successful refresh."
         )
         outbox.enqueue(admins, subject, text)
+
+
+def authorize_url(row: MailboxToken) -> str:
+    """Where the admin gives the one-time consent: Google's fixed address; elsewhere the token
+    address with ``/token`` turned into ``/authorize`` (Microsoft 365, most providers)."""
+    if row.preset == "google":
+        return "https://accounts.google.com/o/oauth2/v2/auth"
+    return row.token_url.removesuffix("/token") + "/authorize"
+
+
+def begin_consent(row: MailboxToken, redirect_uri: str) -> tuple[str, str, str]:
+    """The admin's consent for ``row``'s mailbox: ``(url, state, code verifier)``."""
+    state, verifier = generate_token(32), generate_token(64)
+    client = OAuth2Session(
+        row.client_id, scope=row.scope or None, redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+    )  # fmt: skip
+    url, _state = client.create_authorization_url(
+        authorize_url(row),
+        state=state,
+        code_verifier=verifier,
+        login_hint=row.username,
+        access_type="offline",  # Google: a refresh token
+        prompt="consent",  # Google hands a refresh token out only on a fresh consent
+    )
+    return url, state, verifier
+
+
+def finish_consent(row: MailboxToken, redirect_uri: str, code: str, verifier: str) -> None:
+    """Exchange the consent's code; keep its refresh token (and the access token)."""
+    try:
+        secret = crypto.decrypt(row.client_secret)
+    except crypto.SecretUnreadable as error:
+        raise TokenError(
+            str(_l("The stored client secret cannot be read with this key: enter it again."))
+        ) from error
+    client = OAuth2Session(
+        row.client_id, secret, redirect_uri=redirect_uri, default_timeout=TIMEOUT
+    )
+    try:
+        token = client.fetch_token(
+            row.token_url, grant_type="authorization_code", code=code, code_verifier=verifier
+        )
+    except AuthlibBaseError as error:
+        raise TokenError(_refused(error)) from error
+    except (requests.RequestException, ValueError) as error:
+        raise TokenError(_unreachable(error)) from error
+    if not token.get("refresh_token"):
+        raise TokenError(str(_l("The provider gave no refresh token (offline access).")))
+    _store(row, token)
 
 
 def refresh_due() -> int:

@@ -4,7 +4,7 @@ and a test that fetches a token and signs in to the mail server."""
 import imaplib
 import smtplib
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from helpdesk.db import db
 from helpdesk.identity import mailbox
 from helpdesk.identity.forms import StartForm
 from helpdesk.identity.mailbox_forms import MailboxForm
+from helpdesk.identity.views import forms_may_go_to
 from helpdesk.mail import transport
 from helpdesk.mail.inbound import imap
 from helpdesk.permissions import require_admin
@@ -40,7 +41,7 @@ def _page(forms=None, status=200, tested=None):
         if purpose not in forms:
             forms[purpose] = MailboxForm(prefix=purpose, obj=row, formdata=None)
             forms[purpose].client_secret.data = forms[purpose].refresh_token.data = ""
-    return render(
+    response = render(
         "identity/mailboxes.html",
         rows=rows,
         forms=forms,
@@ -49,6 +50,8 @@ def _page(forms=None, status=200, tested=None):
         tested=tested,
         status=status,
     )
+    # The consent buttons' POST is answered with a redirect to the provider.
+    return forms_may_go_to(response, [mailbox.authorize_url(r) for r in rows.values() if r])
 
 
 @bp.route("")
@@ -98,6 +101,52 @@ def _values(form: MailboxForm) -> dict:
 
 def _logged(values: dict) -> dict:
     return {key: values[key] for key in ("preset", "token_url", "client_id", "username")}
+
+
+#: Session key: the consent under way (purpose, state, PKCE verifier).
+CONSENT = "mailbox_consent"
+
+
+@bp.route("/<purpose>/consent", methods=["POST"])
+def consent(purpose: str):
+    """Send the admin to the provider to consent once; the answer brings a refresh token."""
+    _purpose(purpose)
+    if not StartForm().validate():
+        abort(400)
+    row = mailbox.configured(purpose)
+    if row is None:
+        flash(_("OAuth2 is not set up for this connection."), "error")
+        return redirect(url_for(".index"))
+    url, state, verifier = mailbox.begin_consent(row, _consent_url())
+    session[CONSENT] = {"purpose": purpose, "state": state, "verifier": verifier}
+    return redirect(url)
+
+
+def _consent_url() -> str:
+    return url_for(".consent_done", _external=True)
+
+
+@bp.route("/consent")
+def consent_done():
+    pending = session.pop(CONSENT, None)
+    state = request.args.get("state", "")
+    if not pending or not state or state != pending["state"]:
+        flash(_("This consent was started elsewhere or used already. Please start again."), "error")
+        return redirect(url_for(".index"))
+    row = mailbox.configured(pending["purpose"])
+    if row is None or request.args.get("error") or not request.args.get("code"):
+        error = request.args.get("error", "")[:100]
+        flash(_("The provider gave no consent (%(error)s).", error=error), "error")
+        return redirect(url_for(".index"))
+    try:
+        with db.atomic():
+            mailbox.finish_consent(row, _consent_url(), request.args["code"], pending["verifier"])
+            audit.record(current_user, "mailbox.oauth2", row, None, {"consent": row.username})
+    except mailbox.TokenError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".index"))
+    flash(_("Consent stored: the connection has a refresh token."), "info")
+    return redirect(url_for(".index"))
 
 
 @bp.route("/<purpose>/test", methods=["POST"])

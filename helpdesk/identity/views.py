@@ -31,7 +31,12 @@ def choose():
     response = render("identity/choose.html", providers=providers, form=form)
     # The buttons' POST is answered with a redirect to the provider: browsers hold a form's
     # redirects to form-action, so this page lets the providers' own sites in as well.
-    origins = sorted({service.origin(p.issuer) for p in providers})
+    return forms_may_go_to(response, [p.issuer for p in providers])
+
+
+def forms_may_go_to(response, urls):
+    """Let this page's forms be answered with a redirect to the sites of ``urls``."""
+    origins = sorted({service.origin(url) for url in urls})
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
         "form-action 'self'", " ".join(["form-action 'self'", *origins])
     )

@@ -3,8 +3,10 @@
 import imaplib
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from helpdesk.identity import crypto, mailbox
 from helpdesk.identity.models import MailboxToken
@@ -213,3 +215,33 @@ def test_presets_fill_the_token_address_and_scopes(app, admin_client):
     missing = admin_client.post("/admin/mailboxes/smtp", data={"smtp-preset": "microsoft365"})
     assert missing.status_code == 422
     assert "Please give the client secret." in missing.get_data(as_text=True)
+
+
+def test_the_admins_consent_brings_a_refresh_token(app, admin_client, oidc_provider):
+    with app.app_context():
+        set_up("imap", oidc_provider, username=USER)
+    response = admin_client.post("/admin/mailboxes/imap/consent")
+    assert response.location.startswith(oidc_provider.issuer + "/authorize?")
+    oidc_provider.sign_in_as(USER, sub="mailbox")  # the mailbox's user consents
+    back = requests.get(response.location, allow_redirects=False, timeout=5)
+    answer = urlsplit(back.headers["Location"])
+    assert answer.path == "/admin/mailboxes/consent"
+    done = admin_client.get(f"{answer.path}?{answer.query}")
+    assert done.status_code == 302
+    page = admin_client.get("/admin/mailboxes").get_data(as_text=True)
+    assert "Consent stored" in page
+    with app.app_context():
+        row = MailboxToken.get()
+        assert row.refresh_token and row.last_error is None
+        _username, token = mailbox.bearer("imap")
+        assert oidc_provider.token_info(token)["email"] == USER
+    # The same answer once more finds no consent under way.
+    again = admin_client.get(f"{answer.path}?{answer.query}")
+    assert "Please start again" in admin_client.get(again.location).get_data(as_text=True)
+
+
+def test_the_page_lets_its_consent_form_go_to_the_provider(app, admin_client, oidc_provider):
+    with app.app_context():
+        set_up("imap", oidc_provider, username=USER)
+    policy = admin_client.get("/admin/mailboxes").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc_provider.issuer};" in policy
