@@ -6,8 +6,8 @@ either nothing more (the client credentials grant, Microsoft 365's app-only acce
 refresh token of a one-time consent (Google, or Microsoft 365 delegated access). Tokens are
 kept encrypted; ``refresh_due`` (a job every minute) renews each one ``AHEAD`` of its expiry,
 so a connection rarely waits for the provider. A failed refresh is recorded in plain words
-(the admin page and ``/health`` show it) and mailed to the admins once, until a refresh
-succeeds again.
+(the admin page and ``/health`` show it); ``mail.token_alerts`` mails it to the admins once,
+until a refresh succeeds again.
 """
 
 import logging
@@ -18,8 +18,6 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
-from helpdesk.accounts.models import Kind, User
-from helpdesk.db import db
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import crypto
 from helpdesk.identity.models import MailboxToken
@@ -158,38 +156,28 @@ def _unreachable(error: Exception) -> str:
 def _failed(row: MailboxToken, message: str) -> None:
     now = utcnow()
     log.warning("mailbox %s: token refresh failed: %s", row.purpose, message)
-    with db.atomic():
-        MailboxToken.update(last_error=message[:2000], failed_at=now).where(
-            MailboxToken.id == row.id
-        ).execute()
-        # Mailed once per failure: the conditional UPDATE lets one worker of several do it.
-        told = (
-            MailboxToken.update(mailed_at=now)
-            .where((MailboxToken.id == row.id) & MailboxToken.mailed_at.is_null())
-            .execute()
-        )
-        if told:
-            _tell_admins(row, message)
+    MailboxToken.update(last_error=message[:2000], failed_at=now).where(
+        MailboxToken.id == row.id
+    ).execute()
     row.last_error, row.failed_at = message, now
 
 
-def _tell_admins(row: MailboxToken, message: str) -> None:
-    from helpdesk.mail import outbox  # the outbox itself signs in through this module
+def untold() -> list[MailboxToken]:
+    """The failing connections the admins were not told of yet (``mail.token_alerts``)."""
+    return list(
+        MailboxToken.select().where(
+            MailboxToken.last_error.is_null(False) & MailboxToken.mailed_at.is_null()
+        )
+    )
 
-    admins = [
-        user.email
-        for user in User.select(User.email).where(
-            (User.kind == Kind.AGENT) & User.is_admin & User.active
-        )
-    ]
-    if admins:
-        subject = f"Mail connection {row.purpose.upper()}: no OAuth2 token"
-        text = (
-            f"The portal could not get an access token for {row.username} ({row.purpose}).\n\n"
-            f"{message}\n\nThe admin page for mailboxes shows the state. This mail is sent "
-            "once; the next one after a successful refresh."
-        )
-        outbox.enqueue(admins, subject, text)
+
+def mark_told(row: MailboxToken) -> bool:
+    """Note that the admins hear of ``row``'s failure; False when another worker did it."""
+    return bool(
+        MailboxToken.update(mailed_at=utcnow())
+        .where((MailboxToken.id == row.id) & MailboxToken.mailed_at.is_null())
+        .execute()
+    )
 
 
 def authorize_url(row: MailboxToken) -> str:
