@@ -1,6 +1,8 @@
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.service import PROVIDER_FIELDS
@@ -9,6 +11,13 @@ from helpdesk.oneline import SingleLine
 
 def _strip(value):
     return value.strip() if value else value
+
+
+def https(form, field):
+    """An address of the provider: https, except on this machine (a test or a tunnel)."""
+    parts = urlsplit(field.data or "")
+    if parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1"):
+        raise ValidationError(_l("A web address starting with https://."))
 
 
 DOMAINS = Regexp(
@@ -53,6 +62,7 @@ class ProviderForm(ClientForm):
         validators=[
             DataRequired(),
             URL(require_tld=False, message=_l("A web address starting with https://.")),
+            https,
             Length(max=500),
             SingleLine(),
         ],

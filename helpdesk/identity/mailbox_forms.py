@@ -3,7 +3,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.identity.forms import ClientForm
+from helpdesk.identity.forms import ClientForm, https
 from helpdesk.identity.mailbox import PRESETS
 from helpdesk.oneline import SingleLine
 
@@ -29,7 +29,7 @@ class MailboxForm(ClientForm):
     token_url = StringField(
         _l("Token address"),
         description=_l("Leave empty for the service's own."),
-        validators=[Optional(), URL(require_tld=False), Length(max=500), SingleLine()],
+        validators=[Optional(), URL(require_tld=False), https, Length(max=500), SingleLine()],
         filters=[_strip],
     )
     scope = StringField(

@@ -75,6 +75,14 @@ def test_a_half_filled_form_keeps_what_was_typed(app, admin_client):
         assert not SignInProvider.select().exists()
 
 
+def test_a_provider_is_reached_over_https(app, admin_client):
+    response = admin_client.post(
+        "/admin/sign-in-providers", data={**FORM, "issuer": "http://idp.example.com"}
+    )
+    assert response.status_code == 422
+    assert "A web address starting with https://." in response.get_data(as_text=True)
+
+
 def test_the_sign_in_page_offers_the_providers(client, sso_provider):
     sso_provider(name="Contoso ID")
     sso_provider(name="Switched off", active=False)
