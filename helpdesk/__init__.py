@@ -77,6 +77,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk.contracts import navigation as contracts_navigation
     from helpdesk.api import navigation as api_navigation
     from helpdesk.api import webhooks
+    from helpdesk.identity import navigation as identity_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.reports import navigation as report_navigation
@@ -95,6 +96,7 @@ def _core_plugins() -> dict[str, object]:
         "core.reports.times": times,
         "core.api": api_navigation,
         "core.webhooks": webhooks,
+        "core.identity": identity_navigation,
     }
 
 
@@ -167,6 +169,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(token_views.bp)
     app.register_blueprint(sign_in_link_views.bp)
     register_api(app)
+    from helpdesk.identity import mailbox_views  # single sign-on, mail over OAuth2 (issue 20)
+    from helpdesk.identity import views as identity
+
+    app.register_blueprint(identity.bp)
+    app.register_blueprint(mailbox_views.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:

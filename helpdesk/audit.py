@@ -76,6 +76,11 @@ ACTIONS = {
     "sign_in_link.created": _l("Sign-in link created"),
     "webhook.created": _l("Webhook registered"),
     "webhook.removed": _l("Webhook removed"),
+    # Single sign-on (issue 20)
+    "sign_in_provider.created": _l("Sign-in provider added"),
+    "sign_in_provider.updated": _l("Sign-in provider changed"),
+    "sso.linked": _l("Account linked to a sign-in provider"),
+    "mailbox.oauth2": _l("Mail connection's OAuth2 set"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

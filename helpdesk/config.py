@@ -101,6 +101,9 @@ DEFAULTS = {
     "IMAP_FAILED_FOLDER": "Failed",
     "IMAP_TIMEOUT": 30,
     "IMAP_BATCH": 50,  # mails per poll
+    # Secrets kept in the database (helpdesk/identity/crypto.py): Fernet keys, comma separated;
+    # None: derived from SECRET_KEY.
+    "SECRETS_KEY": None,
 }
 
 #: Environment variables read over the instance file; lists are comma separated.
@@ -131,6 +134,7 @@ ENVIRONMENT = (
     "IMAP_FOLDER",
     "IMAP_DONE_FOLDER",
     "IMAP_FAILED_FOLDER",
+    "SECRETS_KEY",
 )
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 
 from helpdesk import jobs
 from helpdesk.db import db
+from helpdesk.identity import mailbox
 from helpdesk.system import SystemState
 from helpdesk.timeutil import utcnow
 
@@ -16,7 +17,10 @@ bp = Blueprint("health", __name__)
 def health():
     checks = {"database": _database(), "queue": _queue()}
     healthy = checks["database"]["ok"] and checks["queue"]["ok"]
-    response = jsonify(status="ok" if healthy else "degraded", **checks)
+    # Mail over OAuth2 without a token (issue 20): shown, but the portal itself still serves.
+    checks["mailboxes"] = _mailboxes() if checks["database"]["ok"] else {"ok": None}
+    status = "ok" if healthy and checks["mailboxes"]["ok"] is not False else "degraded"
+    response = jsonify(status=status, **checks)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -28,6 +32,11 @@ def _database() -> dict:
     except Exception as error:  # any driver error means the database is not usable
         return {"ok": False, "error": type(error).__name__}
     return {"ok": True, "engine": type(db.obj).__name__}
+
+
+def _mailboxes() -> dict:
+    problems = mailbox.problems()
+    return {"ok": not problems, "problems": problems}
 
 
 def _queue() -> dict:

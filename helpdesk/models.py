@@ -24,6 +24,7 @@ from helpdesk.contracts.models import (
     ContractProduct,
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.identity.models import MailboxToken, ProviderLink, SignInProvider, SsoAttempt
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
@@ -80,4 +81,9 @@ ALL_MODELS = [
     ApiToken,
     Webhook,
     WebhookDelivery,
+    # Single sign-on (issue 20)
+    SignInProvider,
+    ProviderLink,
+    SsoAttempt,
+    MailboxToken,
 ]

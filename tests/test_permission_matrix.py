@@ -211,6 +211,18 @@ ACCESS = {
     "tokens.revoke":              USER_MANAGERS,  # and its owner (tests/api/test_tokens.py)
     "tokens.organisation":        PORTAL_ADMINS,
     "sign_in_link.open_link":     ANYONE,     # the link's secret is the permission
+    # Single sign-on (issue 20)
+    "sso.choose":                 ANYONE,     # the signed in are sent to their start page
+    "sso.start":                  ANYONE,     # the provider is unreachable here: back to sign in
+    "sso.callback":               ANYONE,     # no sign-in under way: back to sign in
+    "sso.providers":              ADMINS,
+    "sso.provider":               ADMINS,
+    "sso.test":                   ADMINS,
+    "mailboxes.index":            ADMINS,
+    "mailboxes.save":             ADMINS,
+    "mailboxes.test":             ADMINS,
+    "mailboxes.consent":          ADMINS,     # nothing set up: back to the page
+    "mailboxes.consent_done":     ADMINS,     # no consent under way: back to the page
 }
 # fmt: on
 
@@ -221,6 +233,9 @@ ENDS_AT_SIGN_IN = {
     # The code page belongs to a sign-in waiting for its second factor, a state of the session
     # no role is in: everyone else is sent (back) to sign in.
     "accounts.second_factor",
+    # Single sign-on: no sign-in under way, or a provider the matrix cannot reach.
+    "sso.start",
+    "sso.callback",
 }
 
 #: Form fields a POST needs to be understood at all (it may still be refused as incomplete).
@@ -300,6 +315,12 @@ OBJECT_OF_ENDPOINT = {
     "contracts.agreement_file":  {"file_id": "agreement_file"},
     "reports.export":            {"key": "report_figure"},
     "sign_in_link.open_link":    {"secret": "sign_in_secret"},
+    "sso.start":                 {"pk": "sign_in_provider"},
+    "sso.provider":              {"pk": "sign_in_provider"},
+    "sso.test":                  {"pk": "sign_in_provider"},
+    "mailboxes.save":            {"purpose": "mail_purpose"},
+    "mailboxes.test":            {"purpose": "mail_purpose"},
+    "mailboxes.consent":         {"purpose": "mail_purpose"},
 }
 # fmt: on
 
@@ -375,6 +396,8 @@ def build_world(app) -> World:
             ).id,
             **self_registrations(),
             **mail_for_admins(),
+            "sign_in_provider": sign_in_provider(users["admin_agent"]),
+            "mail_purpose": "imap",
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.
             **mailed["Muster GmbH"],
         }
@@ -506,6 +529,16 @@ def mail_for_admins() -> dict:
             raw=failed,
         ).id,
     }
+
+
+def sign_in_provider(admin) -> int:
+    """A single sign-on provider at an address where nothing answers (port 9, discard)."""
+    from helpdesk.identity import service as identity
+
+    values = {"name": "Nowhere ID", "issuer": "http://127.0.0.1:9", "client_id": "portal"}
+    values |= {"allowed_domains": "vendor.example", "user_claim": "email", "agents_from": ""}
+    values |= {"customers": False, "emails_verified": False, "trust_mfa": False, "active": True}
+    return identity.create_provider(admin, values, "client-secret").id
 
 
 def self_registrations() -> dict:

@@ -9,8 +9,9 @@ import logging
 from huey import crontab
 
 from helpdesk.db import db
+from helpdesk.identity import mailbox
 from helpdesk.jobs import huey
-from helpdesk.mail import outbox
+from helpdesk.mail import outbox, token_alerts
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +53,11 @@ def flush_quietly(_exc=None) -> None:
         flush_after_commit()
     except Exception:
         log.exception("outbox: could not queue delivery; the sweep will send it")
+
+
+@huey.periodic_task(crontab(minute="*"))
+def refresh_mail_tokens() -> None:
+    """Renew the OAuth2 tokens of the mail connections before they expire, and tell the
+    admins once of a connection that gets none (issue 20)."""
+    mailbox.refresh_due()
+    token_alerts.tell_admins()

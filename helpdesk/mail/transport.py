@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from helpdesk.identity import mailbox
 from helpdesk.oneline import flattened
 
 
@@ -74,7 +75,14 @@ def connect(config) -> smtplib.SMTP:
     try:
         if config["MAIL_USE_STARTTLS"]:
             smtp.starttls(context=ssl.create_default_context())
-        if config["MAIL_USERNAME"]:
+        try:
+            oauth = mailbox.bearer("smtp")  # OAuth2 when an admin set it up (issue 20)
+        except mailbox.TokenError as error:  # as a refused sign-in: tried again later
+            raise smtplib.SMTPAuthenticationError(535, str(error)) from error
+        if oauth is not None:
+            smtp.ehlo_or_helo_if_needed()
+            smtp.auth("XOAUTH2", lambda challenge=None: mailbox.xoauth2(*oauth))
+        elif config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
     except BaseException:
         smtp.close()

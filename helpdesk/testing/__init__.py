@@ -14,6 +14,7 @@ helpdesk[testing]`` brings what they need (pytest, aiosmtpd, time-machine).
   ``conftest.py`` (``return make_app("my_vendor")``) and all of them use your plugin.
 - ``open_case(requester, **fields)``: a case opened through the portal's own service.
 - ``smtp_server``: the mail catcher, a real SMTP server (``make_app(**smtp_server.settings)``).
+- ``oidc_provider``: a real OpenID Connect provider that can misbehave (``testing.oidc``).
 - ``clock``: stops the time where a test puts it (``clock.at("2026-11-30T09:00")``).
 
 Clients are ``helpdesk.testing.client.CsrfClient``: they send CSRF tokens as a browser does
@@ -174,6 +175,16 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def oidc_provider():
+    """The test OpenID Connect provider (``helpdesk.testing.oidc``), on a free port."""
+    from helpdesk.testing.oidc import TestProvider
+
+    provider = TestProvider().start()
+    yield provider
+    provider.stop()
 
 
 @pytest.fixture

@@ -125,7 +125,8 @@ def _exists(user: str) -> bool:
 
 
 @contextmanager
-def dovecot_server(base: Path):
+def dovecot_server(base: Path, template: Path = TEMPLATE, **values):
+    """Dovecot by ``template``; ``values`` fill its placeholders beyond the usual ones."""
     if not os.path.exists(DOVECOT):
         if os.environ.get("CI") == "true":
             pytest.fail(f"{DOVECOT} is missing: install dovecot-imapd (see .ci/run)")
@@ -145,23 +146,24 @@ def dovecot_server(base: Path):
     mail_home = Path(tempfile.mkdtemp(prefix="helpdesk-imap-"))
     try:
         os.chown(mail_home, users["mail_uid"], users["mail_gid"])
-        with _running(base, mail_home, users) as server:
+        with _running(base, mail_home, users, template, values) as server:
             yield server
     finally:
         shutil.rmtree(mail_home, ignore_errors=True)
 
 
 @contextmanager
-def _running(base: Path, mail_home: Path, users: dict):
+def _running(base: Path, mail_home: Path, users: dict, template: Path, values: dict):
     server = ImapServer(free_port(), free_port(), str(base / "cert.pem"))
     config = base / "dovecot.conf"
     config.write_text(
-        Template(TEMPLATE.read_text()).substitute(
+        Template(template.read_text()).substitute(
             base=base,
             mail_home=mail_home,
             imap_port=server.imap_port,
             imaps_port=server.imaps_port,
             **users,
+            **values,
         )
     )
     process = subprocess.Popen(

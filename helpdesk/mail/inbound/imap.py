@@ -15,6 +15,7 @@ import logging
 import ssl
 from collections import Counter
 
+from helpdesk.identity import mailbox
 from helpdesk.mail.inbound import intake
 from helpdesk.mail.inbound.models import InboundState
 
@@ -31,7 +32,15 @@ def connect(config) -> imaplib.IMAP4:
     try:
         if config["IMAP_USE_STARTTLS"] and not config["IMAP_USE_SSL"]:
             connection.starttls(ssl_context=context)
-        connection.login(config["IMAP_USERNAME"] or "", config["IMAP_PASSWORD"] or "")
+        try:
+            oauth = mailbox.bearer("imap")  # OAuth2 when an admin set it up (issue 20)
+        except mailbox.TokenError as error:
+            raise imaplib.IMAP4.error(f"no OAuth2 token: {error}") from error
+        if oauth is not None:
+            answer = mailbox.xoauth2(*oauth).encode()
+            connection.authenticate("XOAUTH2", lambda _challenge: answer)
+        else:
+            connection.login(config["IMAP_USERNAME"] or "", config["IMAP_PASSWORD"] or "")
     except BaseException:
         connection.shutdown()
         raise

@@ -1,0 +1,258 @@
+"""Mail connections over OAuth2 (MAIL-1, MAIL-4): the outbox's SMTP and the poller's IMAP
+sign in with SASL XOAUTH2 and an access token instead of a password.
+
+An admin stores, per connection, where tokens come from: the token endpoint, the client and
+either nothing more (the client credentials grant, Microsoft 365's app-only access) or the
+refresh token of a one-time consent (Google, or Microsoft 365 delegated access). Tokens are
+kept encrypted; ``refresh_due`` (a job every minute) renews each one ``AHEAD`` of its expiry,
+so a connection rarely waits for the provider. A failed refresh is recorded in plain words
+(the admin page and ``/health`` show it); ``mail.token_alerts`` mails it to the admins once,
+until a refresh succeeds again.
+"""
+
+import logging
+from datetime import timedelta
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+
+from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.identity import crypto
+from helpdesk.identity.models import MailboxToken
+from helpdesk.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Renew a token this long before it expires.
+AHEAD = timedelta(minutes=10)
+TIMEOUT = 10
+
+#: Where Microsoft 365 and Google keep mail: the settings to give, and the token's scopes.
+PRESETS = {
+    "microsoft365": {
+        "label": "Microsoft 365",
+        "token_url": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        "scope_app": "https://outlook.office365.com/.default",
+        "scope_consent": "https://outlook.office.com/IMAP.AccessAsUser.All "
+        "https://outlook.office.com/SMTP.Send offline_access",
+        "smtp": {"MAIL_SERVER": "smtp.office365.com", "MAIL_PORT": 587, "MAIL_USE_STARTTLS": True},
+        "imap": {"IMAP_HOST": "outlook.office365.com", "IMAP_PORT": 993, "IMAP_USE_SSL": True},
+    },
+    "google": {
+        "label": "Google Workspace",
+        "token_url": "https://oauth2.googleapis.com/token",
+        "scope_app": "",  # Gmail takes no client credentials: a consent's refresh token only
+        "scope_consent": "https://mail.google.com/",
+        "smtp": {"MAIL_SERVER": "smtp.gmail.com", "MAIL_PORT": 587, "MAIL_USE_STARTTLS": True},
+        "imap": {"IMAP_HOST": "imap.gmail.com", "IMAP_PORT": 993, "IMAP_USE_SSL": True},
+    },
+}
+PURPOSES = ("smtp", "imap")
+
+
+class TokenError(Exception):
+    """No access token could be had; the message says why in plain words."""
+
+
+def xoauth2(username: str, token: str) -> str:
+    """The SASL XOAUTH2 initial response (before base64, which smtplib and imaplib add)."""
+    return f"user={username}\x01auth=Bearer {token}\x01\x01"
+
+
+def configured(purpose: str) -> MailboxToken | None:
+    return MailboxToken.get_or_none(MailboxToken.purpose == purpose)
+
+
+def save(purpose: str, values: dict, client_secret: str | None, refresh_token: str | None):
+    """Store (or change) how ``purpose``'s tokens come; a secret only when one is given."""
+    row = configured(purpose) or MailboxToken(purpose=purpose)
+    for name, value in values.items():
+        setattr(row, name, value)
+    if client_secret:
+        row.client_secret = crypto.encrypt(client_secret)
+    if refresh_token is not None:
+        row.refresh_token = crypto.encrypt(refresh_token) if refresh_token else None
+    row.access_token = row.expires_at = None  # the next use fetches one with the new values
+    row.updated_at = utcnow()
+    row.save()
+    return row
+
+
+def bearer(purpose: str) -> tuple[str, str] | None:
+    """``(username, access token)`` for ``purpose``, or None when it signs in with a password
+    (no OAuth2 configured). Renews a token that is about to expire; raises ``TokenError``."""
+    row = configured(purpose)
+    if row is None:
+        return None
+    if row.access_token is None or row.expires_at is None or row.expires_at < utcnow() + AHEAD:
+        refresh(row)
+    try:
+        return row.username, crypto.decrypt(row.access_token)
+    except crypto.SecretUnreadable as error:
+        raise TokenError(str(_l("The stored token cannot be read with this key."))) from error
+
+
+def refresh(row: MailboxToken) -> None:
+    """A new access token for ``row`` from its provider; records and reports a failure."""
+    try:
+        token = _fetch(row)
+    except TokenError as error:
+        _failed(row, str(error))
+        raise
+    _store(row, token)
+
+
+def _store(row: MailboxToken, token: dict) -> None:
+    changes = {
+        MailboxToken.access_token: crypto.encrypt(token["access_token"]),
+        MailboxToken.expires_at: utcnow() + timedelta(seconds=int(token.get("expires_in", 3600))),
+        MailboxToken.last_error: None,
+        MailboxToken.failed_at: None,
+        MailboxToken.mailed_at: None,
+        MailboxToken.updated_at: utcnow(),
+    }
+    if token.get("refresh_token"):  # the provider rotates it: keep the new one
+        changes[MailboxToken.refresh_token] = crypto.encrypt(token["refresh_token"])
+    MailboxToken.update(changes).where(MailboxToken.id == row.id).execute()
+    for field, value in changes.items():
+        setattr(row, field.name, value)
+
+
+def _fetch(row: MailboxToken) -> dict:
+    try:
+        secret = crypto.decrypt(row.client_secret)
+        refresh_token = crypto.decrypt(row.refresh_token) if row.refresh_token else None
+    except crypto.SecretUnreadable as error:
+        raise TokenError(
+            str(_l("The stored client secret cannot be read with this key: enter it again."))
+        ) from error
+    client = OAuth2Session(row.client_id, secret, scope=row.scope or None, default_timeout=TIMEOUT)
+    try:
+        if refresh_token:
+            return client.refresh_token(row.token_url, refresh_token=refresh_token)
+        return client.fetch_token(row.token_url, grant_type="client_credentials")
+    except AuthlibBaseError as error:
+        raise TokenError(_refused(error)) from error
+    except (requests.RequestException, ValueError) as error:
+        raise TokenError(_unreachable(error)) from error
+
+
+def _refused(error: AuthlibBaseError) -> str:
+    return str(
+        _l(
+            "The provider refused a token: %(error)s %(description)s",
+            error=error.error or "",
+            description=error.description or "",
+        )
+    ).strip()
+
+
+def _unreachable(error: Exception) -> str:
+    return str(_l("The provider's token address cannot be reached: %(error)s", error=error))
+
+
+def _failed(row: MailboxToken, message: str) -> None:
+    now = utcnow()
+    log.warning("mailbox %s: token refresh failed: %s", row.purpose, message)
+    MailboxToken.update(last_error=message[:2000], failed_at=now).where(
+        MailboxToken.id == row.id
+    ).execute()
+    row.last_error, row.failed_at = message, now
+
+
+def untold() -> list[MailboxToken]:
+    """The failing connections the admins were not told of yet (``mail.token_alerts``)."""
+    return list(
+        MailboxToken.select().where(
+            MailboxToken.last_error.is_null(False) & MailboxToken.mailed_at.is_null()
+        )
+    )
+
+
+def mark_told(row: MailboxToken) -> bool:
+    """Note that the admins hear of ``row``'s failure; False when another worker did it."""
+    return bool(
+        MailboxToken.update(mailed_at=utcnow())
+        .where((MailboxToken.id == row.id) & MailboxToken.mailed_at.is_null())
+        .execute()
+    )
+
+
+def authorize_url(row: MailboxToken) -> str:
+    """Where the admin gives the one-time consent: Google's fixed address; elsewhere the token
+    address with ``/token`` turned into ``/authorize`` (Microsoft 365, most providers)."""
+    if row.preset == "google":
+        return "https://accounts.google.com/o/oauth2/v2/auth"
+    return row.token_url.removesuffix("/token") + "/authorize"
+
+
+def begin_consent(row: MailboxToken, redirect_uri: str) -> tuple[str, str, str]:
+    """The admin's consent for ``row``'s mailbox: ``(url, state, code verifier)``."""
+    state, verifier = generate_token(32), generate_token(64)
+    client = OAuth2Session(
+        row.client_id, scope=row.scope or None, redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+    )  # fmt: skip
+    url, _state = client.create_authorization_url(
+        authorize_url(row),
+        state=state,
+        code_verifier=verifier,
+        login_hint=row.username,
+        access_type="offline",  # Google: a refresh token
+        prompt="consent",  # Google hands a refresh token out only on a fresh consent
+    )
+    return url, state, verifier
+
+
+def finish_consent(row: MailboxToken, redirect_uri: str, code: str, verifier: str) -> None:
+    """Exchange the consent's code; keep its refresh token (and the access token)."""
+    try:
+        secret = crypto.decrypt(row.client_secret)
+    except crypto.SecretUnreadable as error:
+        raise TokenError(
+            str(_l("The stored client secret cannot be read with this key: enter it again."))
+        ) from error
+    client = OAuth2Session(
+        row.client_id, secret, redirect_uri=redirect_uri, default_timeout=TIMEOUT
+    )
+    try:
+        token = client.fetch_token(
+            row.token_url, grant_type="authorization_code", code=code, code_verifier=verifier
+        )
+    except AuthlibBaseError as error:
+        raise TokenError(_refused(error)) from error
+    except (requests.RequestException, ValueError) as error:
+        raise TokenError(_unreachable(error)) from error
+    if not token.get("refresh_token"):
+        raise TokenError(str(_l("The provider gave no refresh token (offline access).")))
+    _store(row, token)
+
+
+def refresh_due() -> int:
+    """Renew every token that expires within ``AHEAD`` (the job every minute)."""
+    due = MailboxToken.select().where(
+        MailboxToken.expires_at.is_null() | (MailboxToken.expires_at < utcnow() + AHEAD)
+    )
+    renewed = 0
+    for row in due:
+        try:
+            refresh(row)
+            renewed += 1
+        except TokenError:
+            continue
+    return renewed
+
+
+def problems() -> dict[str, str]:
+    """purpose -> the last refresh's failure, for ``/health`` and the admin page."""
+    query = MailboxToken.select(MailboxToken.purpose, MailboxToken.last_error).where(
+        MailboxToken.last_error.is_null(False)
+    )
+    return {row.purpose: row.last_error for row in query}
+
+
+def settings_for(preset: str, purpose: str) -> dict:
+    """The configuration a preset's ``purpose`` connection needs (shown on the admin page)."""
+    return PRESETS.get(preset, {}).get(purpose, {})

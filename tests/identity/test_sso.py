@@ -1,0 +1,218 @@
+"""Single sign-on through the test OpenID Connect provider: real HTTP, signed tokens."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pyotp
+import pytest
+import requests
+
+from helpdesk.accounts import two_factor
+from helpdesk.accounts.models import User
+from helpdesk.audit import AuditLog
+from helpdesk.identity import crypto
+from helpdesk.identity.models import ProviderLink, SignInProvider, SsoAttempt
+
+
+def start(client, provider, next_url=""):
+    """Press the provider's button; returns the provider's answer: the callback URL."""
+    response = client.post(f"/sign-in/sso/{provider.id}", data={"next": next_url})
+    assert response.status_code == 302, response.status_code
+    at_provider = requests.get(response.location, allow_redirects=False, timeout=5)
+    assert at_provider.status_code == 302
+    back = urlsplit(at_provider.headers["Location"])
+    assert back.path == "/sign-in/sso/callback"
+    return f"{back.path}?{back.query}"
+
+
+def round_trip(client, provider, next_url=""):
+    return client.get(start(client, provider, next_url))
+
+
+def refusal(client, response) -> str:
+    """The message a refused sign-in shows: it must be a redirect to the sign-in page."""
+    assert response.status_code == 302, response.status_code
+    assert urlsplit(response.location).path == "/sign-in"
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'class="flash flash-error"' in page
+    return page
+
+
+def test_an_agent_signs_in_and_is_linked(app, client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example", sub="erik-at-idp")
+    response = round_trip(client, provider, next_url="/queue")
+    assert response.status_code == 302
+    assert response.location == "/queue"
+    assert client.get("/queue").status_code == 200
+    with app.app_context():
+        link = ProviderLink.get(ProviderLink.subject == "erik-at-idp")
+        assert link.user.email == "erik.first@vendor.example"
+        assert AuditLog.get(AuditLog.action == "sso.linked").target_id == str(link.user_id)
+    # Signing out ends this sign-in as any other: the portal's own session rules.
+    client.post("/sign-out")
+    assert client.get("/queue").status_code == 302
+    # The next sign-in finds the account by the link, even with another address claimed.
+    oidc_provider.sign_in_as("renamed@elsewhere.example", sub="erik-at-idp")
+    assert round_trip(client, provider).status_code == 302
+    assert client.get("/queue").status_code == 200
+
+
+def test_pkce_state_and_nonce_go_out(app, client, sso_provider):
+    provider = sso_provider()
+    response = client.post(f"/sign-in/sso/{provider.id}")
+    query = parse_qs(urlsplit(response.location).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["nonce"][0] and query["state"][0] and query["code_challenge"][0]
+    with app.app_context():
+        attempt = SsoAttempt.get()
+        assert attempt.state_hash != query["state"][0]  # only its digest is kept
+
+
+@pytest.mark.parametrize(
+    ("misbehave", "message"),
+    [
+        ("audience", "meant for another application"),
+        ("expired", "had expired"),
+        ("signature", "no valid signature"),
+        ("unverified", "has not confirmed your e-mail address"),
+    ],
+)
+def test_a_misbehaving_provider_signs_nobody_in(
+    app, client, sso_provider, oidc_provider, misbehave, message
+):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    oidc_provider.misbehave = misbehave
+    page = refusal(client, round_trip(client, provider))
+    assert message in page
+    assert client.get("/queue").status_code == 302
+    with app.app_context():
+        assert not ProviderLink.select().exists()
+
+
+def test_a_replayed_answer_signs_nobody_in(app, client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    callback = start(client, provider)
+    with client.session_transaction() as session:
+        saved = dict(session)
+    assert client.get(callback).status_code == 302
+    client.post("/sign-out")
+    # The same answer again, even with the session cookie of the time restored.
+    with client.session_transaction() as session:
+        session.update(saved)
+    assert "was used already" in refusal(client, client.get(callback))
+    assert client.get("/queue").status_code == 302
+    other = app.test_client()
+    assert "was used already" in refusal(other, other.get(callback))
+
+
+def test_an_answer_for_another_browser_signs_nobody_in(app, client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    callback = start(client, provider)
+    stranger = app.test_client()
+    assert "started in another window" in refusal(stranger, stranger.get(callback))
+    assert stranger.get("/queue").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?state=nonsense&code=x", "?error=access_denied", "?state=&code=&error="],
+)
+def test_a_broken_answer_is_a_clear_refusal(client, sso_provider, query):
+    sso_provider()
+    assert "Please start again" in refusal(client, client.get("/sign-in/sso/callback" + query))
+
+
+def test_the_provider_refusing_is_said_so(app, client, sso_provider):
+    provider = sso_provider()
+    client.post(f"/sign-in/sso/{provider.id}")
+    with client.session_transaction() as session:
+        state = session["sso_state"]
+    response = client.get(f"/sign-in/sso/callback?state={state}&error=access_denied")
+    assert "did not sign you in (access_denied)" in refusal(client, response)
+
+
+def test_nobody_is_created_without_the_admins_word(app, client, sso_provider, oidc_provider):
+    provider = sso_provider(allowed_domains="vendor.example newhire.example")
+    oidc_provider.sign_in_as("nora.new@newhire.example")
+    assert "No account here uses nora.new@newhire.example" in refusal(
+        client, round_trip(client, provider)
+    )
+    with app.app_context():
+        assert not User.select().where(User.email == "nora.new@newhire.example").exists()
+
+
+def test_an_admin_may_let_a_domain_create_agents(app, client, sso_provider, oidc_provider):
+    provider = sso_provider(agents_from="newhire.example")
+    oidc_provider.sign_in_as("nora.new@newhire.example", name="Nora New")
+    assert round_trip(client, provider).status_code == 302
+    assert client.get("/queue").status_code == 200
+    with app.app_context():
+        nora = User.get(User.email == "nora.new@newhire.example")
+        assert nora.is_agent and not nora.is_admin and nora.password_hash is None
+        assert nora.name == "Nora New"
+        assert AuditLog.get(AuditLog.action == "agent.created").target_id == str(nora.id)
+
+
+def test_other_domains_are_refused(client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("mia.member@muster.example")
+    page = refusal(client, round_trip(client, provider))
+    assert "Addresses at muster.example may not sign in through Test ID" in page
+
+
+def test_customers_only_where_the_admin_allows(client, sso_provider, oidc_provider):
+    oidc_provider.sign_in_as("mia.member@muster.example")
+    agents_only = sso_provider(allowed_domains="muster.example")
+    assert "Customers do not sign in through" in refusal(client, round_trip(client, agents_only))
+    for_customers = sso_provider(name="Muster ID", allowed_domains="muster.example", customers=True)
+    assert round_trip(client, for_customers).status_code == 302
+    assert client.get("/portal").status_code == 200
+
+
+def test_the_second_factor_is_asked_unless_the_provider_did_it(
+    app, client, sso_provider, oidc_provider, demo_people
+):
+    with app.app_context():
+        erik = demo_people["erik.first"]
+        secret = two_factor.new_secret()
+        assert two_factor.enable(erik, secret, pyotp.TOTP(secret).now())
+    oidc_provider.sign_in_as("erik.first@vendor.example", amr=["pwd", "mfa"])
+    untrusting = sso_provider()
+    response = round_trip(client, untrusting)
+    assert response.location == "/sign-in/code"
+    assert client.get("/queue").status_code == 302
+    trusting = sso_provider(name="Trusted", trust_mfa=True)
+    assert round_trip(client, trusting).location == "/"
+    assert client.get("/queue").status_code == 200
+    client.post("/sign-out")
+    oidc_provider.sign_in_as("erik.first@vendor.example", amr=["pwd"])
+    assert round_trip(client, trusting).location == "/sign-in/code"
+
+
+def test_an_unreachable_provider_is_said_so(app, client, sso_provider):
+    provider = sso_provider(issuer="http://127.0.0.1:9")
+    response = client.post(f"/sign-in/sso/{provider.id}")
+    assert "cannot be reached just now" in refusal(client, response)
+
+
+def test_the_client_secret_is_stored_encrypted(app, sso_provider, oidc_provider, client):
+    provider = sso_provider()
+    with app.app_context():
+        stored = SignInProvider.get_by_id(provider.id).client_secret
+        assert oidc_provider.client_secret not in stored
+        assert crypto.decrypt(stored) == oidc_provider.client_secret
+    other = app.test_client()
+    app.config["SECRETS_KEY"] = "x" * 43 + "="  # another key: the secret is unreadable
+    page = refusal(other, other.post(f"/sign-in/sso/{provider.id}"))
+    assert "cannot be read with this installation" in page
+
+
+def test_a_refused_code_is_a_clear_refusal(client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    oidc_provider.client_secret = "changed-at-the-provider"
+    page = refusal(client, round_trip(client, provider))
+    assert "did not confirm this sign-in" in page
