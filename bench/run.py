@@ -27,6 +27,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench import exports
 from bench import seed as seeding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -223,6 +224,7 @@ def main() -> int:
         results = interleaved(base, pages, args)
         partial = _partial_size(base + "/cases", customer)
         memory = peak_memory_mb(server.pid)
+        sweep = "\n".join([sweep, *exports.measure(base, agent, server.pid)])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
