@@ -68,6 +68,9 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 
     cli.init_app(app)
     manager.hook.helpdesk_init_app(app=app)
+    from helpdesk import backup  # issue 19: backup and restore, the daily backup job
+
+    backup.init_app(app)
     return app
 
 
