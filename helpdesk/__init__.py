@@ -68,9 +68,10 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 
     cli.init_app(app)
     manager.hook.helpdesk_init_app(app=app)
-    from helpdesk import backup  # issue 19: backup and restore, the daily backup job
+    from helpdesk import backup, observability  # issue 19: backups, logs and metrics
 
     backup.init_app(app)
+    observability.init_app(app)
     return app
 
 

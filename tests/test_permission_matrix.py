@@ -167,6 +167,9 @@ ACCESS = {
     "admin.organisation":         ADMINS,
     "admin.add_domain":           ADMINS,
     "admin.remove_domain":        ADMINS,
+    # operations (issue 19): the loopback address or METRICS_TOKEN, whoever is signed in
+    # (the test client comes from 127.0.0.1; tests/test_observability.py checks the rest)
+    "metrics.metrics":            ANYONE,
 }
 # fmt: on
 

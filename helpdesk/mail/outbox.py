@@ -43,6 +43,7 @@ from enum import StrEnum
 
 from flask import current_app, g, has_app_context
 
+from helpdesk import request_id
 from helpdesk.db import db
 from helpdesk.mail import transport
 from helpdesk.mail.models import CLAIMABLE, OutboxMessage, State
@@ -113,6 +114,8 @@ def enqueue(
         automatic=automatic,
         reply_to=reply_to,
     )
+    if request_id.current():  # which request wrote it, for the logs (observability)
+        message["X-Request-ID"] = request_id.current()
     values = {
         "message_id": message["Message-ID"],
         "sender": parseaddr(sender)[1],

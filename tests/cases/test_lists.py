@@ -36,8 +36,8 @@ class Browser:
         self.client = app.test_client().sign_in_as(user)
 
     def get(self, path, **kwargs):
-        with self.app.app_context():  # a streamed answer (an export) is read inside it too
-            return self.client.get(path, buffered=True, **kwargs)
+        with self.app.app_context():
+            return self.client.get(path, **kwargs)
 
     def post(self, path, **kwargs):
         with self.app.app_context():

@@ -25,8 +25,8 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from flask import Response, request, stream_with_context
-from flask_babel import get_timezone, to_user_timezone
+from flask import Response, current_app, request
+from flask_babel import force_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from openpyxl import Workbook
@@ -60,13 +60,18 @@ def export(fmt: str):
     language = current_language()
     heading = _heading(columns)
 
+    app, zone = current_app._get_current_object(), get_timezone()
+
     def table():
-        yield heading
-        for row in stream(query):
-            yield _values(listing.with_names(row, language), columns, policy)
+        # Runs after the view has returned, in a context of its own: the rows' labels in the
+        # person's language, their times in the person's zone (as read above).
+        with app.app_context(), force_locale(language):
+            yield heading
+            for row in stream(query):
+                yield _values(listing.with_names(row, language), columns, policy, zone)
 
     body = _csv(table()) if fmt == "csv" else _xlsx(table(), str(_("Cases")))
-    response = Response(stream_with_context(body), content_type=MIMETYPES[fmt])
+    response = Response(body, content_type=MIMETYPES[fmt])
     today = to_user_timezone(datetime.now(UTC)).date().isoformat()
     response.headers.set("Content-Disposition", "attachment", filename=f"cases-{today}.{fmt}")
     return response
@@ -100,7 +105,7 @@ def _heading(columns) -> list[str]:
     ]
 
 
-def _values(row: dict, columns, policy) -> list:
+def _values(row: dict, columns, policy, zone) -> list:
     """One case as cells: labels in the user's language, times in the user's time zone."""
     cells = []
     for column in columns:
@@ -108,7 +113,8 @@ def _values(row: dict, columns, policy) -> list:
             value = str(policy.label(column, row[column]))
         elif column in DATE_COLUMNS:
             at = row[column + "_at"]
-            value = to_user_timezone(at).replace(tzinfo=None, microsecond=0) if at else ""
+            local = at.replace(tzinfo=UTC).astimezone(zone) if at else None
+            value = local.replace(tzinfo=None, microsecond=0) if local else ""
         elif column in ("call_id", "subject"):
             value = row[column]
         else:
