@@ -29,7 +29,6 @@ from flask import Response, current_app, request
 from flask_babel import force_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 
 from helpdesk.cases import listing
 from helpdesk.cases.views.blueprint import bp
@@ -144,6 +143,8 @@ def _csv(table: Iterator[list]) -> Iterator[bytes]:
 
 
 def _xlsx(table: Iterator[list], title: str) -> Iterator[bytes]:
+    from openpyxl import Workbook  # here: a web worker that never exports saves 20 MB
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     for cells in table:
