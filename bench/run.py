@@ -12,12 +12,14 @@ The dataset lives in ``bench/data/<cases>/`` (SQLite) and is reused by later run
 
 import argparse
 import http.cookiejar
+import json
 import os
 import platform
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -25,7 +27,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench import api
+from bench import api, exports
 from bench import seed as seeding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +143,36 @@ def wrk(url: str, cookie: str | None, duration: int, connections: int) -> dict:
     return {"rate": rate, "p50": latency["50"], "p99": latency["99"]}
 
 
+def interleaved(base: str, pages: list, args) -> list:
+    """Every page for ``duration / rounds`` seconds, page after page, ``rounds`` times: a
+    disturbance of the machine hits all pages alike instead of one. Per page the median
+    requests/s and latencies over the rounds, and its share of the floor's rate of the same
+    round (median, lowest, highest)."""
+    seconds = max(1, round(args.duration / args.rounds))
+    runs = {path_label: [] for path_label, _path, _cookie in pages}
+    for _round in range(args.rounds):
+        for label, path, cookie in pages:
+            runs[label].append(wrk(base + path, cookie, seconds, args.connections))
+    floor = runs[pages[1][0]]
+    results = []
+    for label, path, _cookie in pages:
+        shares = sorted(r["rate"] / f["rate"] for r, f in zip(runs[label], floor, strict=True))
+        results.append(
+            (
+                label,
+                path,
+                {
+                    "rate": statistics.median(r["rate"] for r in runs[label]),
+                    "p50": statistics.median(r["p50"] for r in runs[label]),
+                    "p99": max(r["p99"] for r in runs[label]),
+                    "share": statistics.median(shares),
+                    "spread": (shares[0], shares[-1]),
+                },
+            )
+        )
+    return results
+
+
 def peak_memory_mb(master: int) -> list[float]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     peaks = []
@@ -155,6 +187,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds the pages interleave in")
     parser.add_argument(
         "--timer-due",
         type=int,
@@ -183,17 +216,18 @@ def main() -> int:
             ("trivial Flask route (ceiling)", "/_bench/trivial", None),
             ("signed-in empty page (floor)", "/_bench/signed-in", customer),
             ("customer case list", "/cases", customer),
-            ("case detail, 10 messages", f"/cases/{facts['detail_call_id']}", customer),
+            ("case detail, 10 messages (customer)", f"/cases/{facts['detail_call_id']}", customer),
+            ("case detail, 10 messages (agent)", f"/cases/{facts['detail_call_id']}", agent),
             ("agent queue, all open", "/queue?view=all", agent),
             ("agent search over all cases", "/queue?view=all&q=drucker", agent),
             *api.pages(facts),
         ]
-        results = []
-        for label, path, cookie in pages:
-            wrk(base + path, cookie, 2, args.connections)  # warm up
-            results.append((label, path, wrk(base + path, cookie, args.duration, args.connections)))
+        for _label, path, cookie in pages:
+            wrk(base + path, cookie, 1, args.connections)  # warm up
+        results = interleaved(base, pages, args)
         partial = _partial_size(base + "/cases", customer)
         memory = peak_memory_mb(server.pid)
+        sweep = "\n".join([sweep, *exports.measure(base, agent, server.pid)])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -232,20 +266,49 @@ def _partial_size(url: str, cookie: str) -> int:
     return len(urllib.request.urlopen(request).read())
 
 
+def both_databases(cases: int) -> list[str]:
+    """One table of the latest run on each database at ``cases`` (each run saves its own)."""
+    runs = {}
+    for name in ("sqlite", "postgresql"):
+        path = ROOT / "bench" / "data" / f"results-{cases}-{name}.json"
+        if path.exists():
+            runs[name] = json.loads(path.read_text())
+    if len(runs) < 2:
+        return ["(run it with DATABASE_URL=postgresql://... too for both databases in one table)"]
+    lite, pg = runs["sqlite"], runs["postgresql"]
+    lines = [
+        "| page | SQLite share of floor | PostgreSQL share of floor | PG/SQLite | "
+        "p99 ms SQLite | p99 ms PG |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for label in lite:
+        if label not in pg:
+            continue
+        a, b = lite[label], pg[label]
+        lines.append(
+            f"| {label} | {100 * a['share']:.0f}% | {100 * b['share']:.0f}% | "
+            f"{b['share'] / a['share']:.2f} | {a['p99']:.1f} | {b['p99']:.1f} |"
+        )
+    return lines
+
+
 def report(args, facts, results, partial, memory, sweep) -> None:
-    ceiling, floor = results[0][2]["rate"], results[1][2]["rate"]
+    ceiling = results[0][2]["rate"]
     lines = [
         f"{args.cases:,} cases on {facts['database']}, gunicorn 2 sync workers, wrk -t2 "
-        f"-c{args.connections} {args.duration}s per page; {os.cpu_count()} cores, "
+        f"-c{args.connections}, {args.rounds} interleaved rounds of "
+        f"{max(1, round(args.duration / args.rounds))} s per page; {os.cpu_count()} cores, "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
         "",
-        "| page | requests/s | share of trivial | share of signed-in floor | p50 ms | p99 ms |",
+        "| page | requests/s | share of trivial | share of signed-in floor (median, spread) "
+        "| p50 ms | p99 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for label, _path, r in results:
+        low, high = r["spread"]
         lines.append(
             f"| {label} | {r['rate']:.0f} | {100 * r['rate'] / ceiling:.0f}% | "
-            f"{100 * r['rate'] / floor:.0f}% | "
+            f"{100 * r['share']:.0f}% ({100 * low:.0f}-{100 * high:.0f}) | "
             f"{r['p50']:.1f} | {r['p99']:.1f} |"
         )
     lines += [
@@ -255,6 +318,9 @@ def report(args, facts, results, partial, memory, sweep) -> None:
         sweep,
         *api.shares(results),
     ]
+    saved = ROOT / "bench" / "data" / f"results-{args.cases}-{facts['database']}.json"
+    saved.write_text(json.dumps({label: r for label, _path, r in results}))
+    lines += ["", *both_databases(args.cases)]
     text = "\n".join(lines)
     print("\n" + text)
     out = ROOT / "bench" / "data" / f"results-{args.cases}-{facts['database']}.md"

@@ -35,16 +35,17 @@ def ensure_clocks() -> None:
             (case.id, case.status, *((future, "first") if case.is_open else (None, None)))
             for case in query
         ]
-        with db.atomic():
-            CaseClock.insert_many(
-                rows,
-                fields=[
-                    CaseClock.case,
-                    CaseClock.timer_status,
-                    CaseClock.response_due_at,
-                    CaseClock.response_kind,
-                ],
-            ).execute()
+        with db.atomic():  # PostgreSQL takes at most 65,535 parameters per statement
+            for first in range(0, len(rows), 2000):
+                CaseClock.insert_many(
+                    rows[first : first + 2000],
+                    fields=[
+                        CaseClock.case,
+                        CaseClock.timer_status,
+                        CaseClock.response_due_at,
+                        CaseClock.response_kind,
+                    ],
+                ).execute()
 
 
 def measure(due: int) -> dict:

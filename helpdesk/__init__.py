@@ -68,15 +68,19 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 
     cli.init_app(app)
     manager.hook.helpdesk_init_app(app=app)
+    from helpdesk import backup, observability  # issue 19: backups, logs and metrics
+
+    backup.init_app(app)
+    observability.init_app(app)
     return app
 
 
 def _core_plugins() -> dict[str, object]:
     """The core's own implementations of hooks, by name, registered before any plugin."""
     from helpdesk import defaults, lifecycle
-    from helpdesk.contracts import navigation as contracts_navigation
     from helpdesk.api import navigation as api_navigation
     from helpdesk.api import webhooks
+    from helpdesk.contracts import navigation as contracts_navigation
     from helpdesk.identity import navigation as identity_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation

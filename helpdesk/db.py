@@ -180,3 +180,42 @@ def init_app(app: Flask) -> None:
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+#: Rows a streamed query fetches from PostgreSQL at a time.
+STREAM_ROWS = 2000
+
+
+def stream(query, rows: int = STREAM_ROWS):
+    """The rows of ``query`` one by one, with memory that does not grow with their number
+    (exports of any size). SQLite's cursor steps through the result by itself; on PostgreSQL
+    a client-side cursor would take the whole result at once, so a named (server-side) cursor
+    fetches ``rows`` at a time, inside a transaction of its own."""
+    if not is_postgres():
+        yield from query.iterator()
+        return
+    sql, params = query.sql()
+    with db.atomic(), db.connection().cursor(name="helpdesk_stream") as cursor:
+        cursor.execute(sql, params)
+        yield from query._get_cursor_wrapper(_Fetching(cursor, rows)).iterator()
+
+
+class _Fetching:
+    """A server-side cursor as peewee's row wrappers read it (``fetchone``, ``description``,
+    ``close``),
+    fetching ``rows`` rows per round trip instead of one."""
+
+    def __init__(self, cursor, rows: int):
+        self.cursor, self.rows, self.buffer = cursor, rows, []
+
+    @property
+    def description(self):
+        return self.cursor.description
+
+    def fetchone(self):
+        if not self.buffer:
+            self.buffer = self.cursor.fetchmany(self.rows)[::-1]
+        return self.buffer.pop() if self.buffer else None
+
+    def close(self):
+        self.cursor.close()

@@ -223,6 +223,9 @@ ACCESS = {
     "mailboxes.test":             ADMINS,
     "mailboxes.consent":          ADMINS,     # nothing set up: back to the page
     "mailboxes.consent_done":     ADMINS,     # no consent under way: back to the page
+    # operations (issue 19): the loopback address or METRICS_TOKEN, whoever is signed in
+    # (the test client comes from 127.0.0.1; tests/test_observability.py checks the rest)
+    "metrics.metrics":            ANYONE,
 }
 # fmt: on
 

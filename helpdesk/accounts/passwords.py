@@ -10,9 +10,14 @@ from flask_babel import gettext as _
 
 _hasher = PasswordHasher()
 
+
 # Verifying against this keeps the time of a failed sign-in for an unknown address close to
 # the time for a known one, so response times do not reveal who has an account.
-_DUMMY_HASH = _hasher.hash("not a real password")
+# Made on first use, not at import: a hash takes argon2's 64 MiB of memory, which a web
+# worker that never checks a password (most of them, most of the time) then never holds.
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not a real password")
 
 
 def hash_password(password: str) -> str:
@@ -21,7 +26,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

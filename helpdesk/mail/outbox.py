@@ -33,7 +33,9 @@ thread (and many collapse) them, and the outbox's error column says the lease ex
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.policy import SMTP
 from email.utils import getaddresses, make_msgid, parseaddr
@@ -41,6 +43,7 @@ from enum import StrEnum
 
 from flask import current_app, g, has_app_context
 
+from helpdesk import request_id
 from helpdesk.db import db
 from helpdesk.mail import transport
 from helpdesk.mail.models import CLAIMABLE, OutboxMessage, State
@@ -55,6 +58,9 @@ RETRY_MINUTES = (1, 5, 15, 60)
 LEASE_EXPIRED = "the worker sending it stopped before finishing; sent again (may arrive twice)"
 
 _PENDING = "outbox_pending"  # ids enqueued in this app context, not yet handed to the queue
+
+#: The rows of the batch being written (``batched``), or None.
+_batch: ContextVar[list[dict] | None] = ContextVar("outbox_batch", default=None)
 
 
 class Outcome(StrEnum):
@@ -108,17 +114,49 @@ def enqueue(
         automatic=automatic,
         reply_to=reply_to,
     )
+    if request_id.current():  # which request wrote it, for the logs (observability)
+        message["X-Request-ID"] = request_id.current()
+    values = {
+        "message_id": message["Message-ID"],
+        "sender": parseaddr(sender)[1],
+        "recipients": json.dumps(envelope),
+        "subject": subject,
+        "raw": message.as_string(policy=SMTP),
+        "case": case,
+    }
+    buffer = _batch.get()
+    if buffer is not None:  # written with the rest of the batch (``batched``)
+        buffer.append(values)
+        return OutboxMessage(**values)
     with db.atomic():
-        row = OutboxMessage.create(
-            message_id=message["Message-ID"],
-            sender=parseaddr(sender)[1],
-            recipients=json.dumps(envelope),
-            subject=subject,
-            raw=message.as_string(policy=SMTP),
-            case=case,
-        )
+        row = OutboxMessage.create(**values)
     _remember(row.id)
     return row
+
+
+@contextmanager
+def batched() -> Iterator[list[dict]]:
+    """Mail enqueued inside is written in one INSERT when the block ends (inside the caller's
+    transaction, like ``enqueue``): the timer sweep writes a batch's mail this way. The block
+    yields the list of rows to come; a caller that rolls back part of its work truncates it.
+    ``enqueue`` then returns unsaved rows (without an id)."""
+    if _batch.get() is not None:  # joins an enclosing batch
+        yield _batch.get()
+        return
+    rows: list[dict] = []
+    token = _batch.set(rows)
+    try:
+        yield rows
+    finally:
+        _batch.reset(token)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        fields = [OutboxMessage._meta.fields[name] for name in chunk[0]]
+        query = OutboxMessage.insert_many(
+            [tuple(row.values()) for row in chunk], fields=fields
+        ).returning(OutboxMessage.id)
+        for inserted in query.execute():
+            _remember(inserted.id)
 
 
 def _domain(config, sender: str) -> str:

@@ -3,10 +3,12 @@
 from huey import crontab
 
 from helpdesk.jobs import huey
+from helpdesk.metrics import SWEEP_SECONDS
 from helpdesk.sla import timers
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_timers() -> None:
     """Act on due status timers and SLA alerts; several workers at once act once."""
-    timers.sweep()
+    with SWEEP_SECONDS.time():
+        timers.sweep()

@@ -28,9 +28,9 @@ from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
-from helpdesk.db import db
+from helpdesk.db import db, is_postgres
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.mail import notify
+from helpdesk.mail import notify, outbox
 from helpdesk.policy import Category, current_policy
 from helpdesk.sla import clocks
 from helpdesk.sla import policy as sla
@@ -100,9 +100,73 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> int:
     """Act on every due timer and SLA alert; returns how many cases were acted on."""
     now = now or utcnow()
     batch = batch or current_app.config["SLA_TIMER_BATCH"]
-    return _drain(CaseClock.timer_due_at, now, batch, _fire) + _drain(
-        CaseClock.alert_at, now, batch, _alert
-    )
+    return _drain_timers(now, batch) + _drain(CaseClock.alert_at, now, batch, _alert)
+
+
+def _drain_timers(now: datetime, batch: int) -> int:
+    """The due status timers, a batch per transaction until none is left.
+
+    A batch is read and claimed in one transaction that holds its rows: PostgreSQL locks
+    them (``FOR UPDATE SKIP LOCKED``: a second worker takes the next rows instead of
+    waiting), SQLite's transaction holds the write lock from its start. So one UPDATE
+    claims the whole batch, and the cases, their clocks and their requesters are read in
+    three queries; each case then acts in its own savepoint, and the batch's mail goes into
+    the outbox in one INSERT. A case a person moved meanwhile gets its claim back and the
+    next sweep plans from the case as it is; the other cases of the batch go on. As in
+    ``_drain``, a row read again in a state already tried ends the run.
+    """
+    done, tried = 0, set()
+    while True:
+        with db.atomic():
+            query = (
+                CaseClock.select(CaseClock.case, CaseClock.timer_due_at, CaseClock.timer_step)
+                .where(CaseClock.timer_due_at <= now)
+                .order_by(CaseClock.timer_due_at)
+                .limit(batch)
+            )
+            if is_postgres():
+                query = query.for_update(skip_locked=True)
+            rows = [row for row in query if _state(row, CaseClock.timer_due_at) not in tried]
+            if not rows:
+                return done
+            tried.update(_state(row, CaseClock.timer_due_at) for row in rows)
+            done += _act_on_batch(rows, now)
+
+
+def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
+    ids = [row.case_id for row in rows]
+    CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1).where(
+        CaseClock.case.in_(ids)
+    ).execute()
+    clocks_by_case = {c.case_id: c for c in CaseClock.select().where(CaseClock.case.in_(ids))}
+    cases = {c.id: c for c in Case.select().where(Case.id.in_(ids))}
+    people = {c.requester_id for c in cases.values()} | {
+        c.assignee_id for c in cases.values() if c.assignee_id
+    }
+    users = {u.id: u for u in User.select().where(User.id.in_(people))}
+    for case in cases.values():
+        case.requester = users[case.requester_id]
+        if case.assignee_id:
+            case.assignee = users[case.assignee_id]
+    calendar, done = sla.calendar(), 0
+    with outbox.batched() as mails:
+        for row in rows:
+            written = len(mails)
+            try:
+                with db.atomic():
+                    clock = clocks_by_case[row.case_id]
+                    clock.timer_step -= 1  # walk from the claimed step
+                    done += _take(cases[row.case_id], clock, now, calendar)
+            except CaseError as error:
+                # A person moved the case between our reading and our move (the status move
+                # is a compare-and-set): its claim is given back, and the next sweep plans
+                # from the case as it is.
+                del mails[written:]
+                CaseClock.update(timer_due_at=row.timer_due_at, timer_step=row.timer_step).where(
+                    CaseClock.case == row.case_id
+                ).execute()
+                log.info("sweep: case %s changed meanwhile (%s)", row.case_id, error)
+    return done
 
 
 def _drain(column, now, batch, act) -> int:
@@ -125,9 +189,7 @@ def _drain(column, now, batch, act) -> int:
             try:
                 done += bool(act(row, now))
             except CaseError as error:
-                # A person moved the case between our reading and our move (the status move is
-                # a compare-and-set): the claim is rolled back with it, and the next sweep
-                # plans from the case as it is. The other cases of this run go on.
+                # As in ``_act_on_batch``: the claim is rolled back with the move.
                 log.info("sweep: case %s changed meanwhile (%s)", row.case_id, error)
 
 
@@ -136,7 +198,7 @@ def _state(row, column) -> tuple:
 
 
 def _fire(row: CaseClock, now: datetime) -> bool:
-    """Claim the case's due step and take it, with what else of its status is overdue."""
+    """Claim one case's due step, as read in ``row``, and take it (a sweep of one case)."""
     with db.atomic():
         claimed = (
             CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1)
@@ -151,26 +213,29 @@ def _fire(row: CaseClock, now: datetime) -> bool:
             return False
         clock = CaseClock.get(CaseClock.case == row.case_id)
         clock.timer_step -= 1  # walk from the claimed step
-        case = Case.get_by_id(row.case_id)
-        calendar = sla.calendar()
-        if clock.timer_status != case.status:  # stale: re-plan from the case as it is
-            _replan(clock, case, calendar)
-            return False
-        due = [s for s in upcoming(clock, calendar, follow=False, limit=50) if s.when <= now]
-        for position, step in enumerate(due):
-            later_due = position + 1 < len(due)
-            if step.timer.action == Action.REMIND:
-                if not later_due:
-                    _remind(case, step)
-                continue
-            _move(case, step, clock, calendar, now)
-            return True
-        last = due[-1] if due else None
-        fresh = CaseClock.get(CaseClock.case == row.case_id)
-        fresh.timer_step = (last.index + 1) if last else clock.timer_step
-        fresh.timer_base_at = last.when if last else clock.timer_base_at
-        clocks.schedule_timer(fresh, calendar)
-        fresh.save()
+        return _take(Case.get_by_id(row.case_id), clock, now, sla.calendar())
+
+
+def _take(case: Case, clock: CaseClock, now: datetime, calendar) -> bool:
+    """Take the claimed step of ``clock``, with what else of its status is overdue."""
+    if clock.timer_status != case.status:  # stale: re-plan from the case as it is
+        _replan(clock, case, calendar)
+        return False
+    due = [s for s in upcoming(clock, calendar, follow=False, limit=50) if s.when <= now]
+    for position, step in enumerate(due):
+        later_due = position + 1 < len(due)
+        if step.timer.action == Action.REMIND:
+            if not later_due:
+                _remind(case, step)
+            continue
+        _move(case, step, clock, calendar, now)
+        return True
+    last = due[-1] if due else None
+    fresh = CaseClock.get(CaseClock.case == case.id)
+    fresh.timer_step = (last.index + 1) if last else clock.timer_step
+    fresh.timer_base_at = last.when if last else clock.timer_base_at
+    clocks.schedule_timer(fresh, calendar)
+    fresh.save()
     return True
 
 

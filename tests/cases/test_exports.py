@@ -10,7 +10,7 @@ import pytest
 from playhouse.test_utils import count_queries
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import listing, service
+from helpdesk.cases import service
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.exports import neutralise, printable
 from tests.cases.test_lists import Browser
@@ -246,14 +246,28 @@ def test_labels_in_the_users_language(ctx, browse, open_case):
     assert rows[1][2:6] == ["Neu", "Normal", "Normal", "Fehler"]
 
 
-def test_rows_are_capped(ctx, browse, open_case, monkeypatch):
-    for i in range(4):
+def test_every_row_streams_out_without_a_cap(ctx, browse, open_case, monkeypatch):
+    from helpdesk.cases.views import exports
+
+    for i in range(5):
         open_case(subject=f"Case {i}")
-    monkeypatch.setattr(listing, "EXPORT_CAP", 3)
-    response = browse("paula.portal").get("/cases/export.csv")
-    assert len(csv_rows(response)) == 1 + 3
-    assert response.headers["X-Export-Truncated"] == "3"
-    assert "X-Export-Truncated" not in browse("paula.portal").get("/cases/export.xlsx?q=x").headers
+    monkeypatch.setattr(exports, "CSV_ROWS", 2)  # several pieces from five rows
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 1024)
+    paula = browse("paula.portal")
+
+    def pieces_of(path):
+        with paula.app.app_context():  # read to its end before the context ends
+            response = paula.client.get(path, buffered=True)
+        return response, list(response.response)
+
+    response, pieces = pieces_of("/cases/export.csv")
+    assert len(pieces) == 3 and "X-Export-Truncated" not in response.headers
+    rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig")), delimiter=";"))
+    assert sorted(r[1] for r in rows[1:]) == [f"Case {i}" for i in range(5)]
+    _response, pieces = pieces_of("/cases/export.xlsx")
+    assert len(pieces) > 1
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(pieces))).active
+    assert len(list(sheet.iter_rows())) == 1 + 5
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(app):

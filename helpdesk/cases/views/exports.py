@@ -1,7 +1,10 @@
 """The visible cases as a spreadsheet (CASE-8): CSV and Excel, filtered exactly like the list.
 
 The export takes the list's own query-string parameters (for agents those of the queue) and
-runs the list's own query without paging, capped at ``listing.EXPORT_CAP`` rows. It holds
+runs the list's own query without paging and without a cap: the rows stream from the
+database (``db.stream``: a server-side cursor on PostgreSQL) into the response, so memory
+stays the same for any number of rows. CSV goes out as it is written; the workbook is written
+in openpyxl's write-only mode to a temporary file and sent from it in pieces. It holds
 every column the person may see in a list: customers get no assignee and no organisation
 (who works a case inside the vendor is the vendor's business) and never any message text,
 so internal notes cannot reach them (PERM-4).
@@ -18,16 +21,18 @@ export.
 import csv
 import io
 import re
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from flask import Response, request
-from flask_babel import get_timezone, to_user_timezone
+from flask import Response, current_app, request
+from flask_babel import force_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 
 from helpdesk.cases import listing
 from helpdesk.cases.views.blueprint import bp
+from helpdesk.db import stream
 from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 
@@ -47,23 +52,27 @@ MIMETYPES = {
 @login_required
 def export(fmt: str):
     policy = current_policy()
-    choices, _ = listing.choices_and_columns(current_user, policy, queue=current_user.is_agent)
+    choices, _shown = listing.choices_and_columns(current_user, policy, queue=current_user.is_agent)
     filters = listing.parse_filters(request.args, choices)
     columns = listing.available_columns(current_user)
     query = listing.cases_query(current_user, filters, policy, columns)
-    table, truncated = [_heading(columns)], False
     language = current_language()
-    for row in query.limit(listing.EXPORT_CAP + 1).iterator():  # rows are not cached
-        if len(table) > listing.EXPORT_CAP:
-            truncated = True
-            break
-        table.append(_values(listing.with_names(row, language), columns, policy))
-    body = csv_bytes(table) if fmt == "csv" else xlsx_bytes(table)
+    heading = _heading(columns)
+
+    app, zone = current_app._get_current_object(), get_timezone()
+
+    def table():
+        # Runs after the view has returned, in a context of its own: the rows' labels in the
+        # person's language, their times in the person's zone (as read above).
+        with app.app_context(), force_locale(language):
+            yield heading
+            for row in stream(query):
+                yield _values(listing.with_names(row, language), columns, policy, zone)
+
+    body = csv_pieces(table()) if fmt == "csv" else xlsx_pieces(table(), str(_("Cases")))
     response = Response(body, content_type=MIMETYPES[fmt])
     today = to_user_timezone(datetime.now(UTC)).date().isoformat()
     response.headers.set("Content-Disposition", "attachment", filename=f"cases-{today}.{fmt}")
-    if truncated:
-        response.headers["X-Export-Truncated"] = str(listing.EXPORT_CAP)
     return response
 
 
@@ -95,7 +104,7 @@ def _heading(columns) -> list[str]:
     ]
 
 
-def _values(row: dict, columns, policy) -> list:
+def _values(row: dict, columns, policy, zone) -> list:
     """One case as cells: labels in the user's language, times in the user's time zone."""
     cells = []
     for column in columns:
@@ -103,7 +112,8 @@ def _values(row: dict, columns, policy) -> list:
             value = str(policy.label(column, row[column]))
         elif column in DATE_COLUMNS:
             at = row[column + "_at"]
-            value = to_user_timezone(at).replace(tzinfo=None, microsecond=0) if at else ""
+            local = at.replace(tzinfo=UTC).astimezone(zone) if at else None
+            value = local.replace(tzinfo=None, microsecond=0) if local else ""
         elif column in ("call_id", "subject"):
             value = row[column]
         else:
@@ -112,24 +122,47 @@ def _values(row: dict, columns, policy) -> list:
     return cells
 
 
-def csv_bytes(table: list[list]) -> bytes:
-    """``table`` (rows of cells) as CSV for a German-language Excel (see the docstring)."""
+#: Rows per piece of a CSV answer; bytes per piece of a workbook.
+CSV_ROWS, CHUNK_BYTES = 500, 256 * 1024
+
+
+def csv_pieces(table: Iterator[list]) -> Iterator[bytes]:
+    """``table`` (rows of cells) as CSV for a German-language Excel, in pieces."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for cells in table:
+    for number, cells in enumerate(table, 1):
         writer.writerow(
             [c.strftime("%Y-%m-%d %H:%M") if isinstance(c, datetime) else c for c in cells]
         )
-    return buffer.getvalue().encode("utf-8")
+        if number % CSV_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_pieces(table: Iterator[list], title: str) -> Iterator[bytes]:
+    """``table`` (rows of cells) as an Excel workbook of one sheet named ``title``, in pieces."""
+    from openpyxl import Workbook  # here: a web worker that never exports saves 20 MB
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(title)[:31])
+    for cells in table:
+        sheet.append(cells)
+    with tempfile.TemporaryFile() as file:
+        workbook.save(file)
+        file.seek(0)
+        while piece := file.read(CHUNK_BYTES):
+            yield piece
+
+
+def csv_bytes(table: list[list]) -> bytes:
+    """A small ``table`` as one CSV body (a report's figure)."""
+    return b"".join(csv_pieces(iter(table)))
 
 
 def xlsx_bytes(table: list[list], title=None) -> bytes:
-    """``table`` (rows of cells) as an Excel workbook of one sheet named ``title``."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(title or _("Cases"))[:31])
-    for cells in table:
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """A small ``table`` as one workbook (a report's figure)."""
+    return b"".join(xlsx_pieces(iter(table), str(title or _("Cases"))))

@@ -8,7 +8,6 @@ without htmx answers the whole page.
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlsplit
 
-from babel.numbers import format_decimal
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
@@ -134,7 +133,6 @@ def list_context(endpoint: str, queue: bool) -> dict:
         "cells": cells,
         "headings": cells.heading_row(columns, links.sort),
         "links": links,
-        "export_cap": words.export_cap,
     }
     if wants_partial():
         return context
@@ -227,12 +225,11 @@ FIELD_LABELS = {
 class Words:
     """The list's fixed texts in one language, escaped: the filter form's labels and the
     options of its fixed drop-downs (``(value, text)`` pairs, and rendered as chosen), the
-    queue's views, the export cap as a number."""
+    queue's views."""
 
     labels: dict[str, Markup]
     options: dict[str, list[tuple[str, str]]]
     views: list[tuple[str, Markup]]
-    export_cap: str
     rendered: dict[tuple[str, str], Markup] = field(default_factory=dict)
 
     def fixed_options(self, name: str, current: str) -> Markup:
@@ -259,7 +256,6 @@ def _fixed_words(policy, locale) -> Words:
         labels={name: escape(label) for name, label in FIELD_LABELS.items()},
         options={name: _escaped(pairs) for name, pairs in options.items()},
         views=[(view, escape(label)) for view, label in VIEW_LABELS.items()],
-        export_cap=format_decimal(listing.EXPORT_CAP, locale=locale),
     )
 
 
