@@ -6,7 +6,7 @@ seconds: ``3 Dec 2026, 20:50``, ``03.12.2026, 20:50``. ``relative`` says "3 hour
 the exact time in the element's ``title`` (shown on hover).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -44,8 +44,12 @@ def datetime_text(at: datetime | None, format: str = "medium", locale=None, zone
     )
 
 
-def date_text(at: datetime | None, format: str = "medium", locale=None, zone=None) -> str:
-    return "" if at is None else format_date(_local(at, zone), format, locale=region(locale))
+def date_text(at: date | datetime | None, format: str = "medium", locale=None, zone=None) -> str:
+    """A calendar ``date`` as it is, or the stored time ``at``'s date in the reader's zone."""
+    if at is None:
+        return ""
+    day = _local(at, zone) if isinstance(at, datetime) else at
+    return format_date(day, format, locale=region(locale))
 
 
 def relative_text(at: datetime, locale=None, now: datetime | None = None) -> str:

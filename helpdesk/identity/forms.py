@@ -81,6 +81,7 @@ class ProviderForm(ClientForm):
             DataRequired(),
             Length(max=100),
             Regexp(r"^[A-Za-z0-9_:.-]+$", message=_l("The name of a claim, such as email.")),
+            SingleLine(),
         ],
         filters=[_strip],
     )

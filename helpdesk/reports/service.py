@@ -30,8 +30,7 @@ from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Product
 from helpdesk.reports.charts import Chart, Series
 from helpdesk.reports.models import CaseTimes, DailyCaseCount
-from helpdesk.survey.models import SurveyResponse
-from helpdesk.survey.service import RATINGS
+from helpdesk.survey.models import RATINGS, SurveyResponse
 from helpdesk.timeutil import utcnow
 
 CATEGORY_LABELS = {

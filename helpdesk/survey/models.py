@@ -6,6 +6,9 @@ from helpdesk.cases.models import Case
 from helpdesk.db import BaseModel
 from helpdesk.timeutil import utcnow
 
+#: The answers a survey offers, worst to best.
+RATINGS = (1, 2, 3, 4, 5)
+
 
 class SurveyResponse(BaseModel):
     id = AutoField()

@@ -19,10 +19,9 @@ from helpdesk.escalation.service import managers_of
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.inputs import parse_id
 from helpdesk.mail import notify
-from helpdesk.survey.models import SurveyResponse
+from helpdesk.survey.models import RATINGS, SurveyResponse
 from helpdesk.timeutil import utcnow
 
-RATINGS = (1, 2, 3, 4, 5)
 SALT = "helpdesk-survey"
 
 

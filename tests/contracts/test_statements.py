@@ -98,7 +98,7 @@ def test_the_monthly_job_prepares_last_months_statements(app, demo_people, open_
         assert tasks.prepare_statements(today=date(2026, 11, 1)) == 1
         mails = list(OutboxMessage.select().order_by(OutboxMessage.id))[before:]
         assert [m.subject for m in mails] == [
-            "Your time statement for Oct 1, 2026 – Oct 31, 2026"
+            "Your time statement for 1 Oct 2026 – 31 Oct 2026"
         ] * len(mails)
         assert "martin.main@muster.example" in mails[0].recipients
         assert tasks.prepare_statements(today=date(2026, 12, 1)) == 0  # nothing in November
