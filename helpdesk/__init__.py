@@ -74,6 +74,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 def _core_plugins() -> dict[str, object]:
     """The core's own implementations of hooks, by name, registered before any plugin."""
     from helpdesk import defaults, lifecycle
+    from helpdesk.knowledge import navigation as knowledge_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.sla import clocks
@@ -84,6 +85,7 @@ def _core_plugins() -> dict[str, object]:
         "core.lifecycle": lifecycle,
         "core.people": people_navigation,
         "core.sla": clocks,
+        "core.knowledge": knowledge_navigation,
     }
 
 
@@ -136,6 +138,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(survey.bp)
     app.register_blueprint(development.bp)
+    from helpdesk.knowledge import views as knowledge
+
+    app.register_blueprint(knowledge.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:

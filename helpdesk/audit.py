@@ -45,6 +45,12 @@ ACTIONS = {
     "user.profile": _l("Profile changed"),
     "user.picture": _l("Picture changed"),
     "user.picture_removed": _l("Picture removed"),
+    # the knowledge base (issue 14)
+    "article.created": _l("Article created"),
+    "article.updated": _l("Article changed"),
+    "article.state": _l("Article published or withdrawn"),
+    "category.created": _l("Knowledge category created"),
+    "organisation.products": _l("Organisation's products changed"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -73,6 +79,13 @@ FIELDS = {
     "domain": _l("Domain"),
     "position": _l("Position"),
     "picture_version": _l("Picture"),
+    "title_de": _l("Title in German"),
+    "title_en": _l("Title in English"),
+    "body_de": _l("Text in German"),
+    "body_en": _l("Text in English"),
+    "audience": _l("Who may read it"),
+    "state": _l("State"),
+    "products": _l("Products"),
 }
 
 

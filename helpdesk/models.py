@@ -15,6 +15,14 @@ from helpdesk.cases.models import (
     Follower,
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
+from helpdesk.knowledge.models import (
+    Article,
+    ArticleRead,
+    Category,
+    Deflection,
+    OrganisationProduct,
+    Revision,
+)
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
@@ -55,4 +63,11 @@ ALL_MODELS = [
     CalendarOverride,
     InboundMessage,
     RateLimitHit,
+    # the knowledge base (issue 14)
+    OrganisationProduct,
+    Category,
+    Article,
+    Revision,
+    ArticleRead,
+    Deflection,
 ]

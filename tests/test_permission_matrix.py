@@ -70,6 +70,8 @@ USER_MANAGERS = PORTAL_ADMINS | ADMINS
 SECOND_FACTOR = AGENTS | PORTAL_ADMINS
 #: Who decides on registrations at unknown domains (ACC-3): vendor admins and team managers.
 DECIDERS = ADMINS | {"manager"}
+#: Who publishes knowledge articles: vendor admins and team managers.
+PUBLISHERS = ADMINS | {"manager"}
 
 # fmt: off
 #: endpoint -> the roles that may use it. Customers reach only their own organisation's
@@ -167,6 +169,21 @@ ACCESS = {
     "admin.organisation":         ADMINS,
     "admin.add_domain":           ADMINS,
     "admin.remove_domain":        ADMINS,
+    # the knowledge base (issue 14); the matrix's article is published for everyone
+    "knowledge.index":            ANYONE,
+    "knowledge.search_page":      ANYONE,
+    "knowledge.category":         ANYONE,
+    "knowledge.article":          ANYONE,
+    "knowledge.read":             ANYONE,
+    "knowledge.solved":           CUSTOMERS,
+    "knowledge.suggestions":      SIGNED_IN,
+    "knowledge.manage":           AGENTS,
+    "knowledge.new":              AGENTS,
+    "knowledge.edit":             AGENTS,
+    "knowledge.preview":          AGENTS,
+    "knowledge.change_state":     PUBLISHERS,
+    "knowledge.categories":       AGENTS,
+    "knowledge.add_category":     PUBLISHERS,
 }
 # fmt: on
 
@@ -211,6 +228,8 @@ OBJECT_OF = {
     "user_id":         "organisation_user",  # a customer of each, with a picture
     "version":         "picture_version",    # ... that picture's
     "item_id":         "development_item",
+    "article_id":      "article",
+    "category_id":     "knowledge_category",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -310,6 +329,7 @@ def build_world(app) -> World:
             "product_version": ProductVersion.get(ProductVersion.product == product).id,
             "component": Component.get(Component.product == product).id,
             "development_item": DevelopmentItem.create(key="DEV-1", title="A fix").id,
+            **knowledge_objects(),
             **self_registrations(),
             **mail_for_admins(),
             # A mailed secret is the permission, whoever holds it: Muster's stand for all.
@@ -321,6 +341,17 @@ def build_world(app) -> World:
             of_side=of_side,
             shared=shared,
         )
+
+
+def knowledge_objects() -> dict:
+    """A published public article in a category (the knowledge base, issue 14)."""
+    from helpdesk.knowledge.models import Article, Category
+
+    category = Category.create(key="howto", name_de="Anleitungen", name_en="How-tos")
+    article = Article.create(
+        category=category, audience="public", state="published", title_de="Hilfe"
+    )
+    return {"article": article.id, "knowledge_category": category.id}
 
 
 def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict, dict]:

@@ -1,0 +1,144 @@
+"""Categories, articles and their revisions, and what customers did with articles.
+
+An article has a German and an English version (title and Markdown text) in one row, a
+state (draft, published, archived) and a visibility; its revisions keep every saved version
+with who saved it and when. Which products an organisation has is ``OrganisationProduct``:
+an article for a product shows only to organisations that have it.
+"""
+
+from enum import StrEnum
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from helpdesk.accounts.models import Organisation, User
+from helpdesk.bilingual import BilingualName
+from helpdesk.db import BaseModel
+from helpdesk.i18n import current_language
+from helpdesk.products.models import Product
+from helpdesk.timeutil import utcnow
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"  # everyone, signed in or not
+    CUSTOMERS = "customers"  # every signed-in customer
+    PRODUCT = "product"  # customers of organisations that have the article's product
+    AGENTS = "agents"  # the vendor's agents only
+
+
+class OrganisationProduct(BaseModel):
+    """An organisation has (licensed, runs) a product."""
+
+    organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
+    product = ForeignKeyField(Product, on_delete="CASCADE")
+
+    class Meta:
+        primary_key = False
+        indexes = ((("organisation", "product"), True),)
+
+
+class Category(BilingualName, BaseModel):
+    """A section of the help center; an FAQ section holds questions and their answers."""
+
+    id = AutoField()
+    key = CharField(max_length=50, unique=True)
+    name_de = CharField(max_length=200)
+    name_en = CharField(max_length=200)
+    position = IntegerField(default=0)
+    is_faq = BooleanField(default=False)
+
+
+class Article(BaseModel):
+    id = AutoField()
+    category = ForeignKeyField(Category, backref="articles", on_delete="CASCADE")
+    product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    audience = CharField(max_length=20, default=Audience.CUSTOMERS)
+    state = CharField(max_length=20, default=State.DRAFT)
+    title_de = CharField(max_length=200, default="")
+    title_en = CharField(max_length=200, default="")
+    body_de = TextField(default="")
+    body_en = TextField(default="")
+    reads = IntegerField(default=0)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    published_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("state", "audience", "category"), False),
+            (("category", "state"), False),
+            (("product", "state"), False),
+            (("state", "reads"), False),
+        )
+
+    def title_in(self, language: str) -> str:
+        first, second = (self.title_de, self.title_en)
+        return (first or second) if language == "de" else (second or first)
+
+    def body_in(self, language: str) -> str:
+        first, second = (self.body_de, self.body_en)
+        return (first or second) if language == "de" else (second or first)
+
+    @property
+    def title(self) -> str:
+        return self.title_in(current_language())
+
+    @property
+    def body(self) -> str:
+        return self.body_in(current_language())
+
+
+class Revision(BaseModel):
+    """One saved version of an article: who saved it, when, and what it said."""
+
+    id = AutoField()
+    article = ForeignKeyField(Article, backref="revisions", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    state = CharField(max_length=20)
+    title_de = CharField(max_length=200, default="")
+    title_en = CharField(max_length=200, default="")
+    body_de = TextField(default="")
+    body_en = TextField(default="")
+
+    class Meta:
+        indexes = ((("article", "id"), False),)
+
+
+class ArticleRead(BaseModel):
+    """A signed-in customer opened an article (what a requester read before writing)."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    article = ForeignKeyField(Article, on_delete="CASCADE")
+    read_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "read_at"), False),)
+
+
+class Deflection(BaseModel):
+    """A customer said an article solved their problem instead of opening a case: once per
+    customer and article."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    article = ForeignKeyField(Article, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "article"), True), (("article",), False))

@@ -1,0 +1,283 @@
+"""The help center (public and for customers), the article pages, the suggestions beside the
+case form, and the agents' editor with its live preview.
+
+Reading never changes anything on GET: a reading is counted by the article page's own POST
+(htmx, on load), a solved problem by the customer's button.
+"""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from helpdesk import markdown
+from helpdesk.i18n import current_language
+from helpdesk.inputs import page_number, parse_id
+from helpdesk.knowledge import search, service
+from helpdesk.knowledge.models import Article, Audience, Category, State
+from helpdesk.knowledge.rights import may_publish_articles
+from helpdesk.permissions import is_customer, require_agent
+from helpdesk.web import render
+
+bp = Blueprint("knowledge", __name__)
+
+#: Images in articles: only the portal's own files.
+IMAGE_PREFIXES = ("/static/",)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def show_markdown(text: str):
+    return markdown.render(text, image_prefixes=IMAGE_PREFIXES)
+
+
+@bp.get("/help")
+def index():
+    user = _user()
+    counts = service.category_counts(user)
+    return render(
+        "knowledge/index.html",
+        categories=[c for c in service.categories() if counts.get(c.id)],
+        counts=counts,
+        most_read=service.most_read(user),
+        products=service.products(),
+    )
+
+
+@bp.get("/help/search")
+def search_page():
+    user = _user()
+    text = request.args.get("q", "")[:200]
+    product_id = parse_id(request.args.get("product"))
+    category_id = parse_id(request.args.get("category"))
+    page = page_number(request.args.get("page"))
+    count, articles = service.find(user, text, product_id, category_id, page)
+    language = current_language()
+    results = [
+        (article, search.snippet(markdown.plain(article.body_in(language)), text))
+        for article in articles
+    ]
+    return render(
+        "knowledge/search.html",
+        block="results",
+        text=text,
+        count=count,
+        results=results,
+        page=page,
+        pages=max(1, -(-count // service.PAGE_SIZE)),
+        product_id=product_id,
+        category_id=category_id,
+        products=service.products(),
+        categories=service.categories(),
+    )
+
+
+@bp.get("/help/categories/<int:category_id>")
+def category(category_id: int):
+    found = Category.get_or_none(Category.id == category_id)
+    if found is None:
+        abort(404)
+    user = _user()
+    return render(
+        "knowledge/category.html",
+        category=found,
+        articles=service.in_category(user, found.id),
+        show=show_markdown,
+    )
+
+
+@bp.get("/help/articles/<int:article_id>")
+def article(article_id: int):
+    user = _user()
+    found = service.article_for(user, article_id)
+    if found is None:
+        abort(404)
+    return render(
+        "knowledge/article.html",
+        article=found,
+        html=show_markdown(found.body),
+        from_case=request.args.get("from") == "case",
+        customer=is_customer(user),
+    )
+
+
+@bp.post("/help/articles/<int:article_id>/read")
+def read(article_id: int):
+    """Counts a reading (the article page posts here once it is shown)."""
+    user = _user()
+    found = service.article_for(user, article_id)
+    if found is None or found.state != State.PUBLISHED:
+        abort(404)
+    service.record_read(user, found)
+    return "", 204
+
+
+@bp.post("/help/articles/<int:article_id>/solved")
+@login_required
+def solved(article_id: int):
+    """ "This solved my problem": counted once, and no case is opened."""
+    user = _user()
+    found = service.article_for(user, article_id)
+    if found is None or not is_customer(user):
+        abort(404)
+    service.deflect(user, found)
+    flash(_("We are glad the article helped. No case was opened."), "info")
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.get("/help/suggestions")
+@login_required
+def suggestions():
+    """The articles matching a case being written (``subject`` and ``description``)."""
+    user = _user()
+    subject = request.args.get("subject", "")[:300]
+    description = request.args.get("description", "")[:2000]
+    return render(
+        "knowledge/_suggestions.html",
+        block="suggestions",
+        suggestions=service.suggest(user, subject, description),
+        searched=bool(subject.strip() or description.strip()),
+    )
+
+
+# The agents' side -----------------------------------------------------------------------
+
+
+@bp.get("/help/manage")
+@require_agent
+def manage():
+    state = request.args.get("state")
+    return render(
+        "knowledge/manage.html",
+        articles=service.all_articles(_user(), state),
+        state=state,
+        states=list(State),
+    )
+
+
+@bp.route("/help/manage/new", methods=["GET", "POST"])
+@require_agent
+def new():
+    return _editor(None)
+
+
+@bp.route("/help/manage/<int:article_id>", methods=["GET", "POST"])
+@require_agent
+def edit(article_id: int):
+    found = Article.get_or_none(Article.id == article_id)
+    if found is None:
+        abort(404)
+    return _editor(found)
+
+
+def _editor(article: Article | None):
+    user = _user()
+    values = _values(article)
+    problem = field = None
+    if request.method == "POST" and "preview" not in request.form:
+        try:
+            if article is None:
+                article = service.create_article(user, values)
+                flash(_("The draft was saved."), "info")
+            else:
+                service.update_article(user, article, values)
+                flash(_("The article was saved."), "info")
+            return redirect(url_for("knowledge.edit", article_id=article.id), 303)
+        except service.KnowledgeError as error:
+            problem, field = str(error), error.field
+    return render(
+        "knowledge/editor.html",
+        status=422 if problem else 200,
+        article=article,
+        values=values,
+        problem=problem,
+        field=field,
+        preview={
+            "de": show_markdown(values["body_de"]),
+            "en": show_markdown(values["body_en"]),
+        },
+        categories=service.categories(),
+        products=service.products(),
+        audiences=list(Audience),
+        states=list(State),
+        revisions=service.revisions(article) if article else [],
+        may_publish=may_publish_articles(user),
+    )
+
+
+def _values(article: Article | None) -> dict:
+    if request.method == "POST":
+        names = ("category", "product", "audience", *service.TEXT_FIELDS)
+        return {name: request.form.get(name, "") for name in names}
+    if article is None:
+        return {
+            "category": parse_id(request.args.get("category")) or "",
+            "product": "",
+            "audience": Audience.CUSTOMERS,
+            **{name: "" for name in service.TEXT_FIELDS},
+        }
+    return {
+        "category": article.category_id,
+        "product": article.product_id or "",
+        "audience": article.audience,
+        **{name: getattr(article, name) for name in service.TEXT_FIELDS},
+    }
+
+
+@bp.post("/help/manage/preview")
+@require_agent
+def preview():
+    """The live preview of one text of the editor (htmx posts the text as ``body_de`` or
+    ``body_en``)."""
+    text = request.form.get("body_de", request.form.get("body_en", ""))
+    return render("knowledge/_preview.html", block="preview", html=show_markdown(text))
+
+
+@bp.post("/help/manage/<int:article_id>/state")
+@require_agent
+def change_state(article_id: int):
+    found = Article.get_or_none(Article.id == article_id)
+    if found is None or not may_publish_articles(_user()):
+        abort(404)
+    try:
+        service.set_state(_user(), found, request.form.get("state", ""))
+    except service.KnowledgeError as error:
+        flash(str(error), "error")
+        return redirect(url_for("knowledge.edit", article_id=found.id), 303)
+    flash(_("The article's state was changed."), "info")
+    return redirect(url_for("knowledge.edit", article_id=found.id), 303)
+
+
+@bp.get("/help/manage/categories")
+@require_agent
+def categories():
+    return _categories_page({})
+
+
+@bp.post("/help/manage/categories")
+@require_agent
+def add_category():
+    user = _user()
+    if not may_publish_articles(user):
+        abort(404)
+    form = {name: request.form.get(name, "") for name in ("key", "name_de", "name_en")}
+    try:
+        service.create_category(
+            user, form["key"], form["name_de"], form["name_en"], "is_faq" in request.form
+        )
+    except service.KnowledgeError as error:
+        return _categories_page(form, str(error))
+    flash(_("The category was created."), "info")
+    return redirect(url_for("knowledge.categories"), 303)
+
+
+def _categories_page(form: dict, problem: str | None = None):
+    return render(
+        "knowledge/categories.html",
+        status=422 if problem else 200,
+        categories=service.categories(),
+        form=form,
+        problem=problem,
+        may_publish=may_publish_articles(_user()),
+    )
