@@ -6,6 +6,8 @@ organisation has; agents every published article. Search, suggestions, categorie
 most read all start from it, so counts and results never hold more.
 """
 
+from datetime import timedelta
+
 from peewee import JOIN, IntegrityError, fn
 
 from helpdesk import audit
@@ -345,12 +347,21 @@ def deflections(article_id: int) -> int:
     return Deflection.select().where(Deflection.article == article_id).count()
 
 
+#: How long before a case's opening a reading counts as read "before writing".
+READ_BEFORE = timedelta(days=1)
+
+
 def read_before(user_id: int, before, limit: int = 10) -> list[tuple[Article, object]]:
-    """The articles ``user_id`` opened up to ``before`` (a case's opening), newest first."""
+    """The articles ``user_id`` opened in the day up to ``before`` (a case's opening),
+    newest first."""
     rows = (
         ArticleRead.select(ArticleRead, Article)
         .join(Article)
-        .where((ArticleRead.user == user_id) & (ArticleRead.read_at <= before))
+        .where(
+            (ArticleRead.user == user_id)
+            & (ArticleRead.read_at <= before)
+            & (ArticleRead.read_at >= before - READ_BEFORE)
+        )
         .order_by(ArticleRead.read_at.desc())
         .limit(limit)
     )
