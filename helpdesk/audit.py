@@ -51,6 +51,8 @@ ACTIONS = {
     "article.state": _l("Article published or withdrawn"),
     "category.created": _l("Knowledge category created"),
     "organisation.products": _l("Organisation's products changed"),
+    "announcement.published": _l("Announcement published"),
+    "news.unsubscribed": _l("Address unsubscribed from announcements"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

@@ -6,6 +6,7 @@ from flask_login import current_user
 from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells
 from helpdesk.cases.views.lists import VIEW_LABELS
+from helpdesk.knowledge import announcements
 from helpdesk.permissions import require_agent, require_customer
 from helpdesk.policy import current_policy
 from helpdesk.web import render
@@ -34,6 +35,7 @@ def customer():
         page=page,
         columns=HOME_COLUMNS,
         cells=Cells(current_policy()),
+        **announcements.start_page(current_user),
     )
 
 

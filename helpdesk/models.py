@@ -16,10 +16,13 @@ from helpdesk.cases.models import (
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.knowledge.models import (
+    Announcement,
+    AnnouncementDismissal,
     Article,
     ArticleRead,
     Category,
     Deflection,
+    NewsOptOut,
     OrganisationProduct,
     Revision,
 )
@@ -70,4 +73,7 @@ ALL_MODELS = [
     Revision,
     ArticleRead,
     Deflection,
+    Announcement,
+    AnnouncementDismissal,
+    NewsOptOut,
 ]

@@ -184,6 +184,10 @@ ACCESS = {
     "knowledge.change_state":     PUBLISHERS,
     "knowledge.categories":       AGENTS,
     "knowledge.add_category":     PUBLISHERS,
+    "knowledge.announcements_page": AGENTS,
+    "knowledge.publish_announcement": PUBLISHERS,
+    "knowledge.dismiss":          CUSTOMERS,  # the matrix's announcement is for everyone
+    "knowledge.unsubscribe":      ANYONE,     # the mailed token is the permission
 }
 # fmt: on
 
@@ -230,6 +234,7 @@ OBJECT_OF = {
     "item_id":         "development_item",
     "article_id":      "article",
     "category_id":     "knowledge_category",
+    "announcement_id": "announcement",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -259,6 +264,7 @@ OBJECT_OF_ENDPOINT = {
     "invitations.accept":        {"secret": "invitation_secret"},
     "organisation.confirm_news": {"token": "news_token"},
     "survey.answer":             {"token": "survey_token"},
+    "knowledge.unsubscribe":     {"token": "unsubscribe_token"},
 }
 # fmt: on
 
@@ -344,14 +350,22 @@ def build_world(app) -> World:
 
 
 def knowledge_objects() -> dict:
-    """A published public article in a category (the knowledge base, issue 14)."""
-    from helpdesk.knowledge.models import Article, Category
+    """A published public article in a category, an announcement for every customer and an
+    unsubscribe link (the knowledge base, issue 14)."""
+    from helpdesk.knowledge.announcements import unsubscribe_token
+    from helpdesk.knowledge.models import Announcement, Article, Category
 
     category = Category.create(key="howto", name_de="Anleitungen", name_en="How-tos")
     article = Article.create(
         category=category, audience="public", state="published", title_de="Hilfe"
     )
-    return {"article": article.id, "knowledge_category": category.id}
+    announcement = Announcement.create(kind="newsletter", title_de="Neu", title_en="New")
+    return {
+        "article": article.id,
+        "knowledge_category": category.id,
+        "announcement": announcement.id,
+        "unsubscribe_token": unsubscribe_token("otto@muster.example"),
+    }
 
 
 def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict, dict]:

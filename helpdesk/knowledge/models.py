@@ -142,3 +142,46 @@ class Deflection(BaseModel):
 
     class Meta:
         indexes = ((("user", "article"), True), (("article",), False))
+
+
+class Announcement(BaseModel):
+    """News from the vendor (KB-4): a release, a technical warning, an event invitation or a
+    newsletter, for every customer or for the organisations that have one product."""
+
+    id = AutoField()
+    kind = CharField(max_length=50)
+    product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    title_de = CharField(max_length=200, default="")
+    title_en = CharField(max_length=200, default="")
+    body_de = TextField(default="")
+    body_en = TextField(default="")
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    published_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("published_at",), False),)
+
+    title_in = Article.title_in
+    body_in = Article.body_in
+    title = Article.title
+    body = Article.body
+
+
+class AnnouncementDismissal(BaseModel):
+    """A customer has read an announcement: it leaves their start page."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    announcement = ForeignKeyField(Announcement, on_delete="CASCADE")
+    dismissed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("user", "announcement"), True),)
+
+
+class NewsOptOut(BaseModel):
+    """An address that unsubscribed from announcements: no announcement is mailed there."""
+
+    id = AutoField()
+    email = CharField(max_length=254, unique=True)
+    created_at = DateTimeField(default=utcnow)

@@ -14,7 +14,9 @@ from helpdesk import audit
 from helpdesk.accounts.models import Organisation
 from helpdesk.cases.errors import CaseError
 from helpdesk.db import db
+from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import parse_id
 from helpdesk.knowledge import search
 from helpdesk.knowledge.models import (
     Article,
@@ -145,7 +147,7 @@ def _clean(values: dict) -> dict:
         raise KnowledgeError(_l("A title has at most 200 characters."), "title_de")
     if any(len(cleaned[n]) > MAX_BODY for n in ("body_de", "body_en")):
         raise KnowledgeError(_l("The text is too long."), "body_de")
-    category = Category.get_or_none(Category.id == values.get("category"))
+    category = _category(values.get("category"))
     if category is None:
         raise KnowledgeError(_l("Choose a category."), "category")
     cleaned["category"] = category.id
@@ -163,6 +165,40 @@ def _clean(values: dict) -> dict:
         raise KnowledgeError(_l("An article for one product needs its product."), "product")
     cleaned["product"] = product
     return cleaned
+
+
+#: The value of a plugin's category that is not created yet, in the editor's choice.
+PLUGIN_CATEGORY = "plugin:"
+
+
+def _category(value) -> Category | None:
+    """The chosen category: an id, or a plugin's category by key (created now)."""
+    from helpdesk.knowledge.extensions import contributions
+
+    if isinstance(value, str) and value.startswith(PLUGIN_CATEGORY):
+        key = value[len(PLUGIN_CATEGORY) :]
+        wanted = next((c for c in contributions().categories if c.key == key), None)
+        if wanted is None:
+            return None
+        return ensure_category(wanted.key, wanted.name_de, wanted.name_en, wanted.is_faq)
+    category_id = value if isinstance(value, int) else parse_id(value)
+    return Category.get_or_none(Category.id == category_id) if category_id else None
+
+
+def category_choices() -> list[tuple[str, str, bool]]:
+    """The editor's categories as ``(value, name, is_faq)``: those that exist, then the
+    plugins' that do not yet."""
+    from helpdesk.knowledge.extensions import contributions
+
+    existing = categories()
+    keys = {c.key for c in existing}
+    choices = [(str(c.id), c.name, c.is_faq) for c in existing]
+    for wanted in contributions().categories:
+        if wanted.key not in keys:
+            keys.add(wanted.key)
+            name = wanted.name_de if current_language() == "de" else wanted.name_en
+            choices.append((PLUGIN_CATEGORY + wanted.key, name, wanted.is_faq))
+    return choices
 
 
 def _revise(article: Article, actor) -> None:

@@ -12,7 +12,9 @@ from flask_login import current_user, login_required
 from helpdesk import markdown
 from helpdesk.i18n import current_language
 from helpdesk.inputs import page_number, parse_id
+from helpdesk.knowledge import announcements as news
 from helpdesk.knowledge import search, service
+from helpdesk.knowledge.extensions import contributions
 from helpdesk.knowledge.models import Article, Audience, Category, State
 from helpdesk.knowledge.rights import may_publish_articles
 from helpdesk.permissions import is_customer, require_agent
@@ -197,7 +199,8 @@ def _editor(article: Article | None):
             "de": show_markdown(values["body_de"]),
             "en": show_markdown(values["body_en"]),
         },
-        categories=service.categories(),
+        categories=service.category_choices(),
+        templates=contributions().templates if article is None else [],
         products=service.products(),
         audiences=list(Audience),
         states=list(State),
@@ -211,11 +214,15 @@ def _values(article: Article | None) -> dict:
         names = ("category", "product", "audience", *service.TEXT_FIELDS)
         return {name: request.form.get(name, "") for name in names}
     if article is None:
+        chosen = request.args.get("template")
+        template = next((t for t in contributions().templates if t.key == chosen), None)
         return {
             "category": parse_id(request.args.get("category")) or "",
             "product": "",
             "audience": Audience.CUSTOMERS,
             **{name: "" for name in service.TEXT_FIELDS},
+            "body_de": template.body_de if template else "",
+            "body_en": template.body_en if template else "",
         }
     return {
         "category": article.category_id,
@@ -281,3 +288,67 @@ def _categories_page(form: dict, problem: str | None = None):
         problem=problem,
         may_publish=may_publish_articles(_user()),
     )
+
+
+# Announcements --------------------------------------------------------------------------
+
+
+@bp.get("/help/announcements")
+@require_agent
+def announcements_page():
+    return _announcements({})
+
+
+@bp.post("/help/announcements")
+@require_agent
+def publish_announcement():
+    user = _user()
+    if not may_publish_articles(user):
+        abort(404)
+    names = ("kind", "product", "title_de", "title_en", "body_de", "body_en")
+    values = {name: request.form.get(name, "") for name in names}
+    try:
+        _announcement, mails = news.publish(user, values)
+    except service.KnowledgeError as error:
+        return _announcements(values, str(error), error.field)
+    flash(_("The announcement was published and mailed to %(count)s addresses.", count=mails))
+    return redirect(url_for("knowledge.announcements_page"), 303)
+
+
+def _announcements(values: dict, problem: str | None = None, field: str | None = None):
+    return render(
+        "knowledge/announcements.html",
+        status=422 if problem else 200,
+        announcements=news.all_announcements(),
+        kinds=news.kinds(),
+        kind_label=news.kind_label,
+        products=service.products(),
+        values=values,
+        problem=problem,
+        field=field,
+        may_publish=may_publish_articles(_user()),
+    )
+
+
+@bp.post("/help/announcements/<int:announcement_id>/dismiss")
+@login_required
+def dismiss(announcement_id: int):
+    if not news.dismiss(_user(), announcement_id):
+        abort(404)
+    if request.htmx:
+        return ""
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.route("/news/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """The link of every announcement mail: the signed address is the permission. Opening it
+    only asks; the form's POST unsubscribes."""
+    email = news.address_for_token(token)
+    if email is None:
+        abort(404)
+    done = news.is_unsubscribed(email)
+    if request.method == "POST":
+        news.unsubscribe(email)
+        done = True
+    return render("knowledge/unsubscribe.html", email=email, token=token, done=done)

@@ -1,6 +1,7 @@
 """The knowledge base (issue 14): categories, articles with their revisions, which products
 an organisation has, what customers read and which articles solved their problem, and the
-articles' search index (``knowledge.search``). New tables only; frozen copies below."""
+articles' search index (``knowledge.search``); announcements, who dismissed them, and the
+addresses that unsubscribed. New tables only; frozen copies below."""
 
 from peewee import (
     AutoField,
@@ -94,5 +95,45 @@ def upgrade(db, migrator):
         class Meta:
             indexes = ((("user", "article"), True), (("article",), False))
 
-    db.create_tables([OrganisationProduct, Category, Article, Revision, ArticleRead, Deflection])
+    class Announcement(Base):
+        id = AutoField()
+        kind = CharField(max_length=50)
+        product = ForeignKeyField(Product, null=True, on_delete="SET NULL")
+        title_de = CharField(max_length=200)
+        title_en = CharField(max_length=200)
+        body_de = TextField()
+        body_en = TextField()
+        created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        published_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("published_at",), False),)
+
+    class AnnouncementDismissal(Base):
+        id = AutoField()
+        user = ForeignKeyField(User, on_delete="CASCADE")
+        announcement = ForeignKeyField(Announcement, on_delete="CASCADE")
+        dismissed_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("user", "announcement"), True),)
+
+    class NewsOptOut(Base):
+        id = AutoField()
+        email = CharField(max_length=254, unique=True)
+        created_at = DateTimeField()
+
+    db.create_tables(
+        [
+            OrganisationProduct,
+            Category,
+            Article,
+            Revision,
+            ArticleRead,
+            Deflection,
+            Announcement,
+            AnnouncementDismissal,
+            NewsOptOut,
+        ]
+    )
     create_index_table(db)
