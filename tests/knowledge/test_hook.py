@@ -38,8 +38,12 @@ def test_a_plugins_category_template_and_kind_reach_the_pages(make_app):
     assert "## Schritte</textarea>" in started
     response = client.post(
         "/help/manage/new",
-        data={"category": "plugin:faq", "audience": "public", "title_de": "Frage?",
-              "body_de": "Antwort."},  # fmt: skip
+        data={
+            "category": "plugin:faq",
+            "audience": "public",
+            "title_de": "Frage?",
+            "body_de": "Antwort.",
+        },
     )
     assert response.status_code == 303
     with app.app_context():
