@@ -53,6 +53,7 @@ ACTIONS = {
     "organisation.products": _l("Organisation's products changed"),
     "announcement.published": _l("Announcement published"),
     "news.unsubscribed": _l("Address unsubscribed from announcements"),
+    "download.created": _l("Download added"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

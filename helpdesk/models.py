@@ -22,6 +22,7 @@ from helpdesk.knowledge.models import (
     ArticleRead,
     Category,
     Deflection,
+    Download,
     NewsOptOut,
     OrganisationProduct,
     Revision,
@@ -76,4 +77,5 @@ ALL_MODELS = [
     Announcement,
     AnnouncementDismissal,
     NewsOptOut,
+    Download,
 ]

@@ -188,6 +188,10 @@ ACCESS = {
     "knowledge.publish_announcement": PUBLISHERS,
     "knowledge.dismiss":          CUSTOMERS,  # the matrix's announcement is for everyone
     "knowledge.unsubscribe":      ANYONE,     # the mailed token is the permission
+    "knowledge.downloads_page":   ANYONE,
+    "knowledge.download":         ANYONE,     # the matrix's download is public
+    "knowledge.manage_downloads": AGENTS,
+    "knowledge.add_download":     PUBLISHERS,
 }
 # fmt: on
 
@@ -265,6 +269,7 @@ OBJECT_OF_ENDPOINT = {
     "organisation.confirm_news": {"token": "news_token"},
     "survey.answer":             {"token": "survey_token"},
     "knowledge.unsubscribe":     {"token": "unsubscribe_token"},
+    "knowledge.download":        {"download_id": "download", "filename": "download_name"},
 }
 # fmt: on
 
@@ -353,17 +358,31 @@ def knowledge_objects() -> dict:
     """A published public article in a category, an announcement for every customer and an
     unsubscribe link (the knowledge base, issue 14)."""
     from helpdesk.knowledge.announcements import unsubscribe_token
-    from helpdesk.knowledge.models import Announcement, Article, Category
+    from helpdesk.knowledge.models import Announcement, Article, Category, Download
 
     category = Category.create(key="howto", name_de="Anleitungen", name_en="How-tos")
     article = Article.create(
         category=category, audience="public", state="published", title_de="Hilfe"
     )
     announcement = Announcement.create(kind="newsletter", title_de="Neu", title_en="New")
+    kept = files.store("handbuch.pdf", PDF)
+    download = Download.create(
+        kind="documentation",
+        product=Product.select().order_by(Product.id).first(),
+        audience="public",
+        title_de="Handbuch",
+        filename=kept.filename,
+        stored_name=kept.stored_name,
+        content_type=kept.content_type,
+        size=kept.size,
+        sha256=kept.sha256,
+    )
     return {
         "article": article.id,
         "knowledge_category": category.id,
         "announcement": announcement.id,
+        "download": download.id,
+        "download_name": download.filename,
         "unsubscribe_token": unsubscribe_token("otto@muster.example"),
     }
 

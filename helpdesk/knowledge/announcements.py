@@ -18,6 +18,7 @@ from helpdesk import audit, markdown
 from helpdesk.accounts.models import Approval, Kind, Organisation, User
 from helpdesk.db import db
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.inputs import parse_id
 from helpdesk.knowledge.models import (
     Announcement,
     AnnouncementDismissal,
@@ -159,7 +160,8 @@ def publish(actor, values: dict) -> tuple[Announcement, int]:
         raise KnowledgeError(_l("Choose the kind of announcement."), "kind")
     product = None
     if values.get("product"):
-        product = Product.get_or_none(Product.id == values.get("product"))
+        product_id = parse_id(str(values.get("product")))
+        product = Product.get_or_none(Product.id == product_id) if product_id else None
         if product is None:
             raise KnowledgeError(_l("Choose a product."), "product")
     with db.atomic():

@@ -22,7 +22,7 @@ from helpdesk.accounts.models import Organisation, User
 from helpdesk.bilingual import BilingualName
 from helpdesk.db import BaseModel
 from helpdesk.i18n import current_language
-from helpdesk.products.models import Product
+from helpdesk.products.models import Product, ProductVersion
 from helpdesk.timeutil import utcnow
 
 
@@ -185,3 +185,33 @@ class NewsOptOut(BaseModel):
     id = AutoField()
     email = CharField(max_length=254, unique=True)
     created_at = DateTimeField(default=utcnow)
+
+
+class Download(BaseModel):
+    """A file or link per product and version (KB-4): documentation, release notes and
+    installers, and the learning center's videos, documents and webinars. Read by the same
+    audiences as articles. A file is stored like a case's (``cases.files``), a link is
+    http(s) only."""
+
+    id = AutoField()
+    kind = CharField(max_length=30)
+    product = ForeignKeyField(Product, on_delete="CASCADE")
+    version = ForeignKeyField(ProductVersion, null=True, on_delete="SET NULL")
+    audience = CharField(max_length=20, default=Audience.CUSTOMERS)
+    title_de = CharField(max_length=200, default="")
+    title_en = CharField(max_length=200, default="")
+    url = CharField(max_length=1000, null=True)
+    filename = CharField(max_length=200, null=True)
+    stored_name = CharField(max_length=64, null=True)
+    content_type = CharField(max_length=100, null=True)
+    size = IntegerField(null=True)
+    sha256 = CharField(max_length=64, null=True)
+    event_at = DateTimeField(null=True)  # a webinar's date
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("product", "audience"), False),)
+
+    title_in = Article.title_in
+    title = Article.title

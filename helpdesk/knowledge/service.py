@@ -157,7 +157,8 @@ def _clean(values: dict) -> dict:
     cleaned["audience"] = audience
     product = values.get("product") or None
     if product is not None:
-        product = Product.get_or_none(Product.id == product)
+        product_id = product if isinstance(product, int) else parse_id(product)
+        product = Product.get_or_none(Product.id == product_id) if product_id else None
         if product is None:
             raise KnowledgeError(_l("Choose a product."), "product")
         product = product.id

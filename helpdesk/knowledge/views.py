@@ -5,15 +5,16 @@ Reading never changes anything on GET: a reading is counted by the article page'
 (htmx, on load), a solved problem by the customer's button.
 """
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import markdown
+from helpdesk.cases import files
 from helpdesk.i18n import current_language
 from helpdesk.inputs import page_number, parse_id
 from helpdesk.knowledge import announcements as news
-from helpdesk.knowledge import search, service
+from helpdesk.knowledge import downloads, search, service
 from helpdesk.knowledge.extensions import contributions
 from helpdesk.knowledge.models import Article, Audience, Category, State
 from helpdesk.knowledge.rights import may_publish_articles
@@ -352,3 +353,84 @@ def unsubscribe(token: str):
         news.unsubscribe(email)
         done = True
     return render("knowledge/unsubscribe.html", email=email, token=token, done=done)
+
+
+# Downloads and the learning center ------------------------------------------------------
+
+
+@bp.get("/help/downloads")
+def downloads_page():
+    user = _user()
+    product_id = parse_id(request.args.get("product"))
+    return render(
+        "knowledge/downloads.html",
+        items=downloads.listing(user, product_id),
+        kinds=downloads.KINDS,
+        learning=downloads.LEARNING,
+        products=service.products(),
+        product_id=product_id,
+    )
+
+
+@bp.get("/help/downloads/<int:download_id>/<path:filename>")
+def download(download_id: int, filename: str):
+    """An item's file, for whoever may see the item; always as a download, sandboxed."""
+    item = downloads.item_for(_user(), download_id)
+    if item is None or not item.stored_name:
+        abort(404)
+    path = files.path_of(item.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+        etag=item.sha256,
+        max_age=None,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/help/manage/downloads")
+@require_agent
+def manage_downloads():
+    return _downloads_form({})
+
+
+@bp.post("/help/manage/downloads")
+@require_agent
+def add_download():
+    user = _user()
+    if not may_publish_articles(user):
+        abort(404)
+    names = ("kind", "product", "version", "audience", "title_de", "title_en", "url", "event_at")
+    values = {name: request.form.get(name, "") for name in names}
+    upload = request.files.get("file")
+    data = upload.read() if upload and upload.filename else None
+    try:
+        downloads.add(user, values, (upload.filename, data) if data is not None else None)
+    except service.KnowledgeError as error:
+        return _downloads_form(values, str(error), error.field)
+    flash(_("The item was added."), "info")
+    return redirect(url_for("knowledge.manage_downloads"), 303)
+
+
+def _downloads_form(values: dict, problem: str | None = None, field: str | None = None):
+    user = _user()
+    return render(
+        "knowledge/manage_downloads.html",
+        status=422 if problem else 200,
+        items=downloads.listing(user),
+        kinds=downloads.KINDS,
+        products=service.products(),
+        versions=downloads.versions(),
+        audiences=list(Audience),
+        values=values,
+        problem=problem,
+        field=field,
+        may_publish=may_publish_articles(user),
+    )

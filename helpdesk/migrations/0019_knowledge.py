@@ -1,7 +1,7 @@
 """The knowledge base (issue 14): categories, articles with their revisions, which products
 an organisation has, what customers read and which articles solved their problem, and the
 articles' search index (``knowledge.search``); announcements, who dismissed them, and the
-addresses that unsubscribed. New tables only; frozen copies below."""
+addresses that unsubscribed; downloads and learning items. New tables only; frozen copies below."""
 
 from peewee import (
     AutoField,
@@ -123,6 +123,29 @@ def upgrade(db, migrator):
         email = CharField(max_length=254, unique=True)
         created_at = DateTimeField()
 
+    ProductVersion = existing(Base, "product_version")
+
+    class Download(Base):
+        id = AutoField()
+        kind = CharField(max_length=30)
+        product = ForeignKeyField(Product, on_delete="CASCADE")
+        version = ForeignKeyField(ProductVersion, null=True, on_delete="SET NULL")
+        audience = CharField(max_length=20)
+        title_de = CharField(max_length=200)
+        title_en = CharField(max_length=200)
+        url = CharField(max_length=1000, null=True)
+        filename = CharField(max_length=200, null=True)
+        stored_name = CharField(max_length=64, null=True)
+        content_type = CharField(max_length=100, null=True)
+        size = IntegerField(null=True)
+        sha256 = CharField(max_length=64, null=True)
+        event_at = DateTimeField(null=True)
+        created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        created_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("product", "audience"), False),)
+
     db.create_tables(
         [
             OrganisationProduct,
@@ -134,6 +157,7 @@ def upgrade(db, migrator):
             Announcement,
             AnnouncementDismissal,
             NewsOptOut,
+            Download,
         ]
     )
     create_index_table(db)
