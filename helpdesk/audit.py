@@ -54,6 +54,7 @@ ACTIONS = {
     "announcement.published": _l("Announcement published"),
     "news.unsubscribed": _l("Address unsubscribed from announcements"),
     "download.created": _l("Download added"),
+    "article.proposed": _l("Article proposed by a customer"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

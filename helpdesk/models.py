@@ -19,6 +19,7 @@ from helpdesk.knowledge.models import (
     Announcement,
     AnnouncementDismissal,
     Article,
+    ArticleFeedback,
     ArticleRead,
     Category,
     Deflection,
@@ -78,4 +79,5 @@ ALL_MODELS = [
     AnnouncementDismissal,
     NewsOptOut,
     Download,
+    ArticleFeedback,
 ]

@@ -192,6 +192,9 @@ ACCESS = {
     "knowledge.download":         ANYONE,     # the matrix's download is public
     "knowledge.manage_downloads": AGENTS,
     "knowledge.add_download":     PUBLISHERS,
+    "knowledge.feedback":         SIGNED_IN,
+    "knowledge.from_case":        AGENTS,
+    "knowledge.propose":          CUSTOMERS,
 }
 # fmt: on
 

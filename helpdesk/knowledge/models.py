@@ -20,6 +20,7 @@ from peewee import (
 
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.bilingual import BilingualName
+from helpdesk.cases.models import Case
 from helpdesk.db import BaseModel
 from helpdesk.i18n import current_language
 from helpdesk.products.models import Product, ProductVersion
@@ -76,6 +77,8 @@ class Article(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     published_at = DateTimeField(null=True)
+    source_case = ForeignKeyField(Case, null=True, on_delete="SET NULL")  # written from a case
+    proposed = BooleanField(default=False)  # a customer's proposal, for an agent to review
 
     class Meta:
         indexes = (
@@ -215,3 +218,17 @@ class Download(BaseModel):
 
     title_in = Article.title_in
     title = Article.title
+
+
+class ArticleFeedback(BaseModel):
+    """ "Was this helpful?" with an optional comment, shown to the article's authors."""
+
+    id = AutoField()
+    article = ForeignKeyField(Article, on_delete="CASCADE")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    helpful = BooleanField()
+    comment = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("article", "id"), False),)

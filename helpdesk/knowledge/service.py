@@ -20,6 +20,7 @@ from helpdesk.inputs import parse_id
 from helpdesk.knowledge import search
 from helpdesk.knowledge.models import (
     Article,
+    ArticleFeedback,
     ArticleRead,
     Audience,
     Category,
@@ -403,3 +404,120 @@ def read_before(user_id: int, before, limit: int = 10) -> list[tuple[Article, ob
         .limit(limit)
     )
     return [(row.article, row.read_at) for row in rows]
+
+
+# Feedback, articles from cases, customers' proposals (KB-5) ------------------------------
+
+MAX_COMMENT = 2000
+
+
+def give_feedback(user, article: Article, helpful: bool, comment: str) -> ArticleFeedback:
+    """ "Was this helpful?" from ``user`` (who may read ``article``), with a comment."""
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise KnowledgeError(_l("The comment is too long."), "comment")
+    return ArticleFeedback.create(
+        article=article.id, user=user.id, helpful=bool(helpful), comment=comment
+    )
+
+
+def feedback_for(article: Article) -> dict:
+    """What the authors see: the counts and the newest comments."""
+    from helpdesk.accounts.models import User
+
+    rows = list(
+        ArticleFeedback.select(ArticleFeedback, User)
+        .join(User, JOIN.LEFT_OUTER, on=(ArticleFeedback.user == User.id))
+        .where(ArticleFeedback.article == article.id)
+        .order_by(ArticleFeedback.id.desc())
+        .limit(50)
+    )
+    counts = dict(
+        ArticleFeedback.select(ArticleFeedback.helpful, fn.COUNT(ArticleFeedback.id))
+        .where(ArticleFeedback.article == article.id)
+        .group_by(ArticleFeedback.helpful)
+        .tuples()
+    )
+    return {
+        "helpful": counts.get(True, 0),
+        "unhelpful": counts.get(False, 0),
+        "comments": [row for row in rows if row.comment],
+        "deflections": deflections(article.id),
+    }
+
+
+def draft_from_case(actor, case) -> Article:
+    """A draft article from ``case``: its subject, description and public messages, for the
+    agent to rewrite and free of personal data before publishing; the case stays linked."""
+    from helpdesk.cases.models import Event, EventKind, Visibility
+
+    ensure_writer(actor)
+    category = Category.select().order_by(Category.position, Category.id).first()
+    if category is None:
+        raise KnowledgeError(_l("Create a category first."))
+    messages = (
+        Event.select(Event.body)
+        .where(
+            (Event.case == case.id)
+            & (Event.kind == EventKind.MESSAGE)
+            & (Event.visibility == Visibility.PUBLIC)
+        )
+        .order_by(Event.id)
+    )
+    text = "\n\n---\n\n".join([case.description or "", *(m.body or "" for m in messages)])
+    field = "de" if (case.requester.language or "de") == "de" else "en"
+    with db.atomic():
+        article = Article.create(
+            category=category.id,
+            audience=Audience.CUSTOMERS,
+            state=State.DRAFT,
+            created_by=actor.id,
+            source_case=case.id,
+            product=case.product_id,
+            **{f"title_{field}": case.subject[:200], f"body_{field}": text[:MAX_BODY]},
+        )
+        _revise(article, actor)
+        search.index_article(article)
+        audit.record(actor, "article.created", article, None, {"case": case.call_id})
+    return article
+
+
+def propose(actor, values: dict) -> Article:
+    """A customer's proposal for an article: a draft agents review (seed 000's "knowledge
+    base suggestion")."""
+    if not is_customer(actor):
+        raise KnowledgeError(_l("Only customers propose articles."))
+    title = (values.get("title") or "").strip()
+    text = (values.get("text") or "").strip()
+    if not title:
+        raise KnowledgeError(_l("Give the article a title in German or English."), "title")
+    if len(title) > 200 or len(text) > MAX_BODY:
+        raise KnowledgeError(_l("The text is too long."), "text")
+    category = _category(values.get("category")) or (
+        Category.select().order_by(Category.position, Category.id).first()
+    )
+    if category is None:
+        raise KnowledgeError(_l("Choose a category."), "category")
+    field = "de" if current_language() == "de" else "en"
+    with db.atomic():
+        article = Article.create(
+            category=category.id,
+            audience=Audience.CUSTOMERS,
+            state=State.DRAFT,
+            created_by=actor.id,
+            proposed=True,
+            **{f"title_{field}": title, f"body_{field}": text},
+        )
+        _revise(article, actor)
+        audit.record(actor, "article.proposed", article, None, {"title": title})
+    return article
+
+
+def source_call_id(article: Article | None) -> str | None:
+    """The call id of the case ``article`` was written from, if any."""
+    if article is None or article.source_case_id is None:
+        return None
+    from helpdesk.cases.models import Case
+
+    case = Case.select(Case.call_id).where(Case.id == article.source_case_id).first()
+    return case.call_id if case else None

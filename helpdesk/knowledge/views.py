@@ -18,7 +18,7 @@ from helpdesk.knowledge import downloads, search, service
 from helpdesk.knowledge.extensions import contributions
 from helpdesk.knowledge.models import Article, Audience, Category, State
 from helpdesk.knowledge.rights import may_publish_articles
-from helpdesk.permissions import is_customer, require_agent
+from helpdesk.permissions import is_customer, require_agent, require_customer
 from helpdesk.web import render
 
 bp = Blueprint("knowledge", __name__)
@@ -206,6 +206,8 @@ def _editor(article: Article | None):
         audiences=list(Audience),
         states=list(State),
         revisions=service.revisions(article) if article else [],
+        feedback=service.feedback_for(article) if article else None,
+        source_call_id=service.source_call_id(article),
         may_publish=may_publish_articles(user),
     )
 
@@ -433,4 +435,67 @@ def _downloads_form(values: dict, problem: str | None = None, field: str | None 
         problem=problem,
         field=field,
         may_publish=may_publish_articles(user),
+    )
+
+
+# Feedback, articles from cases, proposals -----------------------------------------------
+
+
+@bp.post("/help/articles/<int:article_id>/feedback")
+@login_required
+def feedback(article_id: int):
+    user = _user()
+    found = service.article_for(user, article_id)
+    if found is None or found.state != State.PUBLISHED:
+        abort(404)
+    try:
+        service.give_feedback(
+            user, found, request.form.get("helpful") == "yes", request.form.get("comment", "")
+        )
+    except service.KnowledgeError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Thank you for your feedback."), "info")
+    return redirect(url_for("knowledge.article", article_id=found.id), 303)
+
+
+@bp.post("/help/manage/from-case/<call_id>")
+@require_agent
+def from_case(call_id: str):
+    """An agent turns a case into a draft article (KB-5)."""
+    from helpdesk.cases import access
+
+    case = access.case_by_call_id(_user(), call_id)
+    if case is None:
+        abort(404)
+    try:
+        article = service.draft_from_case(_user(), case)
+    except service.KnowledgeError as error:
+        flash(str(error), "error")
+        return redirect(url_for("knowledge.categories"), 303)
+    flash(_("A draft was written from the case. Remove personal data before publishing."))
+    return redirect(url_for("knowledge.edit", article_id=article.id), 303)
+
+
+@bp.route("/help/propose", methods=["GET", "POST"])
+@require_customer
+def propose():
+    """A customer proposes an article; agents review it as a draft."""
+    user = _user()
+    values = {name: request.form.get(name, "") for name in ("title", "text", "category")}
+    problem = None
+    if request.method == "POST":
+        try:
+            service.propose(user, values)
+        except service.KnowledgeError as error:
+            problem = str(error)
+        else:
+            flash(_("Thank you: support will review your proposal."), "info")
+            return redirect(url_for("knowledge.index"), 303)
+    return render(
+        "knowledge/propose.html",
+        status=422 if problem else 200,
+        values=values,
+        problem=problem,
+        categories=service.categories(),
     )

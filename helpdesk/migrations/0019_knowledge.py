@@ -1,7 +1,8 @@
 """The knowledge base (issue 14): categories, articles with their revisions, which products
 an organisation has, what customers read and which articles solved their problem, and the
 articles' search index (``knowledge.search``); announcements, who dismissed them, and the
-addresses that unsubscribed; downloads and learning items. New tables only; frozen copies below."""
+addresses that unsubscribed; downloads and learning items; feedback on articles.
+New tables only; frozen copies below."""
 
 from peewee import (
     AutoField,
@@ -22,6 +23,7 @@ def upgrade(db, migrator):
     User = existing(Base, "user")
     Organisation = existing(Base, "organisation")
     Product = existing(Base, "product")
+    Case = existing(Base, "case")
 
     class OrganisationProduct(Base):
         organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
@@ -54,6 +56,8 @@ def upgrade(db, migrator):
         created_at = DateTimeField()
         updated_at = DateTimeField()
         published_at = DateTimeField(null=True)
+        source_case = ForeignKeyField(Case, null=True, on_delete="SET NULL")
+        proposed = BooleanField(default=False)
 
         class Meta:
             indexes = (
@@ -146,6 +150,17 @@ def upgrade(db, migrator):
         class Meta:
             indexes = ((("product", "audience"), False),)
 
+    class ArticleFeedback(Base):
+        id = AutoField()
+        article = ForeignKeyField(Article, on_delete="CASCADE")
+        user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        helpful = BooleanField()
+        comment = TextField()
+        created_at = DateTimeField()
+
+        class Meta:
+            indexes = ((("article", "id"), False),)
+
     db.create_tables(
         [
             OrganisationProduct,
@@ -158,6 +173,7 @@ def upgrade(db, migrator):
             AnnouncementDismissal,
             NewsOptOut,
             Download,
+            ArticleFeedback,
         ]
     )
     create_index_table(db)
