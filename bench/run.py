@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench import knowledge
 from bench import seed as seeding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +58,7 @@ def prepare(cases: int) -> tuple[Path, dict]:
             facts = seeding.seed(cases)
             marker.write_text(facts["detail_call_id"])
             print(f"seeded {cases:,} cases in {time.monotonic() - started:.0f} s", flush=True)
+        knowledge.seed_once(folder, _slug(url))
     return folder, {"detail_call_id": marker.read_text(), "database": url.split(":")[0]}
 
 
@@ -183,17 +185,20 @@ def main() -> int:
             ("case detail, 10 messages", f"/cases/{facts['detail_call_id']}", customer),
             ("agent queue, all open", "/queue?view=all", agent),
             ("agent search over all cases", "/queue?view=all&q=drucker", agent),
+            *knowledge.pages(customer),
         ]
         results = []
         for label, path, cookie in pages:
             wrk(base + path, cookie, 2, args.connections)  # warm up
             results.append((label, path, wrk(base + path, cookie, args.duration, args.connections)))
         partial = _partial_size(base + "/cases", customer)
+        suggestion = _partial_size(base + knowledge.pages(customer)[1][1], customer)
         memory = peak_memory_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     report(args, facts, results, partial, memory, sweep)
+    print(f"knowledge suggestion answer (htmx): {suggestion:,} bytes")
     return 0
 
 

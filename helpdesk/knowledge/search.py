@@ -13,7 +13,7 @@ from the article's own text here, so it shows the words as written.
 import re
 
 from markupsafe import Markup, escape
-from peewee import SQL, Expression, PostgresqlDatabase, Table, fn
+from peewee import CTE, SQL, PostgresqlDatabase
 
 from helpdesk.cases.search import MAX_TERMS, words
 from helpdesk.db import db, is_postgres
@@ -91,35 +91,58 @@ def index_rows(rows) -> None:
         cursor.executemany(f"INSERT INTO {TABLE} (rowid, title, body) VALUES (?, ?, ?)", documents)
 
 
+#: Words that say nothing about a problem (folded as ``words`` folds them), left out of a
+#: search unless nothing else is left.
+STOP_WORDS = frozenset(
+    ["der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines", "und", "oder", "aber", "nicht", "kein", "keine", "keinen", "ist", "sind", "war", "wird", "werden", "hat", "haben", "mit", "von", "zu", "im", "in", "am", "an", "auf", "fur", "bei", "nach", "aus", "ich", "sie", "er", "es", "wir", "mein", "meine", "wie", "was", "wo", "warum", "bitte", "the", "a", "an", "and", "or", "not", "no", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "with", "my", "how", "what", "why", "please", "does", "do", "it"]
+)
+
+
 def search_words(text: str) -> list[str]:
-    """The stemmed, folded words of a search, at most ``MAX_TERMS``."""
-    return [stem(word) for word in words(text or "")][:MAX_TERMS]
+    """The stemmed, folded words of a search without stop words, at most ``MAX_TERMS``."""
+    found = words(text or "")
+    meaningful = [word for word in found if word not in STOP_WORDS] or found
+    return [stem(word) for word in meaningful][:MAX_TERMS]
 
 
-def ranked(query, key, text: str, any_word: bool = False):
-    """``query`` joined to the index on ``key`` (the article id), narrowed to articles
-    matching ``text`` and ordered best first; None when ``text`` holds no words.
-    ``any_word`` matches articles with any of the words instead of all of them (the
-    suggestions: a case's description has more words than any article shares)."""
+def ranked(query, key, text: str, any_word: bool = False, best: int | None = None):
+    """``query`` joined to the articles matching ``text`` on ``key`` (the article id) and
+    ordered best first; None when ``text`` holds no words. ``any_word`` matches articles with
+    any of the words instead of all of them (the suggestions: a case's description has more
+    words than any article shares).
+
+    The matches are read from the index first, as a materialised table of id and score, and
+    then joined: left to itself SQLite's planner may walk every article and ask the index
+    once for each. ``best`` keeps only that many best matches before the join (suggestions:
+    no count, only the first few that the person may read)."""
     searched = search_words(text)
     if not searched:
         return None
     if is_postgres():
         # PostgreSQL stems the search words itself, as it stemmed the document's.
         joiner = " | " if any_word else " & "
-        terms = joiner.join(f"{word}:*" for word in words(text)[:MAX_TERMS])
-        index = Table(TABLE, ("article_id", "document"))
-        tsquery = fn.to_tsquery("german", terms)
-        condition = Expression(index.document, "@@", tsquery)
-        order = fn.ts_rank(index.document, tsquery).desc()
-        on = index.article_id == key
+        found = words(text)
+        meaningful = [word for word in found if word not in STOP_WORDS] or found
+        terms = joiner.join(f"{word}:*" for word in meaningful[:MAX_TERMS])
+        matches = SQL(
+            "SELECT article_id, ts_rank(document, to_tsquery('german', %s))"
+            f" FROM {TABLE} WHERE document @@ to_tsquery('german', %s)"
+            + (f" ORDER BY 2 DESC LIMIT {int(best)}" if best else ""),
+            (terms, terms),
+        )
     else:
         terms = (" OR " if any_word else " AND ").join(f'"{word}"*' for word in searched)
-        index = Table(TABLE, ("rowid", TABLE))
-        condition = Expression(getattr(index, TABLE), "MATCH", terms)
-        order = fn.bm25(SQL(TABLE), 10.0, 1.0).asc()  # lower is better
-        on = index.rowid == key
-    return query.join_from(key.model, index, on=on).where(condition).order_by(order)
+        matches = SQL(  # bm25: lower is better
+            f"SELECT rowid, -bm25({TABLE}, 10.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH ?"
+            + (f" ORDER BY 2 DESC LIMIT {int(best)}" if best else ""),
+            (terms,),
+        )
+    found = CTE("knowledge_match", matches, materialized=True, columns=("article_id", "score"))
+    return (
+        query.with_cte(found)
+        .join_from(key.model, found, on=(found.c.article_id == key))
+        .order_by(found.c.score.desc(), key.desc())
+    )
 
 
 def snippet(text: str, searched: str, length: int = 30) -> Markup:

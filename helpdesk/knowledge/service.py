@@ -37,6 +37,8 @@ from helpdesk.timeutil import utcnow
 #: Search results per page; suggestions beside the case form.
 PAGE_SIZE = 20
 SUGGESTIONS = 5
+#: The best matches a suggestion looks at for the few its reader may see.
+SUGGESTION_POOL = 200
 TEXT_FIELDS = ("title_de", "title_en", "body_de", "body_en")
 MAX_BODY = 100_000
 
@@ -128,7 +130,7 @@ def suggest(user, subject: str, description: str = "") -> list[Article]:
     when they can, else any of the subject's and description's words."""
     base = visible(Article.select(Article.id, Article.title_de, Article.title_en), user)
     for text, any_word in ((subject, False), (f"{subject} {description}", True)):
-        query = search.ranked(base, Article.id, text, any_word=any_word)
+        query = search.ranked(base, Article.id, text, any_word=any_word, best=SUGGESTION_POOL)
         if query is None:
             continue
         found = list(query.limit(SUGGESTIONS))
