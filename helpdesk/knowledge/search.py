@@ -93,15 +93,14 @@ def index_rows(rows) -> None:
 
 #: Words that say nothing about a problem (folded as ``words`` folds them), left out of a
 #: search unless nothing else is left.
-STOP_WORDS = frozenset(
-    """
-    der die das den dem des ein eine einen einem einer eines und oder aber nicht kein keine
-    keinen ist sind war wird werden hat haben mit von zu im in am an auf fur bei nach aus
-    ich sie er es wir mein meine wie was wo warum bitte
-    the a an and or not no is are was be to of in on at for with my how what why please
-    does do it
-    """.split()
+_STOP_LINES = (
+    "der die das den dem des ein eine einen einem einer eines und oder aber nicht kein keine",
+    "keinen ist sind war wird werden hat haben mit von zu im in am an auf fur bei nach aus",
+    "ich sie er es wir mein meine wie was wo warum bitte",
+    "the a an and or not no is are was be to of in on at for with my how what why please",
+    "does do it",
 )
+STOP_WORDS = frozenset(" ".join(_STOP_LINES).split())
 
 
 def search_words(text: str) -> list[str]:
