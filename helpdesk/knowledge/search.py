@@ -150,6 +150,9 @@ def ranked(query, key, text: str, any_word: bool = False, best: int | None = Non
     )
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 def snippet(text: str, searched: str, length: int = 30) -> Markup:
     """About ``length`` words of ``text`` around the first searched word, the searched words
     marked; escaped otherwise."""
@@ -157,8 +160,9 @@ def snippet(text: str, searched: str, length: int = 30) -> Markup:
     wanted = search_words(searched)
 
     def hit(token: str) -> bool:
-        folded = words(token)
-        return any(w.startswith(s) for w in folded for s in wanted)
+        low = token.casefold()
+        folded = _ASCII_WORD.findall(low) if low.isascii() else words(token)
+        return any(w.startswith(prefix) for w in folded for prefix in wanted)
 
     plain = [t for t in tokens if t and not t.isspace()]
     first = next((i for i, t in enumerate(plain) if hit(t)), 0)
