@@ -195,6 +195,8 @@ ACCESS = {
     "knowledge.feedback":         SIGNED_IN,
     "knowledge.from_case":        AGENTS,
     "knowledge.propose":          CUSTOMERS,
+    "knowledge.organisation_products": ADMINS,
+    "knowledge.set_organisation_products": ADMINS,
 }
 # fmt: on
 

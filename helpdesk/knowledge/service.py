@@ -523,3 +523,14 @@ def source_call_id(article: Article | None) -> str | None:
 
     case = Case.select(Case.call_id).where(Case.id == article.source_case_id).first()
     return case.call_id if case else None
+
+
+def organisations_with_products() -> list[tuple[Organisation, set[int]]]:
+    """Every organisation with the ids of the products it has, by name."""
+    have: dict[int, set[int]] = {}
+    for row in OrganisationProduct.select(
+        OrganisationProduct.organisation, OrganisationProduct.product
+    ).tuples():
+        have.setdefault(row[0], set()).add(row[1])
+    organisations = Organisation.select().order_by(Organisation.name, Organisation.id).limit(500)
+    return [(organisation, have.get(organisation.id, set())) for organisation in organisations]

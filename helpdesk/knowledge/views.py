@@ -18,7 +18,7 @@ from helpdesk.knowledge import downloads, search, service
 from helpdesk.knowledge.extensions import contributions
 from helpdesk.knowledge.models import Article, Audience, Category, State
 from helpdesk.knowledge.rights import may_publish_articles
-from helpdesk.permissions import is_customer, require_agent, require_customer
+from helpdesk.permissions import is_customer, require_admin, require_agent, require_customer
 from helpdesk.web import render
 
 bp = Blueprint("knowledge", __name__)
@@ -499,3 +499,32 @@ def propose():
         problem=problem,
         categories=service.categories(),
     )
+
+
+# Which products an organisation has ----------------------------------------------------
+
+
+@bp.get("/help/manage/products")
+@require_admin
+def organisation_products():
+    """Vendor admins say which products each organisation has: its people read the
+    articles, downloads and announcements for those products."""
+    return render(
+        "knowledge/organisation_products.html",
+        organisations=service.organisations_with_products(),
+        products=service.products(),
+    )
+
+
+@bp.post("/help/manage/products/<int:organisation_id>")
+@require_admin
+def set_organisation_products(organisation_id: int):
+    from helpdesk.accounts.models import Organisation
+
+    organisation = Organisation.get_or_none(Organisation.id == organisation_id)
+    if organisation is None:
+        abort(404)
+    chosen = [parse_id(value) for value in request.form.getlist("product")]
+    service.set_products(_user(), organisation, [p for p in chosen if p])
+    flash(_("The organisation's products were saved."), "info")
+    return redirect(url_for("knowledge.organisation_products"), 303)

@@ -220,3 +220,22 @@ def test_a_reading_is_counted_by_post(app, people, kb):
         assert Article.get_by_id(article.id).reads == 1
     start = app.test_client().get("/help").get_data(as_text=True)
     assert "Gelesen" in start
+
+
+def test_an_admin_says_which_products_an_organisation_has(app, people, kb):
+    article = kb.write("Nur mit Produkt", "x", Audience.PRODUCT, kb.other_product)
+    fritz = app.test_client().sign_in_as(people["fritz"])
+    assert fritz.get(f"/help/articles/{article.id}").status_code == 404
+    admin = app.test_client().sign_in_as(people["ada.admin"])
+    page = admin.get("/help/manage/products").get_data(as_text=True)
+    fremd = people["fritz"].organisation_id
+    assert f'action="/help/manage/products/{fremd}"' in page
+    response = admin.post(f"/help/manage/products/{fremd}", data={"product": [kb.other_product.id]})
+    assert response.status_code == 303
+    assert fritz.get(f"/help/articles/{article.id}").status_code == 200
+    with app.app_context():
+        row = AuditLog.get(AuditLog.action == "organisation.products")
+        assert row.after_values == {"products": [kb.other_product.id]}
+        assert row.organisation_id == fremd
+    agent = app.test_client().sign_in_as(people["erik.first"])
+    assert agent.get("/help/manage/products").status_code == 404
