@@ -1,5 +1,5 @@
 """What vendor plugins add to the knowledge base through ``helpdesk_knowledge``: categories
-(created when missing, at start), article templates (the editor's starting text) and
+(created when an agent first files an article there), article templates (the editor's starting text) and
 announcement kinds."""
 
 from dataclasses import dataclass, field
@@ -48,11 +48,3 @@ def contributions() -> KnowledgeContributions:
         gathered.announcement_kinds += list(answer.get("announcement_kinds", ()))
     current_app.extensions["knowledge"] = gathered
     return gathered
-
-
-def create_categories() -> None:
-    """Create the plugins' categories that do not exist yet (keys already taken are left)."""
-    from helpdesk.knowledge.service import ensure_category
-
-    for category in contributions().categories:
-        ensure_category(category.key, category.name_de, category.name_en, category.is_faq)
