@@ -1,6 +1,6 @@
 """What vendor plugins add to the knowledge base through ``helpdesk_knowledge``: categories
-(created when an agent first files an article there), article templates (the editor's starting text) and
-announcement kinds."""
+(created when an agent first files an article there), article templates (the editor's
+starting text) and announcement kinds."""
 
 from dataclasses import dataclass, field
 
