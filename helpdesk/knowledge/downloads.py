@@ -96,6 +96,8 @@ def add(actor, values: dict, upload: tuple[str, bytes] | None) -> Download:
     if not (titles["title_de"] or titles["title_en"]):
         raise KnowledgeError(_l("Give the item a title in German or English."), "title_de")
     url = (values.get("url") or "").strip()
+    if len(url) > 1000:
+        raise KnowledgeError(_l("A link must begin with https:// or http://."), "url")
     if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
         raise KnowledgeError(_l("A link must begin with https:// or http://."), "url")
     if bool(url) == bool(upload):

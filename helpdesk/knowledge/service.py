@@ -6,6 +6,7 @@ organisation has; agents every published article. Search, suggestions, categorie
 most read all start from it, so counts and results never hold more.
 """
 
+import re
 from datetime import timedelta
 
 from peewee import JOIN, IntegrityError, fn
@@ -41,6 +42,9 @@ SUGGESTIONS = 5
 SUGGESTION_POOL = 200
 TEXT_FIELDS = ("title_de", "title_en", "body_de", "body_en")
 MAX_BODY = 100_000
+
+
+_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class KnowledgeError(CaseError):
@@ -297,9 +301,15 @@ def all_articles(actor, state: str | None = None):
 
 def create_category(actor, key: str, name_de: str, name_en: str, is_faq: bool) -> Category:
     ensure_publisher(actor)
-    key, name_de, name_en = key.strip(), name_de.strip(), name_en.strip()
+    key, name_de, name_en = key.strip(), " ".join(name_de.split()), " ".join(name_en.split())
     if not key or not (name_de or name_en):
         raise KnowledgeError(_l("A category needs a key and a name."), "key")
+    if len(key) > 50 or not _KEY.fullmatch(key):
+        raise KnowledgeError(
+            _l("Letters, digits, dots, dashes and underscores only, at most 50."), "key"
+        )
+    if len(name_de) > 200 or len(name_en) > 200:
+        raise KnowledgeError(_l("A title has at most 200 characters."), "name_de")
     position = (Category.select(fn.MAX(Category.position)).scalar() or 0) + 1
     try:
         with db.atomic():

@@ -239,3 +239,18 @@ def test_an_admin_says_which_products_an_organisation_has(app, people, kb):
         assert row.organisation_id == fremd
     agent = app.test_client().sign_in_as(people["erik.first"])
     assert agent.get("/help/manage/products").status_code == 404
+
+
+def test_a_category_with_a_bad_key_or_long_name_is_refused(app, people, kb):
+    admin = app.test_client().sign_in_as(people["ada.admin"])
+    for data in (
+        {"key": "a b", "name_de": "X"},
+        {"key": "k" * 51, "name_de": "X"},
+        {"key": "ok", "name_de": "N" * 201},
+    ):
+        response = admin.post("/help/manage/categories", data=data)
+        assert response.status_code == 422, data
+    assert (
+        admin.post("/help/manage/categories", data={"key": "neu", "name_de": "Neu"}).status_code
+        == 303
+    )
