@@ -27,7 +27,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench import api, exports
+from bench import api, exports, knowledge
 from bench import seed as seeding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,7 @@ def prepare(cases: int) -> tuple[Path, dict]:
             facts = seeding.seed(cases)
             marker.write_text(facts["detail_call_id"])
             print(f"seeded {cases:,} cases in {time.monotonic() - started:.0f} s", flush=True)
+        knowledge.seed_once(folder, _slug(url))
     return folder, {"detail_call_id": marker.read_text(), "database": url.split(":")[0]}
 
 
@@ -221,17 +222,20 @@ def main() -> int:
             ("agent queue, all open", "/queue?view=all", agent),
             ("agent search over all cases", "/queue?view=all&q=drucker", agent),
             *api.pages(facts),
+            *knowledge.pages(customer),
         ]
         for _label, path, cookie in pages:
             wrk(base + path, cookie, 1, args.connections)  # warm up
         results = interleaved(base, pages, args)
         partial = _partial_size(base + "/cases", customer)
+        suggestion = _partial_size(base + knowledge.pages(customer)[1][1], customer)
         memory = peak_memory_mb(server.pid)
         sweep = "\n".join([sweep, *exports.measure(base, agent, server.pid)])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     report(args, facts, results, partial, memory, sweep)
+    print(f"knowledge suggestion answer (htmx): {suggestion:,} bytes")
     return 0
 
 

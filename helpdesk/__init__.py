@@ -82,6 +82,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk.api import webhooks
     from helpdesk.contracts import navigation as contracts_navigation
     from helpdesk.identity import navigation as identity_navigation
+    from helpdesk.knowledge import navigation as knowledge_navigation
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.reports import navigation as report_navigation
@@ -101,6 +102,7 @@ def _core_plugins() -> dict[str, object]:
         "core.api": api_navigation,
         "core.webhooks": webhooks,
         "core.identity": identity_navigation,
+        "core.knowledge": knowledge_navigation,
     }
 
 
@@ -178,6 +180,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(identity.bp)
     app.register_blueprint(mailbox_views.bp)
+    from helpdesk.knowledge import views as knowledge
+
+    app.register_blueprint(knowledge.bp)
 
 
 def _register_account_blueprints(app: Flask) -> None:

@@ -81,6 +81,16 @@ ACTIONS = {
     "sign_in_provider.updated": _l("Sign-in provider changed"),
     "sso.linked": _l("Account linked to a sign-in provider"),
     "mailbox.oauth2": _l("Mail connection's OAuth2 set"),
+    # the knowledge base (issue 14)
+    "article.created": _l("Article created"),
+    "article.updated": _l("Article changed"),
+    "article.state": _l("Article published or withdrawn"),
+    "category.created": _l("Knowledge category created"),
+    "organisation.products": _l("Organisation's products changed"),
+    "announcement.published": _l("Announcement published"),
+    "news.unsubscribed": _l("Address unsubscribed from announcements"),
+    "download.created": _l("Download added"),
+    "article.proposed": _l("Article proposed by a customer"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -132,6 +142,13 @@ FIELDS = {
     "url": _l("Address"),
     "events": _l("Events"),
     "allowed_host": _l("Allowed host"),
+    "title_de": _l("Title in German"),
+    "title_en": _l("Title in English"),
+    "body_de": _l("Text in German"),
+    "body_en": _l("Text in English"),
+    "audience": _l("Who may read it"),
+    "state": _l("State"),
+    "products": _l("Products"),
 }
 
 

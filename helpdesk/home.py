@@ -7,6 +7,7 @@ from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells
 from helpdesk.cases.views.lists import VIEW_LABELS
 from helpdesk.contracts import units
+from helpdesk.knowledge import announcements
 from helpdesk.permissions import require_agent, require_customer
 from helpdesk.policy import current_policy
 from helpdesk.web import render
@@ -36,6 +37,7 @@ def customer():
         columns=HOME_COLUMNS,
         cells=Cells(current_policy()),
         balances=units.balances(current_user.organisation_id),
+        **announcements.start_page(current_user),
     )
 
 

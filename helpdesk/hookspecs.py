@@ -424,3 +424,19 @@ def helpdesk_report_figures(user: User, filters: Filters) -> list[Figure]:
     dashboard must show their own organisation's cases only. Every answer is added after the
     core's figures; return an empty list to add none.
     """
+
+
+# -- Knowledge base (issue 14) -----------------------------------------------------------
+
+
+@hookspec
+def helpdesk_knowledge() -> dict | None:
+    """What a plugin adds to the knowledge base, as a dict with any of the keys
+    ``categories`` (``helpdesk.knowledge.extensions.KnowledgeCategory``: created with these
+    names when an agent first files an article there), ``templates`` (``ArticleTemplate``:
+    starting texts the editor offers for a new article) and ``announcement_kinds``
+    (``helpdesk.knowledge.announcements.AnnouncementKind``, after the core's release,
+    technical warning, event invitation and newsletter).
+
+    Collected: every plugin's answer counts; a key given twice keeps the first.
+    """

@@ -25,6 +25,19 @@ from helpdesk.contracts.models import (
 )
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.identity.models import MailboxToken, ProviderLink, SignInProvider, SsoAttempt
+from helpdesk.knowledge.models import (
+    Announcement,
+    AnnouncementDismissal,
+    Article,
+    ArticleFeedback,
+    ArticleRead,
+    Category,
+    Deflection,
+    Download,
+    NewsOptOut,
+    OrganisationProduct,
+    Revision,
+)
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.organisations.models import NewsAddress
@@ -86,4 +99,16 @@ ALL_MODELS = [
     ProviderLink,
     SsoAttempt,
     MailboxToken,
+    # the knowledge base (issue 14)
+    OrganisationProduct,
+    Category,
+    Article,
+    Revision,
+    ArticleRead,
+    Deflection,
+    Announcement,
+    AnnouncementDismissal,
+    NewsOptOut,
+    Download,
+    ArticleFeedback,
 ]

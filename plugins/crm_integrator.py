@@ -261,3 +261,23 @@ def helpdesk_status_timers():
         Timer(waiting, 5, Unit.BUSINESS_DAYS, Action.CLOSE, mail="timer_last_reminder"),
         Timer("resolved", 10, Unit.BUSINESS_DAYS, Action.CLOSE),
     ]
+
+
+@hookimpl
+def helpdesk_knowledge():
+    """Seed 003: FAQ management for self-help; a how-to follows the good report's parts."""
+    from helpdesk.knowledge.extensions import ArticleTemplate, KnowledgeCategory
+
+    return {
+        "categories": [
+            KnowledgeCategory("faq", "Häufige Fragen (FAQ)", "Frequently asked questions", True),
+        ],
+        "templates": [
+            ArticleTemplate(
+                "known-problem",
+                Label("Bekanntes Problem", "Known problem"),
+                body_de="## Symptom\n\n## Betroffen\n\n## Ursache\n\n## Lösung\n",
+                body_en="## Symptom\n\n## Who is affected\n\n## Cause\n\n## Solution\n",
+            )
+        ],
+    }

@@ -570,3 +570,20 @@ def helpdesk_status_timers():
         ),
         Timer("pending_closure", 14, Unit.DAYS, Action.CLOSE, mail="timer_closed"),
     ]
+
+
+@hookimpl
+def helpdesk_knowledge():
+    """Seed 000: knowledge base, learning center and product information; newsletters and
+    technical warnings are the core's announcement kinds, webinars are the handbook's own."""
+    from helpdesk.knowledge.announcements import AnnouncementKind
+    from helpdesk.knowledge.extensions import KnowledgeCategory
+
+    return {
+        "categories": [
+            KnowledgeCategory("knowledge-base", "Wissensdatenbank", "Knowledge base"),
+            KnowledgeCategory("learning-center", "Learning Center", "Learning center"),
+            KnowledgeCategory("product-information", "Produktinformationen", "Product information"),
+        ],
+        "announcement_kinds": [AnnouncementKind("webinar", Label("Webinar", "Webinar"))],
+    }

@@ -360,3 +360,17 @@ def helpdesk_status_timers():
 def helpdesk_mail_case(sender, subject):
     # "A mail opens a user help case with standard priority" (seed 002).
     return MailCase("user_help", "standard")
+
+
+@hookimpl
+def helpdesk_knowledge():
+    """Seed 002: help-center articles found by keyword search and suggested while a ticket is
+    written (the core's search and suggestions); the help center's sections."""
+    from helpdesk.knowledge.extensions import KnowledgeCategory
+
+    return {
+        "categories": [
+            KnowledgeCategory("help-center", "Hilfe-Center", "Help center"),
+            KnowledgeCategory("faq", "Häufige Fragen", "Frequently asked questions", True),
+        ],
+    }

@@ -76,6 +76,8 @@ SECOND_FACTOR = AGENTS | PORTAL_ADMINS
 DECIDERS = ADMINS | {"manager"}
 #: Who reads reports (issue 17): agents, and customers who see all their organisation's cases.
 REPORT_READERS = AGENTS | {"main_contact", "portal_admin", "foreign_customer"}
+#: Who publishes knowledge articles: vendor admins and team managers.
+PUBLISHERS = ADMINS | {"manager"}
 
 # fmt: off
 #: endpoint -> the roles that may use it. Customers reach only their own organisation's
@@ -226,6 +228,34 @@ ACCESS = {
     # operations (issue 19): the loopback address or METRICS_TOKEN, whoever is signed in
     # (the test client comes from 127.0.0.1; tests/test_observability.py checks the rest)
     "metrics.metrics":            ANYONE,
+    # the knowledge base (issue 14); the matrix's article is published for everyone
+    "knowledge.index":            ANYONE,
+    "knowledge.search_page":      ANYONE,
+    "knowledge.category":         ANYONE,
+    "knowledge.article":          ANYONE,
+    "knowledge.read":             ANYONE,
+    "knowledge.solved":           CUSTOMERS,
+    "knowledge.suggestions":      SIGNED_IN,
+    "knowledge.manage":           AGENTS,
+    "knowledge.new":              AGENTS,
+    "knowledge.edit":             AGENTS,
+    "knowledge.preview":          AGENTS,
+    "knowledge.change_state":     PUBLISHERS,
+    "knowledge.categories":       AGENTS,
+    "knowledge.add_category":     PUBLISHERS,
+    "knowledge.announcements_page": AGENTS,
+    "knowledge.publish_announcement": PUBLISHERS,
+    "knowledge.dismiss":          CUSTOMERS,  # the matrix's announcement is for everyone
+    "knowledge.unsubscribe":      ANYONE,     # the mailed token is the permission
+    "knowledge.downloads_page":   ANYONE,
+    "knowledge.download":         ANYONE,     # the matrix's download is public
+    "knowledge.manage_downloads": AGENTS,
+    "knowledge.add_download":     PUBLISHERS,
+    "knowledge.feedback":         SIGNED_IN,
+    "knowledge.from_case":        AGENTS,
+    "knowledge.propose":          CUSTOMERS,
+    "knowledge.organisation_products": ADMINS,
+    "knowledge.set_organisation_products": ADMINS,
 }
 # fmt: on
 
@@ -282,6 +312,9 @@ OBJECT_OF = {
     "record_id":       "time_record",
     "token_id":        "api_token",          # a colleague's access token
     "webhook_id":      "webhook",
+    "article_id":      "article",
+    "category_id":     "knowledge_category",
+    "announcement_id": "announcement",
 }
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
@@ -324,6 +357,8 @@ OBJECT_OF_ENDPOINT = {
     "mailboxes.save":            {"purpose": "mail_purpose"},
     "mailboxes.test":            {"purpose": "mail_purpose"},
     "mailboxes.consent":         {"purpose": "mail_purpose"},
+    "knowledge.unsubscribe":     {"token": "unsubscribe_token"},
+    "knowledge.download":        {"download_id": "download", "filename": "download_name"},
 }
 # fmt: on
 
@@ -397,6 +432,7 @@ def build_world(app) -> World:
             "webhook": Webhook.create(
                 url="https://erp.example/", events="case.opened", secret="x"
             ).id,
+            **knowledge_objects(),
             **self_registrations(),
             **mail_for_admins(),
             "sign_in_provider": sign_in_provider(users["admin_agent"]),
@@ -410,6 +446,39 @@ def build_world(app) -> World:
             of_side=of_side,
             shared=shared,
         )
+
+
+def knowledge_objects() -> dict:
+    """A published public article in a category, an announcement for every customer and an
+    unsubscribe link (the knowledge base, issue 14)."""
+    from helpdesk.knowledge.announcements import unsubscribe_token
+    from helpdesk.knowledge.models import Announcement, Article, Category, Download
+
+    category = Category.create(key="howto", name_de="Anleitungen", name_en="How-tos")
+    article = Article.create(
+        category=category, audience="public", state="published", title_de="Hilfe"
+    )
+    announcement = Announcement.create(kind="newsletter", title_de="Neu", title_en="New")
+    kept = files.store("handbuch.pdf", PDF)
+    download = Download.create(
+        kind="documentation",
+        product=Product.select().order_by(Product.id).first(),
+        audience="public",
+        title_de="Handbuch",
+        filename=kept.filename,
+        stored_name=kept.stored_name,
+        content_type=kept.content_type,
+        size=kept.size,
+        sha256=kept.sha256,
+    )
+    return {
+        "article": article.id,
+        "knowledge_category": category.id,
+        "announcement": announcement.id,
+        "download": download.id,
+        "download_name": download.filename,
+        "unsubscribe_token": unsubscribe_token("otto@muster.example"),
+    }
 
 
 def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict, dict]:

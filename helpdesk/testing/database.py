@@ -48,4 +48,5 @@ def empty_tables() -> None:
         else:
             db.execute_sql("DELETE FROM case_search")  # FTS5 knows no foreign keys
             db.execute_sql("DELETE FROM search_term")
+            db.execute_sql("DELETE FROM knowledge_search")
     db.close()

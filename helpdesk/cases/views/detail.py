@@ -28,6 +28,7 @@ from helpdesk.db import Prepared
 from helpdesk.development import service as development
 from helpdesk.escalation import service as escalation
 from helpdesk.i18n import lazy_gettext as _l
+from helpdesk.knowledge import service as knowledge
 from helpdesk.mail.inbound.views import original_mails
 from helpdesk.permissions import may_work_cases
 from helpdesk.policy import Category, current_policy
@@ -381,6 +382,7 @@ def agent_context(case: Case) -> dict:
             and (s.category != Category.CLOSED or policy.may_close(current_user, case))
         ],
         "agents": list(_AGENTS()),
+        "read_articles": knowledge.read_before(case.requester_id, case.created_at),
     }
 
 

@@ -19,6 +19,7 @@ from helpdesk.cases.views.attachments import take_uploads
 from helpdesk.cases.views.blueprint import bp
 from helpdesk.cases.views.detail import size_label
 from helpdesk.contracts import service as contracts
+from helpdesk.knowledge import service as knowledge
 from helpdesk.permissions import require_agent
 from helpdesk.policy import current_policy
 from helpdesk.web import render
@@ -64,10 +65,16 @@ def _form_page(phone: bool):
         return _show(case_form(request.args, phone=phone, fresh=True), phone)
     form = case_form(request.form, phone=phone)
     user = current_user._get_current_object()
-    if "refresh" in request.form:  # the no-JavaScript way to the product's and type's fields
+    if "refresh" in request.form or "knowledge" in request.form:
+        # the no-JavaScript ways to the product's and type's fields and to the suggestions
         uploads, refused = _uploads(user)
         form.files.errors = refused
-        return _show(form, phone, uploads, status=422 if refused else 200)
+        suggested = None
+        if "knowledge" in request.form:
+            suggested = knowledge.suggest(
+                user, form.subject.data or "", form.description.data or ""
+            )
+        return _show(form, phone, uploads, status=422 if refused else 200, suggested=suggested)
     valid = form.validate()
     uploads, refused = _uploads(user)
     form.files.errors = [*form.files.errors, *refused]
@@ -121,7 +128,7 @@ def _place(form: CaseForm, error: service.CaseError) -> list[str]:
     return []
 
 
-def _show(form: CaseForm, phone: bool, uploads=(), problems=(), status: int = 200):
+def _show(form: CaseForm, phone: bool, uploads=(), problems=(), status: int = 200, suggested=None):
     policy = current_policy()
     needing_impact = [str(s.label) for s in policy.severities if s.needs_impact]
     return render(
@@ -138,6 +145,8 @@ def _show(form: CaseForm, phone: bool, uploads=(), problems=(), status: int = 20
         checklist=CHECKLIST_FIELDS,
         size_of=size_label,
         notices=[] if phone else contracts.notices(current_user.organisation),
+        suggestions=suggested or [],
+        searched=suggested is not None,
     )
 
 
