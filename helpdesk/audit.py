@@ -148,7 +148,6 @@ FIELDS = {
     "body_en": _l("Text in English"),
     "audience": _l("Who may read it"),
     "state": _l("State"),
-    "products": _l("Products"),
 }
 
 
