@@ -17,6 +17,7 @@ from helpdesk.cases.changes import changing, recipients, record_event, set_statu
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Follower, Visibility
 from helpdesk.cases.opening import CHECKLIST, NewCase, open_case, open_follow_up
+from helpdesk.contracts import billing
 from helpdesk.contracts import service as contracts
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.permissions import ensure_agent, may_work_cases
@@ -195,6 +196,8 @@ def move_status(
         raise CaseError(_l("You may not set this status."), "status")
     if status.category == Category.CLOSED and not policy.may_close(actor, case):
         raise CaseError(_l("Only the customer can close this case."), "status")
+    if actor is not None and actor.is_agent and not status.category.is_open:
+        billing.ensure_settled(case)
     needs_text = status.category == Category.WAITING and (asking or status.waiting_for is None)
     if needs_text and not (waiting_for or "").strip():
         raise CaseError(_l("Please say what exactly you need from the customer."), "waiting_for")

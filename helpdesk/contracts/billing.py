@@ -174,6 +174,21 @@ def settlement_of(case: Case) -> Settlement | None:
     return Settlement.get_or_none(Settlement.case == case.id)
 
 
+def ensure_settled(case: Case) -> None:
+    """Refuse to close ``case`` while it has recorded time but no settlement (the closing
+    step of DOC-3): the agent settles it as free fix or billable first. Cases without time
+    (or whose corrections took it all off) close as before."""
+    minutes = TimeRecord.select(fn.SUM(TimeRecord.minutes)).where(TimeRecord.case == case.id)
+    if (minutes.scalar() or 0) > 0 and settlement_of(case) is None:
+        raise ContractError(
+            _l(
+                "This case has recorded time but is not settled yet. Please settle it as "
+                "free fix or billable before you set it to solved or closed."
+            ),
+            "status",
+        )
+
+
 def totals(records: list[TimeRecord]) -> dict[str, int]:
     """Free and billable minutes of ``records`` (corrections included)."""
     billable = sum(r.minutes for r in records if r.billable)

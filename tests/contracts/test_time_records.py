@@ -105,3 +105,36 @@ def test_seed_004_fixes_errors_free_and_bills_help(make_app, demo_people, open_c
         help_case = open_case("mia.member", case_type="help")
         assert billing.record_time(erik, error, minutes=20, activity="Fix").billable is False
         assert billing.record_time(erik, help_case, minutes=20, activity="Call").billable is True
+
+
+def test_closing_a_case_with_time_asks_for_the_settlement_first(
+    app, demo_people, open_case, case, agent
+):
+    """The closing step: a case with recorded time moves to solved or closed only once it is
+    settled as free fix or billable, on every channel (the case service); a case without
+    time, or the customer's own confirmation, is unaffected."""
+    from helpdesk.cases import service
+    from helpdesk.cases.models import Case
+    from helpdesk.policy import Category, current_policy
+
+    erik = demo_people["erik.first"]
+    with app.app_context():
+        solved = next(s for s in current_policy().statuses if s.category == Category.SOLVED)
+        closed = next(s for s in current_policy().statuses if s.category == Category.CLOSED)
+        billing.record_time(erik, case, minutes=20, activity="Call")
+        untimed = open_case("mia.member", case_type="question")
+        for status in (solved, closed):
+            with pytest.raises(CaseError, match="settle it as free fix or billable") as refused:
+                service.move_status(Case.get_by_id(case.id), erik, status.key)
+            assert refused.value.field == "status"
+        service.move_status(Case.get_by_id(untimed.id), erik, solved.key)
+    page = agent.post(f"/cases/{case.call_id}/status", data={"status": solved.key})
+    assert page.status_code == 422
+    assert "is not settled yet" in page.text
+    with app.app_context():
+        assert Case.get_by_id(case.id).status != solved.key
+        billing.settle(erik, Case.get_by_id(case.id), False)
+    moved = agent.post(f"/cases/{case.call_id}/status", data={"status": solved.key})
+    assert moved.status_code == 303
+    with app.app_context():
+        assert Case.get_by_id(case.id).status == solved.key
