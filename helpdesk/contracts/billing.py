@@ -214,11 +214,15 @@ def _logged(record: TimeRecord) -> dict:
 def panel(case: Case, agent: User) -> dict:
     """What the case page shows an agent: records, totals, the timer, the settlement."""
     records = records_of(case)
+    balances = units.balances(case.organisation_id)
     return {
         "records": records,
         "totals": totals(records),
         "default_billable": default_billable(case),
         "timer": running(agent, case),
         "settlement": settlement_of(case),
-        "balances": units.balances(case.organisation_id),
+        "balances": balances,
+        # the contract billable time draws from next (``units.draw``): the agent is told
+        # what is left, and warned once it is below zero (recording is never refused)
+        "drawing": balances[0] if balances else None,
     }

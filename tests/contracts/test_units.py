@@ -77,3 +77,27 @@ def test_a_low_balance_mails_the_main_contacts_once_and_may_go_below_zero(
     assert len(told) == 1 and "Supportpaket 10" in told[0]["Subject"]
     page = app.test_client().sign_in_as(erik).get(f"/cases/{case.call_id}")
     assert "exceeded" in page.text
+    assert 'id="units-warning"' in page.text and "-1.50 left" in page.text
+
+
+def test_the_agent_is_told_what_is_left_and_warned_below_zero(
+    app, demo_people, units_contract, open_case
+):
+    """Recording billable time that takes the units below zero is not refused, but the time
+    panel the agent gets back (htmx or a full page) warns; before, it says what is left."""
+    erik, mia = demo_people["erik.first"], demo_people["mia.member"]
+    with app.app_context():
+        case = open_case(mia, case_type="question")
+        billing.record_time(erik, case, minutes=9 * 60 + 30, activity="Migration")
+    agent = app.test_client().sign_in_as(erik)
+    before = agent.get(f"/cases/{case.call_id}").text
+    assert 'id="units-hint"' in before and "0.50 units left" in before
+    assert 'id="units-warning"' not in before
+    answer = agent.post(
+        f"/cases/{case.call_id}/time",
+        data={"minutes": "60", "activity": "Go-live"},
+        headers={"HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert 'id="units-warning"' in answer.text and "-0.50 left" in answer.text
+    assert _left(app, mia.organisation_id) == -0.5
