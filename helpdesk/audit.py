@@ -58,6 +58,7 @@ ACTIONS = {
     "time.recorded": _l("Time recorded"),
     "time.corrected": _l("Time record corrected"),
     "case.settled": _l("Case settled"),
+    "development.planned": _l("Planned release set"),
     # reports (issue 17)
     "report.exported": _l("Report data downloaded"),
     "invitation.sent": _l("Invitation sent"),
@@ -128,6 +129,7 @@ FIELDS = {
     "agreement": _l("Data-processing agreement"),
     "minutes": _l("Minutes"),
     "billable": _l("Billable"),
+    "planned_release": _l("Planned release"),
     "worked_on": _l("Day"),
     "activity": _l("Activity"),
     "figure": _l("Figure"),

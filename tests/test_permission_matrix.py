@@ -256,6 +256,8 @@ ACCESS = {
     "knowledge.propose":          CUSTOMERS,
     "knowledge.organisation_products": ADMINS,
     "knowledge.set_organisation_products": ADMINS,
+    # contracts, finishing (issue 15): the planned release of a development item
+    "development.plan":           AGENTS,
 }
 # fmt: on
 

@@ -289,3 +289,25 @@ def may_write(user: User, case: Case) -> bool:
     if user.is_agent or getattr(case, "visible_to", None) == user.id:
         return True
     return case_for(user, case.id) is not None
+
+
+def message_counts(user: User, case_ids) -> dict[int, int]:
+    """How many public messages (replies and release notes) of each case in ``case_ids``
+    ``user`` may read, in one grouped query: the correspondence rule's withheld ones are not
+    counted. The caller has checked that ``user`` sees the cases."""
+    case_ids = list(case_ids)
+    if not case_ids:
+        return {}
+    query = (
+        Event.select(Event.case, fn.COUNT(Event.id))
+        .where(
+            Event.case.in_(case_ids)
+            & (Event.visibility == Visibility.PUBLIC)
+            & Event.kind.in_([EventKind.MESSAGE, EventKind.RELEASED])
+        )
+        .group_by(Event.case)
+    )
+    hidden = _hidden_message(user)
+    if hidden is not None:
+        query = query.where(~hidden)
+    return dict(query.tuples())

@@ -1,6 +1,7 @@
 """Development projects for customers (DOC-4, seed 001: "development projects with their
 correspondence"): the development items linked to cases the customer may see, with those
-cases, the item's state and its release. The customer's own case visibility decides
+cases (and how many public messages each has), the item's state, its planned release and its
+release. The customer's own case visibility decides
 (``cases.access``), so an item shows only to the organisations whose cases wait on it, and
 each case's page shows its public correspondence under the correspondence rule."""
 
@@ -19,7 +20,8 @@ class Project:
 
 
 def projects_for(user: User) -> list[Project]:
-    """The development items of the cases ``user`` sees, newest first (one query)."""
+    """The development items of the cases ``user`` sees, newest first, each case with the
+    number of its public messages ``user`` may read (two queries)."""
     query = (
         Case.select(Case, DevelopmentLink, DevelopmentItem)
         .join(DevelopmentLink, on=(DevelopmentLink.case == Case.id), attr="link")
@@ -28,7 +30,10 @@ def projects_for(user: User) -> list[Project]:
         .limit(500)
     )
     projects: dict[int, Project] = {}
-    for case in access.visible_cases(user, query):
+    cases = list(access.visible_cases(user, query))
+    counts = access.message_counts(user, [case.id for case in cases])
+    for case in cases:
+        case.message_count = counts.get(case.id, 0)
         item = case.link.item
         projects.setdefault(item.id, Project(item)).cases.append(case)
     return list(projects.values())

@@ -14,6 +14,7 @@ class DevelopmentItem(BaseModel):
     key = CharField(max_length=50, unique=True)  # the tracker's id, e.g. "DEV-1234"
     title = CharField(max_length=200)
     release = CharField(max_length=50, null=True)  # set when published
+    planned_release = CharField(max_length=100, null=True)  # what agents expect (DOC-4)
     released_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
 

@@ -12,11 +12,12 @@ import json
 from flask import current_app
 from flask_babel import gettext as _
 
+from helpdesk import audit
 from helpdesk.accounts.models import User
 from helpdesk.cases import changes
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
-from helpdesk.db import Prepared
+from helpdesk.db import Prepared, db
 from helpdesk.development.models import DevelopmentItem, DevelopmentLink
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
@@ -74,6 +75,35 @@ def link(case: Case, agent: User, key: str, title: str = "") -> Event:
         )
         changes.touch(case, now)
     return event
+
+
+def plan(item: DevelopmentItem, agent: User, planned: str) -> DevelopmentItem:
+    """Set (or, empty, clear) the release ``item`` is planned for, which the customers whose
+    cases wait on it see (DOC-4); audited."""
+    ensure_agent(agent, _l("Only agents plan releases."))
+    planned = (planned or "").strip() or None
+    longest = DevelopmentItem.planned_release.max_length
+    if planned is not None and len(planned) > longest:
+        raise CaseError(
+            _l("The planned release is at most %(count)s characters long.", count=longest),
+            "planned_release",
+        )
+    if item.released_at is not None:
+        raise CaseError(_l("This item's release is already published."), "planned_release")
+    before = item.planned_release
+    with db.atomic():
+        DevelopmentItem.update(planned_release=planned).where(
+            DevelopmentItem.id == item.id
+        ).execute()
+        audit.record(
+            agent,
+            "development.planned",
+            item,
+            {"planned_release": before},
+            {"planned_release": planned},
+        )
+    item.planned_release = planned
+    return item
 
 
 def publish(item: DevelopmentItem, agent: User, release: str) -> list[Case]:

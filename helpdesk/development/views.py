@@ -27,15 +27,31 @@ def index():
 
 @bp.post("/development/<int:item_id>/publish")
 def publish(item_id: int):
-    item = DevelopmentItem.get_or_none(DevelopmentItem.id == item_id)
-    if item is None:
-        abort(404)
+    item = _item_or_404(item_id)
     try:
         cases = service.publish(item, current_user, request.form.get("release", ""))
     except CaseError as error:
         return _page(failure=(item.id, str(error)), status=422)
     flash(_("The release was published to %(count)s cases.", count=len(cases)), "info")
     return redirect(url_for("development.index"), 303)
+
+
+@bp.post("/development/<int:item_id>/plan")
+def plan(item_id: int):
+    item = _item_or_404(item_id)
+    try:
+        service.plan(item, current_user, request.form.get("planned_release", ""))
+    except CaseError as error:
+        return _page(failure=(item.id, str(error)), status=422)
+    flash(_("The planned release was saved."), "info")
+    return redirect(url_for("development.index"), 303)
+
+
+def _item_or_404(item_id: int) -> DevelopmentItem:
+    item = DevelopmentItem.get_or_none(DevelopmentItem.id == item_id)
+    if item is None:
+        abort(404)
+    return item
 
 
 def _page(failure=None, status=200):
