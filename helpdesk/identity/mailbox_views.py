@@ -10,10 +10,9 @@ from flask_login import current_user
 
 from helpdesk import audit
 from helpdesk.db import db
-from helpdesk.identity import mailbox
+from helpdesk.identity import mailbox, service
 from helpdesk.identity.forms import StartForm
 from helpdesk.identity.mailbox_forms import MailboxForm
-from helpdesk.identity.views import forms_may_go_to
 from helpdesk.mail import transport
 from helpdesk.mail.inbound import imap
 from helpdesk.permissions import require_admin
@@ -51,7 +50,7 @@ def _page(forms=None, status=200, tested=None):
         status=status,
     )
     # The consent buttons' POST is answered with a redirect to the provider.
-    return forms_may_go_to(response, [mailbox.authorize_url(r) for r in rows.values() if r])
+    return service.forms_may_go_to(response, [mailbox.authorize_url(r) for r in rows.values() if r])
 
 
 @bp.route("")

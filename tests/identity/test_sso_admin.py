@@ -89,4 +89,4 @@ def test_the_sign_in_page_offers_the_providers(client, sso_provider):
     page = client.get("/sign-in/sso").get_data(as_text=True)
     assert "Sign in with Contoso ID" in page
     assert "Switched off" not in page
-    assert "/sign-in/sso" in client.get("/sign-in").get_data(as_text=True)
+    assert "Sign in with Contoso ID" in client.get("/sign-in").get_data(as_text=True)
