@@ -11,6 +11,7 @@ from helpdesk import ratelimit
 from helpdesk.accounts import service, sessions, two_factor
 from helpdesk.accounts.forms import SignInForm, TwoFactorCodeForm
 from helpdesk.accounts.models import Approval, User
+from helpdesk.identity import service as sso
 from helpdesk.web import render
 
 bp = Blueprint("accounts", __name__)
@@ -34,16 +35,16 @@ def sign_in():
         return redirect(url_for("home.index"))
     form = SignInForm(next=request.args.get("next", ""))
     if not form.is_submitted():
-        return render("accounts/sign_in.html", form=form)
+        return _sign_in_page(form)
     if form.validate():
         if not _allowed_to_try(form.email.data):
             flash(_("Too many sign-in attempts. Please wait a few minutes and try again."), "error")
-            return render("accounts/sign_in.html", form=form, status=429)
+            return _sign_in_page(form, 429)
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None and not sessions.may_sign_in(user):
             # Only said to whoever knows the password: it reveals nothing to anyone else.
             flash(_not_in(user), "error")
-            return render("accounts/sign_in.html", form=form, status=403)
+            return _sign_in_page(form, 403)
         if user is not None:
             language = session.get("language")
             session.clear()  # a fresh session at sign-in: no fixation
@@ -61,7 +62,15 @@ def sign_in():
             login_user(sessions.start(user), remember=form.remember.data)
             return redirect(safe_next(form.next.data) or url_for("home.index"))
         flash(_("The e-mail address or the password is not right."), "error")
-    return render("accounts/sign_in.html", form=form, status=422)
+    return _sign_in_page(form, 422)
+
+
+def _sign_in_page(form, status=200):
+    """The sign-in page, with a button for each company sign-in (single sign-on) there is."""
+    providers = list(sso.active_providers())
+    response = render("accounts/sign_in.html", form=form, providers=providers, status=status)
+    # Each button's POST is answered with a redirect to its provider's site.
+    return sso.forms_may_go_to(response, [p.issuer for p in providers])
 
 
 def _not_in(user) -> str:

@@ -11,6 +11,7 @@ until a refresh succeeds again.
 """
 
 import logging
+import re
 from datetime import timedelta
 
 import requests
@@ -19,8 +20,8 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
 from helpdesk.i18n import lazy_gettext as _l
-from helpdesk.identity import crypto
-from helpdesk.identity.models import MailboxToken
+from helpdesk.identity import crypto, oidc
+from helpdesk.identity.models import MailboxToken, SignInProvider
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -180,12 +181,44 @@ def mark_told(row: MailboxToken) -> bool:
     )
 
 
-def authorize_url(row: MailboxToken) -> str:
-    """Where the admin gives the one-time consent: Google's fixed address; elsewhere the token
-    address with ``/token`` turned into ``/authorize`` (Microsoft 365, most providers)."""
+#: Microsoft 365's token address, and its tenant's OpenID Connect issuer.
+MICROSOFT_TOKEN = re.compile(r"(https://login\.microsoftonline\.com/[^/]+)/oauth2/v2\.0/token")
+GOOGLE_ISSUER = "https://accounts.google.com"
+
+
+def issuer_of(row: MailboxToken) -> str | None:
+    """The OpenID Connect issuer of ``row``'s token address, where one is known: Google's,
+    the Microsoft 365 tenant's, or that of a sign-in provider whose address it is under."""
     if row.preset == "google":
-        return "https://accounts.google.com/o/oauth2/v2/auth"
-    return row.token_url.removesuffix("/token") + "/authorize"
+        return GOOGLE_ISSUER
+    tenant = MICROSOFT_TOKEN.fullmatch(row.token_url)
+    if tenant:
+        return tenant.group(1) + "/v2.0"
+    for provider in SignInProvider.select(SignInProvider.issuer).order_by(SignInProvider.id):
+        if row.token_url.startswith(provider.issuer.rstrip("/") + "/"):
+            return provider.issuer
+    return None
+
+
+def authorize_url(row: MailboxToken) -> str:
+    """Where the admin gives the one-time consent: the address the admin gave, else the
+    ``authorization_endpoint`` of the issuer's metadata. Raises ``TokenError`` saying why not."""
+    if row.authorize_url:
+        return row.authorize_url
+    issuer = issuer_of(row)
+    if issuer is None:
+        message = _l("Please give the authorize address: no metadata is known for this provider.")
+        raise TokenError(str(message))
+    try:
+        return oidc.metadata(issuer)["authorization_endpoint"]
+    except oidc.OidcError as error:
+        message = _l("The provider's metadata (%(issuer)s) could not be read.", issuer=issuer)
+        raise TokenError(str(message)) from error
+
+
+def consent_site(row: MailboxToken) -> str:
+    """The site the consent goes to, without asking the network (for the page's CSP)."""
+    return row.authorize_url or issuer_of(row) or row.token_url
 
 
 def begin_consent(row: MailboxToken, redirect_uri: str) -> tuple[str, str, str]:

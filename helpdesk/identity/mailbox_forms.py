@@ -32,6 +32,15 @@ class MailboxForm(ClientForm):
         validators=[Optional(), URL(require_tld=False), https, Length(max=500), SingleLine()],
         filters=[_strip],
     )
+    authorize_url = StringField(
+        _l("Authorize address (consent)"),
+        description=_l(
+            "Only for a consent at another service whose OpenID Connect metadata the portal "
+            "cannot find (no sign-in provider with this token address). Leave empty otherwise."
+        ),
+        validators=[Optional(), URL(require_tld=False), https, Length(max=500), SingleLine()],
+        filters=[_strip],
+    )
     scope = StringField(
         _l("Scopes"),
         description=_l("Leave empty for the service's own."),

@@ -10,10 +10,9 @@ from flask_login import current_user
 
 from helpdesk import audit
 from helpdesk.db import db
-from helpdesk.identity import mailbox
+from helpdesk.identity import mailbox, service
 from helpdesk.identity.forms import StartForm
 from helpdesk.identity.mailbox_forms import MailboxForm
-from helpdesk.identity.views import forms_may_go_to
 from helpdesk.mail import transport
 from helpdesk.mail.inbound import imap
 from helpdesk.permissions import require_admin
@@ -51,7 +50,7 @@ def _page(forms=None, status=200, tested=None):
         status=status,
     )
     # The consent buttons' POST is answered with a redirect to the provider.
-    return forms_may_go_to(response, [mailbox.authorize_url(r) for r in rows.values() if r])
+    return service.forms_may_go_to(response, [mailbox.consent_site(r) for r in rows.values() if r])
 
 
 @bp.route("")
@@ -93,6 +92,7 @@ def _values(form: MailboxForm) -> dict:
     return {
         "preset": form.preset.data,
         "token_url": token_url,
+        "authorize_url": form.authorize_url.data or "",
         "client_id": form.client_id.data,
         "scope": scope or "",
         "username": form.username.data,
@@ -117,7 +117,11 @@ def consent(purpose: str):
     if row is None:
         flash(_("OAuth2 is not set up for this connection."), "error")
         return redirect(url_for(".index"))
-    url, state, verifier = mailbox.begin_consent(row, _consent_url())
+    try:
+        url, state, verifier = mailbox.begin_consent(row, _consent_url())
+    except mailbox.TokenError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".index"))
     session[CONSENT] = {"purpose": purpose, "state": state, "verifier": verifier}
     return redirect(url)
 

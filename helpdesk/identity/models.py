@@ -84,6 +84,8 @@ class MailboxToken(BaseModel):
     purpose = CharField(max_length=10, unique=True)  # "smtp" or "imap"
     preset = CharField(max_length=20, default="generic")  # microsoft365, google, generic
     token_url = CharField(max_length=500)
+    # Where the admin's consent goes; empty: the provider's metadata says (``mailbox``).
+    authorize_url = CharField(max_length=500, default="")
     client_id = CharField(max_length=500)
     client_secret = TextField()
     scope = CharField(max_length=500, default="")

@@ -26,6 +26,7 @@ from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import crypto, oidc
 from helpdesk.identity.models import ProviderLink, SignInProvider, SsoAttempt, domains_of
 from helpdesk.permissions import ensure_admin
+from helpdesk.security import CONTENT_SECURITY_POLICY
 from helpdesk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,15 @@ def origin(url: str) -> str:
     """The scheme, host and port of ``url`` (a provider's web site, for the CSP)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def forms_may_go_to(response, urls):
+    """Let this page's forms be answered with a redirect to the sites of ``urls``."""
+    origins = sorted({origin(url) for url in urls})
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", " ".join(["form-action 'self'", *origins])
+    )
+    return response
 
 
 def client_of(provider: SignInProvider) -> oidc.Client:

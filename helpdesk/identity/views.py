@@ -13,7 +13,6 @@ from helpdesk.identity import service
 from helpdesk.identity.forms import ProviderForm, StartForm
 from helpdesk.identity.models import SignInProvider
 from helpdesk.permissions import require_admin
-from helpdesk.security import CONTENT_SECURITY_POLICY
 from helpdesk.web import render
 
 bp = Blueprint("sso", __name__)
@@ -31,16 +30,7 @@ def choose():
     response = render("identity/choose.html", providers=providers, form=form)
     # The buttons' POST is answered with a redirect to the provider: browsers hold a form's
     # redirects to form-action, so this page lets the providers' own sites in as well.
-    return forms_may_go_to(response, [p.issuer for p in providers])
-
-
-def forms_may_go_to(response, urls):
-    """Let this page's forms be answered with a redirect to the sites of ``urls``."""
-    origins = sorted({service.origin(url) for url in urls})
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", " ".join(["form-action 'self'", *origins])
-    )
-    return response
+    return service.forms_may_go_to(response, [p.issuer for p in providers])
 
 
 @bp.route("/sign-in/sso/<int:pk>", methods=["POST"])

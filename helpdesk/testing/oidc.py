@@ -54,6 +54,8 @@ class TestProvider:
         self.access_tokens: dict[str, dict] = {}
         self.refresh_tokens: dict[str, dict] = {}
         self.token_lifetime = 3600
+        # Where the metadata says authorization happens (``/auth`` answers as well).
+        self.authorization_path = "/authorize"
         self.lock = threading.Lock()
         self.app = self._build()
         self.server = None
@@ -156,7 +158,7 @@ class TestProvider:
             base = provider.issuer
             return jsonify(
                 issuer=base,
-                authorization_endpoint=base + "/authorize",
+                authorization_endpoint=base + provider.authorization_path,
                 token_endpoint=base + "/token",
                 jwks_uri=base + "/jwks",
                 userinfo_endpoint=base + "/userinfo",
@@ -173,6 +175,7 @@ class TestProvider:
             return jsonify(keys=[provider.key.as_dict(private=False)])
 
         @app.get("/authorize")
+        @app.get("/auth")
         def authorize():
             args = request.args
             if args.get("client_id") != provider.client_id or args.get("response_type") != "code":

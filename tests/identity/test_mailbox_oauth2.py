@@ -221,9 +221,9 @@ def test_presets_fill_the_token_address_and_scopes(app, admin_client):
 
 def test_the_admins_consent_brings_a_refresh_token(app, admin_client, oidc_provider):
     with app.app_context():
-        set_up("imap", oidc_provider, username=USER)
+        set_up("imap", oidc_provider, username=USER, authorize_url=oidc_provider.issuer + "/auth")
     response = admin_client.post("/admin/mailboxes/imap/consent")
-    assert response.location.startswith(oidc_provider.issuer + "/authorize?")
+    assert response.location.startswith(oidc_provider.issuer + "/auth?")
     oidc_provider.sign_in_as(USER, sub="mailbox")  # the mailbox's user consents
     back = requests.get(response.location, allow_redirects=False, timeout=5)
     answer = urlsplit(back.headers["Location"])
@@ -247,3 +247,40 @@ def test_the_page_lets_its_consent_form_go_to_the_provider(app, admin_client, oi
         set_up("imap", oidc_provider, username=USER)
     policy = admin_client.get("/admin/mailboxes").headers["Content-Security-Policy"]
     assert f"form-action 'self' {oidc_provider.issuer};" in policy
+
+
+def test_the_consent_goes_where_the_provider_metadata_says(
+    app, admin_client, oidc_provider, sso_provider
+):
+    oidc_provider.authorization_path = "/auth"  # not the token address's /token -> /authorize
+    with app.app_context():
+        set_up("imap", oidc_provider, username=USER)
+    # Without metadata and without an address given: a clear error, no consent under way.
+    refused = admin_client.post("/admin/mailboxes/imap/consent")
+    assert refused.location == "/admin/mailboxes"
+    page = admin_client.get(refused.location).get_data(as_text=True)
+    assert "Please give the authorize address" in page
+    # A sign-in provider with this issuer: its metadata names the address.
+    sso_provider()
+    response = admin_client.post("/admin/mailboxes/imap/consent")
+    assert response.location.startswith(oidc_provider.issuer + "/auth?")
+    with app.app_context():
+        assert mailbox.authorize_url(MailboxToken.get()) == oidc_provider.issuer + "/auth"
+
+
+def test_the_admin_gives_the_authorize_address(app, admin_client, oidc_provider):
+    form = {
+        "imap-preset": "generic",
+        "imap-token_url": oidc_provider.issuer + "/token",
+        "imap-authorize_url": "http://elsewhere.example/authorize",
+        "imap-client_id": oidc_provider.client_id,
+        "imap-client_secret": oidc_provider.client_secret,
+        "imap-username": MAILBOX,
+    }
+    refused = admin_client.post("/admin/mailboxes/imap", data=form)
+    assert refused.status_code == 422  # https only, and what was typed stays
+    assert "http://elsewhere.example/authorize" in refused.get_data(as_text=True)
+    form["imap-authorize_url"] = oidc_provider.issuer + "/auth"  # the test provider: loopback
+    assert admin_client.post("/admin/mailboxes/imap", data=form).status_code == 302
+    response = admin_client.post("/admin/mailboxes/imap/consent")
+    assert response.location.startswith(oidc_provider.issuer + "/auth?")

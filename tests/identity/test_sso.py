@@ -1,5 +1,6 @@
 """Single sign-on through the test OpenID Connect provider: real HTTP, signed tokens."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -216,3 +217,41 @@ def test_a_refused_code_is_a_clear_refusal(client, sso_provider, oidc_provider):
     oidc_provider.client_secret = "changed-at-the-provider"
     page = refusal(client, round_trip(client, provider))
     assert "did not confirm this sign-in" in page
+
+
+def forms_of(page: str) -> list[tuple[str, dict]]:
+    """The POST forms of ``page``: their action and the values of their hidden fields."""
+    found = []
+    for action, body in re.findall(
+        r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S
+    ):
+        fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', body))
+        found.append((action, fields))
+    return found
+
+
+def test_the_sign_in_page_has_a_button_per_provider(app, client, sso_provider, oidc_provider):
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert "/sign-in/sso" not in page
+    assert "company account" not in page and "Sign in with Test ID" not in page
+
+    provider = sso_provider()
+    sso_provider(name="Switched off", active=False)
+    response = client.get("/sign-in?next=/queue")
+    page = response.get_data(as_text=True)
+    assert page.count("Sign in with Test ID") == 1
+    assert "Switched off" not in page
+    assert oidc_provider.issuer.rstrip("/") in response.headers["Content-Security-Policy"]
+    buttons = [(a, f) for a, f in forms_of(page) if a.startswith("/sign-in/sso/")]
+    assert buttons == [(f"/sign-in/sso/{provider.id}", buttons[0][1])]
+    action, fields = buttons[0]
+    assert fields["next"] == "/queue" and fields["csrf_token"]
+
+    # Pressing it (a plain POST, no JavaScript) goes to the provider and back, signed in.
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    at_portal = client.post(action, data=fields, csrf=False)  # the form's own token
+    assert at_portal.status_code == 302
+    at_provider = requests.get(at_portal.location, allow_redirects=False, timeout=5)
+    back = urlsplit(at_provider.headers["Location"])
+    assert client.get(f"{back.path}?{back.query}").location == "/queue"
+    assert client.get("/queue").status_code == 200

@@ -89,4 +89,10 @@ def test_the_sign_in_page_offers_the_providers(client, sso_provider):
     page = client.get("/sign-in/sso").get_data(as_text=True)
     assert "Sign in with Contoso ID" in page
     assert "Switched off" not in page
-    assert "/sign-in/sso" in client.get("/sign-in").get_data(as_text=True)
+    assert "Sign in with Contoso ID" in client.get("/sign-in").get_data(as_text=True)
+
+
+def test_the_issuer_hint_shows_its_placeholder(admin_client):
+    # A lazy string counts as markup: unescaped, "<tenant id>" would vanish as a tag.
+    page = admin_client.get("/admin/sign-in-providers").get_data(as_text=True)
+    assert "https://login.microsoftonline.com/&lt;tenant id&gt;/v2.0" in page
