@@ -8,7 +8,13 @@ from helpdesk.policy import Label, NavLink
 @hookimpl(trylast=True)
 def helpdesk_navigation(user):
     links = [
-        NavLink("tokens.index", Label("Zugriffstoken", "Access tokens"), audience="all", order=97)
+        NavLink(
+            "tokens.index",
+            Label("Zugriffstoken", "Access tokens"),
+            audience="all",
+            order=97,
+            menu="account",
+        )
     ]
     if is_portal_admin(user):
         links.append(
@@ -17,6 +23,7 @@ def helpdesk_navigation(user):
                 Label("Zugriffstoken der Organisation", "Organisation's tokens"),
                 audience="customer",
                 order=83,
+                menu="organisation",
             )
         )
     return links

@@ -13,7 +13,9 @@ PROJECTS = Label("Entwicklungsprojekte", "Development projects")
 def helpdesk_navigation(user):
     if may_work_cases(user):
         return [NavLink("contracts.mine", LABEL, audience="agent", order=70)]
-    projects = NavLink("contracts.projects", PROJECTS, audience="customer", order=71)
+    projects = NavLink(
+        "contracts.projects", PROJECTS, audience="customer", order=71, menu="organisation"
+    )
     if may_see_contracts(user, user.organisation_id):
         return [
             projects,
