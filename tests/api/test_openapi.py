@@ -17,11 +17,20 @@ EXAMPLES = 12
 
 @pytest.fixture
 def world(app, demo_people):
-    """A case of the demo organisation, and a token of an agent and of a customer."""
+    """A case of the demo organisation, a published article, and a token of an agent and of
+    a customer."""
     from helpdesk.api import tokens
+    from helpdesk.knowledge import service
+    from helpdesk.knowledge.models import State
 
     with app.app_context():
         open_case("mia.member")
+        admin = demo_people["ada.admin"]
+        category = service.ensure_category("howto", "Anleitungen", "How-tos")
+        article = service.create_article(
+            admin, {"category": category.id, "audience": "public", "title_en": "Printing"}
+        )
+        service.set_state(admin, article, State.PUBLISHED)
         secrets = {}
         for name in ("ada.admin", "mia.member"):
             user = demo_people[name]
