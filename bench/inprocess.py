@@ -3,9 +3,10 @@
     python -m bench.inprocess [--cases 100000] [--requests 300]
 
 Signs in through the real form with Flask's test client and times each page of ``bench.run``,
-and the API's case list and get with a token (``bench.api``), with ``time.process_time``: the Python a page costs, little disturbed by other work on the
-machine. For comparing two versions of the code on the same dataset (``make bench`` seeds it);
-the requests/s of ``make bench`` are the figures that count.
+and the API's case list and get with a token (``bench.api``), with ``time.process_time``: the
+Python a page costs, little disturbed by other work on the machine. For comparing two
+versions of the code on the same dataset (``make bench`` seeds it); the requests/s of
+``make bench`` are the figures that count.
 """
 
 import argparse
