@@ -169,10 +169,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(reports.bp)
     app.add_template_global(charts.svg, "chart_svg")
-    from helpdesk.api import sign_in_link_views, token_views
+    from helpdesk.api import sign_in_link_views, token_views, webhook_views
     from helpdesk.api.views import register as register_api
 
     app.register_blueprint(token_views.bp)
+    app.register_blueprint(webhook_views.bp)
     app.register_blueprint(sign_in_link_views.bp)
     register_api(app)
     from helpdesk.identity import mailbox_views  # single sign-on, mail over OAuth2 (issue 20)

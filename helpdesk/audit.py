@@ -77,6 +77,7 @@ ACTIONS = {
     "sign_in_link.created": _l("Sign-in link created"),
     "webhook.created": _l("Webhook registered"),
     "webhook.removed": _l("Webhook removed"),
+    "webhook.active": _l("Webhook paused or resumed"),
     # Single sign-on (issue 20)
     "sign_in_provider.created": _l("Sign-in provider added"),
     "sign_in_provider.updated": _l("Sign-in provider changed"),

@@ -212,6 +212,10 @@ ACCESS = {
     "tokens.index":               SIGNED_IN,
     "tokens.revoke":              USER_MANAGERS,  # and its owner (tests/api/test_tokens.py)
     "tokens.organisation":        PORTAL_ADMINS,
+    "webhooks.index":             ADMINS,
+    "webhooks.deliveries":        ADMINS,
+    "webhooks.set_active":        ADMINS,
+    "webhooks.remove":            ADMINS,
     "sign_in_link.open_link":     ANYONE,     # the link's secret is the permission
     # Single sign-on (issue 20)
     "sso.choose":                 ANYONE,     # the signed in are sent to their start page

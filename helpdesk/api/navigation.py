@@ -1,7 +1,8 @@
-"""Navigation entries of the access tokens (core hook implementation "core.api")."""
+"""Navigation entries of the access tokens and the webhooks (core hook implementation
+"core.api")."""
 
 from helpdesk.hookspecs import hookimpl
-from helpdesk.permissions import is_portal_admin
+from helpdesk.permissions import is_portal_admin, may_administer
 from helpdesk.policy import Label, NavLink
 
 
@@ -25,5 +26,9 @@ def helpdesk_navigation(user):
                 order=83,
                 menu="organisation",
             )
+        )
+    if may_administer(user):
+        links.append(
+            NavLink("webhooks.index", Label("Webhooks", "Webhooks"), audience="admin", order=96)
         )
     return links

@@ -15,7 +15,7 @@ from helpdesk.api.schemas import SCHEMAS, ref
 from helpdesk.inputs import MAX_ID
 
 PROBLEMS = {
-    400: "The body is not what the operation takes.",
+    400: "The body is not what the operation takes, or the cursor is not one a list gave.",
     401: "No token, or an unknown, expired or revoked one.",
     403: "The token lacks the operation's scope, or the person may not do this.",
     404: "Nothing the token's person may see (also: an agent's operation for a customer).",
@@ -103,6 +103,8 @@ def _operation(view, rule, method: str, parameters: list[dict]) -> dict:
     if info.get("empty"):
         operation["responses"][str(info["empty"])] = {"description": "Done; no longer visible"}
     problems = () if info.get("public") else ALWAYS + ((400, 422) if content else ())
+    if "cursor" in info.get("query", {}):
+        problems += (400,)
     for status in sorted(problems):
         operation["responses"][str(status)] = {
             "description": PROBLEMS[status],
@@ -117,7 +119,10 @@ def build(app: Flask) -> dict:
         title="Support portal API",
         version="1",
         openapi_version="3.1.0",
-        info={"description": "Cases, people, products and the vendor's vocabulary."},
+        info={
+            "description": "Cases, people, products, the knowledge base and the vendor's "
+            "vocabulary."
+        },
         servers=[{"url": "/"}],
     )
     spec.components.security_scheme(

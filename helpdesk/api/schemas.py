@@ -29,6 +29,18 @@ def _object(properties: dict, required=None, extra: bool = False) -> dict:
 
 
 BOTH = _object({"de": TEXT, "en": TEXT})
+#: A knowledge article as listed; ``audience`` and ``state`` only for agents.
+ARTICLE = {
+    "id": ID,
+    "title": TEXT,
+    "category": ref("Named"),
+    "product_id": nullable(ID),
+    "updated_at": TIME,
+    "url": TEXT,
+    "audience": {"type": "string", "description": "agents only"},
+    "state": {"type": "string", "description": "agents only"},
+}
+ARTICLE_REQUIRED = ("id", "title", "category", "product_id", "updated_at", "url")
 
 SCHEMAS = {
     "Problem": _object(
@@ -301,4 +313,36 @@ SCHEMAS = {
         }
     ),
     "Assignee": _object({"assignee": nullable(ID)}, required=()),
+    "ArticleRow": _object(ARTICLE, required=ARTICLE_REQUIRED),
+    "ArticleList": _object(
+        {
+            "articles": {"type": "array", "items": ref("ArticleRow")},
+            "page": ID,
+            "links": _object({"next": TEXT}, required=()),
+        }
+    ),
+    "Article": _object(
+        {
+            **ARTICLE,
+            "body": {"type": "string", "description": "Markdown"},
+            "html": {"type": "string", "description": "the body as sanitised HTML"},
+        },
+        required=(*ARTICLE_REQUIRED, "body", "html"),
+    ),
+    "ArticleCategories": _object(
+        {
+            "categories": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": ID,
+                        "key": TEXT,
+                        "name": TEXT,
+                        "faq": {"type": "boolean"},
+                        "articles": ID,
+                    }
+                ),
+            }
+        }
+    ),
 }

@@ -11,7 +11,8 @@ of ``<X-Helpdesk-Timestamp>.<body>``, so a receiver can refuse replays. Deliveri
 written in the transaction of the change (a rolled-back change sends nothing) and handed to
 the queue after commit; a periodic sweep sends what is due (retries, and what no request
 handed over). Targets are checked by ``addresses.check`` before every request, redirects
-included (at most ``MAX_REDIRECTS``).
+included (at most ``MAX_REDIRECTS``), and each request goes to exactly the address checked
+(``addresses.resolve``; no second DNS lookup to rebind).
 """
 
 import hashlib
@@ -22,12 +23,13 @@ import time
 from datetime import timedelta
 from urllib.parse import urljoin
 
-import requests
+import urllib3
 from flask import g, has_app_context
+from peewee import fn
 
 from helpdesk import audit
 from helpdesk.accounts.models import User
-from helpdesk.api.addresses import AddressError, check
+from helpdesk.api.addresses import AddressError, Target, check, resolve
 from helpdesk.api.models import Webhook, WebhookDelivery
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import EventKind, Visibility
@@ -93,6 +95,32 @@ def remove(actor: User, hook: Webhook) -> None:
     with db.atomic():
         audit.record(actor, "webhook.removed", hook, {"url": hook.url}, None)
         hook.delete_instance()
+
+
+def set_active(actor: User, hook: Webhook, active: bool) -> None:
+    """Pause (``active=False``) or resume a webhook: a paused one is announced nothing."""
+    ensure_admin(actor)
+    if hook.active == active:
+        return
+    with db.atomic():
+        audit.record(actor, "webhook.active", hook, {"active": hook.active}, {"active": active})
+        hook.active = active
+        hook.save()
+
+
+def webhooks_with_counts() -> list[Webhook]:
+    """Every webhook, oldest first, with how many of its deliveries are ``pending``,
+    ``sent`` and ``failed`` (one query)."""
+    counts = {}
+    query = WebhookDelivery.select(
+        WebhookDelivery.webhook, WebhookDelivery.state, fn.COUNT(WebhookDelivery.id).alias("n")
+    ).group_by(WebhookDelivery.webhook, WebhookDelivery.state)
+    for row in query:
+        counts.setdefault(row.webhook_id, {})[row.state] = row.n
+    hooks = list(Webhook.select().order_by(Webhook.id))
+    for hook in hooks:
+        hook.counts = counts.get(hook.id, {})
+    return hooks
 
 
 def deliveries_of(hook: Webhook, limit: int = 100) -> list[WebhookDelivery]:
@@ -173,6 +201,32 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+def _request(target: Target, body: bytes, headers: dict) -> urllib3.BaseHTTPResponse:
+    """POST to exactly the checked address, asking for the checked host's name (``Host``;
+    for https also the certificate's name and SNI), without following redirects."""
+    kwargs = {"timeout": urllib3.Timeout(connect=TIMEOUT, read=TIMEOUT), "retries": False}
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            server_hostname=target.host,
+            assert_hostname=target.host,
+            cert_reqs="CERT_REQUIRED",
+            **kwargs,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(target.address, target.port, **kwargs)
+    with pool:
+        return pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={**headers, "Host": target.host_header},
+            redirect=False,
+            preload_content=True,
+        )
+
+
 def _post(hook: Webhook, body: bytes) -> int:
     """POST ``body`` to the hook's URL, following redirects only to checked addresses."""
     timestamp = str(int(time.time()))
@@ -184,14 +238,11 @@ def _post(hook: Webhook, body: bytes) -> int:
     }
     url = hook.url
     for _hop in range(MAX_REDIRECTS + 1):
-        check(url, hook.allowed_host)
-        response = requests.post(
-            url, data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False
-        )
-        if response.status_code in (301, 302, 303, 307, 308) and "Location" in response.headers:
+        response = _request(resolve(url, hook.allowed_host), body, headers)
+        if response.status in (301, 302, 303, 307, 308) and "Location" in response.headers:
             url = urljoin(url, response.headers["Location"])
             continue
-        return response.status_code
+        return response.status
     raise AddressError(_l("Too many redirects."))
 
 
@@ -211,7 +262,7 @@ def deliver(pk: int) -> str | None:
         status = _post(delivery.webhook, delivery.payload.encode())
         if not 200 <= status < 300:
             error = f"HTTP {status}"
-    except (AddressError, requests.RequestException) as problem:
+    except (AddressError, urllib3.exceptions.HTTPError, OSError) as problem:
         error = f"{type(problem).__name__}: {problem}"[:2000]
     attempts = delivery.attempts + 1
     changes = {"attempts": attempts, "response_status": status, "error": error}

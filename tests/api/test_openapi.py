@@ -17,11 +17,20 @@ EXAMPLES = 12
 
 @pytest.fixture
 def world(app, demo_people):
-    """A case of the demo organisation, and a token of an agent and of a customer."""
+    """A case of the demo organisation, a published article, and a token of an agent and of
+    a customer."""
     from helpdesk.api import tokens
+    from helpdesk.knowledge import service
+    from helpdesk.knowledge.models import State
 
     with app.app_context():
         open_case("mia.member")
+        admin = demo_people["ada.admin"]
+        category = service.ensure_category("howto", "Anleitungen", "How-tos")
+        article = service.create_article(
+            admin, {"category": category.id, "audience": "public", "title_en": "Printing"}
+        )
+        service.set_state(admin, article, State.PUBLISHED)
         secrets = {}
         for name in ("ada.admin", "mia.member"):
             user = demo_people[name]
@@ -94,3 +103,22 @@ def test_the_description_lists_every_operation(app, client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.data
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_the_docs_page_follows_the_readers_language_and_lists_operations_without_js(app, people):
+    from helpdesk.accounts.models import User
+
+    with app.app_context():
+        User.update(language="de").where(User.id == people["mia.member"].id).execute()
+    german = app.test_client().sign_in_as(people["mia.member"]).get("/api/v1/docs")
+    page = german.get_data(as_text=True)
+    assert '<html lang="de">' in page and "<title>Die API des Portals</title>" in page
+    described = app.test_client().get("/api/v1/openapi.json").get_json()
+    for path, methods in described["paths"].items():
+        for method in methods:
+            assert f"<td><code>{method.upper()}</code></td><td><code>{path}</code></td>" in page
+    english = app.test_client().get("/api/v1/docs", headers={"Accept-Language": "en"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    assert "<h1>The portal" in english.get_data(as_text=True)
+    # The cookie gave the page its language only: it still authorises no call.
+    assert app.test_client().sign_in_as(people["mia.member"]).get("/api/v1/me").status_code == 401

@@ -173,3 +173,62 @@ def test_a_survey_answer_is_announced(app, admin_api, receiver, open_case):
         response = survey.send_survey(case)
         survey.answer(response, 5, "Great")
     assert json.loads(receiver.received[0][2])["rating"] == 5
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """``dns[name] = [first address, later address, ...]``: a name server whose answers
+    change (rebinding); each lookup of a name takes the next answer, the last one stays.
+    ``dns.asked`` counts the lookups per name; other names resolve as usual."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    class Answers(dict):
+        asked: dict
+
+    answers = Answers()
+    answers.asked = {}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        answers.asked[host] = answers.asked.get(host, 0) + 1
+        queue = answers[host]
+        address = queue.pop(0) if len(queue) > 1 else queue[0]
+        return real(address, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+def test_a_delivery_connects_to_the_address_it_checked(app, admin_api, receiver, dns, open_case):
+    # The admin allowed an intranet name; it answers loopback once, then a public address.
+    dns["hooks.intranet.test"] = ["127.0.0.1", "1.1.1.1"]
+    answer = register(
+        admin_api, receiver.url(host="hooks.intranet.test"), allowed_host="hooks.intranet.test"
+    )
+    assert answer.status_code == 201, answer.get_json()
+    open_case("mia.member")
+    with app.app_context():
+        [delivery] = WebhookDelivery.select()
+    assert delivery.state == "sent", delivery.error
+    [(_path, headers, _body)] = receiver.received
+    assert headers["Host"] == f"hooks.intranet.test:{receiver.port}"
+    assert dns.asked["hooks.intranet.test"] == 1  # resolved once, then connected to that
+
+
+def test_a_name_rebound_to_loopback_after_the_check_is_not_reached(
+    app, admin_api, receiver, dns, open_case, monkeypatch
+):
+    # Public when registered and when checked before sending, loopback for any later lookup.
+    dns["rebind.example"] = ["1.1.1.1", "1.1.1.1", "127.0.0.1"]
+    monkeypatch.setattr(webhooks, "TIMEOUT", 0.5)  # 1.1.1.1 on the receiver's port: no answer
+    answer = register(admin_api, receiver.url(host="rebind.example"))
+    assert answer.status_code == 201, answer.get_json()
+    open_case("mia.member")
+    with app.app_context():
+        [delivery] = WebhookDelivery.select()
+    assert delivery.state == "pending" and delivery.error
+    assert receiver.received == []  # a second lookup would have led to the receiver
+    assert dns.asked["rebind.example"] == 2  # registering, and the delivery's one check

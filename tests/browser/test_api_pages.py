@@ -1,5 +1,6 @@
 """The API's pages in a real browser: the offline description page lists every operation
-under the portal's CSP; a token is made and shown once; a sign-in link opens with one click."""
+under the portal's CSP; a token is made and shown once; a sign-in link opens with one click; an
+admin registers and pauses a webhook without JavaScript."""
 
 import re
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 from helpdesk.accounts.models import User
 from helpdesk.api import sign_in_links
 from helpdesk.web import external_url
+from tests.browser.conftest import unexpected_problems
 
 pytestmark = pytest.mark.browser
 
@@ -50,3 +52,23 @@ def test_a_sign_in_link_opens_the_page_with_one_click(page, live_server):
     expect(page).to_have_url(f"{live_server.url}/cases")
     expect(page.locator("header .who")).to_have_text("Mia Member")
     assert page.problems == []
+
+
+def test_an_admin_registers_a_webhook_without_javascript(page_nojs, live_server, sign_in):
+    sign_in(page_nojs, email="ada.admin@vendor.example")
+    page_nojs.goto(f"{live_server.url}/admin/webhooks")
+    page_nojs.get_by_label("Address").fill("http://127.0.0.1:9/hook")
+    page_nojs.get_by_label("Case opened").check()
+    page_nojs.get_by_role("button", name="Register webhook").click()
+    expect(page_nojs.locator(".error").first).to_contain_text("loopback")
+    page_nojs.get_by_label("Address").fill("https://hooks.example.com/hook")
+    page_nojs.get_by_label("Allowed internal host").fill("hooks.example.com")
+    page_nojs.get_by_role("button", name="Register webhook").click()
+    secret = page_nojs.locator("#webhook-secret").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    page_nojs.get_by_role("button", name="Pause").click()
+    expect(page_nojs.locator("table")).to_contain_text("paused")
+    assert secret not in page_nojs.content()
+    page_nojs.get_by_role("link", name="https://hooks.example.com/hook").click()
+    expect(page_nojs.locator("h1")).to_have_text("Deliveries of a webhook")
+    assert unexpected_problems(page_nojs, 422) == []  # the refused loopback address

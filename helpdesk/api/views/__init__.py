@@ -4,7 +4,7 @@
 def register(app) -> None:
     """The API's routes on ``app``, without CSRF (a token, never a cookie, authorises)."""
     from helpdesk.api import webhook_tasks
-    from helpdesk.api.views import cases, description, directory, hooks, links  # noqa: F401
+    from helpdesk.api.views import cases, description, directory, hooks, knowledge, links  # noqa: F401
     from helpdesk.api.views.blueprint import bp
 
     app.register_blueprint(bp)

@@ -62,11 +62,12 @@ def needs(scope: str):
 
 @bp.before_request
 def _authenticate():
-    # Whatever cookie came along, nobody is signed in until a token says who.
-    g._login_user = current_app.login_manager.anonymous_user()
     g.api_token = None
     if request.endpoint in PUBLIC:
+        # The description authorises nothing: a signed-in reader keeps their language.
         return None
+    # Whatever cookie came along, nobody is signed in until a token says who.
+    g._login_user = current_app.login_manager.anonymous_user()
     scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer":
         raise Problem(

@@ -1,13 +1,11 @@
 """Cases through the API: the same lists, case pages and actions as the portal's, through the
 same functions (``listing``, ``access``, ``service``, the case form)."""
 
-from urllib.parse import urlencode
-
 from flask import current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.accounts.models import User
-from helpdesk.api import serialise
+from helpdesk.api import cursors, serialise
 from helpdesk.api.openapi import documented
 from helpdesk.api.problems import Problem
 from helpdesk.api.views.blueprint import bp, needs, person_of_token
@@ -110,6 +108,7 @@ LIST_QUERY = {
     "sort": {"enum": list(listing.SORTS)},
     "dir": {"enum": ["asc", "desc"]},
     "page": {"type": "integer", "minimum": 1},
+    **cursors.PARAMETER,
 }
 
 
@@ -121,11 +120,11 @@ def list_cases():
     user, policy = person_of_token(), current_policy()
     queue = may_work_cases(user)
     choices, _columns = listing.choices_and_columns(user, policy, queue=queue)
-    filters = listing.parse_filters(request.args, choices)
+    filters = listing.parse_filters(cursors.query_of("cases"), choices)
     page = listing.list_page(user, filters, policy, API_COLUMNS[queue])
     links = {}
     if page.has_next:
-        links["next"] = request.path + "?" + urlencode(filters.args(page=page.number + 1))
+        links["next"] = cursors.next_link("cases", filters.args(page=page.number + 1))
     return jsonify(
         cases=[serialise.list_row(row, queue) for row in page.rows],
         page=page.number,

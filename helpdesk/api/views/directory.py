@@ -1,10 +1,10 @@
 """Who and what the caller may see besides cases: themselves, organisations and their people,
 products, and the vendor's vocabulary (case types, severities, priorities, statuses)."""
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from helpdesk.accounts.models import Kind, Organisation, User
-from helpdesk.api import serialise
+from helpdesk.api import cursors, serialise
 from helpdesk.api.openapi import documented
 from helpdesk.api.problems import Problem
 from helpdesk.api.views.blueprint import bp, needs, person_of_token
@@ -42,15 +42,24 @@ def me():
 
 @bp.get("/organisations")
 @needs("cases:read")
-@documented(answer="OrganisationList", query={"page": {"type": "integer", "minimum": 1}})
+@documented(
+    answer="OrganisationList",
+    query={"page": {"type": "integer", "minimum": 1}, **cursors.PARAMETER},
+)
 def organisations():
     """The organisations the person sees: every one for agents, their own for customers."""
-    page = page_number(request.args.get("page"), last=10_000)
-    rows = list(_visible_organisations(person_of_token()).paginate(page, PAGE_SIZE + 1))
+    page = page_number(cursors.query_of("organisations").get("page"), last=10_000)
+    # One row more than a page tells whether another follows (``paginate`` would shift it).
+    visible = _visible_organisations(person_of_token())
+    rows = list(visible.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
     return jsonify(
         organisations=[_organisation(o) for o in rows[:PAGE_SIZE]],
         page=page,
-        links={"next": f"{request.path}?page={page + 1}"} if len(rows) > PAGE_SIZE else {},
+        links=(
+            {"next": cursors.next_link("organisations", {"page": page + 1})}
+            if len(rows) > PAGE_SIZE
+            else {}
+        ),
     )
 
 
