@@ -114,7 +114,9 @@ class Client(threading.Thread):
         ok = response.status_code == 303
         if accepted and not ok:
             with self.recorder._lock:
-                self.recorder.refused.append((action, response.status_code, response.text[:300]))
+                page = response.text.split("<main", 1)[-1]
+                said = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+                self.recorder.refused.append((action, path, response.status_code, said))
         self.recorder.add(sample, accepted if accepted and ok else None)
 
     def marker(self) -> str:

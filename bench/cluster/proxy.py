@@ -24,12 +24,14 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
 
 async def serve(port: int, backends: list[int]) -> None:
-    turns = itertools.cycle(backends)
+    turns = itertools.count()
 
     async def handle(reader, writer):
-        for _ in backends:
+        first = next(turns)
+        for offset in range(len(backends)):
             try:
-                upstream = await asyncio.open_connection("127.0.0.1", next(turns))
+                port = backends[(first + offset) % len(backends)]
+                upstream = await asyncio.open_connection("127.0.0.1", port)
             except OSError:
                 continue
             await asyncio.gather(_pipe(reader, upstream[1]), _pipe(upstream[0], writer))

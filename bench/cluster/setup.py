@@ -76,6 +76,7 @@ def seed(folder: Path, cases: int) -> tuple[list[Account], Plan, list[int]]:
     os.environ["HELPDESK_INSTANCE"] = str(folder)
     from helpdesk import create_app, migrations
     from helpdesk.accounts.models import User
+    from helpdesk.cases import access
     from helpdesk.cases.models import Case
     from helpdesk.db import db
     from helpdesk.policy import current_policy
@@ -92,7 +93,8 @@ def seed(folder: Path, cases: int) -> tuple[list[Account], Plan, list[int]]:
         usable = open_cases[len(timer_cases) :]
         accounts = []
         for user in User.select().where(User.customer_role == "main_contact"):
-            mine = [c.call_id for c in usable if c.organisation_id == user.organisation_id]
+            mine = [c for c in usable if c.organisation_id == user.organisation_id]
+            mine = [c.call_id for c in mine if access.may_write(user, c)]
             if mine:
                 accounts.append(Account(user.email, False, mine[:30]))
         for user in User.select().where(User.kind == "agent"):
