@@ -48,7 +48,7 @@ class Run:
     proxy: parts.Part | None = None
     messages: Path | None = None
     faults: list[Fault] = field(default_factory=list)
-    health: list[tuple[float, str, int | None, dict]] = field(default_factory=list)
+    health: list[tuple[float, float, str, int | None, dict]] = field(default_factory=list)
     recorder: load.Recorder = field(default_factory=load.Recorder)
     started_at: datetime | None = None
     load_started: float = 0.0
@@ -56,6 +56,11 @@ class Run:
     timer_cases: list[int] = field(default_factory=list)
     results: dict = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    admin_url: str = ""  # the PostgreSQL server's, for pg_terminate_backend
+    base: str = ""  # the proxy's URL
+    hosts: list[Path] = field(default_factory=list)  # the instance folders
+    accounts: list[load.Account] = field(default_factory=list)
+    plan: load.Plan | None = None
 
     def all_parts(self):
         return [self.proxy, *self.servers, *self.consumers, self.sink, self.redis]
@@ -108,20 +113,20 @@ def build(name: str, root: Path, database: str, redis: bool, hosts: int, args) -
     return run
 
 
-def poll_health(run: Run, stop: threading.Event) -> None:
-    """Ask each app server (not the proxy) for ``/health`` twice a second."""
+def poll_health(run: Run, server: parts.Part, stop: threading.Event) -> None:
+    """Ask one app server (not the proxy) for ``/health`` twice a second; one thread per
+    server, so that a server that is starting does not hold up the other's answers."""
     while not stop.is_set():
-        for server in run.servers:
-            status, body = None, {}
-            try:
-                url = f"http://127.0.0.1:{server.port}/health"
-                with urllib.request.urlopen(url, timeout=5) as answer:
-                    status, body = answer.status, json.load(answer)
-            except urllib.error.HTTPError as error:
-                status, body = error.code, {"said": error.read()[:200].decode(errors="replace")}
-            except (OSError, ValueError):
-                pass
-            run.health.append((time.monotonic(), server.name, status, body))
+        status, body, started = None, {}, time.monotonic()
+        try:
+            url = f"http://127.0.0.1:{server.port}/health"
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                status, body = answer.status, json.load(answer)
+        except urllib.error.HTTPError as error:
+            status, body = error.code, {"said": error.read()[:200].decode(errors="replace")}
+        except (OSError, ValueError):
+            pass
+        run.health.append((started, time.monotonic(), server.name, status, body))
         stop.wait(0.5)
 
 
@@ -176,7 +181,7 @@ def restart_redis(run: Run, args) -> None:
 def terminate_connections(run: Run, args) -> None:
     import psycopg
 
-    with psycopg.connect(POSTGRES_ADMIN[0], autocommit=True) as connection:
+    with psycopg.connect(run.admin_url, autocommit=True) as connection:
         name = run.database.rsplit("/", 1)[1]
         killed = connection.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -211,15 +216,16 @@ def inject_faults(run: Run, args) -> list[threading.Thread]:
     return threads
 
 
-POSTGRES_ADMIN = [POSTGRES]
-
-
 def exercise(run: Run, args, faults: bool) -> None:
     setup.set_timers(run.hosts[0], run.timer_cases, 5, max(6, args.seconds * 0.8))
     run.started_at = datetime.utcnow()
     stop = threading.Event()
-    poller = threading.Thread(target=poll_health, args=(run, stop), daemon=True)
-    poller.start()
+    pollers = [
+        threading.Thread(target=poll_health, args=(run, server, stop), daemon=True)
+        for server in run.servers
+    ]
+    for poller in pollers:
+        poller.start()
     run.load_started = time.monotonic()
     injectors = inject_faults(run, args) if faults else []
     load.run(run.base, run.accounts, run.plan, args.clients, args.seconds, run.recorder)
@@ -228,7 +234,8 @@ def exercise(run: Run, args, faults: bool) -> None:
         injector.join()
     settle(run)
     stop.set()
-    poller.join()
+    for poller in pollers:
+        poller.join()
 
 
 def settle(run: Run) -> None:
@@ -368,19 +375,21 @@ def check(run: Run, faults: bool) -> None:
 
 
 def check_health(run: Run, faults: bool) -> None:
-    """While Redis was down the servers said 503 (queue not reachable); at all other times,
-    the database being reachable and a consumer running, they said 200."""
-    redis_down = [(f.started + 1, f.ended) for f in run.faults if f.name.startswith("Redis")]
-    redis_up_again = [(f.started, f.ended + 3) for f in run.faults if f.name.startswith("Redis")]
-    false_alarms, missed = [], []
-    answered = [(t, name, status, body) for t, name, status, body in run.health if status]
-    for t, name, status, body in answered:
-        if any(a <= t <= b for a, b in redis_down):
+    """An answer asked and given while Redis was down (from a second after it stopped) says
+    503; one asked and given clear of that time (and 3 s after) says 200: the database and a
+    consumer are there all along. Answers that straddle a change are not judged."""
+    down = [(f.started + 1, f.ended) for f in run.faults if f.name.startswith("Redis")]
+    near = [(f.started, f.ended + 3) for f in run.faults if f.name.startswith("Redis")]
+    answered = [poll for poll in run.health if poll[3]]
+    false_alarms, missed, during = [], [], 0
+    for asked, answered_at, name, status, body in answered:
+        moment = (round(asked - run.load_started, 1), name, status)
+        if any(a <= asked and answered_at <= b for a, b in down):
+            during += 1
             if status != 503:
-                missed.append((round(t - run.load_started, 1), name, status))
-        elif not any(a <= t <= b for a, b in redis_up_again) and status != 200:
-            false_alarms.append((round(t - run.load_started, 1), name, status, body))
-    during = [1 for t, *_ in answered if any(a <= t <= b for a, b in redis_down)]
+                missed.append(moment)
+        elif not any(asked <= b and a <= answered_at for a, b in near) and status != 200:
+            false_alarms.append((*moment, body))
     run.results["health polls"] = len(answered)
     run.results["health wrong"] = len(false_alarms) + len(missed)
     if missed:
@@ -405,12 +414,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--sink-down", type=int, default=30, help="seconds the SMTP sink is down")
-    parser.add_argument("--redis-down", type=int, default=3, help="seconds Redis is down")
+    parser.add_argument("--redis-down", type=int, default=5, help="seconds Redis is down")
     parser.add_argument("--cases", type=int, default=2000, help="cases seeded")
     parser.add_argument("--only", choices=("postgresql", "sqlite"), help="one of the two runs")
     parser.add_argument("--keep", action="store_true", help="keep the run's folder and logs")
     args = parser.parse_args()
-    POSTGRES_ADMIN[0] = os.environ.get("DATABASE_URL") or POSTGRES
+    admin_url = os.environ.get("DATABASE_URL") or POSTGRES
     for name in ("DATABASE_URL", "REDIS_URL"):
         os.environ.pop(name, None)
     root = Path(tempfile.mkdtemp(prefix="cluster-test-"))
@@ -418,11 +427,12 @@ def main() -> int:
     try:
         if args.only != "sqlite":
             database_name = f"helpdesk_cluster_{os.getpid()}"
-            url = setup.postgres_database(POSTGRES_ADMIN[0], database_name)
+            url = setup.postgres_database(admin_url, database_name)
             try:
-                runs.append(cluster_run("PostgreSQL+Redis, faults", root, url, True, 2, args))
+                label = "PostgreSQL+Redis, faults"
+                runs.append(cluster_run(label, root, url, True, 2, args, admin_url=admin_url))
             finally:
-                setup.drop_postgres_database(POSTGRES_ADMIN[0], database_name)
+                setup.drop_postgres_database(admin_url, database_name)
         if args.only != "postgresql":
             url = f"sqlite:///{root / 'sqlite' / 'host1' / 'helpdesk.db'}"
             runs.append(cluster_run("SQLite, no faults", root, url, False, 1, args, "sqlite"))
@@ -433,7 +443,8 @@ def main() -> int:
         f"\n{args.clients} clients, {args.seconds} s of load per run, "
         f"{time.monotonic() - started:.0f} s in all"
     )
-    print(table(runs))
+    if runs:
+        print(table(runs))
     for run in runs:
         for fault in run.faults:
             print(
@@ -448,11 +459,11 @@ def main() -> int:
     return 1 if failures else 0
 
 
-def cluster_run(label, root, url, faults, hosts, args, folder_name="postgresql") -> Run:
+def cluster_run(label, root, url, faults, hosts, args, folder_name="postgresql", admin_url=""):
     run = None
     try:
         run = build(folder_name, root, url, faults, hosts, args)
-        run.name = label
+        run.name, run.admin_url = label, admin_url
         exercise(run, args, faults)
         check(run, faults)
         return run

@@ -7,6 +7,7 @@ the sink never records a mail whose sender it did not answer).
     python -m bench.cluster.sink PORT LOG_FILE
 """
 
+import asyncio
 import signal
 import sys
 import threading
@@ -22,8 +23,6 @@ class Counter:
         self.path = path
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        import asyncio
-
         await asyncio.sleep(RCPT_DELAY)
         envelope.rcpt_tos.append(address)
         return "250 OK"
