@@ -67,10 +67,25 @@ class Run:
 
 
 def build(name: str, root: Path, database: str, redis: bool, hosts: int, args) -> Run:
-    folder = root / name
+    """Start the parts; if one fails to come up, stop those already running."""
+    run = Run(name, database, root / name)
+    try:
+        return _start(run, redis, hosts, args)
+    except BaseException:
+        stop_all(run)
+        raise
+
+
+def stop_all(run: Run) -> None:
+    for part in run.all_parts():
+        if part and part.process:
+            part.stop()
+
+
+def _start(run: Run, redis: bool, hosts: int, args) -> Run:
+    folder = run.folder
     files = folder / "files"
     files.mkdir(parents=True)
-    run = Run(name, database, folder)
     secret = setup.new_secret()
     ports = [parts.free_port() for _ in range(hosts)]
     proxy_port, smtp_port = parts.free_port(), parts.free_port()
@@ -83,7 +98,7 @@ def build(name: str, root: Path, database: str, redis: bool, hosts: int, args) -
     hosts_folders = [
         setup.instance(
             folder / f"host{n + 1}",
-            database=database,
+            database=run.database,
             redis=redis_url,
             files=files,
             proxy=proxy_port,
@@ -469,9 +484,7 @@ def cluster_run(label, root, url, faults, hosts, args, folder_name="postgresql",
         return run
     finally:
         if run:
-            for part in run.all_parts():
-                if part:
-                    part.stop()
+            stop_all(run)
 
 
 if __name__ == "__main__":
