@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard helpdesk/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format bench translations extract-messages clean screenshots
+.PHONY: run test lint format bench cluster-test translations extract-messages clean screenshots
 
 # The demo's mail goes to a local catcher (helpdesk/mail/catcher.py), read at /admin/outbox.
 run: $(INSTALLED) $(COMPILED)
@@ -50,6 +50,14 @@ CASES ?= 100000
 bench: $(INSTALLED) $(COMPILED)
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python -m bench.run --cases $(CASES)
+
+# The portal as a cluster on one machine (two app servers, two consumers, PostgreSQL, a private
+# Redis, an SMTP sink, a proxy) under load with faults, then the same load on SQLite; see
+# bench/cluster. The issue's full load: `make cluster-test CLIENTS=200 LOAD_SECONDS=60`.
+CLIENTS ?= 50
+LOAD_SECONDS ?= 30
+cluster-test: $(INSTALLED) $(COMPILED)
+	$(BIN)/python -m bench.cluster --clients $(CLIENTS) --seconds $(LOAD_SECONDS)
 
 # The main pages of each role at 1280 and 390 px, German and English, as PNGs in screenshots/.
 screenshots: $(INSTALLED) $(COMPILED)

@@ -83,6 +83,7 @@ DEFAULTS = {
     "MAIL_MAX_TRIES": 30,  # then dead; waits 1, 5, 15, 60 minutes, then hourly: ~27 h
     "MAIL_LEASE_SECONDS": 600,  # a crashed worker's claim; well above a send (MAIL_TIMEOUT)
     "MAIL_SWEEP_BATCH": 100,
+    "MAIL_SWEEP_SECONDS": 45,  # one sweep delivers batch after batch for at most this long
     # Case notifications (helpdesk/mail/notifications.py): whether agents get mail at all,
     # and whether a customer's message on an unassigned case goes to its team's agents.
     "NOTIFY_AGENTS": True,

@@ -154,6 +154,9 @@ def is_sqlite() -> bool:
 _PG_CONTENTION = frozenset({"40001", "40P01", "55P03"})
 #: SQLite's primary result codes SQLITE_BUSY and SQLITE_LOCKED.
 _SQLITE_CONTENTION = frozenset({5, 6})
+#: PostgreSQL's codes for "your connection was ended": by an administrator
+#: (``pg_terminate_backend``), a crash, or a server shutting down.
+_PG_TERMINATED = frozenset({"57P01", "57P02", "57P03"})
 
 
 def is_busy(error: BaseException) -> bool:
@@ -164,6 +167,22 @@ def is_busy(error: BaseException) -> bool:
     if code is not None:
         return code & 0xFF in _SQLITE_CONTENTION
     return getattr(driver_error, "sqlstate", None) in _PG_CONTENTION
+
+
+def is_connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` says the PostgreSQL connection went away under a request: the server
+    rolled back its open transaction, so the request sent again succeeds on a new connection
+    (the pool checks a connection before handing it out). Only when the connection broke
+    during the COMMIT itself is the outcome unknown; the person who sends again decides."""
+    driver_error = getattr(error, "orig", error)
+    if type(driver_error).__module__.split(".")[0] != "psycopg":
+        return False
+    import psycopg
+
+    if not isinstance(driver_error, psycopg.OperationalError):
+        return False
+    # No code: the client found the connection closed (it has no answer from the server).
+    return driver_error.sqlstate in _PG_TERMINATED or driver_error.sqlstate is None
 
 
 def init_app(app: Flask) -> None:

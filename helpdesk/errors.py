@@ -3,18 +3,21 @@
 A change that found other writers in the way for longer than the database waits
 (``helpdesk.db.is_busy``) was rolled back whole: it answers 503 with ``Retry-After`` and
 a page that holds everything the form sent (but files and passwords) in a form that sends
-it again, so nothing typed is lost.
+it again, so nothing typed is lost. The same for a request whose PostgreSQL connection was
+ended under it (``helpdesk.db.is_connection_lost``: a restart, a failover, an administrator's
+``pg_terminate_backend``): its transaction was rolled back, and sent again it succeeds.
 
 A role check a service makes for itself (``permissions.NotAllowed``) that no page caught
 answers 404, as the pages' own decorators do.
 """
 
+import contextlib
 import logging
 
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
-from helpdesk.db import is_busy
+from helpdesk.db import db, is_busy, is_connection_lost
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.permissions import NotAllowed
 from helpdesk.web import render
@@ -51,7 +54,11 @@ def init_app(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http_error(error)
-        if is_busy(error):
+        if is_connection_lost(error):
+            # The page below reads the signed-in user: on a new connection, not the dead one.
+            with contextlib.suppress(Exception):
+                db.manual_close()
+        if is_busy(error) or is_connection_lost(error):
             log.warning("busy: %s %s was rolled back: %s", request.method, request.path, error)
             return _busy()
         if app.testing:

@@ -1,4 +1,9 @@
-"""``/health``: is the database reachable, and has the job worker beaten recently?"""
+"""``/health``: is the database reachable, is the job queue (Redis) reachable, and has the job
+worker beaten recently?
+
+The heartbeat alone would keep saying "ok" for ``HEARTBEAT_STALE_SECONDS`` after Redis went
+away, while no job can be queued or taken; so on Redis the queue is also asked directly
+(``make cluster-test`` restarts Redis and expects a 503 meanwhile)."""
 
 from datetime import timedelta
 
@@ -43,6 +48,11 @@ def _queue() -> dict:
     kind = jobs.queue_kind()
     if kind == "immediate":
         return {"ok": True, "kind": kind, "last_heartbeat": None}
+    if kind == "redis":
+        try:
+            jobs.huey.storage.conn.ping()
+        except Exception as error:  # any client error means the queue is not usable
+            return {"ok": False, "kind": kind, "error": type(error).__name__}
     try:
         beat = SystemState.fetch(jobs.HEARTBEAT_KEY)
     except Exception as error:

@@ -41,6 +41,7 @@ from helpdesk.db import (
     SQLITE_PRAGMAS,
     db,
     is_busy,
+    is_connection_lost,
     is_postgres,
     open_database,
 )
@@ -361,3 +362,25 @@ def test_contention_is_recognised_on_either_database(app, demo_people):
         with pytest.raises(IntegrityError) as other_error:
             User.create(email=mia.email, name="Twin", kind="customer")
         assert not is_busy(other_error.value)
+
+
+def test_a_connection_ended_under_a_request_is_answered_busy(app, demo_people):
+    """``pg_terminate_backend`` (a restart, a failover) under a running request: its
+    transaction is gone, the person gets the "try again" page, not an error."""
+    if not is_postgres():
+        pytest.skip("PostgreSQL only: SQLite has no server that ends connections")
+    with app.app_context():
+        with pytest.raises(OperationalError) as raised, db.atomic():
+            User.update(name="Mia").where(User.id == demo_people["mia.member"].id).execute()
+            ended = open_database(app.config["DATABASE_URL"])
+            own = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+            ended.execute_sql("SELECT pg_terminate_backend(%s)", (own,))
+            ended.close()
+            User.select().count()
+        assert is_connection_lost(raised.value)
+        assert not is_busy(raised.value)
+        db.close()
+        assert User.get_by_id(demo_people["mia.member"].id).name != "Mia"
+        with pytest.raises(IntegrityError) as other_error:
+            User.create(email=demo_people["mia.member"].email, name="Twin", kind="customer")
+        assert not is_connection_lost(other_error.value)

@@ -1,6 +1,7 @@
 """The job queue on its real storage: huey's SQLite file, or Redis when REDIS_URL is set."""
 
 import os
+import socket
 from datetime import datetime
 
 from huey.storage import RedisStorage, SqliteStorage
@@ -53,3 +54,18 @@ def test_health_reports_database_and_a_fresh_heartbeat(make_app):
     assert fresh.status_code == 200
     assert fresh.json["status"] == "ok"
     assert fresh.json["queue"]["last_heartbeat"].endswith("Z")
+
+
+def test_health_reports_an_unreachable_redis_despite_a_fresh_heartbeat(make_app):
+    with socket.socket() as s:  # a port nobody listens on: Redis is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = make_app(HUEY_IMMEDIATE=False, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    with app.app_context():
+        SystemState.put(jobs.HEARTBEAT_KEY)
+
+    answer = app.test_client().get("/health")
+
+    assert answer.status_code == 503
+    assert answer.json["database"]["ok"] is True
+    assert answer.json["queue"] == {"ok": False, "kind": "redis", "error": "ConnectionError"}

@@ -242,6 +242,16 @@ def test_the_sweep_stops_when_the_server_cannot_be_reached(queued_app, smtp_serv
     assert [fetch(queued_app, row.id).tries for row in rows] == [1, 0, 0]
 
 
+def test_the_sweep_drains_a_backlog_larger_than_a_batch(queued_app, smtp_server):
+    queued_app.config["MAIL_SWEEP_BATCH"] = 2
+    rows = [send(queued_app, subject=f"Mail {n}") for n in range(5)]
+    with queued_app.app_context():
+        outcomes = outbox.sweep()
+    assert outcomes[Outcome.SENT] == 5
+    assert {fetch(queued_app, row.id).state for row in rows} == {State.SENT}
+    assert len(smtp_server.envelopes) == 5
+
+
 # -- Once, whoever delivers -----------------------------------------------------------
 
 
