@@ -1,6 +1,6 @@
 """The start pages: a customer's open cases, an agent's queue at a glance."""
 
-from flask import Blueprint, make_response, redirect, url_for
+from flask import Blueprint, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from helpdesk.cases import listing
@@ -51,6 +51,18 @@ def agent():
         count_cap=listing.COUNT_CAP,
         view_labels=VIEW_LABELS,
     )
+
+
+@bp.get("/search")
+def search():
+    """The header's search box: ``in=help`` searches the help articles, anything else the
+    cases the person may see (an agent's queue, a customer's list); one GET form that needs
+    no JavaScript to choose."""
+    text = request.args.get("q", "").strip()[:200]
+    if request.args.get("in") == "help" or not current_user.is_authenticated:
+        return redirect(url_for("knowledge.search_page", q=text or None))
+    every = {"view": "all", "status": "all"} if text else {}  # a search looks everywhere
+    return redirect(url_for("cases.index", q=text or None, **every))
 
 
 @bp.get("/brand.css")

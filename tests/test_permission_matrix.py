@@ -181,6 +181,7 @@ ACCESS = {
     "profile.confirm_email":      ANYONE,     # the mailed, signed token is the permission
     "cases.bulk_action":          AGENTS,
     "home.brand_css":             ANYONE,
+    "home.search":                ANYONE,     # a redirect to the help or the case list
     "outbox.detail":              ADMINS,
     "outbox.html":                ADMINS,
     # Contracts and documents (issue 15): every demo customer is authorised for support.
