@@ -203,6 +203,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from helpdesk import formats
+    from helpdesk.admin import settings
     from helpdesk.i18n import current_language
     from helpdesk.permissions import may_administer, may_work_cases
     from helpdesk.policy import current_policy, navigation_bar
@@ -245,5 +246,5 @@ def _register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,
             "case_word": current_policy().case_word,
-            "branding": current_policy().branding,
+            "branding": settings.branding(current_policy().branding),
         }
