@@ -1,17 +1,20 @@
 """The admin's settings (issue 16, ``/admin/settings``): whether agents must sign in with a
 second factor, and the vendor's face (name, colour, logo, favicon) over the plugin's.
 
-Kept in the small key-value table ``portal_setting``; a request reads the whole table once
-(``current``). The logo and favicon are uploads re-encoded as PNG (nothing of the upload is
-served as it came) and served from ``/brand/<kind>`` as images the browser must not sniff.
+Kept in the small key-value table ``portal_setting``; each process keeps the whole table for
+``CACHE_SECONDS`` (``current``), so pages pay no query for it: a change shows at once in the
+process that saved it, in the others within that time. The logo and favicon are uploads
+re-encoded as PNG (nothing of the upload is served as it came) and served from
+``/brand/<kind>`` as images the browser must not sniff.
 """
 
 import base64
 import hashlib
 import re
+import time
 from dataclasses import replace
 
-from flask import g, has_app_context
+from flask import current_app, has_app_context
 from peewee import CharField, DateTimeField, TextField
 
 from helpdesk import audit
@@ -26,6 +29,7 @@ TWO_FACTOR = "two_factor_for_agents"
 NAME, COLOUR = "brand_name", "brand_colour"
 IMAGES = {"logo": (480, 128), "favicon": (64, 64)}  # kind: the largest size kept
 MAX_NAME = 100
+CACHE_SECONDS = 30
 
 
 class PortalSetting(BaseModel):
@@ -43,12 +47,13 @@ class SettingsError(ValueError):
 
 
 def current() -> dict[str, str]:
-    """Every setting (one query per request, then kept in ``g``)."""
-    if has_app_context() and "portal_settings" in g:
-        return g.portal_settings
+    """Every setting, read at most once in ``CACHE_SECONDS`` by this process."""
+    kept = current_app.extensions.get("portal_settings") if has_app_context() else None
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
     values = {row.key: row.value for row in PortalSetting.select()}
     if has_app_context():
-        g.portal_settings = values
+        current_app.extensions["portal_settings"] = (time.monotonic() + CACHE_SECONDS, values)
     return values
 
 
@@ -130,7 +135,7 @@ def save(
             {key: _logged(key, value) for key, value in changed.items()},
         )
     if has_app_context():
-        g.pop("portal_settings", None)
+        current_app.extensions.pop("portal_settings", None)
     return changed
 
 
