@@ -33,8 +33,8 @@ def menu_paths(client, key) -> set[str]:
 @pytest.mark.parametrize(
     ("person", "expected"),
     [
-        ("mia.member", ["Cases", "Help", "Contracts and documents", "Organisation"]),
-        ("paula.portal", ["Cases", "Help", "Contracts and documents", "Organisation"]),
+        ("mia.member", ["Cases", "Help", "Documents", "Organisation"]),
+        ("paula.portal", ["Cases", "Help", "Documents", "Organisation"]),
         ("erik.first", ["Queue", "Cases", "Knowledge", "Reports"]),
         ("ada.admin", ["Queue", "Cases", "Knowledge", "Reports", "Administration"]),
     ],

@@ -141,6 +141,7 @@ ACCESS = {
     "cases.change_field":         AGENTS,
     "cases.move_status":          AGENTS,
     "cases.assign":               AGENTS,
+    "cases.save_properties":      AGENTS,
     "lifecycle.confirm":          SIGNED_IN,  # an agent is told only the customer confirms
     "lifecycle.escalate":         SIGNED_IN,
     "lifecycle.hand_over":        AGENTS,

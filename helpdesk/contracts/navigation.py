@@ -7,6 +7,7 @@ from helpdesk.policy import Label, NavLink
 
 LABEL = Label("Verträge und Dokumente", "Contracts and documents")
 TEMPLATE = Label("Vorlage der Supportvereinbarung", "Agreement template")
+DOCUMENTS = Label("Dokumente", "Documents")  # a customer's: their contracts and agreement
 PROJECTS = Label("Entwicklungsprojekte", "Development projects")
 
 
@@ -25,7 +26,7 @@ def helpdesk_navigation(user):
             projects,
             NavLink(
                 "contracts.index",
-                LABEL,
+                DOCUMENTS,
                 audience="customer",
                 order=70,
                 values={"organisation_id": user.organisation_id},
