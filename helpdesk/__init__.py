@@ -200,17 +200,27 @@ def _register_account_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask import request
     from flask_login import current_user
 
     from helpdesk import formats
+    from helpdesk.admin import settings
     from helpdesk.i18n import current_language
     from helpdesk.permissions import may_administer, may_work_cases
-    from helpdesk.policy import current_policy, grouped
+    from helpdesk.policy import current_policy, navigation_bar
     from helpdesk.web import fixed_url, static_url
 
     formats.install(app)  # regional dates and times, over Flask-Babel's filters
     app.add_template_global(static_url)
     app.add_template_global(fixed_url)  # links that follow from the endpoint alone
+
+    def is_current(link):
+        """Whether the page asked for is ``link``'s (``link is current_link`` in templates)."""
+        arguments = {**request.args.to_dict(), **(request.view_args or {})}
+        return link.is_current(request.endpoint, arguments)
+
+    app.add_template_global(is_current)
+    app.add_template_test(is_current, "current_link")
 
     @app.context_processor
     def _helpers():
@@ -226,7 +236,8 @@ def _register_template_helpers(app: Flask) -> None:
             return current_policy().navigation(user, audiences)
 
         def menus():
-            return grouped(navigation())
+            """The bar's places and the person's own menu (``navigation_bar``)."""
+            return navigation_bar(navigation())
 
         return {
             "current_user": user,
@@ -236,5 +247,5 @@ def _register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,
             "case_word": current_policy().case_word,
-            "branding": current_policy().branding,
+            "branding": settings.branding(current_policy().branding),
         }

@@ -93,6 +93,8 @@ ACTIONS = {
     "news.unsubscribed": _l("Address unsubscribed from announcements"),
     "download.created": _l("Download added"),
     "article.proposed": _l("Article proposed by a customer"),
+    # the admin's settings (issue 16)
+    "settings.changed": _l("Portal settings changed"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.
@@ -151,6 +153,11 @@ FIELDS = {
     "body_en": _l("Text in English"),
     "audience": _l("Who may read it"),
     "state": _l("State"),
+    "two_factor_for_agents": _l("Two-factor sign-in required for agents"),
+    "brand_name": _l("Vendor name"),
+    "brand_colour": _l("Colour"),
+    "brand_logo": _l("Logo"),
+    "brand_favicon": _l("Favicon"),
 }
 
 

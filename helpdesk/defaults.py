@@ -150,28 +150,35 @@ def helpdesk_navigation(user):
     # In the vendor's word for a case; German phrased so that its gender does not matter.
     one, many = current_policy().case_word.singular, current_policy().case_word.plural
     return [
-        NavLink(
-            "cases.index", Label(f"Meine {many.de}", f"My {many.en}"), audience="customer", order=10
-        ),
         NavLink("cases.queue", Label("Warteschlange", "Queue"), audience="agent", order=10),
-        NavLink(
-            "cases.new",
-            Label(f"{one.de} erstellen", f"New {one.en}"),
-            audience="customer",
-            order=20,
-        ),
-        NavLink(
-            "cases.new_phone",
-            Label(f"{one.de} per Telefon", f"Phone {one.en}"),
-            audience="agent",
-            order=30,
-        ),
+        *_case_menu(one, many),
         NavLink("outbox.index", Label("Postausgang", "Outbox"), audience="admin", order=90),
         *_account_links(user),
         NavLink(
             "sla.calendar", Label("Geschäftszeiten", "Business hours"), audience="admin", order=91
         ),
         NavLink("inbound.index", Label("Posteingang", "Inbound mail"), audience="admin", order=92),
+    ]
+
+
+def _case_menu(one, many):
+    """The case menu: the customer's list and form; the agent's views of the queue (the bar's
+    "Queue" is its first view, the new and unassigned cases) and the phone case form."""
+    customer = (
+        ("cases.index", Label(f"Meine {many.de}", f"My {many.en}"), {}),
+        ("cases.new", Label(f"{one.de} erstellen", f"New {one.en}"), {}),
+    )
+    agent = (
+        ("cases.queue", Label("Mir zugewiesen", "Assigned to me"), {"view": "mine"}),
+        ("cases.queue", Label("Mein Team", "My team"), {"view": "team"}),
+        ("cases.queue", Label("Frist läuft bald ab", "Breaching soon"), {"view": "breaching"}),
+        ("cases.queue", Label(f"Alle offenen {many.de}", f"All open {many.en}"), {"view": "all"}),
+        ("cases.new_phone", Label(f"{one.de} per Telefon", f"Phone {one.en}"), {}),
+    )
+    return [
+        NavLink(endpoint, label, audience, order=20 + number, values=values, menu="cases")
+        for audience, links in (("customer", customer), ("agent", agent))
+        for number, (endpoint, label, values) in enumerate(links)
     ]
 
 

@@ -1,8 +1,9 @@
 """The start pages: a customer's open cases, an agent's queue at a glance."""
 
-from flask import Blueprint, make_response, redirect, url_for
+from flask import Blueprint, abort, make_response, redirect, url_for
 from flask_login import current_user
 
+from helpdesk.admin import settings
 from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells
 from helpdesk.cases.views.lists import VIEW_LABELS
@@ -57,8 +58,24 @@ def agent():
 def brand_css():
     """The vendor's colour as the design system's accent (a style sheet: the pages allow no
     inline styles)."""
-    colour = current_policy().branding.colour  # checked as #rrggbb at start-up
+    # checked as #rrggbb: the plugin's at start-up, the admin's when saved
+    colour = settings.branding(current_policy().branding).colour
     response = make_response(f":root {{ --accent: {colour}; }}\n")
     response.headers["Content-Type"] = "text/css; charset=utf-8"
     response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/brand/<kind>")
+def brand_image(kind: str):
+    """The logo or favicon the admin uploaded: a PNG the portal encoded itself, which the
+    browser is told not to sniff and may not run as a document."""
+    png = settings.image(kind)
+    if png is None:
+        abort(404)
+    response = make_response(png)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "public, max-age=86400"  # the address has a version
     return response

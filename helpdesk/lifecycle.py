@@ -55,9 +55,17 @@ def _category(status_key: str | None):
 def helpdesk_navigation(user):
     return [
         NavLink(
-            "development.index", Label("Entwicklung", "Development"), audience="agent", order=40
+            "development.index",
+            Label("Entwicklung", "Development"),
+            audience="agent",
+            order=27,
+            menu="cases",
         ),
         NavLink(
-            "survey.report", Label("Zufriedenheit", "Satisfaction"), audience="agent", order=50
+            "survey.report",
+            Label("Zufriedenheit", "Satisfaction"),
+            audience="agent",
+            order=61,
+            menu="reports",
         ),
     ]

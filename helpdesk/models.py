@@ -5,6 +5,7 @@ from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, Use
 from helpdesk.accounts.sessions import SignIn
 from helpdesk.accounts.tokens import AccountToken
 from helpdesk.accounts.two_factor import RecoveryCode
+from helpdesk.admin.settings import PortalSetting
 from helpdesk.api.models import ApiToken, Webhook, WebhookDelivery
 from helpdesk.audit import AuditLog
 from helpdesk.cases.models import (
@@ -59,6 +60,7 @@ ALL_MODELS = [
     ProductVersion,
     Component,
     SystemState,
+    PortalSetting,
     CallIdCounter,
     Case,
     Event,

@@ -166,9 +166,11 @@ class FormField:
 class NavLink:
     """A link in the main navigation; ``audience`` is customer, agent, admin or all.
 
-    ``menu`` is the folded menu the link sits in: ``""`` (the bar itself), ``admin`` (the
-    Administration menu: the default of an ``admin`` link), ``organisation`` (a customer's
-    organisation pages) or ``account`` (under the person's name)."""
+    ``menu`` is the folded menu the link sits in: ``""`` (the bar itself), ``cases`` (the
+    case lists and forms), ``reports`` (an agent's figures), ``admin`` (the Administration
+    menu: the default of an ``admin`` link), ``organisation`` (a customer's organisation
+    pages) or ``account`` (under the person's name). ``values`` are the endpoint's arguments
+    (``view="mine"``)."""
 
     endpoint: str
     label: Label
@@ -177,7 +179,7 @@ class NavLink:
     values: dict = field(default_factory=dict, hash=False, compare=False)
     menu: str = ""
 
-    MENUS = ("", "organisation", "admin", "account")
+    MENUS = ("", "cases", "reports", "organisation", "admin", "account")
 
     @property
     def place(self) -> str:
@@ -186,13 +188,40 @@ class NavLink:
             return self.menu or ("admin" if self.audience == "admin" else "")
         return ""
 
+    def is_current(self, endpoint: str | None, arguments: dict) -> bool:
+        """Whether the page at ``endpoint`` with ``arguments`` (the URL's path and query
+        values) is this link's: the same endpoint and every value of the link."""
+        return endpoint == self.endpoint and all(
+            str(arguments.get(name)) == str(value) for name, value in self.values.items()
+        )
 
-def grouped(links: list[NavLink]) -> dict[str, list[NavLink]]:
-    """``links`` by the menu they show in (every menu present, empty when it has none)."""
-    menus: dict[str, list[NavLink]] = {menu: [] for menu in NavLink.MENUS}
+
+@dataclass(frozen=True)
+class NavGroup:
+    """One place in the bar: a single link (``menu`` empty) or a folded menu of links."""
+
+    menu: str
+    links: list[NavLink]
+
+
+def navigation_bar(links: list[NavLink]) -> tuple[list[NavGroup], list[NavLink]]:
+    """``links`` (sorted by order) as the bar's places, each menu where its first link
+    falls, and the links of the person's own menu apart."""
+    bar: list[NavGroup] = []
+    menus: dict[str, NavGroup] = {}
+    account: list[NavLink] = []
     for link in links:
-        menus[link.place].append(link)
-    return menus
+        place = link.place
+        if place == "account":
+            account.append(link)
+        elif not place:
+            bar.append(NavGroup("", [link]))
+        elif place in menus:
+            menus[place].links.append(link)
+        else:
+            menus[place] = NavGroup(place, [link])
+            bar.append(menus[place])
+    return bar, account
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from helpdesk.accounts.invitations import Invitation
 from helpdesk.accounts.models import Approval, Organisation, OrganisationDomain, Team, User
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.accounts.tokens import AccountToken, Purpose
+from helpdesk.admin import settings
 from helpdesk.api import tokens as api_tokens
 from helpdesk.api.models import Webhook
 from helpdesk.cases import files, service, uploads
@@ -140,6 +141,7 @@ ACCESS = {
     "cases.change_field":         AGENTS,
     "cases.move_status":          AGENTS,
     "cases.assign":               AGENTS,
+    "cases.save_properties":      AGENTS,
     "lifecycle.confirm":          SIGNED_IN,  # an agent is told only the customer confirms
     "lifecycle.escalate":         SIGNED_IN,
     "lifecycle.hand_over":        AGENTS,
@@ -181,6 +183,8 @@ ACCESS = {
     "profile.confirm_email":      ANYONE,     # the mailed, signed token is the permission
     "cases.bulk_action":          AGENTS,
     "home.brand_css":             ANYONE,
+    "home.brand_image":           ANYONE,     # a 404 until the admin uploads a picture
+    "admin.settings_page":        ADMINS,
     "outbox.detail":              ADMINS,
     "outbox.html":                ADMINS,
     # Contracts and documents (issue 15): every demo customer is authorised for support.
@@ -325,6 +329,7 @@ OBJECT_OF = {
 #: ... unless the endpoint gives the argument a meaning of its own.
 OBJECT_OF_ENDPOINT = {
     "static":                    {"filename": "stylesheet"},
+    "home.brand_image":          {"kind": "brand_kind"},
     "outbox.resend":             {"pk": "outbox_message"},
     "outbox.detail":             {"pk": "outbox_message"},
     "outbox.html":               {"pk": "outbox_message"},
@@ -395,6 +400,13 @@ class World:
         return self.shared.get(name)
 
 
+def brand_logo() -> str:
+    """A logo the admin uploaded (``/brand/logo`` answers 404 without one)."""
+    admin = User.get(User.email == ROLES["admin_agent"])
+    settings.save(admin, two_factor_for_agents=False, name="", colour="", uploads={"logo": png()})
+    return "logo"
+
+
 def build_world(app) -> World:
     with app.app_context():
         demo.load(password=DEMO_PASSWORD)
@@ -428,6 +440,7 @@ def build_world(app) -> World:
         shared = {
             "case_field": "priority",
             "stylesheet": "css/portal.css",
+            "brand_kind": brand_logo(),
             "outbox_message": OutboxMessage.select().first().id,
             "agent": User.get(User.email == "sara.second@vendor.example").id,
             "team": Team.select().first().id,

@@ -58,8 +58,9 @@ def picture_path(user: User) -> Path:
     return picture_folder() / f"{user.id}.png"
 
 
-def clean_picture(data: bytes) -> bytes:
-    """The picture re-encoded as a small PNG; raise ``PictureError`` when refused."""
+def clean_picture(data: bytes, size: tuple[int, int] = (PICTURE_SIZE, PICTURE_SIZE)) -> bytes:
+    """The picture re-encoded as a PNG of at most ``size``; raise ``PictureError`` when
+    refused."""
     limit = current_app.config["MAX_PICTURE_BYTES"]
     if not data:
         raise PictureError(_("Please choose a picture."))
@@ -79,7 +80,7 @@ def clean_picture(data: bytes) -> bytes:
     except (OSError, SyntaxError, ValueError):
         raise PictureError(_("The picture is damaged and cannot be read.")) from None
     image = image.convert("RGBA")
-    image.thumbnail((PICTURE_SIZE, PICTURE_SIZE))
+    image.thumbnail(size)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -4,7 +4,7 @@ Turning it on: a new secret is kept in the session (not the account) until a cod
 app proves it was set up; then the account gets it and the recovery codes are shown once.
 """
 
-from flask import Blueprint, abort, flash, redirect, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,11 +12,33 @@ from helpdesk import ratelimit
 from helpdesk.accounts import two_factor
 from helpdesk.accounts.forms import ConfirmForm, PasswordCheckForm, TwoFactorCodeForm
 from helpdesk.accounts.passwords import verify_password
+from helpdesk.admin import settings
 from helpdesk.web import render
 
 bp = Blueprint("two_factor", __name__)
 
 SETUP_SECRET = "totp_setup_secret"
+#: What an agent who must still set up the second factor may reach: this page, signing out,
+#: the language and the pages' style and pictures (the API signs in by token, not session).
+SETUP_ENDPOINTS = ("static", "accounts.sign_out", "accounts.language")
+
+
+@bp.before_app_request
+def _second_factor_first():
+    """When the admin requires two-factor sign-in for agents (``/admin/settings``), an agent
+    without it is sent to set it up before anything else: at sign-in and on every page."""
+    endpoint = request.endpoint or ""
+    if (
+        not current_user.is_authenticated
+        or endpoint in SETUP_ENDPOINTS
+        or endpoint.startswith(("two_factor.", "api.", "home.brand"))
+        or not settings.two_factor_required(current_user)
+        or two_factor.enabled(current_user)
+    ):
+        return None
+    if request.method == "GET":
+        flash(_("Please set up two-factor sign-in first: it is required for agents."), "error")
+    return redirect(url_for("two_factor.index"), 303)
 
 
 def _eligible():
@@ -115,6 +137,9 @@ def renew_recovery_codes():
 @login_required
 def disable():
     user = _eligible()
+    if settings.two_factor_required(user):
+        flash(_("Two-factor sign-in is required for agents: it stays on."), "error")
+        return redirect(url_for("two_factor.index"))
     form = PasswordCheckForm()
     if not _password_confirmed(user, form):
         return _page(status=422, disable_form=form)

@@ -1,5 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    ColorField,
+    EmailField,
+    FileField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
@@ -104,3 +112,31 @@ class DomainForm(FlaskForm):
         validators=[DataRequired(), Length(max=253), SingleLine()],
         filters=[_strip],
     )
+
+
+class SettingsForm(FlaskForm):
+    """The admin's settings (``helpdesk.admin.settings`` checks the values)."""
+
+    two_factor_for_agents = BooleanField(
+        _l("Agents must sign in with a second factor"),
+        description=_l("An agent without one is sent to set it up before anything else."),
+    )
+    name = StringField(
+        _l("Vendor name"),
+        validators=[Optional(), Length(max=100), SingleLine()],
+        filters=[_strip],
+        description=_l("In the page header, the title and every mail. Empty: the plugin's."),
+    )
+    colour = ColorField(
+        _l("Colour"),
+        validators=[Optional()],
+        description=_l("Buttons, links and the mail header."),
+    )
+    logo = FileField(
+        _l("Logo"), description=_l("PNG, JPEG, GIF or WebP; shown at most 480 x 128 pixels.")
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))
+    favicon = FileField(
+        _l("Favicon"), description=_l("A square picture; shown at most 64 x 64 pixels.")
+    )
+    remove_favicon = BooleanField(_l("Remove the favicon"))

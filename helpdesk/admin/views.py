@@ -11,7 +11,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from helpdesk.accounts.models import Organisation, OrganisationDomain, Team, User
-from helpdesk.admin import service
+from helpdesk.admin import service, settings
 from helpdesk.admin.forms import (
     AgentForm,
     DomainForm,
@@ -19,10 +19,12 @@ from helpdesk.admin.forms import (
     NameForm,
     OrganisationForm,
     ProductForm,
+    SettingsForm,
     VersionForm,
 )
 from helpdesk.i18n import current_language
 from helpdesk.permissions import require_admin
+from helpdesk.policy import current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 
@@ -360,3 +362,52 @@ def remove_domain(pk: int):
     domain = _get(OrganisationDomain, pk)
     service.remove_domain(current_user, domain)
     return _saved(".organisation", pk=domain.organisation_id)
+
+
+# Settings -------------------------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings_page():
+    """Two-factor for agents and the vendor's face; a picture left empty keeps the old one."""
+    values = settings.current()
+    form = SettingsForm(
+        two_factor_for_agents=values.get(settings.TWO_FACTOR) == "1",
+        name=values.get(settings.NAME, ""),
+        colour=values.get(settings.COLOUR) or current_policy().branding.colour,
+    )
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                settings.save(
+                    current_user,
+                    two_factor_for_agents=form.two_factor_for_agents.data,
+                    name=form.name.data or "",
+                    colour=_chosen_colour(form.colour.data or ""),
+                    uploads=_uploads(form),
+                    removals={kind for kind in settings.IMAGES if form[f"remove_{kind}"].data},
+                )
+            except settings.SettingsError as error:
+                form[error.field].errors = [str(error)]
+            else:
+                return _saved(".settings_page")
+        status = 422
+    return render(
+        "admin/settings.html",
+        form=form,
+        status=status,
+    )
+
+
+def _chosen_colour(colour: str) -> str:
+    """The colour to keep: none when it is the plugin's own (then the plugin's stays in force)."""
+    return "" if colour.lower() == current_policy().branding.colour.lower() else colour
+
+
+def _uploads(form: SettingsForm) -> dict[str, bytes]:
+    return {
+        kind: upload.read()
+        for kind in settings.IMAGES
+        if (upload := form[kind].data) is not None and getattr(upload, "filename", "")
+    }

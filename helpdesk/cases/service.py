@@ -232,6 +232,43 @@ def reply_and_move(
     return message
 
 
+#: The order the properties panel applies its changes in: the assignee first (taking a new
+#: case opens it), the fields (a product before its version and component), the status last.
+PROPERTY_FIELDS = ("case_type", "severity", "priority", "product", "version", "component")
+
+
+def save_properties(
+    case: Case,
+    actor: User,
+    changes: dict,
+    waiting_for: str | None = None,
+    reason: str | None = None,
+) -> list[Event]:
+    """The agent's properties panel: several of ``case``'s properties in one step, all or
+    none. ``changes`` holds only what differs from the case as the agent saw it: ``assignee``
+    (a ``User`` or None), the ``PROPERTY_FIELDS`` and ``status``. Each goes through its own
+    function with its own checks, so a change is refused here as it would be alone; a new
+    product clears version and component, so those are left for the agent to pick anew."""
+    ensure_agent(actor, _l("Only agents change cases."), "status")
+    if not changes:
+        raise CaseError(_l("Nothing changed."), None)
+    events = []
+    with changing():
+        if "assignee" in changes:
+            events.append(assign(case, actor, changes["assignee"]))
+        for name in PROPERTY_FIELDS:
+            if name not in changes or (name in ("version", "component") and "product" in changes):
+                continue
+            why = reason if name == "severity" else None
+            events.append(change_field(case, actor, name, changes[name], why))
+        # taking a new case may have opened it already
+        if "status" in changes and changes["status"] != case.status:
+            events.append(
+                move_status(case, actor, changes["status"], waiting_for=waiting_for, asking=True)
+            )
+    return events
+
+
 def _first_status(category: Category):
     return next(s for s in current_policy().statuses if s.category == category)
 

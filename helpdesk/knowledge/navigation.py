@@ -11,8 +11,14 @@ def helpdesk_navigation(user):
         NavLink("knowledge.index", Label("Hilfe", "Help"), audience="customer", order=70),
         NavLink(
             "knowledge.manage",
-            Label("Wissensdatenbank", "Knowledge base"),
+            Label("Wissen", "Knowledge"),
             audience="agent",
-            order=70,
+            order=50,
+        ),
+        NavLink(
+            "knowledge.organisation_products",
+            Label("Produkte der Organisationen", "Organisations' products"),
+            audience="admin",
+            order=95,
         ),
     ]

@@ -14,6 +14,9 @@ def helpdesk_navigation(user):
     links = [
         NavLink("profile.edit", Label("Mein Profil", "My profile"), order=95, menu="account"),
         NavLink("admin.agents", Label("Agenten", "Agents"), audience="admin", order=91),
+        NavLink(
+            "admin.settings_page", Label("Einstellungen", "Settings"), audience="admin", order=99
+        ),
         NavLink("admin.teams", Label("Teams", "Teams"), audience="admin", order=92),
         NavLink("admin.products", Label("Produkte", "Products"), audience="admin", order=93),
         NavLink(

@@ -8,11 +8,23 @@ from helpdesk.reports.service import may_read_reports
 
 @hookimpl(trylast=True)
 def helpdesk_navigation(user):
-    links = [NavLink("reports.dashboard", Label("Berichte", "Reports"), audience="agent", order=60)]
+    links = [
+        NavLink(
+            "reports.dashboard",
+            Label("Übersicht", "Overview"),
+            audience="agent",
+            order=60,
+            menu="reports",
+        )
+    ]
     if user.is_customer and may_read_reports(user):
         links.append(
             NavLink(
-                "reports.dashboard", Label("Berichte", "Reports"), audience="customer", order=70
+                "reports.dashboard",
+                Label("Berichte", "Reports"),
+                audience="customer",
+                order=84,
+                menu="organisation",
             )
         )
     return links

@@ -24,9 +24,7 @@ def test_avv_round_trip(browser, page, live_server, sign_in, tmp_path):
     page.goto(f"{live_server.url}/cases/new")
     expect(page.locator(".contract-notice")).to_contain_text("online support is not lawful")
 
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Contracts and documents"
-    ).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Documents").click()
     page.get_by_role("button", name="Get the agreement to sign").click()
     with page.expect_download() as blank:
         page.get_by_role("link", name="The blank agreement to sign").click()

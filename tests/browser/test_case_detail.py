@@ -1,7 +1,5 @@
 """The case page in Chromium: agents act through htmx without reloads; customers without JS."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -39,15 +37,17 @@ def test_agent_actions_with_htmx(page, live_server, sign_in):
     page.get_by_label("Message").fill("Public reply")
     page.get_by_role("button", name="Send reply to the customer").click()
     expect(page.locator(".entry-message")).to_contain_text("Public reply")
-    page.locator("#field-severity").select_option("critical")
-    page.get_by_label("Reason (optional)").fill("prod down")
-    page.locator("form[action$='/fields/severity'] button").click()
+    # the properties panel saves each change through htmx: a text left changes nothing yet
+    page.locator("#prop-reason").fill("prod down")
+    page.locator("#prop-severity").select_option("critical")
     expect(page.locator(".timeline")).to_contain_text("changed Severity from Normal to Critical")
-    page.locator("#status-select").select_option("waiting")
-    page.get_by_label(re.compile("What do you need from the customer")).fill("the log")
-    page.get_by_role("button", name="Set status").click()
+    expect(page.locator("#prop-severity")).to_have_value("critical")
+    # a waiting status without the words for the customer is refused, then saved with them
+    page.locator("#prop-status").select_option("waiting")
+    expect(page.locator("#properties-problems")).to_contain_text("what exactly you need")
+    page.locator("#prop-waiting_for").fill("the log")
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".banner.waiting")).to_contain_text("the log")
-    page.locator("#status-select").select_option("hold")  # fine
     page.get_by_role("button", name="Assign to me").click()
     expect(page.locator(".timeline")).to_contain_text("Erik First took the case")
     # an error: empty message

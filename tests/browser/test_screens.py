@@ -46,6 +46,7 @@ ROLES = {
             ("products", "/admin/products"),
             ("calendar", "/admin/calendar"),
             ("outbox", "/admin/outbox"),
+            ("settings", "/admin/settings"),
         ],
     ),
 }

@@ -23,15 +23,15 @@ def case(open_case):
 
 
 def test_a_waiting_status_set_by_hand_needs_the_message(ctx, agent_client, case):
-    response = agent_client.post(url(case, "/status"), data={"status": "waiting"}, headers=HTMX)
+    response = agent_client.post(url(case, "/properties"), data={"status": "waiting"}, headers=HTMX)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Please say what exactly you need from the customer." in page
-    assert 'name="waiting_for" id="status-waiting" maxlength="500" aria-invalid="true"' in page
+    assert 'name="waiting_for" id="prop-waiting_for" maxlength="500" aria-invalid="true"' in page
     assert fresh(case).status == "new"
 
     data = {"status": "waiting", "waiting_for": "the export file of March"}
-    assert agent_client.post(url(case, "/status"), data=data).status_code == 303
+    assert agent_client.post(url(case, "/properties"), data=data).status_code == 303
     assert fresh(case).status == "waiting"
     assert fresh(case).waiting_for == "the export file of March"
 
@@ -78,7 +78,7 @@ def test_customers_cannot_set_a_status_with_their_message(ctx, customer_client, 
 def test_new_status_offers_the_current_status_first(ctx, agent_client, case):
     service.move_status(case, ctx["erik.first"], "open")
     page = agent_client.get(url(case)).get_data(as_text=True)
-    select = page[page.index('id="status-select"') :]
+    select = page[page.index('id="prop-status"') :]
     first = select[select.index("<option") : select.index("</option>")]
     assert 'value="open" selected' in first and "(current)" in first
 

@@ -26,11 +26,20 @@ from helpdesk.cases.views.detail import (
     case_or_404,
     size_label,
 )
-from helpdesk.cases.views.helpers import agents_case_or_404, attempt, done, refused
+from helpdesk.cases.views.helpers import (
+    agents_case_or_404,
+    attempt,
+    done,
+    partial_wanted,
+    refused,
+)
 from helpdesk.inputs import parse_id
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.web import render
 
+#: The form of the properties panel: where the one-field routes (status, assignee, a field;
+#: what the panel posts field by field) show their refusals too.
+PROPERTIES = "properties"
 #: The model whose row an agent picks for a field, for the fields that refer to a row.
 FIELD_MODELS = {"product": Product, "version": ProductVersion, "component": Component}
 
@@ -101,7 +110,7 @@ def change_field(call_id: str, name: str):
         value = field_value(name, request.form.get("value", ""))
         service.change_field(case, current_user, name, value, reason)
 
-    return attempt(case, "field-" + name, change, _("The change was saved."))
+    return attempt(case, PROPERTIES, change, _("The change was saved."))
 
 
 def field_value(name: str, raw: str):
@@ -125,7 +134,7 @@ def move_status(call_id: str):
     waiting_for = request.form.get("waiting_for", "")
     return attempt(
         case,
-        "status",
+        PROPERTIES,
         lambda: service.move_status(
             case, current_user, status, waiting_for=waiting_for, asking=True
         ),
@@ -140,14 +149,9 @@ def assign(call_id: str):
     raw = request.form.get("assignee", "")
 
     def change():
-        assignee = None
-        if raw:
-            assignee = User.get_or_none(User.id == number) if (number := parse_id(raw)) else None
-            if assignee is None:
-                raise CaseError(_("Cases are assigned to active agents."), "assignee")
-        service.assign(case, current_user, assignee)
+        service.assign(case, current_user, _assignee(raw))
 
-    return attempt(case, "assign", change, _("The assignment was changed."))
+    return attempt(case, PROPERTIES, change, _("The assignment was changed."))
 
 
 @bp.route("/cases/<call_id>/follow-up", methods=["GET", "POST"])
@@ -188,3 +192,61 @@ def _follow_up_page(case: Case, failure: Failure | None, values, status: int = 2
         values=values,
         size_of=size_label,
     )
+
+
+@bp.post("/cases/<call_id>/properties")
+@login_required
+def save_properties(call_id: str):
+    """The properties panel: one form, one Save without JavaScript; with htmx each change of
+    a field posts the form at once. Only what differs from the case as shown is changed; an
+    htmx post that changes nothing (a text field left) is answered with 204, no swap."""
+    case = agents_case_or_404(call_id)
+    form = request.form
+    try:
+        changes = _property_changes(case, form)
+    except CaseError as error:
+        return refused(case, PROPERTIES, [error], error.field)
+    if not changes and partial_wanted():
+        return "", 204
+
+    def change():
+        service.save_properties(
+            case,
+            current_user,
+            changes,
+            waiting_for=form.get("waiting_for", ""),
+            reason=form.get("reason", "").strip() or None,
+        )
+
+    return attempt(case, PROPERTIES, change, _("The change was saved."))
+
+
+def _property_changes(case: Case, form) -> dict:
+    """What ``form`` sets differently from ``case``, as values for ``save_properties``."""
+    changes = {}
+    if "assignee" in form and form["assignee"] != str(case.assignee_id or ""):
+        changes["assignee"] = _assignee(form["assignee"])
+    for name in service.PROPERTY_FIELDS:
+        if name in ("version", "component") and "product" in changes:
+            continue  # the new product's are picked afterwards
+        if name in form and form[name] != _shown_value(case, name):
+            changes[name] = field_value(name, form[name])
+    if form.get("status") and form["status"] != case.status:
+        changes["status"] = form["status"]
+    return changes
+
+
+def _shown_value(case: Case, name: str) -> str:
+    """``name`` of ``case`` as the panel's select holds it (a key, or a row's id)."""
+    if name in FIELD_MODELS:
+        return str(getattr(case, name + "_id") or "")
+    return getattr(case, name)
+
+
+def _assignee(raw: str) -> User | None:
+    if not raw:
+        return None
+    assignee = User.get_or_none(User.id == number) if (number := parse_id(raw)) else None
+    if assignee is None:
+        raise CaseError(_("Cases are assigned to active agents."), "assignee")
+    return assignee
