@@ -248,7 +248,8 @@ def _timer_line(args) -> str:
         r = timers.measure(args.timer_due or max(1, args.cases // 100))
     return (
         f"timer sweep: {r['cases']:,} cases of which {r['due']:,} due: {r['seconds']:.1f} s "
-        f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each)"
+        f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each; "
+        f"CPU {r['cpu']:.1f} s, {1000 * r['cpu'] / max(1, r['acted']):.1f} ms each)"
     )
 
 

@@ -7,6 +7,7 @@ the exact time in the element's ``title`` (shown on hover).
 """
 
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -22,8 +23,19 @@ REGIONS = {"en": "en_GB", "de": "de_AT"}
 
 def region(locale: Locale | str | None = None) -> Locale:
     """The locale whose formats readers of ``locale`` (default: the current one) see."""
-    locale = Locale.parse(str(locale or get_locale() or "en"))
+    return _region(str(locale or get_locale() or "en"))
+
+
+@cache
+def _region(name: str) -> Locale:
+    locale = Locale.parse(name)
     return Locale.parse(REGIONS.get(locale.language, str(locale)))
+
+
+@cache
+def _glue(format: str, where: Locale) -> str:
+    """How ``where`` joins a date (``{1}``) and a time (``{0}``) in ``format``."""
+    return str(get_datetime_format(format, where)).replace("'", "")
 
 
 def _local(at: datetime, zone: ZoneInfo | None = None) -> datetime:
@@ -38,9 +50,10 @@ def datetime_text(at: datetime | None, format: str = "medium", locale=None, zone
         return ""
     where = region(locale)
     local = _local(at, zone)
-    glue = str(get_datetime_format(format, where)).replace("'", "")
-    return glue.replace("{1}", format_date(local, format, locale=where)).replace(
-        "{0}", format_time(local, "short", locale=where)
+    return (
+        _glue(format, where)
+        .replace("{1}", format_date(local, format, locale=where))
+        .replace("{0}", format_time(local, "short", locale=where))
     )
 
 

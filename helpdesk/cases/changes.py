@@ -73,9 +73,12 @@ def recipients(case: Case, author: User) -> str:
     return json.dumps(sorted(ids))
 
 
-def set_status(case: Case, actor: User | None, status, now, waiting_for=None) -> Event:
+def set_status(
+    case: Case, actor: User | None, status, now, waiting_for=None, touched: bool = False
+) -> Event:
     """Move ``case`` to the policy status ``status`` and record it (inside ``changing``),
     without asking anyone's permission: the callers decide who may (``None``: the system).
+    ``touched`` also marks the case changed at ``now`` (as ``touch``, in the same UPDATE).
 
     A compare-and-set on the status ``case`` was read with: of two people who move the same
     case at once (both confirming its solution, say) one wins and the other is told the case
@@ -103,6 +106,7 @@ def set_status(case: Case, actor: User | None, status, now, waiting_for=None) ->
             status_category=case.status_category,
             is_open=case.is_open,
             waiting_for=case.waiting_for,
+            **({"updated_at": now} if touched else {}),
         )
         .where((Case.id == case.id) & (Case.status == read))
         .execute()

@@ -365,9 +365,9 @@ def system_move(case: Case, status_key: str, reason: str) -> Event:
     is the status entry's text."""
     now = utcnow()
     with changing():
-        event = set_status(case, None, current_policy().status(status_key), now, reason)
-        touch(case, now)
-    return event
+        return set_status(
+            case, None, current_policy().status(status_key), now, reason, touched=True
+        )
 
 
 def system_note(case: Case, body: str) -> Event:

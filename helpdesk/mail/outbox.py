@@ -38,7 +38,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
-from email.policy import SMTP
 from email.utils import getaddresses, make_msgid, parseaddr
 from enum import StrEnum
 
@@ -103,8 +102,9 @@ def enqueue(
     envelope = [address for _name, address in getaddresses(to)]
     if not envelope or not all("@" in address for address in envelope):
         raise ValueError(f"not a list of mail addresses: {to!r}")
-    message = transport.build_message(
-        message_id=make_msgid(idstring=id_tag, domain=_domain(config, sender)),
+    message_id = make_msgid(idstring=id_tag, domain=_domain(config, sender))
+    raw = transport.build_message(
+        message_id=message_id,
         sender=sender,
         to=to,
         subject=subject,
@@ -114,15 +114,14 @@ def enqueue(
         references=references,
         automatic=automatic,
         reply_to=reply_to,
+        request_id=request_id.current(),  # which request wrote it, for the logs
     )
-    if request_id.current():  # which request wrote it, for the logs (observability)
-        message["X-Request-ID"] = request_id.current()
     values = {
-        "message_id": message["Message-ID"],
+        "message_id": message_id,
         "sender": parseaddr(sender)[1],
         "recipients": json.dumps(envelope),
         "subject": subject,
-        "raw": message.as_string(policy=SMTP),
+        "raw": raw,
         "case": case,
     }
     buffer = _batch.get()

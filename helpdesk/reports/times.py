@@ -23,8 +23,12 @@ def helpdesk_case_changed(events):
     for event in events:
         if event.kind == EventKind.OPENED:
             _opened(event.case, event.created_at)
-        elif _is_answer(event) or _is_solution(event):
-            _finished(event)
+    finishing = [e for e in events if _is_answer(e) or _is_solution(e)]
+    if finishing:  # the cases' rows in one query: a timer sweep's batch solves hundreds
+        rows = CaseTimes.select().where(CaseTimes.case.in_({e.case_id for e in finishing}))
+        times = {row.case_id: row for row in rows}
+        for event in finishing:
+            _finished(event, times.get(event.case_id))
 
 
 def _is_answer(event) -> bool:
@@ -57,8 +61,7 @@ def _opened(case: Case, at) -> None:
     ).on_conflict_ignore().execute()
 
 
-def _finished(event) -> None:
-    times = CaseTimes.get_or_none(CaseTimes.case == event.case_id)
+def _finished(event, times: CaseTimes | None) -> None:
     if times is None:
         return  # opened before reports existed
     answer = _is_answer(event)

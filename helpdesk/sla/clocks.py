@@ -14,11 +14,13 @@ change. The rules (SLA-2, SLA-3, FLOW-3):
   vendor's. A change of type, severity, priority or product recomputes it from the clock's
   start; the field entry carries the agent's reason.
 - Entering a status, or a customer's public message, restarts that status's timers from the
-  first step. The timer sweep sets ``EFFECTIVE_AT`` to the instant a step was due, so a
-  status it moves to counts from then, not from when a late worker got round to it.
+  first step. The timer sweep sets ``EFFECTIVE_AT`` to the instant each case's step was due,
+  so a status it moves to counts from then, not from when a late worker got round to it.
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
@@ -29,11 +31,26 @@ from helpdesk.policy import Category, current_policy
 from helpdesk.sla import policy as sla
 from helpdesk.sla.models import CaseClock
 
-#: Set by the timer sweep while it acts: the instant the acting timer was due.
-EFFECTIVE_AT: ContextVar[datetime | None] = ContextVar("sla_effective_at", default=None)
+#: Set by the timer sweep while it acts: the instant each acting timer was due, by case id.
+EFFECTIVE_AT: ContextVar[dict[int, datetime] | None] = ContextVar("sla_effective_at", default=None)
 
 PAUSED = (Category.WAITING, Category.HOLD)
 STOPPED = (Category.SOLVED, Category.CLOSED)
+
+
+@contextmanager
+def effective_times() -> Iterator[dict[int, datetime]]:
+    """The sweep's ``EFFECTIVE_AT`` for what it does inside: it puts each case's instant in
+    the mapping yielded. A block inside another joins it (a batch's hooks run at its end)."""
+    if EFFECTIVE_AT.get() is not None:
+        yield EFFECTIVE_AT.get()
+        return
+    times: dict[int, datetime] = {}
+    token = EFFECTIVE_AT.set(times)
+    try:
+        yield times
+    finally:
+        EFFECTIVE_AT.reset(token)
 
 
 @hookimpl
@@ -43,10 +60,11 @@ def helpdesk_case_changed(events):
         by_case.setdefault(event.case_id, []).append(event)
     if not by_case:
         return
-    calendar = sla.calendar()
+    calendar, effective = sla.calendar(), EFFECTIVE_AT.get() or {}
+    clocks = clocks_of(list(by_case))
     for case_id, case_events in by_case.items():
         case = case_events[-1].case
-        clock = clock_of(case_id)
+        clock = clocks[case_id]
         restart = None
         for event in case_events:
             if _apply(clock, case, event):
@@ -54,9 +72,10 @@ def helpdesk_case_changed(events):
         if restart is not None or clock.timer_status != case.status:
             clock.timer_status = case.status
             clock.timer_step = 0
-            clock.timer_base_at = EFFECTIVE_AT.get() or restart or case_events[-1].created_at
+            clock.timer_base_at = effective.get(case_id) or restart or case_events[-1].created_at
         schedule_timer(clock, calendar)
-        clock.save()
+        if clock.dirty_fields:  # the columns this change set, not the whole row
+            clock.save(only=clock.dirty_fields)
 
 
 def clock_of(case_id: int) -> CaseClock:
@@ -65,14 +84,27 @@ def clock_of(case_id: int) -> CaseClock:
     changes of one case at once must take turns or one would write back what it read
     before the other's update. PostgreSQL locks the row (``FOR UPDATE``); on SQLite every
     writing transaction holds the database's write lock from its start."""
-    query = CaseClock.select().where(CaseClock.case == case_id)
-    if is_postgres():
-        query = query.for_update()
-    clock = query.get_or_none()
-    if clock is None:
-        CaseClock.insert(case=case_id).on_conflict_ignore().execute()
-        clock = query.get()
-    return clock
+    return clocks_of([case_id])[case_id]
+
+
+def clocks_of(case_ids: list[int]) -> dict[int, CaseClock]:
+    """``clock_of`` for several cases (a change of many, as a timer sweep's batch), in one
+    query, and one more for the cases without a clock yet."""
+
+    def read() -> dict[int, CaseClock]:
+        query = CaseClock.select().where(CaseClock.case.in_(case_ids))
+        if is_postgres():
+            query = query.order_by(CaseClock.case).for_update()  # locked in one order
+        return {clock.case_id: clock for clock in query}
+
+    clocks = read()
+    missing = [case_id for case_id in case_ids if case_id not in clocks]
+    if missing:
+        CaseClock.insert_many(
+            [(case_id,) for case_id in missing], fields=[CaseClock.case]
+        ).on_conflict_ignore().execute()
+        clocks = read()
+    return clocks
 
 
 #: Fields of a case a response target may depend on: changing one recomputes the target.

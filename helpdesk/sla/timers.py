@@ -25,7 +25,7 @@ from datetime import datetime
 from flask import current_app
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import service
+from helpdesk.cases import changes, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
 from helpdesk.db import db, is_postgres
@@ -149,9 +149,11 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
         if case.assignee_id:
             case.assignee = users[case.assignee_id]
     calendar, done = sla.calendar(), 0
-    with outbox.batched() as mails:
+    # The batch is one change: the hooks (clocks, reports, webhooks) hear its timeline
+    # entries once, at its end, and read what they need for all its cases at once.
+    with outbox.batched() as mails, clocks.effective_times(), changes.changing() as events:
         for row in rows:
-            written = len(mails)
+            written, recorded = len(mails), len(events)
             try:
                 with db.atomic():
                     clock = clocks_by_case[row.case_id]
@@ -162,6 +164,7 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
                 # is a compare-and-set): its claim is given back, and the next sweep plans
                 # from the case as it is.
                 del mails[written:]
+                del events[recorded:]
                 CaseClock.update(timer_due_at=row.timer_due_at, timer_step=row.timer_step).where(
                     CaseClock.case == row.case_id
                 ).execute()
@@ -263,11 +266,9 @@ def _move(case: Case, step: Step, clock, calendar, now) -> None:
         Action.CLOSE: _l("Closed by the status timer"),
         Action.RESUBMIT: _l("Resubmission date reached"),
     }[step.timer.action]
-    token = clocks.EFFECTIVE_AT.set(step.when)
-    try:
+    with clocks.effective_times() as effective:
+        effective[case.id] = step.when
         service.system_move(case, target, str(_reason(step, label)))
-    finally:
-        clocks.EFFECTIVE_AT.reset(token)
     if step.timer.mail and not stale:
         notify.send(
             step.timer.mail,

@@ -58,7 +58,10 @@ def test_erp_handbook_waiting_pending_closure_closed_and_reopen_window(vendor):
     v.at("2026-12-21T10:00:30")
     assert timers.sweep() == 1
     assert reload(case).status == "closed"
-    assert v.subjects()[-1] == f"[#{case.call_id}] Your case is closed"
+    # The closing notice, then the survey the closing sends (the sweep's batch is one change:
+    # what the change causes is written at its end).
+    assert v.subjects()[-2] == f"[#{case.call_id}] Your case is closed"
+    assert "How satisfied were you with our support?" in v.subjects()[-1]
     status_events = Event.select().where((Event.case == case.id) & (Event.kind == EventKind.STATUS))
     timer_moves = [e for e in status_events if e.author_id is None]
     assert [e.new_value for e in timer_moves] == ["pending_closure", "closed"]
@@ -151,7 +154,8 @@ def test_property_software_waiting_reminds_then_closes_and_solved_closes(vendor)
     v.at("2026-12-14T08:01:00")
     timers.sweep()
     assert reload(case).status == "closed"
-    assert v.subjects()[-1] == f"[#{case.call_id}] Your case was closed without your answer"
+    assert v.subjects()[-2] == f"[#{case.call_id}] Your case was closed without your answer"
+    assert "How satisfied were you with our support?" in v.subjects()[-1]  # then the survey
 
     second = v.open("fault", "standard", subject="Second")
     service.move_status(second, erik, "solved")
