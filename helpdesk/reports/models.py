@@ -67,8 +67,8 @@ class CaseTimes(BaseModel):
 class DailyOpenCount(BaseModel):
     """The open cases at the end of a day (the portal's time zone) by organisation, team,
     product, case type, severity and status category: the open-cases trend reads a period of
-    these rows. Today's rows follow every change of cases (``rollups.open_counts_changed``)
-    and an hourly job recounts them from the cases."""
+    these rows. Today's rows follow every change of cases and an hourly job recounts them
+    (``open_rollup``)."""
 
     id = AutoField()
     day = DateField()

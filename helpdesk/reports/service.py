@@ -28,7 +28,7 @@ from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Product
 from helpdesk.reports import days
 from helpdesk.reports.charts import Chart, Series
-from helpdesk.reports.models import CaseTimes, DailyCaseCount
+from helpdesk.reports.models import CaseTimes, DailyCaseCount, DailyOpenCount
 from helpdesk.survey.models import RATINGS, SurveyResponse
 from helpdesk.timeutil import utcnow
 
@@ -213,8 +213,9 @@ def open_counts(filters: Filters, column: str) -> dict:
     return dict(_open_cases(filters, field, fn.COUNT(Case.id)).group_by(field).tuples())
 
 
-def open_by_status(filters: Filters) -> Figure:
-    counts = open_counts(filters, "status_category")
+def open_by_status(filters: Filters, counts: dict | None = None) -> Figure:
+    """``counts``: ``open_counts(filters, "status_category")`` if the caller has it."""
+    counts = open_counts(filters, "status_category") if counts is None else counts
     labels = [str(label) for label in CATEGORY_LABELS.values()]
     values = [counts.get(category, 0) for category in CATEGORY_LABELS]
     return Figure(
@@ -230,10 +231,17 @@ def open_by_status(filters: Filters) -> Figure:
     )
 
 
-def open_by_severity(filters: Filters) -> Figure:
-    counts = open_counts(filters, "severity")
-    severities = current_policy().severities
-    keys = [s.key for s in severities] + sorted(set(counts) - {s.key for s in severities})
+def _severity_keys(*counts: dict) -> list[str]:
+    """The vendor's severities, and any other found in ``counts`` (one no longer offered)."""
+    known = [s.key for s in current_policy().severities]
+    found = set().union(*counts)
+    return known + sorted(found - set(known))
+
+
+def open_by_severity(filters: Filters, counts: dict | None = None) -> Figure:
+    """``counts``: ``open_counts(filters, "severity")`` if the caller has it."""
+    counts = open_counts(filters, "severity") if counts is None else counts
+    keys = _severity_keys(counts)
     labels = [str(current_policy().label("severity", key)) for key in keys]
     return Figure(
         "open_by_severity",
@@ -246,6 +254,71 @@ def open_by_severity(filters: Filters) -> Figure:
             key="open_by_severity",
         ),
     )
+
+
+def open_trend(filters: Filters, by_status: dict, by_severity: dict) -> list[Figure]:
+    """The open cases at the end of each day (or week: its last day in the period) by status
+    category and by severity, from the daily roll-up of open cases; today's point is the exact
+    count now (``by_status``, ``by_severity``: ``open_counts`` of the two columns)."""
+    today = days.today()
+    buckets = _buckets(filters)
+    ends = [min(b + timedelta(days=6), filters.end) if filters.weekly else b for b in buckets]
+    rows = (
+        narrowed(
+            DailyOpenCount.select(
+                DailyOpenCount.day,
+                DailyOpenCount.status_category,
+                DailyOpenCount.severity,
+                fn.SUM(DailyOpenCount.count),
+            ).where(DailyOpenCount.day.in_([day for day in ends if day < today])),
+            DailyOpenCount,
+            filters,
+        )
+        .group_by(DailyOpenCount.day, DailyOpenCount.status_category, DailyOpenCount.severity)
+        .tuples()
+    )
+    status_at: dict[date, Counter] = {}
+    severity_at: dict[date, Counter] = {}
+    for day, category, severity, n in rows:
+        status_at.setdefault(_as_date(day), Counter())[category] += n or 0
+        severity_at.setdefault(_as_date(day), Counter())[severity] += n or 0
+    status_at[today], severity_at[today] = Counter(by_status), Counter(by_severity)
+    labels = [_label(day, filters) for day in buckets]
+    severities = _severity_keys(by_severity, *severity_at.values())
+    empty = Counter()
+    return [
+        Figure(
+            "open_trend_status",
+            Chart(
+                "stacked",
+                _("Open cases by status over the period"),
+                labels,
+                [
+                    Series(str(name), [status_at.get(day, empty)[category] for day in ends])
+                    for category, name in CATEGORY_LABELS.items()
+                ],
+                description=_("Open cases at the end of each day, by status category."),
+                key="open_trend_status",
+            ),
+        ),
+        Figure(
+            "open_trend_severity",
+            Chart(
+                "line",
+                _("Open cases by severity over the period"),
+                labels,
+                [
+                    Series(
+                        str(current_policy().label("severity", key)),
+                        [severity_at.get(day, empty)[key] for day in ends],
+                    )
+                    for key in severities
+                ],
+                description=_("Open cases at the end of each day, by severity."),
+                key="open_trend_severity",
+            ),
+        ),
+    ]
 
 
 def volume(filters: Filters) -> list[Figure]:
@@ -615,9 +688,12 @@ def dashboard(user: User, filters: Filters) -> list[Figure]:
     """Every figure ``user`` may read for ``filters``, in the dashboard's order; the vendor
     plugins' own figures last (``helpdesk_report_figures``)."""
     internal = may_work_cases(user)
+    by_status = open_counts(filters, "status_category")
+    by_severity = open_counts(filters, "severity")
     figures = [
-        open_by_status(filters),
-        open_by_severity(filters),
+        open_by_status(filters, by_status),
+        open_by_severity(filters, by_severity),
+        *open_trend(filters, by_status, by_severity),
         *volume(filters),
         *response_figures(filters),
         backlog_age(filters),

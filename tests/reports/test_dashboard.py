@@ -66,6 +66,8 @@ def test_agents_figures_equal_the_numbers_counted_by_hand(world, dataset):
     assert list(figures) == [
         "open_by_status",
         "open_by_severity",
+        "open_trend_status",
+        "open_trend_severity",
         "volume",
         "channels",
         "response_times",
