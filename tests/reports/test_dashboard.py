@@ -77,6 +77,7 @@ def test_agents_figures_equal_the_numbers_counted_by_hand(world, dataset):
         "satisfaction",
         "satisfaction_trend",
         "escalations",
+        "self_service",
         "workload_agents",
         "workload_teams",
     ]
