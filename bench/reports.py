@@ -17,36 +17,57 @@ from peewee import fn
 from helpdesk.accounts.models import User
 from helpdesk.cases.models import Case
 from helpdesk.db import db, is_postgres
-from helpdesk.reports import service
-from helpdesk.reports.models import DailyCaseCount
+from helpdesk.reports import days, open_rollup, service
+from helpdesk.reports.models import DailyCaseCount, DailyOpenCount
 
 RUNS = 5
 
 
 def ensure_rollups() -> None:
-    """The roll-up and the response times of the dataset, written once."""
+    """The roll-ups and the response times of the dataset, written once.
+
+    Days are Vienna's: on PostgreSQL converted exactly, on SQLite (no time zones) as UTC+1.
+    The seed has no history of what was open when, so every day of the last year gets today's
+    open-case rows: as many rows per day as a real history would have, which is what the
+    trend's query costs."""
     if DailyCaseCount.select().limit(1).exists():
         return
-    day = "CAST(c.{0} AS DATE)" if is_postgres() else "DATE(c.{0})"
+    if is_postgres():
+        day = "CAST((c.{0} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Vienna' AS DATE)"
+    else:
+        day = "DATE(c.{0}, '+1 hours')"
     finished = "CASE WHEN c.status_category = '{0}' THEN 1 ELSE 0 END"
+    key = "c.organisation_id, COALESCE(c.team_id, 0), COALESCE(c.product_id, 0), c.channel"
     with db.atomic():
         db.execute_sql(
-            "INSERT INTO daily_case_count (day, organisation_id, team, product, channel, opened,"
-            " solved, closed) SELECT d, o, t, p, ch, SUM(op), SUM(so), SUM(cl) FROM ("
+            "INSERT INTO daily_case_count (day, organisation_id, team, product, channel,"
+            " case_type, opened, solved, closed) SELECT d, o, t, p, ch, ty, SUM(op), SUM(so),"
+            " SUM(cl) FROM ("
             f" SELECT {day.format('created_at')} AS d, c.organisation_id AS o,"
-            " COALESCE(c.team_id, 0) AS t, c.product_id AS p, c.channel AS ch, 1 AS op,"
-            ' 0 AS so, 0 AS cl FROM "case" c UNION ALL'
-            f" SELECT {day.format('updated_at')}, c.organisation_id, COALESCE(c.team_id, 0),"
-            f" c.product_id, c.channel, 0, {finished.format('solved')},"
-            f' {finished.format("closed")} FROM "case" c WHERE NOT c.is_open'
-            ") AS x GROUP BY d, o, t, p, ch"
+            " COALESCE(c.team_id, 0) AS t, COALESCE(c.product_id, 0) AS p, c.channel AS ch,"
+            ' c.case_type AS ty, 1 AS op, 0 AS so, 0 AS cl FROM "case" c UNION ALL'
+            f" SELECT {day.format('updated_at')}, {key}, c.case_type, 0,"
+            f" {finished.format('solved')}, {finished.format('closed')}"
+            ' FROM "case" c WHERE NOT c.is_open'
+            ") AS x GROUP BY d, o, t, p, ch, ty"
         )
         db.execute_sql(
-            "INSERT INTO case_times (case_id, organisation, team, product, severity, opened_at,"
-            " response_target, responded_at, response_minutes) SELECT c.id, c.organisation_id,"
-            " COALESCE(c.team_id, 0), c.product_id, c.severity, c.created_at, 240,"
-            ' c.created_at, c.id % 600 FROM "case" c'
+            "INSERT INTO case_times (case_id, organisation, team, product, severity, case_type,"
+            " opened_at, response_target, responded_at, response_minutes) SELECT c.id,"
+            " c.organisation_id, COALESCE(c.team_id, 0), COALESCE(c.product_id, 0), c.severity,"
+            " c.case_type,"
+            ' c.created_at, 240, c.created_at, c.id % 600 FROM "case" c'
         )
+        open_rollup.refresh()
+        today = days.today()
+        columns = [getattr(DailyOpenCount, k) for k in (*open_rollup.KEY, "count")]
+        rows = list(
+            DailyOpenCount.select(*columns).where(DailyOpenCount.day == today).dicts()
+        )
+        for back in range(1, 366):
+            day_rows = [{**row, "day": today - timedelta(days=back)} for row in rows]
+            for batch in range(0, len(day_rows), 500):
+                DailyOpenCount.insert_many(day_rows[batch : batch + 500]).execute()
 
 
 def _best(function) -> tuple[float, float]:

@@ -774,8 +774,9 @@ def figure(user: User, filters: Filters, key: str) -> Figure | None:
     return next((f for f in dashboard(user, filters) if f.key == key), None)
 
 
-def record_export(user: User, figure: Figure, filters: Filters, fmt: str) -> None:
-    """Log that ``user`` downloaded ``figure``'s numbers (REP-2: exports of data)."""
+def record_export(user: User, key: str, filters: Filters, fmt: str) -> None:
+    """Log that ``user`` downloaded the numbers of figure ``key`` (``dashboard``: all of them,
+    as PDF) for ``filters`` (REP-2: exports of data)."""
     with db.atomic():
         record(
             user,
@@ -783,7 +784,7 @@ def record_export(user: User, figure: Figure, filters: Filters, fmt: str) -> Non
             user,
             None,
             {
-                "figure": figure.key,
+                "figure": key,
                 "format": fmt,
                 **filters.query_args(),
                 "organisation": filters.organisation,
