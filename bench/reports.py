@@ -86,12 +86,12 @@ def measure(agent_email: str, customer_email: str) -> dict:
     customer = User.get(User.email == customer_email)
     last = Case.select(fn.MAX(Case.created_at)).scalar().date()
     results = {"cases": Case.select().count()}
-    for label, user, days in (
+    for label, user, length in (
         ("agent, 30 days", agent, 30),
         ("agent, 365 days", agent, 365),
         ("customer, 365 days", customer, 365),
     ):
-        start = (last - timedelta(days=days - 1)).isoformat()
+        start = (last - timedelta(days=length - 1)).isoformat()
         filters = service.filters_for(user, {"start": start, "end": last.isoformat()})
         results[label] = _best(lambda u=user, f=filters: service.dashboard(u, f))
     return results
