@@ -18,7 +18,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases.models import Case
 from helpdesk.db import db, is_postgres
 from helpdesk.reports import days, open_rollup, service
-from helpdesk.reports.models import DailyCaseCount, DailyOpenCount
+from helpdesk.reports.models import DailyCaseCount
 
 RUNS = 5
 
@@ -59,15 +59,17 @@ def ensure_rollups() -> None:
             ' c.created_at, 240, c.created_at, c.id % 600 FROM "case" c'
         )
         open_rollup.refresh()
-        today = days.today()
-        columns = [getattr(DailyOpenCount, k) for k in (*open_rollup.KEY, "count")]
-        rows = list(
-            DailyOpenCount.select(*columns).where(DailyOpenCount.day == today).dicts()
+        columns = "organisation, team, product, case_type, severity, status_category, count"
+        db.execute_sql(
+            "WITH RECURSIVE back(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM back WHERE n < 365)"
+            f" INSERT INTO daily_open_count (day, {columns}) SELECT {_days_before('o.day')},"
+            f" {columns} FROM daily_open_count o CROSS JOIN back"
+            f" WHERE o.day = '{days.today().isoformat()}'"
         )
-        for back in range(1, 366):
-            day_rows = [{**row, "day": today - timedelta(days=back)} for row in rows]
-            for batch in range(0, len(day_rows), 500):
-                DailyOpenCount.insert_many(day_rows[batch : batch + 500]).execute()
+
+
+def _days_before(column: str) -> str:
+    return f"{column} - back.n" if is_postgres() else f"DATE({column}, '-' || back.n || ' days')"
 
 
 def _best(function) -> tuple[float, float]:

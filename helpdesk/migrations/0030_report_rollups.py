@@ -5,16 +5,17 @@ of the open cases, and two indexes on knowledge tables for the self-service figu
   the roll-up's unique key takes it in. Existing ``case_times`` rows get their case's type;
   the roll-up's rows keep ``''`` until ``helpdesk.reports.rollups.rebuild`` recounts them.
 - ``daily_open_count``: the open cases at the end of each day (the portal's time zone) by
-  organisation, team, product, type, severity and status category, for the open-cases trend.
+  organisation, team, product, type, severity and status category, and the same for all
+  organisations together (organisation 0), for the open-cases trend.
 - ``case_open_by_organisation``: the open cases of one organisation by those keys, counted
   from the index alone when a change recounts its organisation's row of today.
 - ``article_read (read_at)`` and ``deflection (created_at)``: the self-service figures read a
   period of these rows (the knowledge area's own indexes start with the user or the article).
 """
 
-from peewee import AutoField, CharField, DateField, ForeignKeyField, IntegerField
+from peewee import AutoField, CharField, DateField, IntegerField
 
-from helpdesk.migrations import existing, frozen_base
+from helpdesk.migrations import frozen_base
 
 
 def upgrade(db, migrator):
@@ -31,12 +32,11 @@ def upgrade(db, migrator):
     )
 
     Base = frozen_base(db)
-    Organisation = existing(Base, "organisation")
 
     class DailyOpenCount(Base):
         id = AutoField()
         day = DateField()
-        organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
+        organisation = IntegerField()  # 0: all organisations together
         team = IntegerField(default=0)
         product = IntegerField(default=0)
         case_type = CharField(max_length=50)

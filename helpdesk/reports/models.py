@@ -66,13 +66,14 @@ class CaseTimes(BaseModel):
 
 class DailyOpenCount(BaseModel):
     """The open cases at the end of a day (the portal's time zone) by organisation, team,
-    product, case type, severity and status category: the open-cases trend reads a period of
-    these rows. Today's rows follow every change of cases and an hourly job recounts them
+    product, case type, severity and status category, and the same for all organisations
+    together (organisation 0, so an id, not a foreign key): the open-cases trend reads a period
+    of these rows. Today's rows follow every change of cases and an hourly job recounts them
     (``open_rollup``)."""
 
     id = AutoField()
     day = DateField()
-    organisation = ForeignKeyField(Organisation, on_delete="CASCADE")
+    organisation = IntegerField()  # 0: all organisations together (``open_rollup.EVERYONE``)
     team = IntegerField(default=0)
     product = IntegerField(default=0)
     case_type = CharField(max_length=50)

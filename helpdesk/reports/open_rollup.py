@@ -2,19 +2,24 @@
 an hourly job) for the dashboard's open-cases trend.
 
 ``DailyOpenCount`` holds, per day of the portal's time zone, the open cases by organisation,
-team, product, case type, severity and status category as they stood at the day's end. Today's
-rows are kept current two ways:
+team, product, case type, severity and status category as they stood at the day's end, and
+the same added up over all organisations (organisation ``EVERYONE``): an agent's trend reads
+those few rows per day, a customer's their organisation's. Today's rows are kept current two
+ways:
 
 - every change of cases that can move a case between those keys (opened, status, field,
   reopened, handed to another support level) recounts today's rows of the changed cases'
   organisations, in the change's own transaction (one grouped count over one organisation's
-  open cases, through the index ``case_open_by_organisation``);
+  open cases, through the index ``case_open_by_organisation``), and moves the rows of
+  everyone by the difference;
 - an hourly job recounts today's rows of every organisation, so an organisation without
   changes today has its rows too, and a drifted row (a change written around the change API)
   is right again within the hour.
 
 So at the end of a day its rows are what was open then, and they are never touched again.
 """
+
+from collections import Counter
 
 from huey import crontab
 from peewee import EXCLUDED, fn
@@ -35,6 +40,8 @@ MOVES = {
     EventKind.SUPPORT_LEVEL,
 }
 KEY = ("organisation", "team", "product", "case_type", "severity", "status_category")
+#: ``organisation`` of the rows that count the open cases of all organisations together.
+EVERYONE = 0
 
 
 def current(organisations: set[int] | None = None) -> dict[tuple, int]:
@@ -53,37 +60,83 @@ def current(organisations: set[int] | None = None) -> dict[tuple, int]:
     }
 
 
+def _everyone(counts: dict[tuple, int]) -> Counter:
+    """``counts`` added up over the organisations, as rows of ``EVERYONE``."""
+    total = Counter()
+    for (_organisation, *rest), n in counts.items():
+        total[(EVERYONE, *rest)] += n
+    return total
+
+
+def _today(organisations=None, everyone: bool = False):
+    query = DailyOpenCount.select().where(DailyOpenCount.day == days.today())
+    if everyone:
+        return query.where(DailyOpenCount.organisation == EVERYONE)
+    query = query.where(DailyOpenCount.organisation != EVERYONE)
+    if organisations is not None:
+        query = query.where(DailyOpenCount.organisation.in_(sorted(organisations)))
+    return query
+
+
+def _key(row) -> tuple:
+    return tuple(getattr(row, name) for name in KEY)
+
+
+def _write(counts, add: bool = False) -> None:
+    """Upsert today's rows ``counts``: the count replaced, or with ``add`` added to."""
+    today = days.today()
+    rows = [
+        {"day": today, **dict(zip(KEY, key, strict=True)), "count": n}
+        for key, n in sorted(counts.items(), key=lambda item: str(item[0]))
+    ]
+    column = DailyOpenCount.count
+    for batch in range(0, len(rows), 500):
+        DailyOpenCount.insert_many(rows[batch : batch + 500]).on_conflict(
+            conflict_target=[DailyOpenCount.day, *(getattr(DailyOpenCount, k) for k in KEY)],
+            update={column: column + EXCLUDED.count if add else EXCLUDED.count},
+        ).execute()
+
+
 def refresh(organisations: set[int] | None = None) -> int:
-    """Recount today's rows of ``organisations`` (all when None); the open cases counted.
+    """Recount today's rows of ``organisations`` (all when None) and bring the rows of
+    everyone by as much; the open cases counted.
 
     The old rows are set to 0 and the new counts written over them by an upsert, so two
-    changes at once never collide on the unique key."""
-    today = days.today()
-    counts = current(organisations)
+    changes at once never collide on the unique key. Until today has rows of everyone (the
+    first change or hourly run of a day), every organisation is recounted."""
     with db.atomic():
-        stale = DailyOpenCount.update(count=0).where(DailyOpenCount.day == today)
-        if organisations is not None:
-            stale = stale.where(DailyOpenCount.organisation.in_(sorted(organisations)))
-        stale.execute()
-        rows = [
-            {"day": today, **dict(zip(KEY, key, strict=True)), "count": n}
-            for key, n in sorted(counts.items(), key=lambda item: str(item[0]))
-        ]
-        for batch in range(0, len(rows), 500):
-            DailyOpenCount.insert_many(rows[batch : batch + 500]).on_conflict(
-                conflict_target=[DailyOpenCount.day, *(getattr(DailyOpenCount, k) for k in KEY)],
-                update={DailyOpenCount.count: EXCLUDED.count},
-            ).execute()
+        if organisations is not None and not _today(everyone=True).exists():
+            organisations = None
+        counts = current(organisations)
+        if organisations is None:
+            DailyOpenCount.update(count=0).where(DailyOpenCount.day == days.today()).execute()
+            _write({**counts, **_everyone(counts)})
+            return sum(counts.values())
+        before = {_key(row): row.count for row in _today(organisations)}
+        ids = [row.id for row in _today(organisations)]
+        DailyOpenCount.update(count=0).where(DailyOpenCount.id.in_(ids)).execute()
+        _write(counts)
+        change = _everyone(counts)
+        change.subtract(_everyone(before))
+        _write({key: n for key, n in change.items() if n}, add=True)
     return sum(counts.values())
 
 
-def stored(day) -> dict[tuple, int]:
-    """The roll-up's rows of ``day`` that count, as ``current`` gives them."""
+def stored(day, everyone: bool = False) -> dict[tuple, int]:
+    """The roll-up's rows of ``day`` that count, as ``current`` gives them (``everyone``: the
+    rows of all organisations together)."""
     query = DailyOpenCount.select().where((DailyOpenCount.day == day) & (DailyOpenCount.count > 0))
-    return {
-        (r.organisation_id, r.team, r.product, r.case_type, r.severity, r.status_category): r.count
-        for r in query
-    }
+    query = query.where(
+        (DailyOpenCount.organisation == EVERYONE)
+        if everyone
+        else (DailyOpenCount.organisation != EVERYONE)
+    )
+    return {_key(row): row.count for row in query}
+
+
+def everyone_of(counts: dict[tuple, int]) -> dict[tuple, int]:
+    """The rows of everyone that ``counts`` (as ``current`` gives them) add up to."""
+    return {key: n for key, n in _everyone(counts).items() if n}
 
 
 @hookimpl

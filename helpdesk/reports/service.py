@@ -30,6 +30,7 @@ from helpdesk.products.models import Product
 from helpdesk.reports import days
 from helpdesk.reports.charts import Chart, Series
 from helpdesk.reports.models import CaseTimes, DailyCaseCount, DailyOpenCount
+from helpdesk.reports.open_rollup import EVERYONE
 from helpdesk.survey.models import RATINGS, SurveyResponse
 from helpdesk.timeutil import utcnow
 
@@ -260,7 +261,8 @@ def open_by_severity(filters: Filters, counts: dict | None = None) -> Figure:
 def open_trend(filters: Filters, by_status: dict, by_severity: dict) -> list[Figure]:
     """The open cases at the end of each day (or week: its last day in the period) by status
     category and by severity, from the daily roll-up of open cases; today's point is the exact
-    count now (``by_status``, ``by_severity``: ``open_counts`` of the two columns)."""
+    count now (``by_status``, ``by_severity``: ``open_counts`` of the two columns). Without an
+    organisation it reads the rows of all organisations together, a few per day."""
     today = days.today()
     buckets = _buckets(filters)
     ends = [min(b + timedelta(days=6), filters.end) if filters.weekly else b for b in buckets]
@@ -271,7 +273,10 @@ def open_trend(filters: Filters, by_status: dict, by_severity: dict) -> list[Fig
                 DailyOpenCount.status_category,
                 DailyOpenCount.severity,
                 fn.SUM(DailyOpenCount.count),
-            ).where(DailyOpenCount.day.in_([day for day in ends if day < today])),
+            ).where(
+                DailyOpenCount.day.in_([day for day in ends if day < today])
+                & (DailyOpenCount.organisation == (filters.organisation or EVERYONE))
+            ),
             DailyOpenCount,
             filters,
         )
@@ -691,9 +696,9 @@ def _per_hour(query, column, filters: Filters) -> Counter:
     are whole hours, and neither database needs to know the zone."""
     start, end = days.span(filters.start, filters.end)
     hour = (
-        fn.to_char(column, "YYYY-MM-DD HH24")
+        fn.to_char(column, "YYYY-MM-DD HH24").coerce(False)
         if is_postgres()
-        else fn.strftime("%Y-%m-%d %H", column)
+        else fn.strftime("%Y-%m-%d %H", column).coerce(False)
     )
     rows = (
         query.select(hour.alias("hour"), fn.COUNT(SQL("*")))

@@ -42,10 +42,12 @@ def test_todays_rows_equal_a_full_recount_after_random_changes(world, open_case,
     assert sum(recount.values()) == Case.select().where(Case.is_open == True).count()  # noqa: E712
     assert len({key[4] for key in recount}) > 1 and len({key[5] for key in recount}) > 1
     assert open_rollup.stored(today) == recount
+    assert open_rollup.stored(today, everyone=True) == open_rollup.everyone_of(recount)
     # a drifted row is right again after the hourly job
     DailyOpenCount.update(count=DailyOpenCount.count + 3).execute()
     open_rollup.refresh_today.call_local()
     assert open_rollup.stored(today) == recount
+    assert open_rollup.stored(today, everyone=True) == open_rollup.everyone_of(recount)
 
 
 def test_the_trend_shows_what_was_open_at_the_end_of_each_day(world, open_case, clock):
