@@ -64,6 +64,10 @@ class CaseTimes(BaseModel):
         indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))
 
 
+#: ``DailyOpenCount.organisation`` of the rows of all organisations added up together.
+EVERYONE = 0
+
+
 class DailyOpenCount(BaseModel):
     """The open cases at the end of a day (the portal's time zone) by organisation, team,
     product, case type, severity and status category, and the same for all organisations
@@ -73,7 +77,7 @@ class DailyOpenCount(BaseModel):
 
     id = AutoField()
     day = DateField()
-    organisation = IntegerField()  # 0: all organisations together (``open_rollup.EVERYONE``)
+    organisation = IntegerField()  # EVERYONE: all organisations together
     team = IntegerField(default=0)
     product = IntegerField(default=0)
     case_type = CharField(max_length=50)

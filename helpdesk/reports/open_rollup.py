@@ -29,7 +29,7 @@ from helpdesk.db import db
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
 from helpdesk.reports import days
-from helpdesk.reports.models import DailyOpenCount
+from helpdesk.reports.models import EVERYONE, DailyOpenCount
 
 #: The timeline entries after which a case may count under another key (or no longer count).
 MOVES = {
@@ -40,8 +40,6 @@ MOVES = {
     EventKind.SUPPORT_LEVEL,
 }
 KEY = ("organisation", "team", "product", "case_type", "severity", "status_category")
-#: ``organisation`` of the rows that count the open cases of all organisations together.
-EVERYONE = 0
 
 
 def current(organisations: set[int] | None = None) -> dict[tuple, int]:

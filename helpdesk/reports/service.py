@@ -29,8 +29,7 @@ from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Product
 from helpdesk.reports import days
 from helpdesk.reports.charts import Chart, Series
-from helpdesk.reports.models import CaseTimes, DailyCaseCount, DailyOpenCount
-from helpdesk.reports.open_rollup import EVERYONE
+from helpdesk.reports.models import EVERYONE, CaseTimes, DailyCaseCount, DailyOpenCount
 from helpdesk.survey.models import RATINGS, SurveyResponse
 from helpdesk.timeutil import utcnow
 
