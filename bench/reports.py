@@ -17,36 +17,59 @@ from peewee import fn
 from helpdesk.accounts.models import User
 from helpdesk.cases.models import Case
 from helpdesk.db import db, is_postgres
-from helpdesk.reports import service
+from helpdesk.reports import days, open_rollup, service
 from helpdesk.reports.models import DailyCaseCount
 
 RUNS = 5
 
 
 def ensure_rollups() -> None:
-    """The roll-up and the response times of the dataset, written once."""
+    """The roll-ups and the response times of the dataset, written once.
+
+    Days are Vienna's: on PostgreSQL converted exactly, on SQLite (no time zones) as UTC+1.
+    The seed has no history of what was open when, so every day of the last year gets today's
+    open-case rows: as many rows per day as a real history would have, which is what the
+    trend's query costs."""
     if DailyCaseCount.select().limit(1).exists():
         return
-    day = "CAST(c.{0} AS DATE)" if is_postgres() else "DATE(c.{0})"
+    if is_postgres():
+        day = "CAST((c.{0} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Vienna' AS DATE)"
+    else:
+        day = "DATE(c.{0}, '+1 hours')"
     finished = "CASE WHEN c.status_category = '{0}' THEN 1 ELSE 0 END"
+    key = "c.organisation_id, COALESCE(c.team_id, 0), COALESCE(c.product_id, 0), c.channel"
     with db.atomic():
         db.execute_sql(
-            "INSERT INTO daily_case_count (day, organisation_id, team, product, channel, opened,"
-            " solved, closed) SELECT d, o, t, p, ch, SUM(op), SUM(so), SUM(cl) FROM ("
+            "INSERT INTO daily_case_count (day, organisation_id, team, product, channel,"
+            " case_type, opened, solved, closed) SELECT d, o, t, p, ch, ty, SUM(op), SUM(so),"
+            " SUM(cl) FROM ("
             f" SELECT {day.format('created_at')} AS d, c.organisation_id AS o,"
-            " COALESCE(c.team_id, 0) AS t, c.product_id AS p, c.channel AS ch, 1 AS op,"
-            ' 0 AS so, 0 AS cl FROM "case" c UNION ALL'
-            f" SELECT {day.format('updated_at')}, c.organisation_id, COALESCE(c.team_id, 0),"
-            f" c.product_id, c.channel, 0, {finished.format('solved')},"
-            f' {finished.format("closed")} FROM "case" c WHERE NOT c.is_open'
-            ") AS x GROUP BY d, o, t, p, ch"
+            " COALESCE(c.team_id, 0) AS t, COALESCE(c.product_id, 0) AS p, c.channel AS ch,"
+            ' c.case_type AS ty, 1 AS op, 0 AS so, 0 AS cl FROM "case" c UNION ALL'
+            f" SELECT {day.format('updated_at')}, {key}, c.case_type, 0,"
+            f" {finished.format('solved')}, {finished.format('closed')}"
+            ' FROM "case" c WHERE NOT c.is_open'
+            ") AS x GROUP BY d, o, t, p, ch, ty"
         )
         db.execute_sql(
-            "INSERT INTO case_times (case_id, organisation, team, product, severity, opened_at,"
-            " response_target, responded_at, response_minutes) SELECT c.id, c.organisation_id,"
-            " COALESCE(c.team_id, 0), c.product_id, c.severity, c.created_at, 240,"
-            ' c.created_at, c.id % 600 FROM "case" c'
+            "INSERT INTO case_times (case_id, organisation, team, product, severity, case_type,"
+            " opened_at, response_target, responded_at, response_minutes) SELECT c.id,"
+            " c.organisation_id, COALESCE(c.team_id, 0), COALESCE(c.product_id, 0), c.severity,"
+            " c.case_type,"
+            ' c.created_at, 240, c.created_at, c.id % 600 FROM "case" c'
         )
+        open_rollup.refresh()
+        columns = "organisation, team, product, case_type, severity, status_category, count"
+        db.execute_sql(
+            "WITH RECURSIVE back(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM back WHERE n < 365)"
+            f" INSERT INTO daily_open_count (day, {columns}) SELECT {_days_before('o.day')},"
+            f" {columns} FROM daily_open_count o CROSS JOIN back"
+            f" WHERE o.day = '{days.today().isoformat()}'"
+        )
+
+
+def _days_before(column: str) -> str:
+    return f"{column} - back.n" if is_postgres() else f"DATE({column}, '-' || back.n || ' days')"
 
 
 def _best(function) -> tuple[float, float]:
@@ -65,12 +88,12 @@ def measure(agent_email: str, customer_email: str) -> dict:
     customer = User.get(User.email == customer_email)
     last = Case.select(fn.MAX(Case.created_at)).scalar().date()
     results = {"cases": Case.select().count()}
-    for label, user, days in (
+    for label, user, length in (
         ("agent, 30 days", agent, 30),
         ("agent, 365 days", agent, 365),
         ("customer, 365 days", customer, 365),
     ):
-        start = (last - timedelta(days=days - 1)).isoformat()
+        start = (last - timedelta(days=length - 1)).isoformat()
         filters = service.filters_for(user, {"start": start, "end": last.isoformat()})
         results[label] = _best(lambda u=user, f=filters: service.dashboard(u, f))
     return results

@@ -86,7 +86,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.reports import navigation as report_navigation
-    from helpdesk.reports import rollups, times
+    from helpdesk.reports import open_rollup, rollups, times
     from helpdesk.sla import clocks
 
     return {
@@ -99,6 +99,7 @@ def _core_plugins() -> dict[str, object]:
         "core.reports": rollups,  # the daily roll-up (issue 17)
         "core.reports.navigation": report_navigation,
         "core.reports.times": times,
+        "core.reports.open": open_rollup,  # the open cases' daily roll-up
         "core.api": api_navigation,
         "core.webhooks": webhooks,
         "core.identity": identity_navigation,

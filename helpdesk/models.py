@@ -45,7 +45,7 @@ from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
-from helpdesk.reports.models import CaseTimes, DailyCaseCount
+from helpdesk.reports.models import CaseTimes, DailyCaseCount, DailyOpenCount
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -93,6 +93,7 @@ ALL_MODELS = [
     UnitDraw,
     DailyCaseCount,
     CaseTimes,
+    DailyOpenCount,
     ApiToken,
     Webhook,
     WebhookDelivery,

@@ -212,6 +212,7 @@ ACCESS = {
     "reports.dashboard":          REPORT_READERS,
     "reports.printable_page":     REPORT_READERS,
     "reports.export":             REPORT_READERS,
+    "reports.pdf":                REPORT_READERS,
     # The API's pages (issue 18): one's own tokens; a portal admin's view of their people's.
     "tokens.index":               SIGNED_IN,
     "tokens.revoke":              USER_MANAGERS,  # and its owner (tests/api/test_tokens.py)

@@ -1,9 +1,9 @@
-"""The daily roll-up the dashboard reads instead of scanning cases.
+"""The daily roll-ups the dashboard reads instead of scanning cases.
 
-One row per UTC day, organisation, team, product and channel: how many cases were opened,
-solved and closed that day. ``team`` and ``product`` are ids (0: none) rather than foreign
-keys so the key stays one unique index; the rows are counts, never shown alone.
-"""
+``DailyCaseCount``: one row per day (in the portal's time zone), organisation, team, product,
+channel and case type: how many cases were opened, solved and closed that day. ``team`` and
+``product`` are ids (0: none) rather than foreign keys so the key stays one unique index; the
+rows are counts, never shown alone."""
 
 from peewee import (
     AutoField,
@@ -27,6 +27,7 @@ class DailyCaseCount(BaseModel):
     team = IntegerField(default=0)
     product = IntegerField(default=0)
     channel = CharField(max_length=10)
+    case_type = CharField(max_length=50, default="")
     opened = IntegerField(default=0)
     solved = IntegerField(default=0)
     closed = IntegerField(default=0)
@@ -34,7 +35,7 @@ class DailyCaseCount(BaseModel):
     class Meta:
         indexes = (
             # the upsert's key; the dashboard reads a period of days
-            (("day", "organisation", "team", "product", "channel"), True),
+            (("day", "organisation", "team", "product", "channel", "case_type"), True),
             # a customer's own organisation's period
             (("organisation", "day"), False),
         )
@@ -44,13 +45,14 @@ class CaseTimes(BaseModel):
     """A case's first response and resolution in business minutes (paused time excluded), as
     the SLA clock counted them, written when they happen: the dashboard's response figures
     read a period of these rows instead of replaying timelines. ``organisation``, ``team``,
-    ``product`` and ``severity`` are the case's when it was opened."""
+    ``product``, ``severity`` and ``case_type`` are the case's when it was opened."""
 
     case = ForeignKeyField(Case, primary_key=True, on_delete="CASCADE")
     organisation = IntegerField()
     team = IntegerField(default=0)
     product = IntegerField(default=0)
     severity = CharField(max_length=50)
+    case_type = CharField(max_length=50, default="")
     opened_at = DateTimeField()
     response_target = IntegerField(null=True)  # business minutes; None: no target
     responded_at = DateTimeField(null=True)
@@ -60,3 +62,42 @@ class CaseTimes(BaseModel):
 
     class Meta:
         indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))
+
+
+#: ``DailyOpenCount.organisation`` of the rows of all organisations added up together.
+EVERYONE = 0
+
+
+class DailyOpenCount(BaseModel):
+    """The open cases at the end of a day (the portal's time zone) by organisation, team,
+    product, case type, severity and status category, and the same for all organisations
+    together (organisation 0, so an id, not a foreign key): the open-cases trend reads a period
+    of these rows. Today's rows follow every change of cases and an hourly job recounts them
+    (``open_rollup``)."""
+
+    id = AutoField()
+    day = DateField()
+    organisation = IntegerField()  # EVERYONE: all organisations together
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    case_type = CharField(max_length=50)
+    severity = CharField(max_length=50)
+    status_category = CharField(max_length=20)
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            (
+                (
+                    "day",
+                    "organisation",
+                    "team",
+                    "product",
+                    "case_type",
+                    "severity",
+                    "status_category",
+                ),
+                True,
+            ),
+            (("organisation", "day"), False),
+        )

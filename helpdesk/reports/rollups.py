@@ -6,12 +6,13 @@ job recounts yesterday and today from the timeline and replaces their rows, so a
 drifted (a change written around the change API) is right again by the next morning.
 
 What counts: an ``opened`` entry is one opening; a ``status`` entry into a status of category
-solved or closed is one solution or closing. The day is the entry's UTC day; team, product,
-organisation and channel are the case's when the change commits.
+solved or closed is one solution or closing. The day is the entry's day in the portal's time
+zone (``days``); team, product, organisation, channel and case type are the case's when the
+change commits.
 """
 
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from huey import crontab
 
@@ -20,12 +21,12 @@ from helpdesk.db import db
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
 from helpdesk.policy import Category, current_policy
+from helpdesk.reports import days
 from helpdesk.reports.models import DailyCaseCount
-from helpdesk.timeutil import utcnow
 
 #: The counters, by the status category that makes an entry count for them.
 COUNTED = {Category.SOLVED: "solved", Category.CLOSED: "closed"}
-KEY = ("day", "organisation", "team", "product", "channel")
+KEY = ("day", "organisation", "team", "product", "channel", "case_type")
 
 
 def _counter_of(event, categories: dict[str, Category]) -> str | None:
@@ -42,24 +43,27 @@ def _categories() -> dict[str, Category]:
 
 def _tally(events, cases: dict[int, tuple]) -> Counter:
     """``{(key..., counter): n}`` for ``events``; ``cases`` gives each case's organisation,
-    team, product and channel."""
+    team, product, channel and case type."""
     categories = _categories()
+    zone = days.portal_zone()
     tally = Counter()
     for event in events:
         counter = _counter_of(event, categories)
         if counter is None:
             continue
-        organisation, team, product, channel = cases[event.case_id]
-        day = event.created_at.date()
-        tally[(day, organisation, team or 0, product or 0, channel, counter)] += 1
+        organisation, team, product, channel, case_type = cases[event.case_id]
+        day = days.day_of(event.created_at, zone)
+        tally[(day, organisation, team or 0, product or 0, channel, case_type, counter)] += 1
     return tally
 
 
 def _case_keys(case_ids) -> dict[int, tuple]:
-    rows = Case.select(Case.id, Case.organisation, Case.team, Case.product, Case.channel).where(
-        Case.id.in_(list(case_ids))
-    )
-    return {c.id: (c.organisation_id, c.team_id, c.product_id, c.channel) for c in rows}
+    rows = Case.select(
+        Case.id, Case.organisation, Case.team, Case.product, Case.channel, Case.case_type
+    ).where(Case.id.in_(list(case_ids)))
+    return {
+        c.id: (c.organisation_id, c.team_id, c.product_id, c.channel, c.case_type) for c in rows
+    }
 
 
 def _add(tally: Counter) -> None:
@@ -86,8 +90,7 @@ def helpdesk_case_changed(events):
 
 def recount(first: date, last: date) -> Counter:
     """The roll-up of the days ``first`` to ``last`` computed afresh from the timeline."""
-    start = datetime.combine(first, time.min)
-    end = datetime.combine(last + timedelta(days=1), time.min)
+    start, end = days.span(first, last)
     events = list(
         Event.select(Event.case, Event.kind, Event.new_value, Event.created_at).where(
             (Event.created_at >= start)
@@ -103,7 +106,7 @@ def stored(first: date, last: date) -> Counter:
     tally = Counter()
     for row in DailyCaseCount.select().where(DailyCaseCount.day.between(first, last)):
         day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
-        key = (day, row.organisation_id, row.team, row.product, row.channel)
+        key = (day, row.organisation_id, row.team, row.product, row.channel, row.case_type)
         for counter in ("opened", "solved", "closed"):
             if getattr(row, counter):
                 tally[(*key, counter)] = getattr(row, counter)
@@ -122,6 +125,6 @@ def rebuild(first: date, last: date) -> int:
 
 @huey.periodic_task(crontab(hour="2", minute="23"))
 def rebuild_recent_days():
-    """Nightly: yesterday and today (UTC) recounted from the timeline."""
-    today = utcnow().date()
+    """Nightly: yesterday and today (the portal's days) recounted from the timeline."""
+    today = days.today()
     return rebuild(today - timedelta(days=1), today)

@@ -56,6 +56,7 @@ def _opened(case: Case, at) -> None:
         team=case.team_id or 0,
         product=case.product_id or 0,
         severity=case.severity,
+        case_type=case.case_type,
         opened_at=at,
         response_target=target.minutes("first", calendar),
     ).on_conflict_ignore().execute()

@@ -1,5 +1,6 @@
 """The dashboard pages (REP-1): for agents every figure, for a customer with the right their
-own organisation's; each figure's numbers as CSV and xlsx; a printable page of them all."""
+own organisation's; each figure's numbers as CSV and xlsx; a printable page of them all, and
+all of them as one PDF."""
 
 from datetime import UTC, datetime
 
@@ -8,7 +9,9 @@ from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
 from helpdesk.cases.views.exports import MIMETYPES, csv_bytes, neutralise, printable, xlsx_bytes
+from helpdesk.i18n import gettext as _
 from helpdesk.reports import service
+from helpdesk.reports.pdf import dashboard_pdf
 from helpdesk.web import render
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -66,7 +69,7 @@ def export(key: str):
     figure = service.figure(current_user, filters, key)
     if figure is None:
         abort(404)
-    service.record_export(current_user, figure, filters, fmt)
+    service.record_export(current_user, figure.key, filters, fmt)
     chart = figure.chart
     table = [["", *(series.name for series in chart.series)]]
     table += [
@@ -77,4 +80,21 @@ def export(key: str):
     response = Response(body, content_type=MIMETYPES[fmt])
     today = to_user_timezone(datetime.now(UTC)).date().isoformat()
     response.headers.set("Content-Disposition", "attachment", filename=f"{key}-{today}.{fmt}")
+    return response
+
+
+@bp.post("/pdf")
+def pdf():
+    """Every figure of the dashboard with its numbers as one PDF (a POST: logged, REP-2)."""
+    try:
+        filters = service.filters_for(current_user, request.form)
+    except service.ReportError:
+        abort(400)
+    figures = service.dashboard(current_user, filters)
+    service.record_export(current_user, "dashboard", filters, "pdf")
+    period = f"{filters.start.isoformat()} - {filters.end.isoformat()}"
+    body = dashboard_pdf(_("Reports"), period, figures)
+    response = Response(body, content_type="application/pdf")
+    today = to_user_timezone(datetime.now(UTC)).date().isoformat()
+    response.headers.set("Content-Disposition", "attachment", filename=f"reports-{today}.pdf")
     return response

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from helpdesk.accounts.models import Organisation, User
 from helpdesk.audit import AuditLog
@@ -66,6 +67,8 @@ def test_agents_figures_equal_the_numbers_counted_by_hand(world, dataset):
     assert list(figures) == [
         "open_by_status",
         "open_by_severity",
+        "open_trend_status",
+        "open_trend_severity",
         "volume",
         "channels",
         "response_times",
@@ -75,6 +78,7 @@ def test_agents_figures_equal_the_numbers_counted_by_hand(world, dataset):
         "satisfaction",
         "satisfaction_trend",
         "escalations",
+        "self_service",
         "workload_agents",
         "workload_teams",
     ]
@@ -204,3 +208,36 @@ def test_the_reports_link_shows_to_agents_and_customers_with_the_right(app, worl
     assert 'href="/reports/"' in navigation("martin.main")
     assert 'href="/reports/"' not in navigation("mia.member")
     assert app.test_client().sign_in_as(world["mia.member"]).get("/reports/").status_code == 404
+
+
+def test_the_dashboard_as_pdf_holds_the_readers_figures_and_is_logged(app, world, dataset):
+    period = {"start": "2026-03-01", "end": "2026-03-05"}
+
+    def pdf_text(who):
+        client = app.test_client().sign_in_as(who)
+        answer = client.post("/reports/pdf", data=period)
+        assert answer.status_code == 200 and answer.content_type == "application/pdf"
+        assert answer.headers["Content-Disposition"].startswith("attachment")
+        document = PdfReader(io.BytesIO(answer.data))
+        return "\n".join(page.extract_text() for page in document.pages)
+
+    agents = pdf_text(world["erik.first"])
+    assert "Open cases by status, now" in agents and "Open cases per agent" in agents
+    assert "Erik First" in agents and "Quick help" in agents
+    customers = pdf_text(world["martin.main"])
+    assert "Opened by channel per day" in customers
+    assert "Open cases per agent" not in customers and "Erik First" not in customers
+    assert "Quick help" not in customers  # survey comments are internal
+    with app.app_context():
+        logged = [
+            (r.actor_id, r.after_values["figure"], r.after_values["format"])
+            for r in AuditLog.select().where(AuditLog.action == "report.exported")
+        ]
+    assert logged == [
+        (world["erik.first"].id, "dashboard", "pdf"),
+        (world["martin.main"].id, "dashboard", "pdf"),
+    ]
+    client = app.test_client().sign_in_as(world["martin.main"])
+    assert client.post("/reports/pdf", data={"start": "nonsense"}).status_code == 400
+    page = client.get("/reports/?start=2026-03-01&end=2026-03-05").get_data(as_text=True)
+    assert 'action="/reports/pdf"' in page

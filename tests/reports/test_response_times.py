@@ -1,11 +1,16 @@
 """First response and resolution per severity in business time (Mon-Fri 08:00-17:00 Vienna,
 UTC+1 in March), paused time excluded, against the targets; compliance and breaches."""
 
+import math
+import random
+import statistics
+
 import pytest
 
 from helpdesk import demo, hookimpl
 from helpdesk.cases import service
 from helpdesk.reports import service as reports
+from helpdesk.reports.models import CaseTimes
 from helpdesk.sla.policy import ResponseTarget, SlaPolicy, Unit
 from helpdesk.testing.cases import person
 
@@ -78,8 +83,23 @@ def test_response_and_resolution_times_against_targets(vendor, open_case, clock)
     assert "9.0" in figures["sla_compliance"].items[0][1]
 
 
-def test_percentiles_are_nearest_rank():
-    values = list(range(1, 11))
-    assert reports.percentile(values, 0.9) == 9
-    assert reports.percentile([5], 0.9) == 5
-    assert reports.percentile([], 0.9) == 0
+def test_the_databases_median_and_90th_percentile_equal_pythons(vendor, open_case, clock):
+    """Median (the two middle values averaged for an even count) and nearest-rank 90th
+    percentile per severity, from the database, against ``statistics`` on the same values."""
+    chance = random.Random(17)
+    clock.at("2026-03-02T08:00:00")
+    expected = {}
+    for severity, count in (("high", 11), ("critical", 12), ("low", 1)):
+        for _ in range(count):
+            case = open_case("mia.member", severity=severity)
+            minutes = chance.choice([15.0, 30.0, 45.5, 60.0, 240.0, 600.0])
+            CaseTimes.update(response_minutes=minutes).where(CaseTimes.case == case.id).execute()
+            expected.setdefault(severity, []).append(minutes)
+    erik = person("erik.first")
+    filters = reports.filters_for(erik, {"start": "2026-03-01", "end": "2026-03-03"})
+    spread = reports.quantiles(filters, "response_minutes")
+    for severity, values in expected.items():
+        ordered = sorted(values)
+        nearest_rank_90 = ordered[math.ceil(0.9 * len(ordered)) - 1]
+        assert spread[severity] == (statistics.median(values), nearest_rank_90), severity
+    assert "normal" not in spread
