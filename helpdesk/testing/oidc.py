@@ -6,7 +6,8 @@ library). It does what the portal needs of a provider: discovery, the authorizat
 code), the token endpoint (client secret, PKCE S256, one use per code), the keys, userinfo,
 and token introspection (RFC 7662, for Dovecot). ``misbehave`` makes the next ID tokens
 wrong on purpose: ``"audience"``, ``"expired"``, ``"signature"`` (signed by a key it does not
-publish) or ``"unverified"`` (``email_verified`` false).
+publish), ``"unverified"`` (``email_verified`` false), ``"nonce"`` (another sign-in's
+nonce), ``"no-nonce"`` (none at all) or ``"issuer"`` (another issuer named in the token).
 
 ``XOAuth2SmtpServer(provider)`` is the mail catcher taking only XOAUTH2 with the provider's
 access tokens.
@@ -103,7 +104,13 @@ class TestProvider:
         if nonce:
             payload["nonce"] = nonce
         key = self.key
-        if self.misbehave == "audience":
+        if self.misbehave == "nonce":
+            payload["nonce"] = "nonce-of-another-sign-in"
+        elif self.misbehave == "no-nonce":
+            payload.pop("nonce", None)
+        elif self.misbehave == "issuer":
+            payload["iss"] = "https://impostor.example"
+        elif self.misbehave == "audience":
             payload["aud"] = "someone-else"
         elif self.misbehave == "expired":
             payload["iat"], payload["exp"] = now - 7200, now - 3600

@@ -9,6 +9,7 @@ import requests
 
 from helpdesk.accounts import two_factor
 from helpdesk.accounts.models import User
+from helpdesk.accounts.sessions import SignIn
 from helpdesk.audit import AuditLog
 from helpdesk.identity import crypto
 from helpdesk.identity.models import ProviderLink, SignInProvider, SsoAttempt
@@ -76,6 +77,9 @@ def test_pkce_state_and_nonce_go_out(app, client, sso_provider):
         ("expired", "had expired"),
         ("signature", "no valid signature"),
         ("unverified", "has not confirmed your e-mail address"),
+        ("nonce", "belongs to another sign-in"),
+        ("no-nonce", "belongs to another sign-in"),
+        ("issuer", "was issued by someone else"),
     ],
 )
 def test_a_misbehaving_provider_signs_nobody_in(
@@ -89,6 +93,7 @@ def test_a_misbehaving_provider_signs_nobody_in(
     assert client.get("/queue").status_code == 302
     with app.app_context():
         assert not ProviderLink.select().exists()
+        assert not SignIn.select().exists()
 
 
 def test_a_replayed_answer_signs_nobody_in(app, client, sso_provider, oidc_provider):
@@ -255,3 +260,4 @@ def test_the_sign_in_page_has_a_button_per_provider(app, client, sso_provider, o
     back = urlsplit(at_provider.headers["Location"])
     assert client.get(f"{back.path}?{back.query}").location == "/queue"
     assert client.get("/queue").status_code == 200
+
