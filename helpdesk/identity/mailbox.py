@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 AHEAD = timedelta(minutes=10)
 TIMEOUT = 10
 
-#: Where Microsoft 365 and Google keep mail: the settings to give, and the token's scopes.
+#: Where Microsoft 365 and Google keep mail: their servers (filled into the admin's form,
+#: which may change them: Gmail also takes SMTP on 465 with "ssl"), and the token's scopes.
 PRESETS = {
     "microsoft365": {
         "label": "Microsoft 365",
@@ -38,19 +39,20 @@ PRESETS = {
         "scope_app": "https://outlook.office365.com/.default",
         "scope_consent": "https://outlook.office.com/IMAP.AccessAsUser.All "
         "https://outlook.office.com/SMTP.Send offline_access",
-        "smtp": {"MAIL_SERVER": "smtp.office365.com", "MAIL_PORT": 587, "MAIL_USE_STARTTLS": True},
-        "imap": {"IMAP_HOST": "outlook.office365.com", "IMAP_PORT": 993, "IMAP_USE_SSL": True},
+        "smtp": {"host": "smtp.office365.com", "port": 587, "security": "starttls"},
+        "imap": {"host": "outlook.office365.com", "port": 993, "security": "ssl"},
     },
     "google": {
         "label": "Google Workspace",
         "token_url": "https://oauth2.googleapis.com/token",
         "scope_app": "",  # Gmail takes no client credentials: a consent's refresh token only
         "scope_consent": "https://mail.google.com/",
-        "smtp": {"MAIL_SERVER": "smtp.gmail.com", "MAIL_PORT": 587, "MAIL_USE_STARTTLS": True},
-        "imap": {"IMAP_HOST": "imap.gmail.com", "IMAP_PORT": 993, "IMAP_USE_SSL": True},
+        "smtp": {"host": "smtp.gmail.com", "port": 587, "security": "starttls"},
+        "imap": {"host": "imap.gmail.com", "port": 993, "security": "ssl"},
     },
 }
 PURPOSES = ("smtp", "imap")
+SECURITIES = ("ssl", "starttls", "none")
 
 
 class TokenError(Exception):
@@ -64,6 +66,22 @@ def xoauth2(username: str, token: str) -> str:
 
 def configured(purpose: str) -> MailboxToken | None:
     return MailboxToken.get_or_none(MailboxToken.purpose == purpose)
+
+
+def server(purpose: str, config) -> tuple[str, int, str]:
+    """``(host, port, security)`` of ``purpose``'s mail server: the connection's own when an
+    admin named one, else the configuration's. ``security`` is "ssl" (TLS from the start),
+    "starttls" or "none"."""
+    row = configured(purpose)
+    if row is not None and row.host:
+        return row.host, int(row.port), row.security
+    if purpose == "smtp":
+        host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        ssl, starttls = config["MAIL_USE_TLS"], config["MAIL_USE_STARTTLS"]
+    else:
+        host, port = config["IMAP_HOST"], config["IMAP_PORT"]
+        ssl, starttls = config["IMAP_USE_SSL"], config["IMAP_USE_STARTTLS"]
+    return host, int(port), "ssl" if ssl else "starttls" if starttls else "none"
 
 
 def save(purpose: str, values: dict, client_secret: str | None, refresh_token: str | None):
@@ -284,8 +302,3 @@ def problems() -> dict[str, str]:
         MailboxToken.last_error.is_null(False)
     )
     return {row.purpose: row.last_error for row in query}
-
-
-def settings_for(preset: str, purpose: str) -> dict:
-    """The configuration a preset's ``purpose`` connection needs (shown on the admin page)."""
-    return PRESETS.get(preset, {}).get(purpose, {})

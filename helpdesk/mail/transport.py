@@ -65,15 +65,17 @@ def _bracketed(message_id: str) -> str:
 
 
 def connect(config) -> smtplib.SMTP:
-    """An SMTP connection by the MAIL_* settings, secured and signed in as configured."""
-    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
-    if config["MAIL_USE_TLS"]:
+    """An SMTP connection by the MAIL_* settings (or the OAuth2 connection's own server),
+    secured and signed in as configured."""
+    host, port, security = mailbox.server("smtp", config)
+    timeout = config["MAIL_TIMEOUT"]
+    if security == "ssl":
         context = ssl.create_default_context()
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
-        if config["MAIL_USE_STARTTLS"]:
+        if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         try:
             oauth = mailbox.bearer("smtp")  # OAuth2 when an admin set it up (issue 20)

@@ -219,6 +219,55 @@ def test_presets_fill_the_token_address_and_scopes(app, admin_client):
     assert "Please give the client secret." in missing.get_data(as_text=True)
 
 
+def test_presets_fill_the_mail_server_and_the_admin_may_change_it(app, admin_client):
+    def save(purpose, preset, **fields):
+        form = {
+            f"{purpose}-preset": preset,
+            f"{purpose}-token_url": "https://login.example/token",
+            f"{purpose}-client_id": "app-id",
+            f"{purpose}-client_secret": "app-secret",
+            f"{purpose}-username": "support@contoso.example",
+            **{f"{purpose}-{name}": value for name, value in fields.items()},
+        }
+        return admin_client.post(f"/admin/mailboxes/{purpose}", data=form)
+
+    def server(purpose):
+        with app.app_context():
+            row = MailboxToken.get(MailboxToken.purpose == purpose)
+            return row.host, row.port, row.security
+
+    assert save("imap", "microsoft365").status_code == 302
+    assert server("imap") == ("outlook.office365.com", 993, "ssl")
+    assert save("smtp", "microsoft365").status_code == 302
+    assert server("smtp") == ("smtp.office365.com", 587, "starttls")
+    page = admin_client.get("/admin/mailboxes").get_data(as_text=True)
+    assert 'value="smtp.office365.com"' in page and 'value="587"' in page  # in the form
+    assert "imap.gmail.com:993 SSL/TLS" in page and "smtp.gmail.com:587 STARTTLS" in page
+    # The admin's own values win over the preset's, part by part.
+    assert save("smtp", "google", host="").status_code == 302
+    assert server("smtp") == ("smtp.gmail.com", 587, "starttls")
+    assert save("smtp", "google", port="465", security="ssl").status_code == 302
+    assert server("smtp") == ("smtp.gmail.com", 465, "ssl")
+    assert save("imap", "google", host="imap.relay.example").status_code == 302
+    assert server("imap") == ("imap.relay.example", 993, "ssl")
+    # Without a preset a server needs its port and security; none at all: the configuration's.
+    refused = save("imap", "generic", host="imap.relay.example")
+    assert refused.status_code == 422
+    assert "Please give the port and the security" in refused.get_data(as_text=True)
+    assert save("imap", "generic").status_code == 302
+    assert server("imap") == ("", None, "")
+    with app.app_context():
+        assert mailbox.server("imap", app.config)[0] == app.config["IMAP_HOST"]
+
+
+def test_the_outbox_uses_the_connections_own_server(app, smtp_oauth, oidc_provider):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there
+    with app.app_context():
+        set_up("smtp", oidc_provider, host="127.0.0.1", port=smtp_oauth.port, security="none")
+        outbox.enqueue("mia.member@muster.example", "Hello", "To the connection's server.")
+    assert [m["Subject"] for m in smtp_oauth.messages] == ["Hello"]
+
+
 def test_the_admins_consent_brings_a_refresh_token(app, admin_client, oidc_provider):
     with app.app_context():
         set_up("imap", oidc_provider, username=USER, authorize_url=oidc_provider.issuer + "/auth")
