@@ -1,5 +1,6 @@
 """Mail connections over OAuth2 (MAIL-1, MAIL-4): the outbox's SMTP and the poller's IMAP
-sign in with SASL XOAUTH2 and an access token instead of a password.
+sign in with SASL OAUTHBEARER or XOAUTH2 (``mechanism``: what the server advertises) and an
+access token instead of a password.
 
 An admin stores, per connection, where tokens come from: the token endpoint, the client and
 either nothing more (the client credentials grant, Microsoft 365's app-only access) or the
@@ -62,6 +63,34 @@ class TokenError(Exception):
 def xoauth2(username: str, token: str) -> str:
     """The SASL XOAUTH2 initial response (before base64, which smtplib and imaplib add)."""
     return f"user={username}\x01auth=Bearer {token}\x01\x01"
+
+
+def oauthbearer(username: str, token: str, host: str, port: int) -> str:
+    """The SASL OAUTHBEARER initial response (RFC 7628), before base64: a GS2 header naming
+    the mailbox (``=`` and ``,`` escaped), then the server and the bearer token."""
+    user = username.replace("=", "=3D").replace(",", "=2C")
+    return f"n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
+
+
+def mechanism(offered) -> str:
+    """The SASL mechanism for a token among those the server advertises: the standard
+    OAUTHBEARER when offered, else XOAUTH2 (all Microsoft 365 offers; Google takes both)."""
+    return "OAUTHBEARER" if "OAUTHBEARER" in {name.upper() for name in offered} else "XOAUTH2"
+
+
+def responder(chosen: str, username: str, token: str, host: str, port: int):
+    """The SASL exchange's client side for smtplib's ``auth`` and imaplib's ``authenticate``:
+    the initial response first; to the server's error challenge (a refused token), the reply
+    that ends the exchange: ``\x01`` for OAUTHBEARER (RFC 7628 3.2.3), empty for XOAUTH2."""
+    if chosen == "OAUTHBEARER":
+        answer, after_error = oauthbearer(username, token, host, port), "\x01"
+    else:
+        answer, after_error = xoauth2(username, token), ""
+
+    def respond(challenge=None) -> str:
+        return after_error if challenge else answer
+
+    return respond
 
 
 def configured(purpose: str) -> MailboxToken | None:

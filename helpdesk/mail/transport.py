@@ -83,7 +83,8 @@ def connect(config) -> smtplib.SMTP:
             raise smtplib.SMTPAuthenticationError(535, str(error)) from error
         if oauth is not None:
             smtp.ehlo_or_helo_if_needed()
-            smtp.auth("XOAUTH2", lambda challenge=None: mailbox.xoauth2(*oauth))
+            chosen = mailbox.mechanism(smtp.esmtp_features.get("auth", "").split())
+            smtp.auth(chosen, mailbox.responder(chosen, *oauth, host, port))
         elif config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
     except BaseException:

@@ -1,6 +1,7 @@
 """The outbox and the poller sign in with XOAUTH2 and tokens of the test provider."""
 
 import imaplib
+import smtplib
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ import requests
 
 from helpdesk.identity import crypto, mailbox
 from helpdesk.identity.models import MailboxToken
-from helpdesk.mail import outbox, tasks
+from helpdesk.mail import outbox, tasks, transport
 from helpdesk.mail.inbound import imap
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
@@ -27,8 +28,11 @@ MAILBOX = "support@vendor.example"
 
 
 @pytest.fixture
-def smtp_oauth(oidc_provider):
-    server = XOAuth2SmtpServer(oidc_provider)
+def smtp_oauth(request, oidc_provider):
+    """The SMTP server; parametrised indirectly with the mechanisms it advertises."""
+    server = XOAuth2SmtpServer(
+        oidc_provider, getattr(request, "param", XOAuth2SmtpServer.MECHANISMS)
+    )
     server.start()
     yield server
     server.stop()
@@ -51,17 +55,44 @@ def set_up(purpose, provider, **values):
     return mailbox.save(purpose, settings, provider.client_secret, None)
 
 
-def test_the_outbox_delivers_with_xoauth2(app, smtp_oauth, oidc_provider):
+@pytest.mark.parametrize(
+    ("smtp_oauth", "used"),
+    [
+        (("XOAUTH2",), "XOAUTH2"),
+        (("OAUTHBEARER",), "OAUTHBEARER"),
+        (("XOAUTH2", "OAUTHBEARER"), "OAUTHBEARER"),  # the standard when both are offered
+    ],
+    indirect=["smtp_oauth"],
+)
+def test_the_outbox_delivers_with_the_mechanism_offered(app, smtp_oauth, oidc_provider, used):
     with app.app_context():
         set_up("smtp", oidc_provider)
         outbox.enqueue("mia.member@muster.example", "Hello", "Over OAuth2.")
     assert [m["Subject"] for m in smtp_oauth.messages] == ["Hello"]
     assert smtp_oauth.handler.logins == [MAILBOX]
+    assert smtp_oauth.handler.mechanisms == [used]
     with app.app_context():
         row = MailboxToken.get()
         assert row.expires_at > utcnow() + timedelta(minutes=50)
         assert oidc_provider.client_secret not in row.client_secret
         assert crypto.decrypt(row.client_secret) == oidc_provider.client_secret
+
+
+def test_a_dead_token_ends_the_oauthbearer_exchange_as_the_rfc_says(app, smtp_oauth, oidc_provider):
+    with app.app_context():
+        set_up("smtp", oidc_provider)
+        assert mailbox.bearer("smtp") is not None
+        oidc_provider.access_tokens.clear()  # the provider revoked it before it expired
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            transport.connect(app.config)
+    assert smtp_oauth.handler.mechanisms == ["refused OAUTHBEARER, client replied b'\\x01'"]
+    assert smtp_oauth.messages == []
+
+
+def test_an_address_with_a_comma_is_escaped_in_oauthbearer():
+    assert mailbox.oauthbearer("a,b=c@x.example", "tok", "smtp.x.example", 587) == (
+        "n,a=a=2Cb=3Dc@x.example,\x01host=smtp.x.example\x01port=587\x01auth=Bearer tok\x01\x01"
+    )
 
 
 def test_without_a_token_nothing_is_sent_and_admins_are_told_once(
@@ -129,17 +160,30 @@ active_value = true
 
 
 @pytest.fixture
-def dovecot_oauth2(tmp_path, oidc_provider):
-    """Dovecot whose oauth2 password database asks the test provider about tokens."""
+def dovecot_oauth2(request, tmp_path, oidc_provider):
+    """Dovecot whose oauth2 password database asks the test provider about tokens;
+    parametrised indirectly with the token mechanisms it offers (both by default)."""
     base = tmp_path / "dovecot"
     base.mkdir()
     url = oidc_provider.issuer + "/introspect"
     (base / "dovecot-oauth2.conf.ext").write_text(DOVECOT_OAUTH2.format(url=url))
-    with dovecot_server(base, TEMPLATE) as server:
+    offered = getattr(request, "param", "xoauth2 oauthbearer")
+    with dovecot_server(base, TEMPLATE, oauth_mechanisms=offered) as server:
         yield server
 
 
-def test_the_poller_fetches_with_xoauth2(app, oidc_provider, dovecot_oauth2, demo_people):
+@pytest.mark.parametrize(
+    ("dovecot_oauth2", "used"),
+    [
+        ("xoauth2", "XOAUTH2"),
+        ("oauthbearer", "OAUTHBEARER"),
+        ("xoauth2 oauthbearer", "OAUTHBEARER"),
+    ],
+    indirect=["dovecot_oauth2"],
+)
+def test_the_poller_fetches_with_the_mechanism_offered(
+    app, oidc_provider, dovecot_oauth2, demo_people, tmp_path, used
+):
     # A consent's refresh token for the mailbox Dovecot knows as "portal".
     grant = oidc_provider.access_token({"sub": "mailbox", "email": USER}, "mail")
     mail = (
@@ -166,6 +210,14 @@ def test_the_poller_fetches_with_xoauth2(app, oidc_provider, dovecot_oauth2, dem
     assert dovecot_oauth2.folder("INBOX") == []
     with app.app_context():
         assert InboundMessage.get().message_id == "<xoauth2@muster.example>"
+    # The fixture's own logins (to put the mail there and to look) use a password.
+    logins = [line for line in dovecot_log(tmp_path) if "Login: user=<portal>" in line]
+    by_token = [line for line in logins if "method=PLAIN," not in line]
+    assert len(by_token) == 1 and f"method={used}," in by_token[0], logins
+
+
+def dovecot_log(tmp_path) -> list[str]:
+    return (tmp_path / "dovecot" / "dovecot.log").read_text().splitlines()
 
 
 def test_a_dead_token_is_refused_by_dovecot(app, oidc_provider, dovecot_oauth2):

@@ -38,8 +38,9 @@ def connect(config) -> imaplib.IMAP4:
         except mailbox.TokenError as error:
             raise imaplib.IMAP4.error(f"no OAuth2 token: {error}") from error
         if oauth is not None:
-            answer = mailbox.xoauth2(*oauth).encode()
-            connection.authenticate("XOAUTH2", lambda _challenge: answer)
+            offered = [c[5:] for c in connection.capabilities if c.startswith("AUTH=")]
+            chosen = mailbox.mechanism(offered)
+            connection.authenticate(chosen, mailbox.responder(chosen, *oauth, host, port))
         else:
             connection.login(config["IMAP_USERNAME"] or "", config["IMAP_PASSWORD"] or "")
     except BaseException:
