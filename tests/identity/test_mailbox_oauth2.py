@@ -13,6 +13,7 @@ from helpdesk.identity import crypto, mailbox
 from helpdesk.identity.models import MailboxToken
 from helpdesk.mail import outbox, tasks, transport
 from helpdesk.mail.inbound import imap
+from helpdesk.mail.inbound import tasks as inbound_tasks
 from helpdesk.mail.inbound.models import InboundMessage
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.testing.oidc import XOAuth2SmtpServer
@@ -214,6 +215,38 @@ def test_the_poller_fetches_with_the_mechanism_offered(
     logins = [line for line in dovecot_log(tmp_path) if "Login: user=<portal>" in line]
     by_token = [line for line in logins if "method=PLAIN," not in line]
     assert len(by_token) == 1 and f"method={used}," in by_token[0], logins
+
+
+def test_the_poller_job_runs_for_a_connection_with_its_own_server(
+    app, oidc_provider, dovecot_oauth2, demo_people
+):
+    server = dovecot_oauth2.settings()
+    app.config.update(IMAP_HOST="", IMAP_CA_FILE=server["IMAP_CA_FILE"])  # none configured
+    grant = oidc_provider.access_token({"sub": "mailbox", "email": USER}, "mail")
+    dovecot_oauth2.append(
+        b"From: mia.member@muster.example\r\nTo: support@vendor.example\r\n"
+        b"Subject: Own server\r\nMessage-ID: <own-server@muster.example>\r\n\r\nHello.\r\n"
+    )
+    with app.app_context():
+        mailbox.save(
+            "imap",
+            {
+                "preset": "generic",
+                "token_url": oidc_provider.issuer + "/token",
+                "client_id": oidc_provider.client_id,
+                "scope": "mail",
+                "username": USER,
+                "host": server["IMAP_HOST"],
+                "port": server["IMAP_PORT"],
+                "security": "ssl",
+            },
+            oidc_provider.client_secret,
+            grant["refresh_token"],
+        )
+        inbound_tasks.poll_imap()  # the periodic job, run inline
+    assert dovecot_oauth2.folder("INBOX") == []
+    with app.app_context():
+        assert InboundMessage.get().message_id == "<own-server@muster.example>"
 
 
 def dovecot_log(tmp_path) -> list[str]:
