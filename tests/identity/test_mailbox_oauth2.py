@@ -44,7 +44,7 @@ def app(make_app, smtp_oauth):
     return make_app(**smtp_oauth.settings)
 
 
-def set_up(purpose, provider, **values):
+def set_up(purpose, provider, refresh_token=None, **values):
     settings = {
         "preset": "generic",
         "token_url": provider.issuer + "/token",
@@ -53,7 +53,7 @@ def set_up(purpose, provider, **values):
         "username": MAILBOX,
         **values,
     }
-    return mailbox.save(purpose, settings, provider.client_secret, None)
+    return mailbox.save(purpose, settings, provider.client_secret, refresh_token)
 
 
 @pytest.mark.parametrize(
@@ -173,6 +173,13 @@ def dovecot_oauth2(request, tmp_path, oidc_provider):
         yield server
 
 
+def consented_imap(provider, **values):
+    """The IMAP connection with a consent's refresh token for the mailbox Dovecot knows as
+    "portal"."""
+    grant = provider.access_token({"sub": "mailbox", "email": USER}, "mail")
+    set_up("imap", provider, grant["refresh_token"], username=USER, **values)
+
+
 @pytest.mark.parametrize(
     ("dovecot_oauth2", "used"),
     [
@@ -185,26 +192,13 @@ def dovecot_oauth2(request, tmp_path, oidc_provider):
 def test_the_poller_fetches_with_the_mechanism_offered(
     app, oidc_provider, dovecot_oauth2, demo_people, tmp_path, used
 ):
-    # A consent's refresh token for the mailbox Dovecot knows as "portal".
-    grant = oidc_provider.access_token({"sub": "mailbox", "email": USER}, "mail")
     mail = (
         b"From: mia.member@muster.example\r\nTo: support@vendor.example\r\n"
         b"Subject: Over XOAUTH2\r\nMessage-ID: <xoauth2@muster.example>\r\n\r\nHello.\r\n"
     )
     dovecot_oauth2.append(mail)
     with app.app_context():
-        mailbox.save(
-            "imap",
-            {
-                "preset": "generic",
-                "token_url": oidc_provider.issuer + "/token",
-                "client_id": oidc_provider.client_id,
-                "scope": "mail",
-                "username": USER,
-            },
-            oidc_provider.client_secret,
-            grant["refresh_token"],
-        )
+        consented_imap(oidc_provider)
         settings = {**app.config, **dovecot_oauth2.settings(IMAP_PASSWORD="not-the-password")}
         outcomes = imap.poll(settings)
     assert sum(outcomes.values()) == 1
@@ -222,26 +216,13 @@ def test_the_poller_job_runs_for_a_connection_with_its_own_server(
 ):
     server = dovecot_oauth2.settings()
     app.config.update(IMAP_HOST="", IMAP_CA_FILE=server["IMAP_CA_FILE"])  # none configured
-    grant = oidc_provider.access_token({"sub": "mailbox", "email": USER}, "mail")
     dovecot_oauth2.append(
         b"From: mia.member@muster.example\r\nTo: support@vendor.example\r\n"
         b"Subject: Own server\r\nMessage-ID: <own-server@muster.example>\r\n\r\nHello.\r\n"
     )
     with app.app_context():
-        mailbox.save(
-            "imap",
-            {
-                "preset": "generic",
-                "token_url": oidc_provider.issuer + "/token",
-                "client_id": oidc_provider.client_id,
-                "scope": "mail",
-                "username": USER,
-                "host": server["IMAP_HOST"],
-                "port": server["IMAP_PORT"],
-                "security": "ssl",
-            },
-            oidc_provider.client_secret,
-            grant["refresh_token"],
+        consented_imap(
+            oidc_provider, host=server["IMAP_HOST"], port=server["IMAP_PORT"], security="ssl"
         )
         inbound_tasks.poll_imap()  # the periodic job, run inline
     assert dovecot_oauth2.folder("INBOX") == []
