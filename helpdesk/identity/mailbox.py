@@ -53,7 +53,6 @@ PRESETS = {
     },
 }
 PURPOSES = ("smtp", "imap")
-SECURITIES = ("ssl", "starttls", "none")
 
 
 class TokenError(Exception):
