@@ -1,5 +1,6 @@
 """Mail connections over OAuth2 (MAIL-1, MAIL-4): the outbox's SMTP and the poller's IMAP
-sign in with SASL XOAUTH2 and an access token instead of a password.
+sign in with SASL OAUTHBEARER or XOAUTH2 (``mechanism``: what the server advertises) and an
+access token instead of a password.
 
 An admin stores, per connection, where tokens come from: the token endpoint, the client and
 either nothing more (the client credentials grant, Microsoft 365's app-only access) or the
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 AHEAD = timedelta(minutes=10)
 TIMEOUT = 10
 
-#: Where Microsoft 365 and Google keep mail: the settings to give, and the token's scopes.
+#: Where Microsoft 365 and Google keep mail: their servers (filled into the admin's form,
+#: which may change them: Gmail also takes SMTP on 465 with "ssl"), and the token's scopes.
 PRESETS = {
     "microsoft365": {
         "label": "Microsoft 365",
@@ -38,16 +40,16 @@ PRESETS = {
         "scope_app": "https://outlook.office365.com/.default",
         "scope_consent": "https://outlook.office.com/IMAP.AccessAsUser.All "
         "https://outlook.office.com/SMTP.Send offline_access",
-        "smtp": {"MAIL_SERVER": "smtp.office365.com", "MAIL_PORT": 587, "MAIL_USE_STARTTLS": True},
-        "imap": {"IMAP_HOST": "outlook.office365.com", "IMAP_PORT": 993, "IMAP_USE_SSL": True},
+        "smtp": {"host": "smtp.office365.com", "port": 587, "security": "starttls"},
+        "imap": {"host": "outlook.office365.com", "port": 993, "security": "ssl"},
     },
     "google": {
         "label": "Google Workspace",
         "token_url": "https://oauth2.googleapis.com/token",
         "scope_app": "",  # Gmail takes no client credentials: a consent's refresh token only
         "scope_consent": "https://mail.google.com/",
-        "smtp": {"MAIL_SERVER": "smtp.gmail.com", "MAIL_PORT": 587, "MAIL_USE_STARTTLS": True},
-        "imap": {"IMAP_HOST": "imap.gmail.com", "IMAP_PORT": 993, "IMAP_USE_SSL": True},
+        "smtp": {"host": "smtp.gmail.com", "port": 587, "security": "starttls"},
+        "imap": {"host": "imap.gmail.com", "port": 993, "security": "ssl"},
     },
 }
 PURPOSES = ("smtp", "imap")
@@ -62,8 +64,52 @@ def xoauth2(username: str, token: str) -> str:
     return f"user={username}\x01auth=Bearer {token}\x01\x01"
 
 
+def oauthbearer(username: str, token: str, host: str, port: int) -> str:
+    """The SASL OAUTHBEARER initial response (RFC 7628), before base64: a GS2 header naming
+    the mailbox (``=`` and ``,`` escaped), then the server and the bearer token."""
+    user = username.replace("=", "=3D").replace(",", "=2C")
+    return f"n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
+
+
+def mechanism(offered) -> str:
+    """The SASL mechanism for a token among those the server advertises: the standard
+    OAUTHBEARER when offered, else XOAUTH2 (all Microsoft 365 offers; Google takes both)."""
+    return "OAUTHBEARER" if "OAUTHBEARER" in {name.upper() for name in offered} else "XOAUTH2"
+
+
+def responder(chosen: str, username: str, token: str, host: str, port: int):
+    """The SASL exchange's client side for smtplib's ``auth`` and imaplib's ``authenticate``:
+    the initial response first; to the server's error challenge (a refused token), the reply
+    that ends the exchange: ``\x01`` for OAUTHBEARER (RFC 7628 3.2.3), empty for XOAUTH2."""
+    if chosen == "OAUTHBEARER":
+        answer, after_error = oauthbearer(username, token, host, port), "\x01"
+    else:
+        answer, after_error = xoauth2(username, token), ""
+
+    def respond(challenge=None) -> str:
+        return after_error if challenge else answer
+
+    return respond
+
+
 def configured(purpose: str) -> MailboxToken | None:
     return MailboxToken.get_or_none(MailboxToken.purpose == purpose)
+
+
+def server(purpose: str, config) -> tuple[str, int, str]:
+    """``(host, port, security)`` of ``purpose``'s mail server: the connection's own when an
+    admin named one, else the configuration's. ``security`` is "ssl" (TLS from the start),
+    "starttls" or "none"."""
+    row = configured(purpose)
+    if row is not None and row.host:
+        return row.host, int(row.port), row.security
+    if purpose == "smtp":
+        host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        ssl, starttls = config["MAIL_USE_TLS"], config["MAIL_USE_STARTTLS"]
+    else:
+        host, port = config["IMAP_HOST"], config["IMAP_PORT"]
+        ssl, starttls = config["IMAP_USE_SSL"], config["IMAP_USE_STARTTLS"]
+    return host, int(port), "ssl" if ssl else "starttls" if starttls else "none"
 
 
 def save(purpose: str, values: dict, client_secret: str | None, refresh_token: str | None):
@@ -284,8 +330,3 @@ def problems() -> dict[str, str]:
         MailboxToken.last_error.is_null(False)
     )
     return {row.purpose: row.last_error for row in query}
-
-
-def settings_for(preset: str, purpose: str) -> dict:
-    """The configuration a preset's ``purpose`` connection needs (shown on the admin page)."""
-    return PRESETS.get(preset, {}).get(purpose, {})

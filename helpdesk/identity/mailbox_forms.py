@@ -1,6 +1,6 @@
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Email, Length, Optional
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity.forms import ClientForm, https
@@ -51,6 +51,30 @@ class MailboxForm(ClientForm):
         _l("Mailbox address"),
         validators=[DataRequired(), Email(), Length(max=254), SingleLine()],
         filters=[_strip],
+    )
+    host = StringField(
+        _l("Mail server"),
+        description=_l(
+            'Filled from the mail service when left empty; leave it empty with "Other" to use '
+            "the configuration's server."
+        ),
+        validators=[Optional(), Length(max=255), SingleLine()],
+        filters=[_strip],
+    )
+    port = IntegerField(
+        _l("Port"),
+        description=_l("Empty: the mail service's."),
+        validators=[Optional(), NumberRange(min=1, max=65535)],
+    )
+    security = SelectField(
+        _l("Security"),
+        choices=[
+            SelectChoice("", _l("The mail service's")),
+            SelectChoice("ssl", _l("TLS from the start (SSL)")),
+            SelectChoice("starttls", "STARTTLS"),
+            SelectChoice("none", _l("None (only for a test server)")),
+        ],
+        default="",
     )
     refresh_token = PasswordField(
         _l("Refresh token of the admin's consent"),

@@ -64,8 +64,10 @@ def save(purpose: str):
     form = MailboxForm(prefix=purpose)
     row = mailbox.configured(purpose)
     if form.validate() and not (row is None and not form.client_secret.data):
-        values = _values(form)
-        if values["token_url"]:
+        values = _values(form, purpose)
+        if values["host"] and not (values["port"] and values["security"]):
+            form.port.errors = [_("Please give the port and the security of this server.")]
+        elif values["token_url"]:
             with db.atomic():
                 saved = mailbox.save(
                     purpose, values, form.client_secret.data, form.refresh_token.data or None
@@ -73,13 +75,14 @@ def save(purpose: str):
                 audit.record(current_user, "mailbox.oauth2", saved, None, _logged(values))
             flash(_("Saved."), "info")
             return redirect(url_for(".index"))
-        form.token_url.errors = [_("Please give the token address (or the tenant ID).")]
+        else:
+            form.token_url.errors = [_("Please give the token address (or the tenant ID).")]
     elif row is None and not form.client_secret.data:
         form.client_secret.errors = [_("Please give the client secret.")]
     return _page({purpose: form}, status=422)
 
 
-def _values(form: MailboxForm) -> dict:
+def _values(form: MailboxForm, purpose: str) -> dict:
     preset = mailbox.PRESETS.get(form.preset.data, {})
     token_url = form.token_url.data or ""
     if not token_url and preset:
@@ -90,6 +93,7 @@ def _values(form: MailboxForm) -> dict:
     if not scope and preset:
         scope = preset["scope_consent" if form.refresh_token.data else "scope_app"]
     return {
+        **_server(form, preset.get(purpose, {})),
         "preset": form.preset.data,
         "token_url": token_url,
         "authorize_url": form.authorize_url.data or "",
@@ -99,8 +103,21 @@ def _values(form: MailboxForm) -> dict:
     }
 
 
+def _server(form: MailboxForm, preset: dict) -> dict:
+    """The mail server as given, each part left empty taken from the preset."""
+    host = form.host.data or preset.get("host", "")
+    if not host:
+        return {"host": "", "port": None, "security": ""}
+    return {
+        "host": host,
+        "port": form.port.data or preset.get("port"),
+        "security": form.security.data or preset.get("security", ""),
+    }
+
+
 def _logged(values: dict) -> dict:
-    return {key: values[key] for key in ("preset", "token_url", "client_id", "username")}
+    keys = ("preset", "token_url", "client_id", "username", "host", "port", "security")
+    return {key: values[key] for key in keys}
 
 
 #: Session key: the consent under way (purpose, state, PKCE verifier).
@@ -174,7 +191,7 @@ def _try(purpose: str) -> str | None:
     try:
         if purpose == "smtp":
             transport.connect(config).quit()
-        elif not config["IMAP_HOST"]:
+        elif not mailbox.server("imap", config)[0]:
             return _("A token came, but no IMAP server is configured (IMAP_HOST).")
         else:
             imap.connect(config).logout()

@@ -6,6 +6,7 @@ from peewee import (
     CharField,
     DateTimeField,
     ForeignKeyField,
+    IntegerField,
     TextField,
 )
 
@@ -90,6 +91,10 @@ class MailboxToken(BaseModel):
     client_secret = TextField()
     scope = CharField(max_length=500, default="")
     username = CharField(max_length=254)  # the mailbox's address (the XOAUTH2 user)
+    # The mail server; an empty host: the configuration's (MAIL_SERVER or IMAP_HOST).
+    host = CharField(max_length=255, default="")
+    port = IntegerField(null=True)
+    security = CharField(max_length=10, default="")  # "ssl", "starttls" or "none"
     refresh_token = TextField(null=True)  # from the admin's consent; None: client credentials
     access_token = TextField(null=True)
     expires_at = DateTimeField(null=True)

@@ -169,7 +169,9 @@ def verify_id_token(client: Client, document: dict, id_token: str, nonce: str) -
     except ExpiredTokenError as error:
         raise OidcError("expired", str(error)) from error
     except (InvalidClaimError, MissingClaimError) as error:
-        reason = {"aud": "audience", "nonce": "nonce"}.get(getattr(error, "claim", ""), "claims")
+        reason = {"aud": "audience", "iss": "issuer", "nonce": "nonce"}.get(
+            getattr(error, "claim", ""), "claims"
+        )
         raise OidcError(reason, str(error)) from error
     except (JoseError, ValueError) as error:
         raise OidcError("signature", f"{type(error).__name__}: {error}") from error

@@ -53,6 +53,10 @@ REASONS = {
         "trusted. Please tell an administrator."
     ),
     "nonce": _l("The sign-in provider's answer belongs to another sign-in. Please start again."),
+    "issuer": _l(
+        "The sign-in provider's answer was issued by someone else, so it was not trusted. "
+        "Please tell an administrator."
+    ),
     "claims": _l("The sign-in provider's answer is incomplete. Please tell an administrator."),
     "secret": _l(
         "The sign-in provider's client secret cannot be read with this installation's key. "

@@ -115,15 +115,17 @@ def _bracketed(message_id: str) -> str:
 
 
 def connect(config) -> smtplib.SMTP:
-    """An SMTP connection by the MAIL_* settings, secured and signed in as configured."""
-    host, port, timeout = config["MAIL_SERVER"], int(config["MAIL_PORT"]), config["MAIL_TIMEOUT"]
-    if config["MAIL_USE_TLS"]:
+    """An SMTP connection by the MAIL_* settings (or the OAuth2 connection's own server),
+    secured and signed in as configured."""
+    host, port, security = mailbox.server("smtp", config)
+    timeout = config["MAIL_TIMEOUT"]
+    if security == "ssl":
         context = ssl.create_default_context()
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
-        if config["MAIL_USE_STARTTLS"]:
+        if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         try:
             oauth = mailbox.bearer("smtp")  # OAuth2 when an admin set it up (issue 20)
@@ -131,7 +133,8 @@ def connect(config) -> smtplib.SMTP:
             raise smtplib.SMTPAuthenticationError(535, str(error)) from error
         if oauth is not None:
             smtp.ehlo_or_helo_if_needed()
-            smtp.auth("XOAUTH2", lambda challenge=None: mailbox.xoauth2(*oauth))
+            chosen = mailbox.mechanism(smtp.esmtp_features.get("auth", "").split())
+            smtp.auth(chosen, mailbox.responder(chosen, *oauth, host, port))
         elif config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
     except BaseException:

@@ -6,10 +6,11 @@ library). It does what the portal needs of a provider: discovery, the authorizat
 code), the token endpoint (client secret, PKCE S256, one use per code), the keys, userinfo,
 and token introspection (RFC 7662, for Dovecot). ``misbehave`` makes the next ID tokens
 wrong on purpose: ``"audience"``, ``"expired"``, ``"signature"`` (signed by a key it does not
-publish) or ``"unverified"`` (``email_verified`` false).
+publish), ``"unverified"`` (``email_verified`` false), ``"nonce"`` (another sign-in's
+nonce), ``"no-nonce"`` (none at all) or ``"issuer"`` (another issuer named in the token).
 
-``XOAuth2SmtpServer(provider)`` is the mail catcher taking only XOAUTH2 with the provider's
-access tokens.
+``XOAuth2SmtpServer(provider)`` is the mail catcher taking only XOAUTH2 and OAUTHBEARER
+(RFC 7628) with the provider's access tokens; ``offered`` narrows what it advertises.
 """
 
 import base64
@@ -103,7 +104,13 @@ class TestProvider:
         if nonce:
             payload["nonce"] = nonce
         key = self.key
-        if self.misbehave == "audience":
+        if self.misbehave == "nonce":
+            payload["nonce"] = "nonce-of-another-sign-in"
+        elif self.misbehave == "no-nonce":
+            payload.pop("nonce", None)
+        elif self.misbehave == "issuer":
+            payload["iss"] = "https://impostor.example"
+        elif self.misbehave == "audience":
             payload["aud"] = "someone-else"
         elif self.misbehave == "expired":
             payload["iat"], payload["exp"] = now - 7200, now - 3600
@@ -246,12 +253,34 @@ class TestProvider:
 
 
 class XOAuth2Collector(Collector):
-    """The mail catcher's handler, accepting SASL XOAUTH2 with a token of ``provider``."""
+    """The mail catcher's handler, accepting SASL XOAUTH2 and OAUTHBEARER with a token of
+    ``provider``; ``logins`` are the mailboxes, ``mechanisms`` how each signed in."""
 
     def __init__(self, provider: TestProvider):
         super().__init__()
         self.provider = provider
         self.logins: list[str] = []
+        self.mechanisms: list[str] = []
+
+    async def auth_OAUTHBEARER(self, server, args):
+        try:
+            header, _, rest = base64.b64decode(args[1]).decode().partition("\x01")
+            values = dict(field.split("=", 1) for field in rest.split("\x01") if "=" in field)
+            token = values["auth"].removeprefix("Bearer ").strip()
+            flag, user, _ = header.split(",", 2)
+        except (IndexError, ValueError, KeyError):
+            return AuthResult(success=False, handled=False)
+        if flag != "n" or not user.startswith("a=") or not values.get("host"):
+            return AuthResult(success=False, handled=False)
+        user = user[2:].replace("=2C", ",").replace("=3D", "=")
+        if self.provider.token_info(token) is None:
+            # RFC 7628 3.2.2: an error challenge, which the client answers with ^A.
+            reply = await server.challenge_auth('{"status":"invalid_token"}')
+            self.mechanisms.append(f"refused OAUTHBEARER, client replied {reply!r}")
+            return AuthResult(success=False, handled=False)
+        self.logins.append(user)
+        self.mechanisms.append("OAUTHBEARER")
+        return AuthResult(success=True, auth_data=user)
 
     async def auth_XOAUTH2(self, server, args):
         try:
@@ -263,15 +292,20 @@ class XOAuth2Collector(Collector):
         if self.provider.token_info(token) is None:
             return AuthResult(success=False, handled=False)
         self.logins.append(values.get("user", ""))
+        self.mechanisms.append("XOAUTH2")
         return AuthResult(success=True, auth_data=values.get("user"))
 
 
 class XOAuth2SmtpServer(SmtpServer):
-    """A real SMTP server (aiosmtpd) that takes mail only after an XOAUTH2 sign-in."""
+    """A real SMTP server (aiosmtpd) that takes mail only after an XOAUTH2 or OAUTHBEARER
+    sign-in (``offered``: the mechanisms it advertises)."""
 
-    def __init__(self, provider: TestProvider):
+    MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
+
+    def __init__(self, provider: TestProvider, offered: tuple[str, ...] = MECHANISMS):
         super().__init__()
         self.handler = XOAuth2Collector(provider)
+        self.not_offered = [name for name in self.MECHANISMS if name not in offered]
 
     def start(self) -> None:
         self.controller = Controller(
@@ -281,6 +315,6 @@ class XOAuth2SmtpServer(SmtpServer):
             server_hostname="smtp.test",
             auth_required=True,
             auth_require_tls=False,  # a test on 127.0.0.1; production uses STARTTLS
-            auth_exclude_mechanism=["LOGIN", "PLAIN"],
+            auth_exclude_mechanism=["LOGIN", "PLAIN", *self.not_offered],
         )
         self.controller.start()

@@ -7,11 +7,13 @@ import pyotp
 import pytest
 import requests
 
-from helpdesk.accounts import two_factor
+from helpdesk.accounts import sessions, two_factor
 from helpdesk.accounts.models import User
+from helpdesk.accounts.sessions import SignIn
 from helpdesk.audit import AuditLog
 from helpdesk.identity import crypto
 from helpdesk.identity.models import ProviderLink, SignInProvider, SsoAttempt
+from tests.conftest import DEMO_PASSWORD
 
 
 def start(client, provider, next_url=""):
@@ -76,6 +78,9 @@ def test_pkce_state_and_nonce_go_out(app, client, sso_provider):
         ("expired", "had expired"),
         ("signature", "no valid signature"),
         ("unverified", "has not confirmed your e-mail address"),
+        ("nonce", "belongs to another sign-in"),
+        ("no-nonce", "belongs to another sign-in"),
+        ("issuer", "was issued by someone else"),
     ],
 )
 def test_a_misbehaving_provider_signs_nobody_in(
@@ -89,6 +94,7 @@ def test_a_misbehaving_provider_signs_nobody_in(
     assert client.get("/queue").status_code == 302
     with app.app_context():
         assert not ProviderLink.select().exists()
+        assert not SignIn.select().exists()
 
 
 def test_a_replayed_answer_signs_nobody_in(app, client, sso_provider, oidc_provider):
@@ -255,3 +261,72 @@ def test_the_sign_in_page_has_a_button_per_provider(app, client, sso_provider, o
     back = urlsplit(at_provider.headers["Location"])
     assert client.get(f"{back.path}?{back.query}").location == "/queue"
     assert client.get("/queue").status_code == 200
+
+
+# The portal's own session rules hold for a sign-in through a provider -------------------
+
+
+def test_a_sso_sign_in_is_a_server_side_sign_in_like_a_password_one(
+    app, client, sso_provider, oidc_provider, demo_people
+):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    erik = demo_people["erik.first"]
+    assert round_trip(client, provider).status_code == 302
+    by_password = app.test_client()
+    response = by_password.post("/sign-in", data={"email": erik.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    with app.app_context():
+        rows = list(SignIn.select().where(SignIn.user == erik.id).order_by(SignIn.id))
+        assert len(rows) == 2 and all(row.revoked_at is None for row in rows)
+        # Each cookie carries its own sign-in's id, which the loader turns into the person.
+        for browser in (client, by_password):
+            with browser.session_transaction() as session:
+                assert sessions.load(session["_user_id"]).id == erik.id
+    client.post("/sign-out")
+    with app.app_context():
+        first, second = SignIn.select().where(SignIn.user == erik.id).order_by(SignIn.id)
+        assert first.revoked_at is not None and second.revoked_at is None
+    assert by_password.get("/queue").status_code == 200
+
+
+def test_signing_out_everywhere_ends_sso_sign_ins(app, client, sso_provider, oidc_provider):
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    phone = app.test_client()
+    assert round_trip(phone, provider).status_code == 302
+    assert round_trip(client, provider).status_code == 302
+    assert phone.get("/queue").status_code == 200
+
+    response = client.post("/account/sign-out-everywhere", follow_redirects=True)
+    assert "You are signed out on every device." in response.get_data(as_text=True)
+    assert phone.get("/queue").status_code == 302
+    assert client.get("/queue").status_code == 302
+    with app.app_context():
+        assert not SignIn.select().where(SignIn.revoked_at.is_null()).exists()
+    # The provider signs the person in afresh: only the old sign-ins ended.
+    assert round_trip(phone, provider).status_code == 302
+    assert phone.get("/queue").status_code == 200
+
+
+def test_a_disabled_account_loses_its_sso_sign_in_and_gets_no_new_one(
+    app, client, sso_provider, oidc_provider, demo_people
+):
+    from helpdesk.admin import service as admin
+
+    provider = sso_provider()
+    oidc_provider.sign_in_as("erik.first@vendor.example")
+    assert round_trip(client, provider).status_code == 302
+    assert client.get("/queue").status_code == 200
+    erik = demo_people["erik.first"]
+    with app.app_context():
+        values = {name: getattr(erik, name) for name in admin.AGENT_FIELDS}
+        admin.update_agent(demo_people["ada.admin"], erik, {**values, "active": False})
+    assert client.get("/queue").status_code == 302
+
+    other = app.test_client()
+    page = refusal(other, round_trip(other, provider))
+    assert "This account may not sign in." in page
+    assert other.get("/queue").status_code == 302
+    with app.app_context():
+        assert not SignIn.select().where(SignIn.revoked_at.is_null()).exists()

@@ -23,22 +23,24 @@ log = logging.getLogger(__name__)
 
 
 def connect(config) -> imaplib.IMAP4:
-    host, port, timeout = config["IMAP_HOST"], int(config["IMAP_PORT"]), config["IMAP_TIMEOUT"]
+    host, port, security = mailbox.server("imap", config)
+    timeout = config["IMAP_TIMEOUT"]
     context = ssl.create_default_context(cafile=config["IMAP_CA_FILE"] or None)
-    if config["IMAP_USE_SSL"]:
+    if security == "ssl":
         connection = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
     else:
         connection = imaplib.IMAP4(host, port, timeout=timeout)
     try:
-        if config["IMAP_USE_STARTTLS"] and not config["IMAP_USE_SSL"]:
+        if security == "starttls":
             connection.starttls(ssl_context=context)
         try:
             oauth = mailbox.bearer("imap")  # OAuth2 when an admin set it up (issue 20)
         except mailbox.TokenError as error:
             raise imaplib.IMAP4.error(f"no OAuth2 token: {error}") from error
         if oauth is not None:
-            answer = mailbox.xoauth2(*oauth).encode()
-            connection.authenticate("XOAUTH2", lambda _challenge: answer)
+            offered = [c[5:] for c in connection.capabilities if c.startswith("AUTH=")]
+            chosen = mailbox.mechanism(offered)
+            connection.authenticate(chosen, mailbox.responder(chosen, *oauth, host, port))
         else:
             connection.login(config["IMAP_USERNAME"] or "", config["IMAP_PASSWORD"] or "")
     except BaseException:
