@@ -151,3 +151,40 @@ def test_a_seed_004_customer_gets_the_statement_by_call_id_free_fix_and_billable
     assert lines[help_case.call_id][-1][0] == "Kostenlos: 0:10 · kostenpflichtig: 0:45"
     total = document.get_element_by_id("statement-total")
     assert "Kostenlos: 0:30 · kostenpflichtig: 0:45" in total.text_content()
+
+
+def test_the_agents_organisation_page_shows_open_cases_and_recent_statements(
+    app, demo_people, recorded, foreigner, open_case
+):
+    """Item 8: an agent's organisation page lists the organisation's open cases (not its
+    closed ones, not another organisation's) and links this month's and the two months
+    before's statements, the current one showing the recorded cases."""
+    from helpdesk.cases import service as cases
+    from helpdesk.policy import Category, current_policy
+
+    first, second = recorded
+    erik = demo_people["erik.first"]
+    with app.app_context():
+        closed = next(s for s in current_policy().statuses if s.category == Category.CLOSED)
+        done = open_case("mia.member", subject="Already done")
+        cases.move_status(done, erik, closed.key)
+        elsewhere = open_case(foreigner, subject="Somebody else's")
+    organisation_id = demo_people["mia.member"].organisation_id
+    agent = app.test_client().sign_in_as(erik)
+    page = agent.get(f"/organisations/{organisation_id}/contracts")
+    document = lxml.html.fromstring(page.text)
+    [section] = document.xpath("//section[@aria-labelledby='open-cases-title']")
+    listed = [link.text_content() for link in section.xpath(".//a")]
+    assert sorted(listed) == sorted([first.call_id, second.call_id])
+    assert done.call_id not in listed and elsewhere.call_id not in listed
+    [statements_section] = document.xpath("//section[@aria-labelledby='statements-title']")
+    links = [link.get("href") for link in statements_section.xpath(".//a")]
+    month_start = TODAY.replace(day=1)
+    assert len(links) == 3
+    assert links[0] == (
+        f"/organisations/{organisation_id}/statement?from={month_start.isoformat()}"
+        f"&to={TODAY.isoformat()}"
+    )
+    statement = agent.get(links[0])  # the records were made today
+    assert first.call_id in statement.text and second.call_id in statement.text
+    assert all(agent.get(link).status_code == 200 for link in links)
