@@ -153,16 +153,18 @@ def test_contract_classes_are_offered_checked_and_shown_by_label(make_app):
     assert app.extensions["policy"].contract_classes == classes
     with app.app_context():
         people = {u.email.split("@")[0]: u for u in _demo_people()}
+    # A contract carries the class (the organisation's single class is no longer offered).
     admin = app.test_client().sign_in_as(people["ada.admin"])
-    form = admin.get("/admin/organisations").get_data(as_text=True)
+    url = f"/organisations/{people['mia.member'].organisation_id}/contracts"
+    form = admin.get(url).get_data(as_text=True)
     assert '<option value="premium">Premium contract</option>' in form
     assert 'value="A"' not in form
-    values = {"name": "Neu AG", "case_visibility": "everyone", "is_active": "y"}
-    refused = admin.post("/admin/organisations", data=values | {"contract_class": "A"})
+    values = {"kind": "maintenance", "title": "Wartung", "starts_on": "2026-01-01"}
+    refused = admin.post(url, data=values | {"contract_class": "A"})
     assert refused.status_code == 422
-    saved = admin.post("/admin/organisations", data=values | {"contract_class": "premium"})
-    assert saved.status_code == 302
-    assert "Premium contract" in admin.get("/admin/organisations").get_data(as_text=True)
+    saved = admin.post(url, data=values | {"contract_class": "premium"})
+    assert saved.status_code == 303
+    assert "Premium contract" in admin.get(url).get_data(as_text=True)
     audit = admin.get("/audit").get_data(as_text=True)
     assert "Premium contract" in audit and ": premium<" not in audit
     core = make_app().extensions["policy"]

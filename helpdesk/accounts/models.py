@@ -62,6 +62,9 @@ class Organisation(BaseModel):
     id = AutoField()
     name = CharField(max_length=200)
     case_visibility = CharField(max_length=20, default=CaseVisibility.MAIN_CONTACTS)
+    # Replaced by the class of each contract (helpdesk.contracts, migration 0020 moved it to a
+    # contract); no form sets it any more. Kept only as the fallback class_for asks when no
+    # contract covers a case's product: the demo data and portals that keep it that way.
     contract_class = CharField(max_length=50, null=True)  # a key of helpdesk_contract_classes
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)

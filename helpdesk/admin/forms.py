@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from helpdesk.accounts.models import CaseVisibility
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.oneline import SingleLine
-from helpdesk.policy import current_policy
 
 
 def _strip(value):
@@ -78,7 +77,6 @@ class VersionForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=NAME, filters=[_strip])
-    contract_class = SelectField(_l("Contract class"))
     case_visibility = SelectField(
         _l("Who sees the organisation's cases"),
         choices=[
@@ -94,16 +92,6 @@ class OrganisationForm(FlaskForm):
     # 0 for nobody.
     account_team_id = SelectField(_l("Team that looks after the customer"), coerce=int)
     account_manager_id = SelectField(_l("Customer service manager"), coerce=int)
-
-    def __init__(self, *args, **kwargs):
-        """The contract classes are the vendor plugin's; a key it no longer defines stays
-        offered for the organisation that has it, so saving the form does not lose it."""
-        super().__init__(*args, **kwargs)
-        classes = [SelectChoice(c.key, c.label) for c in current_policy().contract_classes]
-        stored = getattr(kwargs.get("obj"), "contract_class", None)
-        if stored and stored not in {choice.value for choice in classes}:
-            classes.append(SelectChoice(stored, stored))
-        self.contract_class.choices = [SelectChoice("", "–"), *classes]
 
 
 class DomainForm(FlaskForm):

@@ -23,7 +23,6 @@ from helpdesk.products.models import Component, Product, ProductVersion
 AGENT_FIELDS = ["name", "team", "support_level", "is_manager", "is_admin", "active"]
 ORGANISATION_FIELDS = [
     "name",
-    "contract_class",
     "case_visibility",
     "is_active",
     "account_team",

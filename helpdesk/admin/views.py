@@ -278,7 +278,6 @@ def rename_component(pk: int):
 def _organisation_values(form: OrganisationForm) -> dict:
     return {
         "name": form.name.data,
-        "contract_class": form.contract_class.data or None,
         "case_visibility": form.case_visibility.data,
         "is_active": form.is_active.data,
         "account_team": form.account_team_id.data or None,

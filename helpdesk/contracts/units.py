@@ -18,6 +18,7 @@ from helpdesk.contracts.billing_models import TimeRecord, UnitDraw
 from helpdesk.contracts.models import Contract
 from helpdesk.contracts.service import people_of
 from helpdesk.mail import notify
+from helpdesk.permissions import is_customer
 from helpdesk.timeutil import utcnow
 
 #: What is left, as a share of what was bought, when the main contacts are told.
@@ -76,6 +77,14 @@ def balances(organisation_id: int) -> list[Balance]:
         )
         for c in contracts
     ]
+
+
+def for_customer_of(user, organisation_id: int) -> list[Balance]:
+    """What is left of ``organisation_id``'s units as a customer's case page shows it: only to
+    a customer of that organisation (agents see it in the case's billing panel)."""
+    if not is_customer(user) or user.organisation_id != organisation_id:
+        return []
+    return balances(organisation_id)
 
 
 def draw(record: TimeRecord) -> Balance | None:

@@ -168,7 +168,7 @@ def test_organisations_and_their_domains(app, admin_client):
         "/admin/organisations",
         data={
             "name": "Neu AG",
-            "contract_class": "A",
+            "contract_class": "A",  # no longer a field: ignored
             "case_visibility": "everyone",
             "is_active": "y",
         },
@@ -176,7 +176,7 @@ def test_organisations_and_their_domains(app, admin_client):
     assert response.status_code == 302
     with app.app_context():
         organisation = Organisation.get(Organisation.name == "Neu AG")
-    assert organisation.contract_class == "A" and organisation.case_visibility == "everyone"
+    assert organisation.contract_class is None and organisation.case_visibility == "everyone"
     url = f"/admin/organisations/{organisation.id}/domains"
     assert admin_client.post(url, data={"domain": "@Neu-AG.example"}).status_code == 302
     refused = admin_client.post(url, data={"domain": "gmx.at"})
@@ -190,11 +190,11 @@ def test_organisations_and_their_domains(app, admin_client):
     assert domain.domain == "neu-ag.example"
     admin_client.post(
         f"/admin/organisations/{organisation.id}",
-        data={"name": "Neu AG", "contract_class": "", "case_visibility": "main_contacts"},
+        data={"name": "Neu AG", "case_visibility": "main_contacts"},
     )
     with app.app_context():
         organisation = Organisation.get_by_id(organisation.id)
-    assert organisation.contract_class is None and not organisation.is_active
+    assert not organisation.is_active
     admin_client.post(f"/admin/domains/{domain.id}/remove")
     with app.app_context():
         assert not OrganisationDomain.select().where(OrganisationDomain.id == domain.id).exists()
@@ -223,13 +223,17 @@ def test_an_organisation_names_the_team_and_manager_who_look_after_it(app, admin
         tom = User.get(User.email == "tom.third@vendor.example")
     url = f"/admin/organisations/{organisation.id}"
     assert '<option selected value="0">' in admin_client.get(url).get_data(True)
-    data = {"name": "Muster GmbH", "contract_class": "B", "case_visibility": "main_contacts"}
+    data = {"name": "Muster GmbH", "case_visibility": "main_contacts"}
     chosen = {"account_team_id": team.id, "account_manager_id": tom.id}
     assert admin_client.post(url, data={**data, **chosen, "is_active": "y"}).status_code == 302
     with app.app_context():
         organisation = Organisation.get_by_id(organisation.id)
         assert (organisation.account_team_id, organisation.account_manager_id) == (team.id, tom.id)
+        assert organisation.contract_class == "B"  # the demo's old class: saving keeps it
     page = admin_client.get(url).get_data(True)
+    # A contract's class replaced the organisation's: neither page offers it any more.
+    assert 'name="contract_class"' not in page
+    assert 'name="contract_class"' not in admin_client.get("/admin/organisations").text
     assert f'<option selected value="{tom.id}">' in page
     nobody = {**chosen, "account_manager_id": 0, "is_active": "y"}
     assert admin_client.post(url, data={**data, **nobody}).status_code == 302

@@ -21,7 +21,7 @@ WIDTHS = (1280, 390)
 LANGUAGES = ("en", "de")
 
 #: Each role's e-mail address and the pages to look at (name, path; ``{case}`` is the call
-#: id of a case of the demo organisation).
+#: id of a case of the demo organisation, ``{organisation}`` that organisation's id).
 ROLES = {
     "customer": (
         "paula.portal@muster.example",
@@ -31,12 +31,21 @@ ROLES = {
             ("case", "/cases/{case}"),
             ("new", "/cases/new"),
             ("users", "/organisation/users"),
+            ("contracts", "/organisations/{organisation}/contracts"),
+            ("statement", "/organisations/{organisation}/statement"),
+            ("development", "/organisation/development"),
             ("profile", "/account/profile"),
         ],
     ),
     "agent": (
         "erik.first@vendor.example",
-        [("queue", "/queue"), ("case", "/cases/{case}"), ("profile", "/account/profile")],
+        [
+            ("queue", "/queue"),
+            ("case", "/cases/{case}"),
+            ("contracts", "/organisations/{organisation}/contracts"),
+            ("statement", "/organisations/{organisation}/statement"),
+            ("profile", "/account/profile"),
+        ],
     ),
     "admin": (
         "ada.admin@vendor.example",
@@ -64,6 +73,14 @@ def case_id(live_server):
         return case.call_id
 
 
+@pytest.fixture
+def organisation_id(live_server):
+    from helpdesk.testing.cases import person
+
+    with live_server.app.app_context():
+        return person("paula.portal").organisation_id
+
+
 def _sign_in(page, url, email, language):
     page.goto(f"{url}/sign-in")
     if language == "de":
@@ -79,7 +96,9 @@ def _sign_in(page, url, email, language):
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_main_pages_fit_a_phone_in_both_languages(browser, live_server, case_id, role):
+def test_main_pages_fit_a_phone_in_both_languages(
+    browser, live_server, case_id, organisation_id, role
+):
     email, pages = ROLES[role]
     folder = os.environ.get("SCREENSHOTS")
     if folder:
@@ -93,7 +112,8 @@ def test_main_pages_fit_a_phone_in_both_languages(browser, live_server, case_id,
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 for name, path in pages:
-                    response = page.goto(live_server.url + path.format(case=case_id))
+                    address = path.format(case=case_id, organisation=organisation_id)
+                    response = page.goto(live_server.url + address)
                     assert response.status == 200, (role, name, response.status)
                     scroll = page.evaluate("document.documentElement.scrollWidth")
                     if scroll > width:

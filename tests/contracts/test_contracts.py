@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from helpdesk import hookimpl
+from helpdesk.accounts.models import Organisation
 from helpdesk.audit import AuditLog
 from helpdesk.cases.errors import CaseError
 from helpdesk.contracts import service
@@ -15,6 +16,8 @@ from helpdesk.contracts.models import Contract, ContractFile
 from helpdesk.contracts.policy import CaseNotice, ContractKind
 from helpdesk.policy import ContractClass, Label
 from helpdesk.products.models import Product
+from helpdesk.sla.models import CaseClock
+from helpdesk.sla.policy import ResponseTarget, SlaPolicy
 from tests.contracts.conftest import pdf
 
 TODAY = date.today()
@@ -30,6 +33,16 @@ class ClassPriority:
     @hookimpl
     def helpdesk_priority_for(self, case_type, severity, contract_class):
         return {"premium": "high", "basic": "low"}.get(contract_class, "normal")
+
+    @hookimpl
+    def helpdesk_sla_policy(self):
+        """Targets by class only: a premium case is answered within 60 business minutes,
+        a basic one within 480, a case of the organisation's old single class ("C") in 15."""
+        severities = ("critical", "high", "normal", "low")
+        minutes = {"premium": 60, "basic": 480, "C": 15}
+        return SlaPolicy(
+            by_class={(s, c): ResponseTarget(m) for s in severities for c, m in minutes.items()}
+        )
 
 
 @pytest.fixture
@@ -59,6 +72,26 @@ def test_the_contract_covering_the_product_decides_the_priority(app, people, ope
         assert open_case("mia.member", product=first).priority == "low"
         assert open_case("mia.member", product=second).priority == "high"
         assert service.covering(muster.id, second.id).title == "Premium"
+
+
+def test_the_contract_covering_the_product_decides_the_response_target(app, people, open_case):
+    # Two contracts of different classes cover different products; the organisation's old
+    # single class says something else again and is not asked while a contract covers.
+    with app.app_context():
+        muster = people["mia.member"].organisation
+        Organisation.update(contract_class="C").where(Organisation.id == muster.id).execute()
+        agent = people["erik.first"]
+        first = Product.select().order_by(Product.id).first()
+        second = Product.create(key="other", name_de="Andere", name_en="Other")
+        third = Product.create(key="third", name_de="Dritte", name_en="Third")
+        _contract(muster, agent, title="Basic", contract_class="basic", product_ids=[first.id])
+        _contract(muster, agent, title="Premium", product_ids=[second.id])
+        cases = {p.key: open_case("mia.member", product=p) for p in (first, second, third)}
+        targets = {
+            key: CaseClock.get(CaseClock.case == case.id).response_target
+            for key, case in cases.items()
+        }
+    assert targets == {first.key: 480, "other": 60, "third": 15}  # third: no contract covers
 
 
 def test_an_expired_contract_gives_no_class_and_shows_as_expired(app, people, open_case):

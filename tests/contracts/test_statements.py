@@ -5,11 +5,13 @@ own organisation's, agents any."""
 import io
 from datetime import date, timedelta
 
+import lxml.html
 import pytest
 from openpyxl import load_workbook
 
 from helpdesk.contracts import billing, service, statements
 from helpdesk.contracts.billing_models import TimeRecord
+from helpdesk.testing.cases import person
 from tests.contracts.conftest import text_of
 
 TODAY = date.today()
@@ -102,3 +104,87 @@ def test_the_monthly_job_prepares_last_months_statements(app, demo_people, open_
         ] * len(mails)
         assert "martin.main@muster.example" in mails[0].recipients
         assert tasks.prepare_statements(today=date(2026, 12, 1)) == 0  # nothing in November
+
+
+def test_a_seed_004_customer_gets_the_statement_by_call_id_free_fix_and_billable(
+    make_app, open_case
+):
+    """Seed 004 bills support by call id: an error is fixed free, help is billable (the
+    agent may make a billable record free with a reason); the customer's statement, in
+    German, groups the records under each call id with its free and billable totals."""
+    from helpdesk import demo
+    from helpdesk.testing import DEMO_PASSWORD
+
+    app = make_app("small_vendor")
+    with app.app_context():
+        demo.load(password=DEMO_PASSWORD)
+        erik = person("erik.first")
+        error = open_case("mia.member", case_type="error", subject="Absturz beim Drucken")
+        help_case = open_case("mia.member", case_type="help", subject="Einrichtung Drucker")
+        billing.record_time(erik, error, minutes=20, activity="Fehler behoben")
+        billing.record_time(erik, help_case, minutes=45, activity="Telefonat")
+        billing.record_time(
+            erik, help_case, minutes=10, activity="Nachfrage", billable=False, reason="Kulanz"
+        )
+        organisation_id = error.organisation_id
+        paula = person("paula.portal")
+    customer = app.test_client().sign_in_as(paula)
+    url = f"/organisations/{organisation_id}/statement"
+    page = customer.get(url, query_string=_period(), headers={"Accept-Language": "de"})
+    assert page.status_code == 200 and "<h1>Zeitnachweis</h1>" in page.text
+    document = lxml.html.fromstring(page.text)
+    lines = {
+        group.xpath(".//th")[0].text_content().split(" · ")[0]: [
+            [cell.text_content() for cell in row.xpath("./td")] for row in group.xpath("./tr")[1:]
+        ]
+        for group in document.xpath("//tbody[@class='statement-case']")
+    }
+    assert list(lines) == sorted([error.call_id, help_case.call_id])
+    assert [row[1:4] for row in lines[error.call_id][:-1]] == [
+        ["Fehler behoben", "kostenlose Fehlerbehebung", "0:20"]
+    ]
+    assert [row[1:4] for row in lines[help_case.call_id][:-1]] == [
+        ["Telefonat", "kostenpflichtig", "0:45"],
+        ["Nachfrage", "kostenlose Fehlerbehebung", "0:10"],
+    ]
+    assert lines[error.call_id][-1][0] == "Kostenlos: 0:20 · kostenpflichtig: 0:00"
+    assert lines[help_case.call_id][-1][0] == "Kostenlos: 0:10 · kostenpflichtig: 0:45"
+    total = document.get_element_by_id("statement-total")
+    assert "Kostenlos: 0:30 · kostenpflichtig: 0:45" in total.text_content()
+
+
+def test_the_agents_organisation_page_shows_open_cases_and_recent_statements(
+    app, demo_people, recorded, foreigner, open_case
+):
+    """Item 8: an agent's organisation page lists the organisation's open cases (not its
+    closed ones, not another organisation's) and links this month's and the two months
+    before's statements, the current one showing the recorded cases."""
+    from helpdesk.cases import service as cases
+    from helpdesk.policy import Category, current_policy
+
+    first, second = recorded
+    erik = demo_people["erik.first"]
+    with app.app_context():
+        closed = next(s for s in current_policy().statuses if s.category == Category.CLOSED)
+        done = open_case("mia.member", subject="Already done")
+        cases.move_status(done, erik, closed.key)
+        elsewhere = open_case(foreigner, subject="Somebody else's")
+    organisation_id = demo_people["mia.member"].organisation_id
+    agent = app.test_client().sign_in_as(erik)
+    page = agent.get(f"/organisations/{organisation_id}/contracts")
+    document = lxml.html.fromstring(page.text)
+    [section] = document.xpath("//section[@aria-labelledby='open-cases-title']")
+    listed = [link.text_content() for link in section.xpath(".//a")]
+    assert sorted(listed) == sorted([first.call_id, second.call_id])
+    assert done.call_id not in listed and elsewhere.call_id not in listed
+    [statements_section] = document.xpath("//section[@aria-labelledby='statements-title']")
+    links = [link.get("href") for link in statements_section.xpath(".//a")]
+    month_start = TODAY.replace(day=1)
+    assert len(links) == 3
+    assert links[0] == (
+        f"/organisations/{organisation_id}/statement?from={month_start.isoformat()}"
+        f"&to={TODAY.isoformat()}"
+    )
+    statement = agent.get(links[0])  # the records were made today
+    assert first.call_id in statement.text and second.call_id in statement.text
+    assert all(agent.get(link).status_code == 200 for link in links)

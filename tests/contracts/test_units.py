@@ -101,3 +101,24 @@ def test_the_agent_is_told_what_is_left_and_warned_below_zero(
     assert answer.status_code == 200
     assert 'id="units-warning"' in answer.text and "-0.50 left" in answer.text
     assert _left(app, mia.organisation_id) == -0.5
+
+
+def test_the_customers_case_page_shows_what_is_left_never_to_another_organisation(
+    app, demo_people, units_contract, open_case, foreigner
+):
+    erik, mia = demo_people["erik.first"], demo_people["mia.member"]
+    with app.app_context():
+        question = open_case(mia, case_type="question")
+        billing.record_time(erik, question, minutes=120, activity="Training")
+        own = open_case(foreigner, case_type="question")
+        # The service asks whose units they are, not only whether a case page is shown.
+        assert units.for_customer_of(foreigner, mia.organisation_id) == []
+        assert units.for_customer_of(erik, mia.organisation_id) == []  # agents: billing panel
+    page = app.test_client().sign_in_as(mia).get(f"/cases/{question.call_id}")
+    assert 'class="units-left">8.00<' in page.text and "Supportpaket 10" in page.text
+    stranger = app.test_client().sign_in_as(foreigner)
+    assert stranger.get(f"/cases/{question.call_id}").status_code == 404
+    for url in (f"/cases/{own.call_id}", "/portal"):
+        shown = stranger.get(url)
+        assert shown.status_code == 200
+        assert "Supportpaket 10" not in shown.text and 'class="units-left"' not in shown.text

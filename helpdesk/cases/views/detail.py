@@ -22,7 +22,7 @@ from helpdesk.cases import access, closing, files
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
 from helpdesk.cases.views.blueprint import bp
-from helpdesk.contracts import billing
+from helpdesk.contracts import billing, units
 from helpdesk.contracts import service as contracts
 from helpdesk.db import Prepared
 from helpdesk.development import service as development
@@ -165,6 +165,7 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         if agent
         else None,
         "billing": billing.panel(case, current_user) if agent else None,
+        "balances": [] if agent else units.for_customer_of(current_user, case.organisation_id),
     }
     return render("cases/detail.html", block="case", status=status, **context)
 
