@@ -274,8 +274,9 @@ def helpdesk_case_changed(events: list[Event]) -> None:
     follow, reopen), inside its transaction, with the timeline entries it wrote, oldest first.
 
     ``event.case`` is the changed case (a follow-up opened from a case brings entries of both
-    cases; a timer sweep's batch, entries of all its cases). What an implementation writes commits or rolls back with the change; an exception
-    undoes the change. The core's notifications, SLA clocks and timers hang off this hook.
+    cases; a timer sweep's batch, entries of all its cases). What an implementation writes
+    commits or rolls back with the change; an exception undoes the change. The core's
+    notifications, SLA clocks and timers hang off this hook.
     Nothing is returned.
     """
 
