@@ -92,6 +92,7 @@ ACTIONS = {
     "news.unsubscribed": _l("Address unsubscribed from announcements"),
     "download.created": _l("Download added"),
     "article.proposed": _l("Article proposed by a customer"),
+    "article.file_added": _l("File added to an article"),
 }
 
 #: The names of the values the log keeps, where they differ from the stored key.

@@ -30,6 +30,7 @@ from helpdesk.knowledge.models import (
     AnnouncementDismissal,
     Article,
     ArticleFeedback,
+    ArticleFile,
     ArticleRead,
     Category,
     Deflection,
@@ -111,4 +112,5 @@ ALL_MODELS = [
     NewsOptOut,
     Download,
     ArticleFeedback,
+    ArticleFile,
 ]

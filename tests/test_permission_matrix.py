@@ -20,7 +20,7 @@ The app is the core without vendor plugins: the five vendor plugins add no route
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from urllib.parse import quote, urlsplit
 
@@ -249,6 +249,7 @@ ACCESS = {
     "knowledge.unsubscribe":      ANYONE,     # the mailed token is the permission
     "knowledge.downloads_page":   ANYONE,
     "knowledge.download":         ANYONE,     # the matrix's download is public
+    "knowledge.article_file":     ANYONE,     # a file of the matrix's public article
     "knowledge.manage_downloads": AGENTS,
     "knowledge.add_download":     PUBLISHERS,
     "knowledge.feedback":         SIGNED_IN,
@@ -361,6 +362,7 @@ OBJECT_OF_ENDPOINT = {
     "mailboxes.consent":         {"purpose": "mail_purpose"},
     "knowledge.unsubscribe":     {"token": "unsubscribe_token"},
     "knowledge.download":        {"download_id": "download", "filename": "download_name"},
+    "knowledge.article_file":    {"file_id": "article_file", "filename": "article_file_name"},
 }
 # fmt: on
 
@@ -451,10 +453,10 @@ def build_world(app) -> World:
 
 
 def knowledge_objects() -> dict:
-    """A published public article in a category, an announcement for every customer and an
-    unsubscribe link (the knowledge base, issue 14)."""
+    """A published public article in a category with an image, an announcement for every
+    customer and an unsubscribe link (the knowledge base, issue 14)."""
     from helpdesk.knowledge.announcements import unsubscribe_token
-    from helpdesk.knowledge.models import Announcement, Article, Category, Download
+    from helpdesk.knowledge.models import Announcement, Article, ArticleFile, Category, Download
 
     category = Category.create(key="howto", name_de="Anleitungen", name_en="How-tos")
     article = Article.create(
@@ -473,8 +475,12 @@ def knowledge_objects() -> dict:
         size=kept.size,
         sha256=kept.sha256,
     )
+    image = files.store("bild.png", png())
+    article_file = ArticleFile.create(article=article, **asdict(image))
     return {
         "article": article.id,
+        "article_file": article_file.id,
+        "article_file_name": article_file.filename,
         "knowledge_category": category.id,
         "announcement": announcement.id,
         "download": download.id,

@@ -5,16 +5,17 @@ Reading never changes anything on GET: a reading is counted by the article page'
 (htmx, on load), a solved problem by the customer's button.
 """
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import markdown
 from helpdesk.cases import files
+from helpdesk.cases.views.attachments import serve
 from helpdesk.i18n import current_language
 from helpdesk.inputs import page_number, parse_id
 from helpdesk.knowledge import announcements as news
-from helpdesk.knowledge import downloads, search, service
+from helpdesk.knowledge import article_files, downloads, search, service
 from helpdesk.knowledge.extensions import contributions
 from helpdesk.knowledge.models import Article, Audience, Category, State
 from helpdesk.knowledge.rights import may_publish_articles
@@ -23,16 +24,14 @@ from helpdesk.web import render
 
 bp = Blueprint("knowledge", __name__)
 
-#: Images in articles: only the portal's own files.
-IMAGE_PREFIXES = ("/static/",)
-
 
 def _user():
     return current_user._get_current_object()
 
 
 def show_markdown(text: str):
-    return markdown.render(text, image_prefixes=IMAGE_PREFIXES)
+    """An article's text as HTML; images only from the articles' own files."""
+    return markdown.render(text, image_allowed=article_files.image_allowed)
 
 
 @bp.get("/help")
@@ -180,15 +179,12 @@ def _editor(article: Article | None):
     problem = field = None
     if request.method == "POST" and "preview" not in request.form:
         try:
-            if article is None:
-                article = service.create_article(user, values)
-                flash(_("The draft was saved."), "info")
-            else:
-                service.update_article(user, article, values)
-                flash(_("The article was saved."), "info")
-            return redirect(url_for("knowledge.edit", article_id=article.id), 303)
+            saved = article_files.save(user, article, values, _uploads())
         except service.KnowledgeError as error:
             problem, field = str(error), error.field
+        else:
+            flash(_("The article was saved.") if article else _("The draft was saved."), "info")
+            return redirect(url_for("knowledge.edit", article_id=saved.id), 303)
     return render(
         "knowledge/editor.html",
         status=422 if problem else 200,
@@ -206,10 +202,32 @@ def _editor(article: Article | None):
         audiences=list(Audience),
         states=list(State),
         revisions=service.revisions(article) if article else [],
+        article_files=article_files.files_of(article) if article else [],
+        is_image=article_files.is_image,
         feedback=service.feedback_for(article) if article else None,
         source_call_id=service.source_call_id(article),
         may_publish=may_publish_articles(user),
     )
+
+
+def _uploads() -> list[tuple[str, bytes]]:
+    """The files chosen in the editor; one byte over the limit is enough to refuse one."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    return [
+        (upload.filename, upload.stream.read(limit + 1))
+        for upload in request.files.getlist("files")
+        if upload and upload.filename
+    ]
+
+
+@bp.get("/help/files/<int:file_id>/<path:filename>")
+def article_file(file_id: int, filename: str):
+    """An article's file, for whoever may read the article: raster images inline, all else
+    a download, never run by the browser (as case files are served)."""
+    found = article_files.file_for(_user(), file_id)
+    if found is None:
+        abort(404)
+    return serve(found, inline=article_files.is_image(found))
 
 
 def _values(article: Article | None) -> dict:

@@ -146,10 +146,12 @@ def test_article_text_is_sanitised(app, people, kb):
         assert "%" in href or ":" not in href, href  # no scheme a browser would run
 
 
-def test_images_of_the_portal_itself_are_kept(app, people, kb):
-    article = kb.write("Bild", "![Logo](/static/img/logo.png)")
+def test_images_only_from_the_articles_files(app, people, kb):
+    """The articles' own files are the only images (tests/knowledge/test_article_files.py)."""
+    article = kb.write("Bild", "![Logo](/static/img/logo.png)\n\n![Plan](/help/files/3/plan.png)")
     html = app.test_client().get(f"/help/articles/{article.id}").get_data(as_text=True)
-    assert '<img src="/static/img/logo.png" alt="Logo">' in html
+    assert '<img src="/help/files/3/plan.png" alt="Plan">' in html
+    assert "/static/img/logo.png" not in html
 
 
 AUDIENCES = {
