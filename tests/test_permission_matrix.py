@@ -233,7 +233,7 @@ ACCESS = {
     "knowledge.search_page":      ANYONE,
     "knowledge.category":         ANYONE,
     "knowledge.article":          ANYONE,
-    "knowledge.read":             ANYONE,
+    "knowledge.while_writing":    CUSTOMERS,  # a suggestion opened from the case form
     "knowledge.solved":           CUSTOMERS,
     "knowledge.suggestions":      SIGNED_IN,
     "knowledge.manage":           AGENTS,

@@ -1,17 +1,30 @@
 """The help center (public and for customers), the article pages, the suggestions beside the
 case form, and the agents' editor with its live preview.
 
-Reading never changes anything on GET: a reading is counted by the article page's own POST
-(htmx, on load), a solved problem by the customer's button.
+An article page counts a reading when it is rendered, on the server, once per session (so
+a reader without JavaScript counts as well). From the case form's suggestions a customer opens
+an article in the same tab: the form is posted along (``while_writing``) and carried on the
+article page, whose "still need help" posts it back as typed and whose "this solved my problem"
+ends it without a case.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import markdown
 from helpdesk.cases import files
-from helpdesk.cases.views.attachments import serve
+from helpdesk.cases.views.attachments import serve, take_uploads
 from helpdesk.i18n import current_language
 from helpdesk.inputs import page_number, parse_id
 from helpdesk.knowledge import announcements as news
@@ -95,24 +108,59 @@ def article(article_id: int):
     found = service.article_for(user, article_id)
     if found is None:
         abort(404)
-    return render(
-        "knowledge/article.html",
-        article=found,
-        html=show_markdown(found.body),
-        from_case=request.args.get("from") == "case",
-        customer=is_customer(user),
-    )
+    _count_reading(user, found)
+    return _article_page(user, found)
 
 
-@bp.post("/help/articles/<int:article_id>/read")
-def read(article_id: int):
-    """Counts a reading (the article page posts here once it is shown)."""
+@bp.post("/help/articles/<int:article_id>/while-writing")
+@login_required
+def while_writing(article_id: int):
+    """A suggestion opened from the new-case form (a submit button of that form): the
+    article, with the form as typed carried along for "still need help". Files chosen in
+    the form are kept as pending uploads, as the form itself keeps them."""
     user = _user()
     found = service.article_for(user, article_id)
-    if found is None or found.state != State.PUBLISHED:
+    if found is None or not is_customer(user):
         abort(404)
-    service.record_read(user, found)
-    return "", 204
+    _count_reading(user, found)
+    kept, _refused = take_uploads(user)
+    draft = [
+        (name, value) for name, value in request.form.items(multi=True) if name not in CARRIED_APART
+    ]
+    draft += [("pending", str(upload.id)) for upload in kept]
+    response = _article_page(user, found, draft)
+    # htmx (a boosted form) would show the POST's address: show the article's instead.
+    response.headers["HX-Push-Url"] = url_for("knowledge.article", article_id=found.id)
+    return response
+
+
+#: Fields of the case form not carried as typed: the token (the page has its own), the
+#: buttons, and the pending files (carried as the ones kept now).
+CARRIED_APART = {"csrf_token", "knowledge", "refresh", "pending"}
+#: How many articles a session remembers as read, each counted once.
+READ_MEMORY = 50
+
+
+def _count_reading(user, article: Article) -> None:
+    """Count a reading of a published article once per session: a reload, or the way back
+    from the case form, is no new reading."""
+    if article.state != State.PUBLISHED:
+        return
+    seen = session.get("articles_read", [])
+    if article.id in seen:
+        return
+    service.record_read(user, article)
+    session["articles_read"] = [*seen, article.id][-READ_MEMORY:]
+
+
+def _article_page(user, article: Article, draft: list | None = None):
+    return render(
+        "knowledge/article.html",
+        article=article,
+        html=show_markdown(article.body),
+        draft=draft,
+        customer=is_customer(user),
+    )
 
 
 @bp.post("/help/articles/<int:article_id>/solved")
