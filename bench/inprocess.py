@@ -12,6 +12,7 @@ import argparse
 import re
 import time
 
+from bench import knowledge
 from bench import run as bench_run
 from bench import seed as seeding
 
@@ -22,6 +23,7 @@ PAGES = (
     ("case detail, 10 messages", "/cases/{detail}", seeding.CUSTOMER),
     ("agent queue, all open", "/queue?view=all", seeding.AGENT),
     ("agent search over all cases", "/queue?view=all&q=drucker", seeding.AGENT),
+    *((label, path, seeding.CUSTOMER) for label, path, _cookie in knowledge.pages(None)),
 )
 
 
@@ -56,9 +58,11 @@ def main() -> None:
     _folder, facts = bench_run.prepare(args.cases)
     from bench.wsgi import app  # the app as served, with the trivial route
 
+    clients = {}  # one sign-in per person: the sign-in limit allows only a few a minute
     for label, path, email in PAGES:
         url = path.format(detail=facts["detail_call_id"])
-        print(f"{label:32s} {cpu_ms(signed_in(app, email), url, args.requests):6.2f} ms")
+        client = clients.get(email) or clients.setdefault(email, signed_in(app, email))
+        print(f"{label:32s} {cpu_ms(client, url, args.requests):6.2f} ms")
 
 
 if __name__ == "__main__":

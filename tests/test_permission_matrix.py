@@ -770,8 +770,18 @@ def _comparable(row: tuple) -> str:
     return repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row))
 
 
+#: The tables a GET may change, by endpoint, and why.
+COUNTED_ON_GET = {
+    # An article page counts its reading when it is rendered (once per session), on the
+    # server, so that readers without JavaScript count too; a customer's reading is kept for
+    # the agents' "read before writing" (the knowledge base, issue 14). Nothing else changes.
+    "knowledge.article": {"Article", "ArticleRead"},
+}
+
+
 def test_get_changes_nothing(app):
-    """No GET changes state: every GET route, as every role, leaves every table as it was."""
+    """No GET changes state: every GET route, as every role, leaves every table as it was
+    (but for the counted readings of ``COUNTED_ON_GET``)."""
     world = build_world(app)
     changed = []
     for rule in app.url_map.iter_rules():
@@ -786,7 +796,10 @@ def test_get_changes_nothing(app):
                 client.get(url)
                 with app.app_context():
                     after = snapshot()
-                tables = [name for name in before if before[name] != after[name]]
+                counted = COUNTED_ON_GET.get(rule.endpoint, set())
+                tables = [
+                    name for name in before if before[name] != after[name] and name not in counted
+                ]
                 if tables:
                     changed.append(f"GET {url} as {role} changed {tables}")
     assert not changed, "\n".join(changed)

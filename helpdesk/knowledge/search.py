@@ -11,6 +11,7 @@ from the article's own text here, so it shows the words as written.
 """
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from peewee import CTE, SQL, PostgresqlDatabase
@@ -153,25 +154,38 @@ def ranked(query, key, text: str, any_word: bool = False, best: int | None = Non
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=50_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    """The index's words of one token of a text as written (a token repeats across
+    articles: folding each once per process spares the Unicode work on every snippet)."""
+    low = token.casefold()
+    return tuple(_ASCII_WORD.findall(low) if low.isascii() else words(token))
+
+
+@lru_cache(maxsize=1024)
+def _wanted(searched: str) -> tuple[str, ...]:
+    return tuple(search_words(searched))
+
+
 def snippet(text: str, searched: str, length: int = 30) -> Markup:
     """About ``length`` words of ``text`` around the first searched word, the searched words
-    marked; escaped otherwise."""
-    tokens = re.split(r"(\s+)", text or "")
-    wanted = search_words(searched)
+    marked; escaped otherwise (the shown words escaped at once, the marks put in after)."""
+    wanted = _wanted(searched)
 
     def hit(token: str) -> bool:
-        low = token.casefold()
-        folded = _ASCII_WORD.findall(low) if low.isascii() else words(token)
-        return any(w.startswith(prefix) for w in folded for prefix in wanted)
+        return bool(wanted) and any(word.startswith(wanted) for word in _token_words(token))
 
-    plain = [t for t in tokens if t and not t.isspace()]
+    plain = (text or "").replace(_OPEN, "").replace(_CLOSE, "").split()
     first = next((i for i, t in enumerate(plain) if hit(t)), 0)
     start = max(0, first - length // 3)
-    shown = plain[start : start + length]
-    parts = [Markup("<mark>%s</mark>") % t if hit(t) else escape(t) for t in shown]
-    out = Markup(" ").join(parts)
+    shown = " ".join(f"{_OPEN}{t}{_CLOSE}" if hit(t) else t for t in plain[start : start + length])
+    out = str(escape(shown)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     if start > 0:
-        out = Markup("… ") + out
+        out = "… " + out
     if start + length < len(plain):
-        out = out + Markup(" …")
-    return out
+        out = out + " …"
+    return Markup(out)
+
+
+#: Stand-ins for the marks while the text is escaped (taken out of the text first).
+_OPEN, _CLOSE = "\x00", "\x01"

@@ -69,8 +69,15 @@ def search_page():
     page = page_number(request.args.get("page"))
     count, articles = service.find(user, text, product_id, category_id, page)
     language = current_language()
+    categories = service.categories()
+    category_names = {category.id: category.name for category in categories}
     results = [
-        (article, search.snippet(markdown.plain(article.body_in(language)), text))
+        (
+            article.id,
+            article.title_in(language),
+            category_names.get(article.category_id, ""),
+            search.snippet(markdown.plain(article.body_in(language)), text),
+        )
         for article in articles
     ]
     return render(
@@ -84,7 +91,7 @@ def search_page():
         product_id=product_id,
         category_id=category_id,
         products=service.products(),
-        categories=service.categories(),
+        categories=categories,
     )
 
 
