@@ -90,3 +90,30 @@ def test_without_javascript_the_button_shows_suggestions_and_keeps_the_form(
         expect(page.get_by_label(label)).to_have_value(value)
     shown = f"/help/articles/{article_id}/while-writing"
     still_need_help_then_solved(page, live_server, article_id, typed, shown)
+
+
+@pytest.mark.parametrize(
+    "live_server",
+    ["crm_integrator", "erp_handbook", "erp_portal", "property_software", "small_vendor"],
+    indirect=True,
+)
+def test_in_german_with_each_vendor_plugin(page, live_server, sign_in):
+    """The same answer found in German, whatever the vendor's plugin makes of the form."""
+    article_id = publish_answer(live_server.app)
+    sign_in(page)
+    page.get_by_role("button", name="Deutsch").click()
+    page.goto(f"{live_server.url}/cases/new")
+    page.wait_for_function("() => typeof htmx === 'object'")
+    page.locator("#subject").press_sequentially("Druckertreiber", delay=20)
+    suggestion = page.locator("#suggestions button", has_text="Druckertreiber neu installieren")
+    suggestion.click()
+    expect(page.locator(".article-body strong")).to_have_text("Treiber")
+    page.get_by_role("button", name="Ich brauche weiter Hilfe: zurück zu meinem Fall").click()
+    expect(page.locator("#subject")).to_have_value("Druckertreiber")
+    suggestion.click()
+    page.get_by_role("button", name="Das hat mein Problem gelöst").click()
+    expect(page.locator(".flash")).to_contain_text("Es wurde kein Fall eröffnet")
+    with live_server.app.app_context():
+        assert Deflection.select().where(Deflection.article == article_id).count() == 1
+        assert Case.select().count() == 0
+    assert page.problems == []
