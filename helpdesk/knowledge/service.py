@@ -138,10 +138,18 @@ def find(user, text: str, product_id=None, category_id=None, page: int = 1):
 
 def suggest(user, subject: str, description: str = "") -> list[Article]:
     """The articles best matching a case being written: the subject's words must all match
-    when they can, else any of the subject's and description's words."""
+    when they can, else all but one of them, else any of the subject's and description's
+    words (the last matches much of the knowledge base, and ranking that costs most)."""
     base = visible(Article.select(Article.id, Article.title_de, Article.title_en), user)
-    for text, any_word in ((subject, False), (f"{subject} {description}", True)):
-        query = search.ranked(base, Article.id, text, any_word=any_word, best=SUGGESTION_POOL)
+    attempts = (
+        (subject, search.ALL),
+        (subject, search.ALL_BUT_ONE),
+        (f"{subject} {description}", search.ANY),
+    )
+    for text, needed in attempts:
+        if needed == search.ALL_BUT_ONE and len(search.search_words(text)) < 2:
+            continue  # one word: the same as all of them
+        query = search.ranked(base, Article.id, text, needed=needed, best=SUGGESTION_POOL)
         if query is None:
             continue
         found = list(query.limit(SUGGESTIONS))

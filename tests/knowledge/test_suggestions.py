@@ -167,3 +167,17 @@ def test_agents_see_what_the_requester_read_before_writing(app, people, kb, open
     assert f'href="/help/articles/{article.id}">Druckertreiber</a>' in html
     mine = customer.get(f"/cases/{case.call_id}").get_data(as_text=True)
     assert "case-reads-title" not in mine  # agents only
+
+
+def test_all_but_one_of_the_subjects_words_before_any_word(app, people, kb):
+    """No article holds every word of the subject: those holding all but one come first,
+    and an article sharing a single word is no suggestion while such articles exist."""
+    kb.write("Rechnung drucken", "Der Drucker druckt die Rechnung.", Audience.CUSTOMERS)
+    kb.write("Drucker einrichten", "Einen Drucker anschließen.", Audience.CUSTOMERS)
+    client = app.test_client().sign_in_as(people["mia.member"])
+    html = client.get(
+        "/help/suggestions",
+        query_string={"subject": "Drucker Rechnung Zauberwort"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "Rechnung drucken" in html and "Drucker einrichten" not in html
