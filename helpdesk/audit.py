@@ -93,6 +93,7 @@ ACTIONS = {
     "news.unsubscribed": _l("Address unsubscribed from announcements"),
     "download.created": _l("Download added"),
     "article.proposed": _l("Article proposed by a customer"),
+    "article.file_added": _l("File added to an article"),
     # the admin's settings (issue 16)
     "settings.changed": _l("Portal settings changed"),
 }

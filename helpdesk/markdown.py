@@ -10,6 +10,7 @@ with one of ``image_prefixes``), never to other hosts (tracking pixels) or ``dat
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -46,8 +47,14 @@ def _allowed_link(url: str) -> bool:
     return scheme in LINK_SCHEMES or (not scheme and not url.strip().startswith("//"))
 
 
-def render(text: str, image_prefixes: tuple[str, ...] = (), breaks: bool = False) -> Markup:
-    """``text`` (Markdown) as sanitised HTML; images only below ``image_prefixes``.
+def render(
+    text: str,
+    image_prefixes: tuple[str, ...] = (),
+    breaks: bool = False,
+    image_allowed: Callable[[str], bool] | None = None,
+) -> Markup:
+    """``text`` (Markdown) as sanitised HTML; images only below ``image_prefixes``, or only
+    those ``image_allowed`` admits when it is given (an exact rule for one area's files).
     ``breaks``: a line break in the text stays one (messages and notes, often from mail)."""
     html = _parser(breaks).render(text or "")
 
@@ -55,6 +62,8 @@ def render(text: str, image_prefixes: tuple[str, ...] = (), breaks: bool = False
         if tag == "a" and attribute == "href":
             return value if _allowed_link(value) else None
         if tag == "img" and attribute == "src":
+            if image_allowed is not None:
+                return value if image_allowed(value) else None
             local = value.startswith("/") and not value.startswith("//")
             return value if local and value.startswith(image_prefixes or ("\0",)) else None
         if attribute == "style":

@@ -31,6 +31,7 @@ from helpdesk.knowledge.models import (
     AnnouncementDismissal,
     Article,
     ArticleFeedback,
+    ArticleFile,
     ArticleRead,
     Category,
     Deflection,
@@ -114,4 +115,5 @@ ALL_MODELS = [
     NewsOptOut,
     Download,
     ArticleFeedback,
+    ArticleFile,
 ]

@@ -232,3 +232,21 @@ class ArticleFeedback(BaseModel):
 
     class Meta:
         indexes = ((("article", "id"), False),)
+
+
+class ArticleFile(BaseModel):
+    """A file or inline image of an article, stored like a case's (``cases.files``) and
+    served only to those who may read the article (``/help/files/<id>/<name>``)."""
+
+    id = AutoField()
+    article = ForeignKeyField(Article, backref="files", on_delete="CASCADE")
+    filename = CharField(max_length=200)
+    stored_name = CharField(max_length=64)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("article", "id"), False),)

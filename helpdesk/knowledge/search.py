@@ -11,6 +11,8 @@ from the article's own text here, so it shows the words as written.
 """
 
 import re
+from functools import lru_cache
+from itertools import combinations
 
 from markupsafe import Markup, escape
 from peewee import CTE, SQL, PostgresqlDatabase
@@ -110,11 +112,26 @@ def search_words(text: str) -> list[str]:
     return [stem(word) for word in meaningful][:MAX_TERMS]
 
 
-def ranked(query, key, text: str, any_word: bool = False, best: int | None = None):
+#: How many of the search words an article must hold: all, all but one, or any.
+ALL, ALL_BUT_ONE, ANY = "all", "all but one", "any"
+
+
+def _matching(terms: list[str], needed: str, both: str, either: str) -> str:
+    """The index's query for ``terms`` (each already a prefix term) with ``needed`` of them,
+    in the engine's words for "and" (``both``) and "or" (``either``)."""
+    if needed == ANY or len(terms) < 2:
+        return either.join(terms) if needed == ANY else both.join(terms)
+    if needed == ALL_BUT_ONE:
+        return either.join(f"({both.join(some)})" for some in combinations(terms, len(terms) - 1))
+    return both.join(terms)
+
+
+def ranked(query, key, text: str, needed: str = ALL, best: int | None = None):
     """``query`` joined to the articles matching ``text`` on ``key`` (the article id) and
-    ordered best first; None when ``text`` holds no words. ``any_word`` matches articles with
-    any of the words instead of all of them (the suggestions: a case's description has more
-    words than any article shares).
+    ordered best first; None when ``text`` holds no words. ``needed`` says how many of the
+    words an article must hold (``ALL``; the suggestions try ``ALL_BUT_ONE``, then ``ANY``:
+    a case's words are more than any article shares, and "any" matches, and ranks, a large
+    part of the knowledge base).
 
     The matches are read from the index first, as a materialised table of id and score, and
     then joined: left to itself SQLite's planner may walk every article and ask the index
@@ -125,10 +142,9 @@ def ranked(query, key, text: str, any_word: bool = False, best: int | None = Non
         return None
     if is_postgres():
         # PostgreSQL stems the search words itself, as it stemmed the document's.
-        joiner = " | " if any_word else " & "
         found = words(text)
         meaningful = [word for word in found if word not in STOP_WORDS] or found
-        terms = joiner.join(f"{word}:*" for word in meaningful[:MAX_TERMS])
+        terms = _matching([f"{word}:*" for word in meaningful[:MAX_TERMS]], needed, " & ", " | ")
         matches = SQL(
             "SELECT article_id, ts_rank(document, to_tsquery('german', %s))"
             f" FROM {TABLE} WHERE document @@ to_tsquery('german', %s)"
@@ -136,7 +152,7 @@ def ranked(query, key, text: str, any_word: bool = False, best: int | None = Non
             (terms, terms),
         )
     else:
-        terms = (" OR " if any_word else " AND ").join(f'"{word}"*' for word in searched)
+        terms = _matching([f'"{word}"*' for word in searched], needed, " AND ", " OR ")
         matches = SQL(  # bm25: lower is better
             f"SELECT rowid, -bm25({TABLE}, 10.0, 1.0) FROM {TABLE} WHERE {TABLE} MATCH ?"
             + (f" ORDER BY 2 DESC LIMIT {int(best)}" if best else ""),
@@ -153,25 +169,38 @@ def ranked(query, key, text: str, any_word: bool = False, best: int | None = Non
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=50_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    """The index's words of one token of a text as written (a token repeats across
+    articles: folding each once per process spares the Unicode work on every snippet)."""
+    low = token.casefold()
+    return tuple(_ASCII_WORD.findall(low) if low.isascii() else words(token))
+
+
+@lru_cache(maxsize=1024)
+def _wanted(searched: str) -> tuple[str, ...]:
+    return tuple(search_words(searched))
+
+
 def snippet(text: str, searched: str, length: int = 30) -> Markup:
     """About ``length`` words of ``text`` around the first searched word, the searched words
-    marked; escaped otherwise."""
-    tokens = re.split(r"(\s+)", text or "")
-    wanted = search_words(searched)
+    marked; escaped otherwise (the shown words escaped at once, the marks put in after)."""
+    wanted = _wanted(searched)
 
     def hit(token: str) -> bool:
-        low = token.casefold()
-        folded = _ASCII_WORD.findall(low) if low.isascii() else words(token)
-        return any(w.startswith(prefix) for w in folded for prefix in wanted)
+        return bool(wanted) and any(word.startswith(wanted) for word in _token_words(token))
 
-    plain = [t for t in tokens if t and not t.isspace()]
+    plain = (text or "").replace(_OPEN, "").replace(_CLOSE, "").split()
     first = next((i for i, t in enumerate(plain) if hit(t)), 0)
     start = max(0, first - length // 3)
-    shown = plain[start : start + length]
-    parts = [Markup("<mark>%s</mark>") % t if hit(t) else escape(t) for t in shown]
-    out = Markup(" ").join(parts)
+    shown = " ".join(f"{_OPEN}{t}{_CLOSE}" if hit(t) else t for t in plain[start : start + length])
+    out = str(escape(shown)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     if start > 0:
-        out = Markup("… ") + out
+        out = "… " + out
     if start + length < len(plain):
-        out = out + Markup(" …")
-    return out
+        out = out + " …"
+    return Markup(out)
+
+
+#: Stand-ins for the marks while the text is escaped (taken out of the text first).
+_OPEN, _CLOSE = "\x00", "\x01"

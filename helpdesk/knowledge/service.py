@@ -9,7 +9,7 @@ most read all start from it, so counts and results never hold more.
 import re
 from datetime import timedelta
 
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, SQL, IntegrityError, fn
 
 from helpdesk import audit
 from helpdesk.accounts.models import Organisation
@@ -116,8 +116,10 @@ def products() -> list[Product]:
 
 def find(user, text: str, product_id=None, category_id=None, page: int = 1):
     """``(count, articles)``: the articles ``user`` sees matching ``text``, best first, one
-    page; ``product_id`` and ``category_id`` narrow it."""
-    query = visible(Article.select(Article, Category).join(Category), user)
+    page; ``product_id`` and ``category_id`` narrow it. An article holds what a result shows
+    (id, category id, titles and texts), no more."""
+    shown = (Article.id, Article.category, *(getattr(Article, name) for name in TEXT_FIELDS))
+    query = visible(Article.select(*shown), user)
     if product_id:
         query = query.where(Article.product == product_id)
     if category_id:
@@ -125,16 +127,29 @@ def find(user, text: str, product_id=None, category_id=None, page: int = 1):
     query = search.ranked(query, Article.id, text)
     if query is None:
         return 0, []
-    count = query.order_by().count()
-    return count, list(query.paginate(page, PAGE_SIZE))
+    # The page and the number of all matches in one pass over the index: a window over the
+    # whole result counts it, where a second query would match and rank everything again.
+    total = fn.COUNT(SQL("*")).over().alias("total")
+    articles = list(query.select_extend(total).paginate(page, PAGE_SIZE))
+    if articles:
+        return articles[0].total, articles
+    return (query.order_by().count() if page > 1 else 0), []
 
 
 def suggest(user, subject: str, description: str = "") -> list[Article]:
     """The articles best matching a case being written: the subject's words must all match
-    when they can, else any of the subject's and description's words."""
+    when they can, else all but one of them, else any of the subject's and description's
+    words (the last matches much of the knowledge base, and ranking that costs most)."""
     base = visible(Article.select(Article.id, Article.title_de, Article.title_en), user)
-    for text, any_word in ((subject, False), (f"{subject} {description}", True)):
-        query = search.ranked(base, Article.id, text, any_word=any_word, best=SUGGESTION_POOL)
+    attempts = (
+        (subject, search.ALL),
+        (subject, search.ALL_BUT_ONE),
+        (f"{subject} {description}", search.ANY),
+    )
+    for text, needed in attempts:
+        if needed == search.ALL_BUT_ONE and len(search.search_words(text)) < 2:
+            continue  # one word: the same as all of them
+        query = search.ranked(base, Article.id, text, needed=needed, best=SUGGESTION_POOL)
         if query is None:
             continue
         found = list(query.limit(SUGGESTIONS))

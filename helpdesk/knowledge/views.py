@@ -1,20 +1,34 @@
 """The help center (public and for customers), the article pages, the suggestions beside the
 case form, and the agents' editor with its live preview.
 
-Reading never changes anything on GET: a reading is counted by the article page's own POST
-(htmx, on load), a solved problem by the customer's button.
+An article page counts a reading when it is rendered, on the server, once per session (so
+a reader without JavaScript counts as well). From the case form's suggestions a customer opens
+an article in the same tab: the form is posted along (``while_writing``) and carried on the
+article page, whose "still need help" posts it back as typed and whose "this solved my problem"
+ends it without a case.
 """
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import markdown
 from helpdesk.cases import files
+from helpdesk.cases.views.attachments import serve, take_uploads
 from helpdesk.i18n import current_language
 from helpdesk.inputs import page_number, parse_id
 from helpdesk.knowledge import announcements as news
-from helpdesk.knowledge import downloads, search, service
+from helpdesk.knowledge import article_files, downloads, search, service
 from helpdesk.knowledge.extensions import contributions
 from helpdesk.knowledge.models import Article, Audience, Category, State
 from helpdesk.knowledge.rights import may_publish_articles
@@ -23,16 +37,14 @@ from helpdesk.web import render
 
 bp = Blueprint("knowledge", __name__)
 
-#: Images in articles: only the portal's own files.
-IMAGE_PREFIXES = ("/static/",)
-
 
 def _user():
     return current_user._get_current_object()
 
 
 def show_markdown(text: str):
-    return markdown.render(text, image_prefixes=IMAGE_PREFIXES)
+    """An article's text as HTML; images only from the articles' own files."""
+    return markdown.render(text, image_allowed=article_files.image_allowed)
 
 
 @bp.get("/help")
@@ -57,8 +69,15 @@ def search_page():
     page = page_number(request.args.get("page"))
     count, articles = service.find(user, text, product_id, category_id, page)
     language = current_language()
+    categories = service.categories()
+    category_names = {category.id: category.name for category in categories}
     results = [
-        (article, search.snippet(markdown.plain(article.body_in(language)), text))
+        (
+            article.id,
+            article.title_in(language),
+            category_names.get(article.category_id, ""),
+            search.snippet(markdown.plain(article.body_in(language)), text),
+        )
         for article in articles
     ]
     return render(
@@ -72,7 +91,7 @@ def search_page():
         product_id=product_id,
         category_id=category_id,
         products=service.products(),
-        categories=service.categories(),
+        categories=categories,
     )
 
 
@@ -96,24 +115,59 @@ def article(article_id: int):
     found = service.article_for(user, article_id)
     if found is None:
         abort(404)
-    return render(
-        "knowledge/article.html",
-        article=found,
-        html=show_markdown(found.body),
-        from_case=request.args.get("from") == "case",
-        customer=is_customer(user),
-    )
+    _count_reading(user, found)
+    return _article_page(user, found)
 
 
-@bp.post("/help/articles/<int:article_id>/read")
-def read(article_id: int):
-    """Counts a reading (the article page posts here once it is shown)."""
+@bp.post("/help/articles/<int:article_id>/while-writing")
+@login_required
+def while_writing(article_id: int):
+    """A suggestion opened from the new-case form (a submit button of that form): the
+    article, with the form as typed carried along for "still need help". Files chosen in
+    the form are kept as pending uploads, as the form itself keeps them."""
     user = _user()
     found = service.article_for(user, article_id)
-    if found is None or found.state != State.PUBLISHED:
+    if found is None or not is_customer(user):
         abort(404)
-    service.record_read(user, found)
-    return "", 204
+    _count_reading(user, found)
+    kept, _refused = take_uploads(user)
+    draft = [
+        (name, value) for name, value in request.form.items(multi=True) if name not in CARRIED_APART
+    ]
+    draft += [("pending", str(upload.id)) for upload in kept]
+    response = _article_page(user, found, draft)
+    # htmx (a boosted form) would show the POST's address: show the article's instead.
+    response.headers["HX-Push-Url"] = url_for("knowledge.article", article_id=found.id)
+    return response
+
+
+#: Fields of the case form not carried as typed: the token (the page has its own), the
+#: buttons, and the pending files (carried as the ones kept now).
+CARRIED_APART = {"csrf_token", "knowledge", "refresh", "pending"}
+#: How many articles a session remembers as read, each counted once.
+READ_MEMORY = 50
+
+
+def _count_reading(user, article: Article) -> None:
+    """Count a reading of a published article once per session: a reload, or the way back
+    from the case form, is no new reading."""
+    if article.state != State.PUBLISHED:
+        return
+    seen = session.get("articles_read", [])
+    if article.id in seen:
+        return
+    service.record_read(user, article)
+    session["articles_read"] = [*seen, article.id][-READ_MEMORY:]
+
+
+def _article_page(user, article: Article, draft: list | None = None):
+    return render(
+        "knowledge/article.html",
+        article=article,
+        html=show_markdown(article.body),
+        draft=draft,
+        customer=is_customer(user),
+    )
 
 
 @bp.post("/help/articles/<int:article_id>/solved")
@@ -180,15 +234,12 @@ def _editor(article: Article | None):
     problem = field = None
     if request.method == "POST" and "preview" not in request.form:
         try:
-            if article is None:
-                article = service.create_article(user, values)
-                flash(_("The draft was saved."), "info")
-            else:
-                service.update_article(user, article, values)
-                flash(_("The article was saved."), "info")
-            return redirect(url_for("knowledge.edit", article_id=article.id), 303)
+            saved = article_files.save(user, article, values, _uploads())
         except service.KnowledgeError as error:
             problem, field = str(error), error.field
+        else:
+            flash(_("The article was saved.") if article else _("The draft was saved."), "info")
+            return redirect(url_for("knowledge.edit", article_id=saved.id), 303)
     return render(
         "knowledge/editor.html",
         status=422 if problem else 200,
@@ -206,10 +257,32 @@ def _editor(article: Article | None):
         audiences=list(Audience),
         states=list(State),
         revisions=service.revisions(article) if article else [],
+        article_files=article_files.files_of(article) if article else [],
+        is_image=article_files.is_image,
         feedback=service.feedback_for(article) if article else None,
         source_call_id=service.source_call_id(article),
         may_publish=may_publish_articles(user),
     )
+
+
+def _uploads() -> list[tuple[str, bytes]]:
+    """The files chosen in the editor; one byte over the limit is enough to refuse one."""
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    return [
+        (upload.filename, upload.stream.read(limit + 1))
+        for upload in request.files.getlist("files")
+        if upload and upload.filename
+    ]
+
+
+@bp.get("/help/files/<int:file_id>/<path:filename>")
+def article_file(file_id: int, filename: str):
+    """An article's file, for whoever may read the article: raster images inline, all else
+    a download, never run by the browser (as case files are served)."""
+    found = article_files.file_for(_user(), file_id)
+    if found is None:
+        abort(404)
+    return serve(found, inline=article_files.is_image(found))
 
 
 def _values(article: Article | None) -> dict:

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from helpdesk.audit import AuditLog
-from helpdesk.knowledge.models import Article, Audience, Revision, State
+from helpdesk.knowledge.models import Article, ArticleRead, Audience, Revision, State
 
 
 def titles(response) -> set[str]:
@@ -146,10 +146,12 @@ def test_article_text_is_sanitised(app, people, kb):
         assert "%" in href or ":" not in href, href  # no scheme a browser would run
 
 
-def test_images_of_the_portal_itself_are_kept(app, people, kb):
-    article = kb.write("Bild", "![Logo](/static/img/logo.png)")
+def test_images_only_from_the_articles_files(app, people, kb):
+    """The articles' own files are the only images (tests/knowledge/test_article_files.py)."""
+    article = kb.write("Bild", "![Logo](/static/img/logo.png)\n\n![Plan](/help/files/3/plan.png)")
     html = app.test_client().get(f"/help/articles/{article.id}").get_data(as_text=True)
-    assert '<img src="/static/img/logo.png" alt="Logo">' in html
+    assert '<img src="/help/files/3/plan.png" alt="Plan">' in html
+    assert "/static/img/logo.png" not in html
 
 
 AUDIENCES = {
@@ -198,7 +200,9 @@ def test_each_sees_only_the_articles_for_them(app, people, kb, who):
         suggested = client.get(
             "/help/suggestions?subject=Schl%C3%BCsselwort", headers={"HX-Request": "true"}
         ).get_data(as_text=True)
-        shown = {name for name, a in articles.items() if f"/help/articles/{a.id}?" in suggested}
+        shown = {
+            name for name, a in articles.items() if f"/help/articles/{a.id}/while" in suggested
+        }
         assert shown == expected, who
 
 
@@ -209,17 +213,37 @@ def test_an_faq_shows_questions_and_answers(app, people, kb):
     assert "<em>Mein Profil</em>" in html
 
 
-def test_a_reading_is_counted_by_post(app, people, kb):
+def test_a_reading_is_counted_when_the_page_is_rendered_once_per_session(app, people, kb):
+    """Counted on the server, so a reader without JavaScript counts too; a reload is no new
+    reading, another person's (or session's) is."""
     article = kb.write("Gelesen", "Text")
-    client = app.test_client().sign_in_as(people["mia.member"])
-    assert client.get(f"/help/articles/{article.id}").status_code == 200
-    with app.app_context():
-        assert Article.get_by_id(article.id).reads == 0
-    assert client.post(f"/help/articles/{article.id}/read").status_code == 204
+    draft = kb.write("Entwurf", "Text", publish=False)
+    mia = app.test_client().sign_in_as(people["mia.member"])
+    for _ in range(3):
+        assert mia.get(f"/help/articles/{article.id}").status_code == 200
     with app.app_context():
         assert Article.get_by_id(article.id).reads == 1
+        assert ArticleRead.select().where(ArticleRead.article == article.id).count() == 1
+    anonymous = app.test_client()
+    anonymous.get(f"/help/articles/{article.id}")
+    anonymous.get(f"/help/articles/{article.id}")
+    app.test_client().get(f"/help/articles/{article.id}")
+    agent = app.test_client().sign_in_as(people["erik.first"])
+    agent.get(f"/help/articles/{draft.id}")  # a draft is not read by customers: not counted
+    with app.app_context():
+        assert Article.get_by_id(article.id).reads == 3
+        assert Article.get_by_id(draft.id).reads == 0
+        # only customers' readings are kept by person (what a requester read before writing)
+        assert ArticleRead.select().count() == 1
     start = app.test_client().get("/help").get_data(as_text=True)
     assert "Gelesen" in start
+
+
+def test_the_article_page_has_no_counting_call_of_its_own(app, people, kb):
+    article = kb.write("Ohne Skript", "Text")
+    html = app.test_client().get(f"/help/articles/{article.id}").get_data(as_text=True)
+    assert "/read" not in html and 'hx-trigger="load"' not in html
+    assert app.test_client().post(f"/help/articles/{article.id}/read").status_code in {404, 405}
 
 
 def test_an_admin_says_which_products_an_organisation_has(app, people, kb):
@@ -254,3 +278,16 @@ def test_a_category_with_a_bad_key_or_long_name_is_refused(app, people, kb):
         admin.post("/help/manage/categories", data={"key": "neu", "name_de": "Neu"}).status_code
         == 303
     )
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/", "/register", "/forgot-password", "/help"])
+def test_an_anonymous_visitor_finds_the_public_help_center(app, people, kb, path):
+    """Wherever an anonymous visitor lands (the start page sends them to sign in), the
+    header links the public help center, which opens without signing in."""
+    response = app.test_client().get(path, follow_redirects=True)
+    assert response.status_code == 200, path
+    header = response.get_data(as_text=True).split("</header>", 1)[0]
+    assert re.search(r'<a href="/help"[^>]*>Help center</a>', header), path
+    if path == "/sign-in":
+        assert response.get_data(as_text=True).count('href="/help"') == 2  # and in the text
+    assert app.test_client().get("/help").status_code == 200

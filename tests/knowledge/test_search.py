@@ -76,3 +76,19 @@ def test_a_search_of_only_stop_or_odd_characters_finds_nothing_and_answers(app, 
     for query in ["", "   ", "***", '"', "AND OR NOT", "der die das", "a" * 200, "\u0000"]:
         response = client.get("/help/search", query_string={"q": query})
         assert response.status_code == 200, query
+
+
+def test_pages_count_every_match_and_a_page_past_the_end_keeps_the_count(app, kb, monkeypatch):
+    """The count comes with the page (one query); a page past the last still says how many."""
+    from helpdesk.knowledge import service
+
+    monkeypatch.setattr(service, "PAGE_SIZE", 2)
+    for n in range(5):
+        kb.write(f"Drucker {n}", "Der Drucker druckt.")
+    kb.write("Passwort", "Anderes Thema.")
+    client = app.test_client()
+    for page, shown in ((1, 2), (3, 1), (9, 0)):
+        response = client.get("/help/search", query_string={"q": "drucker", "page": page})
+        html = response.get_data(as_text=True)
+        assert 'data-count="5"' in html, page
+        assert len(re.findall(r'<a href="/help/articles/\d+">', html)) == shown, page
