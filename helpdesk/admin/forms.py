@@ -117,7 +117,7 @@ class SettingsForm(FlaskForm):
     )
     colour = ColorField(
         _l("Colour"),
-        validators=[Optional()],
+        validators=[Optional(), SingleLine()],
         description=_l("Buttons, links and the mail header."),
     )
     logo = FileField(
