@@ -53,12 +53,12 @@ def test_filters_swap_the_table_and_push_the_url(page, live_server, sign_in, cas
     assert page.evaluate("window.sameDocument") is True
 
     page.locator("#case-severity").select_option("")
-    page.get_by_label("Search").fill("Printer")
+    page.locator("#case-q").fill("Printer")
     expect(page.locator("#case-table tbody tr")).to_have_count(1)
     expect(page.locator("#case-table")).to_contain_text("Printer jammed")
     expect(page).to_have_url(re.compile(r"q=Printer"))
 
-    page.get_by_label("Search").fill("")
+    page.locator("#case-q").fill("")
     expect(page.locator("#case-table tbody tr")).to_have_count(25)
     page.get_by_role("link", name="Next page").click()
     expect(page.locator("#case-table tbody tr")).to_have_count(5)

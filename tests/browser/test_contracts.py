@@ -47,7 +47,7 @@ def test_a_seed_004_customer_reads_units_and_the_statement_in_german(
     context, page = open_page(browser, java_script_enabled=javascript)
     try:
         _sign_in(page, live_server.url, ADMIN_EMAIL, "de")
-        page.get_by_role("link", name="Verträge und Dokumente").first.click()
+        page.get_by_role("link", name="Dokumente", exact=True).first.click()
         units = page.locator(".units-balance", has_text="Supportpaket 10")
         expect(units.locator(".units-left")).to_have_text("8.50")  # 90 billable minutes
         page.locator("section[aria-labelledby='statements-title'] a").first.click()

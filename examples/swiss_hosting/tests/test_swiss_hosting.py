@@ -188,7 +188,10 @@ def test_waiting_reminds_after_two_business_days_and_closes_after_three_more(por
     at(clock, 2026, 12, 4, 9, 0)
     assert timers.sweep() == 1
     assert status(case) == "closed"
-    assert mails_to(customer)[-1] == (f"[#{case.call_id}] Your case was closed without your answer")
+    assert mails_to(customer)[-2:] == [  # the notice, then the survey it asks for
+        f"[#{case.call_id}] Your case was closed without your answer",
+        f"[#{case.call_id}] How satisfied were you with our support? A configuration case",
+    ]
 
 
 def test_resolved_closes_after_seven_days(portal, clock):
