@@ -55,3 +55,21 @@ def test_htmx_request_to_a_plain_form_page_gets_its_content_block(client):
     assert response.status_code == 200
     assert b"<html" not in response.data
     assert b'name="email"' in response.data
+
+
+def test_htmx_attributes_are_spelled_data_hx():
+    """The HTML standard knows no ``hx-*`` attributes (the W3C checker reports each one);
+    htmx reads ``data-hx-*`` just as well."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    bare = re.compile(r"(?<![\w-])hx-[a-z-]+\s*=")
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("templates", "plugins", "examples")
+        for path in sorted((root / folder).rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if bare.search(line)
+    ]
+    assert found == []
