@@ -6,17 +6,27 @@ INSTALLED := $(VENV)/.installed
 CATALOGS := $(wildcard helpdesk/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint format bench cluster-test translations extract-messages clean screenshots
+.PHONY: run test lint format bench cluster-test translations extract-messages clean screenshots vnu
 
 # The demo's mail goes to a local catcher (helpdesk/mail/catcher.py), read at /admin/outbox.
 run: $(INSTALLED) $(COMPILED)
 	$(BIN)/python -m helpdesk.instance
 	MAIL_CATCHER=1 MAIL_SERVER=$${MAIL_SERVER:-127.0.0.1} MAIL_PORT=$${MAIL_PORT:-8025} $(BIN)/flask --app wsgi serve
 
-test: $(INSTALLED) $(COMPILED)
+test: $(INSTALLED) $(COMPILED) vnu
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/test_matrix.py
+
+# The W3C Nu checker for the browser tests (tests/browser/markup.py), from npm into .tools/.
+# Without npm the tests skip the validation (and fail with CI=true).
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+vnu: $(VNU_JAR)
+$(VNU_JAR):
+	@if command -v npm >/dev/null; then npm install --prefix .tools --no-save --no-audit \
+	  --no-fund --ignore-scripts --silent vnu-jar@$(VNU_VERSION); \
+	else echo "npm not found: the browser tests cannot validate the HTML"; fi
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
