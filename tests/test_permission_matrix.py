@@ -126,6 +126,7 @@ ACCESS = {
     "home.agent":                 AGENTS,
     "cases.index":                SIGNED_IN,  # agents are sent on to the queue
     "cases.queue":                AGENTS,
+    "cases.next_case":            AGENTS,
     "cases.columns":              SIGNED_IN,
     "cases.export":               SIGNED_IN,
     "cases.new":                  SIGNED_IN,  # agents are sent on to the phone form

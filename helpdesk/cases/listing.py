@@ -554,3 +554,22 @@ def queue_counts(user: User) -> dict[str, int]:
             query = query.where(condition)
         counts[view] = query.limit(COUNT_CAP).count()
     return counts
+
+
+#: How far ``next_in_queue`` reads the agent's queue: past that, the next case is the first.
+NEXT_WINDOW = 500
+
+
+def next_in_queue(user: User, call_id: str, policy) -> str | None:
+    """The call id of the case after ``call_id`` in ``user``'s queue: the open cases assigned
+    to them, most urgent response first (the order of the queue's "due" sort), coming round to
+    the first at the end; the first when ``call_id`` is not among them; None when the queue
+    holds no other case. Urgency keeps the order stable while the agent works: a case answered
+    owes no response and goes to the end."""
+    filters = Filters(view="mine", sort="due")
+    query = cases_query(user, filters, policy, columns=("due",)).limit(NEXT_WINDOW)
+    queue = [row["call_id"] for row in query]
+    if call_id in queue:
+        at = queue.index(call_id)
+        queue = queue[at + 1 :] + queue[:at]
+    return queue[0] if queue else None

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
+from helpdesk.cases.models import Case
 from helpdesk.products.models import Product
 from tests.browser.conftest import unexpected_problems
 
@@ -98,3 +99,31 @@ def test_customer_without_js(page_nojs, live_server, sign_in):
     page.get_by_role("button", name="Follow this case").click()
     expect(page.get_by_role("button", name="Stop following")).to_be_visible()
     page.screenshot(path="/tmp/case-customer.png", full_page=True)
+
+
+def test_agent_on_a_phone_sees_the_clock_first_and_goes_on_with_a_key(
+    page_nojs, live_server, sign_in
+):
+    """At 390 px the response clock is above the reply box, the team is in the properties
+    panel, and the "Next case" link (access key J: Alt+J in Chromium, which Playwright's
+    synthetic keys do not reach) opens the next case of the agent's queue, without JavaScript."""
+    page = page_nojs
+    first, second = _case(live_server.app), _case(live_server.app)
+    with live_server.app.app_context():
+        erik = User.get(User.email == "erik.first@vendor.example")
+        for call_id in (first, second):
+            service.assign(Case.get(Case.call_id == call_id), erik, erik)
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, email="erik.first@vendor.example")
+    page.goto(f"{live_server.url}/cases/{first}")
+    clock = page.get_by_role("heading", name="Response time").bounding_box()
+    reply = page.get_by_label("Message").bounding_box()
+    assert clock["y"] < reply["y"] and clock["y"] < 800
+    expect(page.locator(".agent-actions dl.team")).to_contain_text("Team")
+    following = page.locator("[accesskey=j]")
+    expect(following).to_have_count(1)
+    expect(following).to_have_text("Next case")
+    following.click()
+    expect(page).to_have_url(f"{live_server.url}/cases/{second}")
+    page.locator("[accesskey=j]").click()
+    expect(page).to_have_url(f"{live_server.url}/cases/{first}")

@@ -383,6 +383,7 @@ def agent_context(case: Case) -> dict:
             and (s.category != Category.CLOSED or policy.may_close(current_user, case))
         ],
         "agents": list(_AGENTS()),
+        "team": case.team.name if case.team_id else None,  # shown; routing sets it
         "read_articles": knowledge.read_before(case.requester_id, case.created_at),
     }
 

@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 from helpdesk.cases import listing
 from helpdesk.cases.cells import Cells, per_locale
 from helpdesk.cases.views.blueprint import bp
+from helpdesk.cases.views.detail import case_or_404
+from helpdesk.i18n import gettext
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.permissions import require_agent
 from helpdesk.policy import current_policy
@@ -64,6 +66,19 @@ def index():
 @require_agent
 def queue():
     return _list_page("cases/queue.html", "cases.queue", queue=True)
+
+
+@bp.route("/cases/<call_id>/next")
+@require_agent
+def next_case(call_id: str):
+    """The next case of the agent's queue after this one (``listing.next_in_queue``): the
+    case page's "Next case" link, a plain link so it works without JavaScript."""
+    case = case_or_404(call_id)
+    found = listing.next_in_queue(current_user, case.call_id, current_policy())
+    if found is None:
+        flash(gettext("There is no other open case assigned to you."), "info")
+        return redirect(url_for("cases.queue", view="mine"))
+    return redirect(url_for("cases.detail", call_id=found))
 
 
 @bp.post("/cases/bulk")
