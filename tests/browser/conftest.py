@@ -19,6 +19,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.browser import markup
 from tests.browser.markup import Markup
 from tests.conftest import DEMO_PASSWORD
 
@@ -100,38 +101,33 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=executable, args=CHROMIUM_ARGS, headless=True
         )
-        global MARKUP
-        MARKUP = Markup(browser)
+        markup.ACTIVE = checks = Markup(browser)
         try:
             yield browser
-            MARKUP.close()
-            errors = MARKUP.validate()
+            checks.close()
+            errors = checks.validate()
             if errors:
                 pytest.fail(
                     f"The W3C Nu checker found {len(errors)} errors:\n" + "\n".join(errors),
                     pytrace=False,
                 )
         finally:
-            MARKUP = None
+            markup.ACTIVE = None
             browser.close()
-
-
-#: The session's documents (tests/browser/markup.py), while the browser runs.
-MARKUP: Markup | None = None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    if MARKUP is not None:
-        MARKUP.start()
+    if markup.ACTIVE is not None:
+        markup.ACTIVE.start()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """After a test that passed, axe-core on every page it saw: its violations fail it."""
     result = yield
-    if MARKUP is not None:
-        violations = MARKUP.check()
+    if markup.ACTIVE is not None:
+        violations = markup.ACTIVE.check()
         if violations:
             pytest.fail(
                 f"axe-core found {len(violations)} violations:\n" + "\n".join(violations),
@@ -158,8 +154,8 @@ def open_page(browser, **options):
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.problems = problems
-    if MARKUP is not None:
-        MARKUP.watch(page)
+    if markup.ACTIVE is not None:
+        markup.ACTIVE.watch(page)
     return context, page
 
 

@@ -203,3 +203,9 @@ class Markup:
         if not VNU_JAR.exists():
             return f"{VNU_JAR} not found (make vnu)"
         return ""
+
+
+#: The session's checks while the browser runs (``conftest.browser``); None otherwise. Here,
+#: not in the conftest: a test module importing ``tests.browser.conftest`` may get a copy of
+#: that module of its own, whose globals the fixtures never set.
+ACTIVE: Markup | None = None
