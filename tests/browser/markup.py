@@ -167,7 +167,7 @@ class Markup:
         """The Nu checker's errors on every document of the session (one JVM start)."""
         if not self.validated:
             return []
-        missing = self._missing_validator()
+        missing = self.missing_validator()
         if missing:
             if os.environ.get("CI") == "true":
                 return [f"{missing}; with CI=true the HTML validation is required."]
@@ -192,12 +192,11 @@ class Markup:
             where = f"{document.where} line {message.get('lastLine')}" if document else "vnu"
             extract = " ".join((message.get("extract") or "").split())
             errors.append(f"{where}: {message['message']} [{extract}]")
-        if not errors:
-            shutil.rmtree(folder)
+        shutil.rmtree(folder)
         return errors
 
     @staticmethod
-    def _missing_validator() -> str:
+    def missing_validator() -> str:
         if shutil.which("java") is None:
             return "java not found (apt-get install default-jre-headless)"
         if not VNU_JAR.exists():
