@@ -11,7 +11,8 @@ does not matter) must find nothing there: the test fails with the violations. At
 the session ``validate`` writes every document to a temporary folder and starts the Nu checker
 once (``java -jar vnu.jar --errors-only``): an error fails the session. ``make vnu`` installs
 the checker (npm ``vnu-jar``) under ``.tools/``; without it or without Java the validation is
-skipped with a warning, or fails when ``CI=true``.
+skipped with a warning, or fails when ``CI=true``. ``MARKUP_DEBUG=1`` (with ``pytest -s``)
+prints how many documents axe-core has checked after each test.
 """
 
 import hashlib
