@@ -148,7 +148,7 @@ def match_terms(text: str, needed: str = ALL) -> str | None:
 
 def ranked(query, key, terms: str, best: int | None = None):
     """``query`` joined to the articles matching ``terms`` (``match_terms``) on ``key`` (the
-    article id) and ordered best first.
+    article id), with their ``score``, ordered best first.
 
     The matches are read from the index first, as a materialised table of id and score, and
     then joined: left to itself SQLite's planner may walk every article and ask the index
@@ -171,6 +171,7 @@ def ranked(query, key, terms: str, best: int | None = None):
     found = CTE("knowledge_match", matches, materialized=True, columns=("article_id", "score"))
     return (
         query.with_cte(found)
+        .select_extend(found.c.score.alias("score"))
         .join_from(key.model, found, on=(found.c.article_id == key))
         .order_by(found.c.score.desc(), key.desc())
     )

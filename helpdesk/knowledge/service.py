@@ -181,14 +181,21 @@ def _finder(kind: str, by_product: bool, by_category: bool) -> Prepared:
     names += [*(["product"] if by_product else []), *(["category"] if by_category else [])]
 
     def build(value: dict):
-        query = visible_to(Article.select(*_SHOWN), kind, value.get("organisation"))
+        query = visible_to(Article.select(Article.id), kind, value.get("organisation"))
         if by_product:
             query = query.where(Article.product == value["product"])
         if by_category:
             query = query.where(Article.category == value["category"])
         total = fn.COUNT(SQL("*")).over().alias("total")
         query = search.ranked(query, Article.id, value["terms"]).select_extend(total)
-        return query.limit(value["limit"]).offset(value["offset"])
+        # The texts are read for the page only, not carried through the ranking of all.
+        page = query.limit(value["limit"]).offset(value["offset"]).alias("page")
+        return (
+            Article.select(*_SHOWN, page.c.total)
+            .join(page, on=(Article.id == page.c.id))
+            .order_by(page.c.score.desc(), Article.id.desc())
+            .objects()  # the page's total on the article
+        )
 
     return _compiled([*names, "limit", "offset"], build)
 
