@@ -645,6 +645,7 @@ def propose(actor, values: dict) -> Article:
             **{f"plain_{field}": markdown.plain(text)},
         )
         _revise(article, actor)
+        search.index_article(article)  # found once an agent publishes it, edited or not
         audit.record(actor, "article.proposed", article, None, {"title": title})
     return article
 
