@@ -1,6 +1,6 @@
 """CPU time per request of the benchmark's pages, in-process (no server, no load generator).
 
-    python -m bench.inprocess [--cases 100000] [--requests 300]
+    python -m bench.inprocess [--cases 100000] [--requests 300] [--knowledge-rounds 20]
 
 Signs in through the real form with Flask's test client and times each page of ``bench.run``,
 and the API's case list and get with a token (``bench.api``), with ``time.process_time``: the
@@ -11,6 +11,7 @@ versions of the code on the same dataset (``make bench`` seeds it); the requests
 
 import argparse
 import re
+import statistics
 import time
 
 from bench import api as bench_api
@@ -52,13 +53,45 @@ def cpu_ms(client, url: str, requests: int, headers: dict | None = None) -> floa
     return min(rounds)
 
 
+def knowledge_shares(app, requests: int, rounds: int) -> None:
+    """The floor and the knowledge pages in turn, ``requests`` each per round: per page the
+    median CPU ms and the median of its share of the floor in the same round (a machine
+    shared with other work slows all of one round alike)."""
+    pages = [PAGES[1], *PAGES[-2:]]
+    client = signed_in(app, seeding.CUSTOMER)
+    for _label, url, _email in pages:
+        for _ in range(20):
+            assert client.get(url).status_code == 200, url
+    spent = {label: [] for label, _url, _email in pages}
+    for _ in range(rounds):
+        for label, url, _email in pages:
+            started = time.process_time()
+            for _ in range(requests):
+                client.get(url)
+            spent[label].append((time.process_time() - started) / requests * 1000)
+    floor = spent[pages[0][0]]
+    for label, times in spent.items():
+        share = statistics.median(f / t for f, t in zip(floor, times, strict=True))
+        print(f"{label:36s} {statistics.median(times):6.2f} ms  {100 * share:4.0f}% of the floor")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument(
+        "--knowledge-rounds",
+        type=int,
+        default=0,
+        help="only the floor and the knowledge pages, interleaved in this many rounds",
+    )
     args = parser.parse_args()
     _folder, facts = bench_run.prepare(args.cases)
     from bench.wsgi import app  # the app as served, with the trivial route
+
+    if args.knowledge_rounds:
+        knowledge_shares(app, args.requests, args.knowledge_rounds)
+        return
 
     clients = {}  # one sign-in per person: the sign-in limit allows only a few a minute
     for label, path, email in PAGES:

@@ -197,6 +197,9 @@ def main() -> int:
     )
     parser.add_argument("--timers-only", action="store_true", help="measure only the sweep")
     parser.add_argument("--reports-only", action="store_true", help="measure only the reports")
+    parser.add_argument(
+        "--knowledge-only", action="store_true", help="measure only the floor and knowledge pages"
+    )
     args = parser.parse_args()
     if args.timers_only or args.reports_only:
         prepare(args.cases)
@@ -206,6 +209,8 @@ def main() -> int:
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
         return 1
     folder, facts = prepare(args.cases)
+    if args.knowledge_only:
+        return _knowledge_only(args, folder, facts)
     sweep = _timer_line(args) + "\n" + _reports_line()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -235,6 +240,38 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     report(args, facts, results, partial, memory, sweep)
+    print(f"knowledge suggestion answer (htmx): {suggestion:,} bytes")
+    return 0
+
+
+def _knowledge_only(args, folder: Path, facts: dict) -> int:
+    """The ceiling, the floor and the knowledge pages alone (issue 14's target)."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(folder, port)
+    try:
+        customer = session_cookie(base, seeding.CUSTOMER)
+        pages = [
+            ("trivial Flask route (ceiling)", "/_bench/trivial", None),
+            ("signed-in empty page (floor)", "/_bench/signed-in", customer),
+            *knowledge.pages(customer),
+        ]
+        for _label, path, cookie in pages:
+            wrk(base + path, cookie, 1, args.connections)  # warm up
+        results = interleaved(base, pages, args)
+        suggestion = _partial_size(base + knowledge.pages(customer)[1][1], customer)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print(f"{args.cases:,} cases on {facts['database']}, knowledge pages only")
+    print("| page | requests/s | share of signed-in floor (median, spread) | p50 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, _path, r in results:
+        low, high = r["spread"]
+        print(
+            f"| {label} | {r['rate']:.0f} | {100 * r['share']:.0f}% ({100 * low:.0f}-"
+            f"{100 * high:.0f}) | {r['p50']:.1f} | {r['p99']:.1f} |"
+        )
     print(f"knowledge suggestion answer (htmx): {suggestion:,} bytes")
     return 0
 

@@ -72,6 +72,10 @@ class Article(BaseModel):
     title_en = CharField(max_length=200, default="")
     body_de = TextField(default="")
     body_en = TextField(default="")
+    # What the Markdown shows, without markup (``markdown.plain``): a search's snippets are
+    # cut from it; written with the text (``service.plain_texts``).
+    plain_de = TextField(default="")
+    plain_en = TextField(default="")
     reads = IntegerField(default=0)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
@@ -94,6 +98,10 @@ class Article(BaseModel):
 
     def body_in(self, language: str) -> str:
         first, second = (self.body_de, self.body_en)
+        return (first or second) if language == "de" else (second or first)
+
+    def plain_in(self, language: str) -> str:
+        first, second = (self.plain_de, self.plain_en)
         return (first or second) if language == "de" else (second or first)
 
     @property

@@ -76,7 +76,7 @@ def search_page():
             article.id,
             article.title_in(language),
             category_names.get(article.category_id, ""),
-            search.snippet(markdown.plain(article.body_in(language)), text),
+            search.snippet(article.plain_in(language), text),
         )
         for article in articles
     ]

@@ -84,6 +84,18 @@ def test_the_list_and_search_hold_what_the_person_may_read(
     assert [c["articles"] for c in categories["categories"]] == [len(seen)]
 
 
+def test_a_search_answers_the_same_fields_as_the_list(app, people, articles, make_token):
+    """A search's rows are whole articles: state, audience, product and time as listed."""
+    api = app.test_client()
+    secret = make_token(people["erik.first"], "knowledge")
+    listed = api.get("/api/v1/knowledge/articles", headers=auth(secret)).get_json()
+    found = api.get("/api/v1/knowledge/articles?q=printing", headers=auth(secret)).get_json()
+    by_id = {row["id"]: row for row in listed["articles"]}
+    assert found["articles"]
+    for row in found["articles"]:
+        assert row == by_id[row["id"]]
+
+
 def test_an_article_in_the_persons_language_as_sanitised_html(app, people, articles, make_token):
     api = app.test_client()
     secret = make_token(people["mia.member"], "knowledge")

@@ -1,6 +1,8 @@
 """From cases to articles, customers' proposals and article feedback (KB-5)."""
 
+from helpdesk.accounts.models import User
 from helpdesk.audit import AuditLog
+from helpdesk.knowledge import service
 from helpdesk.knowledge.models import Article, ArticleFeedback, Audience, State
 
 
@@ -41,6 +43,13 @@ def test_a_customer_proposes_an_article_that_agents_review(app, people, kb):
     assert mia.get(f"/help/articles/{proposal.id}").status_code == 404
     agent = app.test_client().sign_in_as(people["erik.first"])
     assert "Export nach Excel" in agent.get("/help/manage?state=draft").get_data(True)
+    assert "Export nach Excel" not in mia.get("/help/search?q=excel").get_data(True)
+    # Published as proposed, it is found (the proposal was indexed when written).
+    with app.app_context():
+        admin = User.get(User.email == "ada.admin@vendor.example")
+        service.set_state(admin, Article.get_by_id(proposal.id), State.PUBLISHED)
+    found = mia.get("/help/search?q=excel").get_data(True)
+    assert "Export nach Excel" in found and '<p class="snippet">Wie geht das?</p>' in found
 
 
 def test_feedback_is_shown_to_the_authors(app, people, kb):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from markupsafe import escape
 
 from helpdesk.knowledge.models import Audience
 
@@ -92,3 +93,100 @@ def test_pages_count_every_match_and_a_page_past_the_end_keeps_the_count(app, kb
         html = response.get_data(as_text=True)
         assert 'data-count="5"' in html, page
         assert len(re.findall(r'<a href="/help/articles/\d+">', html)) == shown, page
+
+
+def test_snippets_come_from_the_text_the_markdown_shows_also_after_a_change(app, people, kb):
+    """The plain text is kept with the article (``plain_de``): no markup in a snippet, and a
+    changed text is searched and shown as changed."""
+    article = kb.write(
+        "Einrichtung", "Den **Drucker** im [Handbuch](https://example.com/h) *suchen*."
+    )
+    html = app.test_client().get("/help/search?q=drucker").get_data(as_text=True)
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', html).group(1)
+    assert snippet == "Den <mark>Drucker</mark> im Handbuch suchen."
+    with app.app_context():
+        from helpdesk.accounts.models import User
+        from helpdesk.knowledge import service
+
+        admin = User.get(User.email == "ada.admin@vendor.example")
+        values = {
+            "category": kb.category.id,
+            "audience": Audience.PUBLIC,
+            "title_de": "Einrichtung",
+            "body_de": "Den `Laserdrucker` einrichten.",
+        }
+        service.update_article(admin, service.article_for(admin, article.id), values)
+    html = app.test_client().get("/help/search?q=laser").get_data(as_text=True)
+    assert '<p class="snippet">Den <mark>Laserdrucker</mark> einrichten.</p>' in html
+
+
+@pytest.mark.parametrize(
+    "text, searched, marked",
+    [
+        ("Die Straße und die STRASSE", "strasse", ["Straße", "STRASSE"]),
+        ("GROẞE Maße, Maßband", "masse", ["Maße,", "Maßband"]),  # "masse" searches "mass"
+        (
+            "Übergabe; ÜBERGABE-Protokoll, vorübergehend",
+            "ubergabe",
+            ["Übergabe;", "ÜBERGABE-Protokoll,"],
+        ),
+        ("Druck_treiber und Drucker_neu", "treiber", ["Druck_treiber"]),
+        ("Kon\u00adtakt über Kontakt", "takt", ["Kon\u00adtakt"]),  # a soft hyphen splits
+        ("Café und cafe\u0301 und CAFÉ", "cafe", ["Café", "cafe\u0301", "CAFÉ"]),  # combining
+        ("ﬁnden und Finden", "finden", ["ﬁnden", "Finden"]),  # a ligature, outside the table
+        ("Ǆemal ǅemal", "dzemal", ["Ǆemal", "ǅemal"]),
+        ("Σίσυφος und σισυφος", "σισυφος", ["Σίσυφος", "σισυφος"]),
+        ("„Drucker“ – (Drucker) …Drucker", "drucker", ["„Drucker“", "(Drucker)", "…Drucker"]),
+    ],
+)
+def test_a_snippet_marks_the_words_the_index_finds_whatever_the_characters(text, searched, marked):
+    """A folded text is searched at once where a table folds it as ``words`` does, token by
+    token elsewhere: both mark exactly the tokens holding a word that begins with a searched
+    word."""
+    from helpdesk.cases.search import words
+    from helpdesk.knowledge import search
+
+    html = str(search.snippet(text, searched))
+    assert re.findall(r"<mark>(.*?)</mark>", html) == [str(escape(t)) for t in marked]
+    wanted = tuple(search.search_words(searched))
+    exact = [t for t in text.split() if any(w.startswith(wanted) for w in words(t))]
+    assert exact == marked
+
+
+def test_compiled_searches_answer_each_reader_with_their_own_articles(app, people, kb):
+    """The search and suggestion queries are compiled once per kind of reader and filter; the
+    organisation, product and category are values: readers taking turns each get their own."""
+    kb.write("Wartung alle", "Wartung", Audience.CUSTOMERS)
+    kb.write("Wartung Produkt", "Wartung", Audience.PRODUCT, product=kb.product)
+    kb.write("Wartung anderes", "Wartung", Audience.PRODUCT, product=kb.other_product)
+    kb.write("Wartung intern", "Wartung", Audience.AGENTS)
+    kb.write("Wartung offen", "Wartung", Audience.PUBLIC, category=kb.faq)
+    readers = {
+        "mia.member": {"Wartung alle", "Wartung Produkt", "Wartung offen"},
+        "fritz": {"Wartung alle", "Wartung offen"},
+        None: {"Wartung offen"},
+        "erik.first": {
+            "Wartung alle",
+            "Wartung Produkt",
+            "Wartung anderes",
+            "Wartung intern",
+            "Wartung offen",
+        },
+    }
+    clients = {}
+    for who in readers:
+        clients[who] = app.test_client()
+        if who:
+            clients[who].sign_in_as(people[who])
+    for _round in range(2):
+        for who, expected in readers.items():
+            client = clients[who]
+            assert set(found(client, "wartung")) == expected, who
+            by_product = {"Wartung Produkt"} & expected
+            assert set(found(client, "wartung", product=kb.product.id)) == by_product, who
+            assert set(found(client, "wartung", category=kb.faq.id)) == {"Wartung offen"}, who
+            if who:
+                suggested = client.get(
+                    "/help/suggestions?subject=Wartung", headers={"HX-Request": "true"}
+                ).get_data(as_text=True)
+                assert set(re.findall(r">(Wartung [A-Za-z]+)</button>", suggested)) == expected

@@ -56,8 +56,13 @@ def knowledge_articles():
     category_id, product_id = parse_id(query.get("category")), parse_id(query.get("product"))
     page = page_number(query.get("page"), last=LAST_PAGE)
     if text:
-        count, rows = service.find(user, text, product_id, category_id, page)
+        count, found = service.find(user, text, product_id, category_id, page)
         more = page * service.PAGE_SIZE < count
+        # A search result holds only what the search page shows: the page's articles whole,
+        # with their categories, in one query (the ids are what the person may read).
+        whole = Article.select(Article, Category).join(Category)
+        by_id = {a.id: a for a in whole.where(Article.id.in_([a.id for a in found]))}
+        rows = [by_id[a.id] for a in found if a.id in by_id]
     else:
         listed = service.visible(Article.select(Article, Category).join(Category), user)
         if category_id:
