@@ -38,6 +38,8 @@ class DailyCaseCount(BaseModel):
             (("day", "organisation", "team", "product", "channel", "case_type"), True),
             # a customer's own organisation's period
             (("organisation", "day"), False),
+            # the volume figure of all organisations read from the index alone
+            (("day", "channel", "opened", "solved", "closed"), False),
         )
 
 
@@ -61,7 +63,21 @@ class CaseTimes(BaseModel):
     resolution_minutes = FloatField(null=True)
 
     class Meta:
-        indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))
+        indexes = (
+            (("opened_at",), False),
+            (("organisation", "opened_at"), False),
+            # the response figures of all organisations read from the index alone
+            (
+                (
+                    "opened_at",
+                    "severity",
+                    "response_target",
+                    "response_minutes",
+                    "resolution_minutes",
+                ),
+                False,
+            ),
+        )
 
 
 #: ``DailyOpenCount.organisation`` of the rows of all organisations added up together.
@@ -100,6 +116,8 @@ class DailyOpenCount(BaseModel):
                 True,
             ),
             (("organisation", "day"), False),
+            # the trend by status and severity read from the index alone
+            (("organisation", "day", "status_category", "severity", "count"), False),
         )
 
 
