@@ -298,7 +298,9 @@ def _reports_line() -> str:
     with create_app().app_context():
         r = reports.measure(seeding.AGENT, seeding.CUSTOMER)
     times = "; ".join(
-        f"{k}: {v[0]:.0f} ms (median {v[1]:.0f})" for k, v in r.items() if k != "cases"
+        f"{k}: {v[0]:.0f} ms (median {v[1]:.0f}, CPU {v[2]:.0f})"
+        for k, v in r.items()
+        if k != "cases"
     )
     return f"reports dashboard over {r['cases']:,} cases: {times}"
 

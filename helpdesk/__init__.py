@@ -86,7 +86,7 @@ def _core_plugins() -> dict[str, object]:
     from helpdesk.mail import notifications
     from helpdesk.organisations import navigation as people_navigation
     from helpdesk.reports import navigation as report_navigation
-    from helpdesk.reports import open_rollup, rollups, times
+    from helpdesk.reports import open_rollup, open_tally, rollups, times
     from helpdesk.sla import clocks
 
     return {
@@ -100,6 +100,7 @@ def _core_plugins() -> dict[str, object]:
         "core.reports.navigation": report_navigation,
         "core.reports.times": times,
         "core.reports.open": open_rollup,  # the open cases' daily roll-up
+        "core.reports.now": open_tally,  # the open cases counted now
         "core.api": api_navigation,
         "core.webhooks": webhooks,
         "core.identity": identity_navigation,

@@ -61,6 +61,7 @@ ACTIONS = {
     "development.planned": _l("Planned release set"),
     # reports (issue 17)
     "report.exported": _l("Report data downloaded"),
+    "cases.exported": _l("Case list downloaded"),
     "invitation.sent": _l("Invitation sent"),
     "invitation.revoked": _l("Invitation revoked"),
     "invitation.accepted": _l("Invitation accepted"),
@@ -138,6 +139,7 @@ FIELDS = {
     "activity": _l("Activity"),
     "figure": _l("Figure"),
     "format": _l("Format"),
+    "filters": _l("Filters"),
     "start": _l("From"),
     "end": _l("To"),
     "product": _l("Product"),

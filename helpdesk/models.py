@@ -46,7 +46,14 @@ from helpdesk.organisations.models import NewsAddress
 from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
-from helpdesk.reports.models import CaseTimes, DailyCaseCount, DailyOpenCount
+from helpdesk.reports.models import (
+    CaseTimes,
+    DailyCaseCount,
+    DailyOpenCount,
+    OpenCase,
+    OpenCaseAge,
+    OpenCaseCount,
+)
 from helpdesk.sla.models import CalendarOverride, CaseClock
 from helpdesk.survey.models import SurveyResponse
 from helpdesk.system import SystemState
@@ -95,6 +102,9 @@ ALL_MODELS = [
     DailyCaseCount,
     CaseTimes,
     DailyOpenCount,
+    OpenCase,
+    OpenCaseCount,
+    OpenCaseAge,
     ApiToken,
     Webhook,
     WebhookDelivery,

@@ -38,6 +38,8 @@ class DailyCaseCount(BaseModel):
             (("day", "organisation", "team", "product", "channel", "case_type"), True),
             # a customer's own organisation's period
             (("organisation", "day"), False),
+            # the volume figure of all organisations read from the index alone
+            (("day", "channel", "opened", "solved", "closed"), False),
         )
 
 
@@ -61,7 +63,21 @@ class CaseTimes(BaseModel):
     resolution_minutes = FloatField(null=True)
 
     class Meta:
-        indexes = ((("opened_at",), False), (("organisation", "opened_at"), False))
+        indexes = (
+            (("opened_at",), False),
+            (("organisation", "opened_at"), False),
+            # the response figures of all organisations read from the index alone
+            (
+                (
+                    "opened_at",
+                    "severity",
+                    "response_target",
+                    "response_minutes",
+                    "resolution_minutes",
+                ),
+                False,
+            ),
+        )
 
 
 #: ``DailyOpenCount.organisation`` of the rows of all organisations added up together.
@@ -100,4 +116,73 @@ class DailyOpenCount(BaseModel):
                 True,
             ),
             (("organisation", "day"), False),
+            # the trend by status and severity read from the index alone
+            (("organisation", "day", "status_category", "severity", "count"), False),
+        )
+
+
+class OpenCase(BaseModel):
+    """What each open case is counted as in the open-case tallies (``open_tally``): the keys it
+    was last added under, so a change takes the case out of exactly those rows. No row: the
+    case is not open (or not counted yet)."""
+
+    case = ForeignKeyField(Case, primary_key=True, on_delete="CASCADE")
+    organisation = IntegerField()
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    case_type = CharField(max_length=50)
+    severity = CharField(max_length=50)
+    status_category = CharField(max_length=20)
+    assignee = IntegerField(default=0)  # 0: nobody
+    escalation_level = IntegerField(default=0)
+    opened_day = DateField()  # the portal's day the case was opened
+
+
+class OpenCaseCount(BaseModel):
+    """The open cases now, by organisation (``EVERYONE``: all together), team, product, case
+    type and one facet's value: ``status`` (category), ``severity``, ``assignee`` (user id,
+    ``0``: nobody) or ``escalation`` (level, escalated cases only). The dashboard's "now"
+    counts and workload read a few hundred of these rows instead of every open case."""
+
+    id = AutoField()
+    organisation = IntegerField()
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    case_type = CharField(max_length=50)
+    facet = CharField(max_length=20)
+    value = CharField(max_length=50)
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("organisation", "facet", "team", "product", "case_type", "value"), True),)
+
+
+class OpenCaseAge(BaseModel):
+    """The open cases now by organisation (``EVERYONE``: all together), team, product, case
+    type, status category and the portal's day they were opened: the backlog age figure
+    reads the last 31 days' rows (the older ones are the rest of the "now" count)."""
+
+    id = AutoField()
+    organisation = IntegerField()
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    case_type = CharField(max_length=50)
+    status_category = CharField(max_length=20)
+    opened_day = DateField()
+    count = IntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            (
+                (
+                    "organisation",
+                    "team",
+                    "product",
+                    "case_type",
+                    "status_category",
+                    "opened_day",
+                ),
+                True,
+            ),
+            (("organisation", "opened_day"), False),
         )

@@ -29,9 +29,15 @@ from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Product
 from helpdesk.reports import days
 from helpdesk.reports.charts import Chart, Series
-from helpdesk.reports.models import EVERYONE, CaseTimes, DailyCaseCount, DailyOpenCount
+from helpdesk.reports.models import (
+    EVERYONE,
+    CaseTimes,
+    DailyCaseCount,
+    DailyOpenCount,
+    OpenCaseAge,
+    OpenCaseCount,
+)
 from helpdesk.survey.models import RATINGS, SurveyResponse
-from helpdesk.timeutil import utcnow
 
 CATEGORY_LABELS = {
     Category.NEW: _l("New"),
@@ -207,11 +213,40 @@ def _as_date(value) -> date:
 # -- the figures ----------------------------------------------------------------------------
 
 
+#: The columns of the case counted now from ``OpenCaseCount`` (by its facet), not the cases.
+TALLIED = {
+    "status_category": "status",
+    "severity": "severity",
+    "assignee": "assignee",
+    "escalation_level": "escalation",
+}
+
+
 def open_counts(filters: Filters, column: str) -> dict:
     """The open cases within ``filters`` counted now by a column of the case (``severity``,
-    ``case_type``, ``status``...): ``{value: count}``. For plugins' figures too."""
-    field = Case._meta.fields[column]
-    return dict(_open_cases(filters, field, fn.COUNT(Case.id)).group_by(field).tuples())
+    ``case_type``, ``status``...): ``{value: count}``. For plugins' figures too. The columns
+    of ``TALLIED`` come from the tallies the case-change hook keeps (``open_tally``), a few
+    hundred rows whatever the number of cases; any other is counted from the cases."""
+    if column not in TALLIED:
+        field = Case._meta.fields[column]
+        return dict(_open_cases(filters, field, fn.COUNT(Case.id)).group_by(field).tuples())
+    counts = {}
+    for value, n in _tallied(filters, TALLIED[column], OpenCaseCount.value):
+        if column in ("assignee", "escalation_level"):
+            value = int(value) or None
+        if n:
+            counts[value] = n
+    return counts
+
+
+def _tallied(filters: Filters, facet: str, column):
+    """``(column, open cases)`` of the tally rows of ``facet`` within ``filters``: without an
+    organisation the rows of all organisations together."""
+    query = OpenCaseCount.select(column, fn.SUM(OpenCaseCount.count)).where(
+        (OpenCaseCount.organisation == (filters.organisation or EVERYONE))
+        & (OpenCaseCount.facet == facet)
+    )
+    return narrowed(query, OpenCaseCount, filters).group_by(column).tuples()
 
 
 def open_by_status(filters: Filters, counts: dict | None = None) -> Figure:
@@ -375,25 +410,32 @@ def volume(filters: Filters) -> list[Figure]:
     return [Figure("volume", flow_chart), Figure("channels", channel_chart)]
 
 
-def backlog_age(filters: Filters) -> Figure:
-    """How long the open cases have been open, by status category (one grouped count)."""
-    now = utcnow()
-    bucket = SqlCase(
-        None,
-        [
-            (Case.created_at > now - timedelta(days=AGE_BUCKETS[i + 1][1]), i)
-            for i in range(len(AGE_BUCKETS) - 1)
-        ],
-        len(AGE_BUCKETS) - 1,
+def backlog_age(filters: Filters, by_status: dict | None = None) -> Figure:
+    """How long the open cases have been open (in the portal's days), by status category:
+    the last 31 days' rows of the tally by opening day; the rest of the "now" count
+    (``by_status``: ``open_counts(filters, "status_category")``) is older."""
+    if by_status is None:
+        by_status = open_counts(filters, "status_category")
+    today = days.today()
+    oldest = AGE_BUCKETS[-1][1]
+    query = OpenCaseAge.select(
+        OpenCaseAge.status_category, OpenCaseAge.opened_day, fn.SUM(OpenCaseAge.count)
+    ).where(
+        (OpenCaseAge.organisation == (filters.organisation or EVERYONE))
+        & (OpenCaseAge.opened_day > today - timedelta(days=oldest))
     )
-    counts = {
-        (category, b): n
-        for category, b, n in _open_cases(
-            filters, Case.status_category, bucket.alias("age"), fn.COUNT(Case.id)
-        )
-        .group_by(SQL("1"), SQL("2"))  # the CASE's values are bound twice otherwise
+    counts = Counter()
+    for category, opened, n in (
+        narrowed(query, OpenCaseAge, filters)
+        .group_by(OpenCaseAge.status_category, OpenCaseAge.opened_day)
         .tuples()
-    }
+    ):
+        age = (today - _as_date(opened)).days
+        bucket = max(i for i, (_label, least) in enumerate(AGE_BUCKETS) if age >= least or i == 0)
+        counts[(category, bucket)] += n or 0
+    for category, n in by_status.items():
+        recent = sum(counts[(category, i)] for i in range(len(AGE_BUCKETS) - 1))
+        counts[(category, len(AGE_BUCKETS) - 1)] = n - recent
     labels = [str(label) for label, _days in AGE_BUCKETS]
     series = [
         Series(str(name), [counts.get((category, i), 0) for i in range(len(AGE_BUCKETS))])
@@ -468,9 +510,7 @@ def satisfaction(filters: Filters, with_comments: bool) -> list[Figure]:
 
 def workload(filters: Filters) -> list[Figure]:
     """Open cases per agent and per team (agents only: names are internal)."""
-    by_agent = dict(
-        _open_cases(filters, Case.assignee, fn.COUNT(Case.id)).group_by(Case.assignee).tuples()
-    )
+    by_agent = open_counts(filters, "assignee")
     names = {
         u.id: u.name
         for u in User.select(User.id, User.name).where(User.id.in_([i for i in by_agent if i]))
@@ -478,7 +518,7 @@ def workload(filters: Filters) -> list[Figure]:
     agents = sorted((i for i in by_agent if i), key=lambda i: (-by_agent[i], names.get(i, "")))
     agent_labels = [names.get(i, "?") for i in agents] + [_("Nobody")]
     agent_values = [by_agent[i] for i in agents] + [by_agent.get(None, 0)]
-    by_team = dict(_open_cases(filters, Case.team, fn.COUNT(Case.id)).group_by(Case.team).tuples())
+    by_team = {team or None: n for team, n in _tallied(filters, "status", OpenCaseCount.team) if n}
     teams = {t.id: t for t in Team.select().where(Team.id.in_([i for i in by_team if i]))}
     team_ids = sorted((i for i in by_team if i), key=lambda i: str(teams[i].name))
     return [
@@ -508,12 +548,8 @@ def workload(filters: Filters) -> list[Figure]:
 
 
 def escalations(filters: Filters) -> Figure:
-    counts = dict(
-        _open_cases(filters, Case.escalation_level, fn.COUNT(Case.id))
-        .where(Case.escalation_level > 0)
-        .group_by(Case.escalation_level)
-        .tuples()
-    )
+    counts = open_counts(filters, "escalation_level")
+    counts.pop(None, None)
     levels = escalation_levels()
     numbers = sorted(set(range(1, len(levels) + 1)) | set(counts))
     labels = [str(level_label(levels, n) or n) for n in numbers]
@@ -572,29 +608,22 @@ def quantiles(filters: Filters, column: str) -> dict[str, tuple[float, float]]:
 
 
 def _compliance(filters: Filters) -> dict[str, tuple[int, int, int]]:
-    """``{severity: (answered with a target, answered within it, the target)}``."""
+    """``{severity: (answered with a target, answered within it, the target)}``, in one
+    pass over the period's rows (from the index ``case_times_figures`` alone)."""
     answered = (CaseTimes.response_minutes.is_null(False)) & (CaseTimes.response_target > 0)
-    in_time = fn.SUM(
-        SqlCase(None, [(CaseTimes.response_minutes <= CaseTimes.response_target, 1)], 0)
-    )
-    counts = {
-        severity: (n, met or 0)
-        for severity, n, met in _times(
-            filters, CaseTimes.severity, fn.COUNT(CaseTimes.case), in_time
+    in_time = answered & (CaseTimes.response_minutes <= CaseTimes.response_target)
+    rows = (
+        _times(
+            filters,
+            CaseTimes.severity,
+            fn.SUM(SqlCase(None, [(answered, 1)], 0)),
+            fn.SUM(SqlCase(None, [(in_time, 1)], 0)),
+            fn.MAX(CaseTimes.response_target),
         )
-        .where(answered)
-        .group_by(CaseTimes.severity)
-        .tuples()
-    }
-    targets = dict(
-        _times(filters, CaseTimes.severity, fn.MAX(CaseTimes.response_target))
         .group_by(CaseTimes.severity)
         .tuples()
     )
-    return {
-        severity: (*counts.get(severity, (0, 0)), targets.get(severity) or 0)
-        for severity in set(counts) | set(targets)
-    }
+    return {severity: (n or 0, met or 0, target or 0) for severity, n, met, target in rows}
 
 
 def _breaches(filters: Filters) -> list:
@@ -761,7 +790,7 @@ def dashboard(user: User, filters: Filters) -> list[Figure]:
         *open_trend(filters, by_status, by_severity),
         *volume(filters),
         *response_figures(filters),
-        backlog_age(filters),
+        backlog_age(filters, by_status),
         *satisfaction(filters, with_comments=internal),
         escalations(filters),
         self_service(filters),

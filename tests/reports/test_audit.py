@@ -176,3 +176,29 @@ def test_the_append_only_check_finds_a_write():
         'AuditLog.update(action="x").execute()\ndb.execute_sql("DELETE FROM audit_log")'
     )
     assert len(_writes_to_audit_rows(tree)) == 2
+
+
+def test_every_case_export_writes_its_row(app, demo_people, open_case):
+    """Exports of data (REP-2): the case list as CSV or Excel, by an agent or a customer, is
+    logged with its format and the list's filters, in the downloader's organisation."""
+    with app.app_context():
+        open_case("mia.member", severity="critical")
+    erik, martin = demo_people["erik.first"], demo_people["martin.main"]
+    agent = app.test_client().sign_in_as(erik)
+    customer = app.test_client().sign_in_as(martin)
+    assert agent.get("/queue").status_code == 200  # browsing the list logs nothing
+    assert agent.get("/cases/export.csv?severity=critical&view=all").status_code == 200
+    assert customer.get("/cases/export.xlsx").status_code == 200
+    with app.app_context():
+        rows = list(
+            AuditLog.select().where(AuditLog.action == "cases.exported").order_by(AuditLog.id)
+        )
+    assert [(r.actor_id, r.after_values["format"]) for r in rows] == [
+        (erik.id, "csv"),
+        (martin.id, "xlsx"),
+    ]
+    assert rows[0].after_values["filters"] == "severity=critical&view=all"
+    assert rows[0].organisation_id is None  # a vendor's agent
+    assert rows[1].organisation_id == martin.organisation_id
+    page = app.test_client().sign_in_as(demo_people["ada.admin"]).get("/audit?kind=cases")
+    assert "Case list downloaded" in page.get_data(as_text=True).split("<tbody>")[1]

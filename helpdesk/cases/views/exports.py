@@ -7,7 +7,8 @@ stays the same for any number of rows. CSV goes out as it is written; the workbo
 in openpyxl's write-only mode to a temporary file and sent from it in pieces. It holds
 every column the person may see in a list: customers get no assignee and no organisation
 (who works a case inside the vendor is the vendor's business) and never any message text,
-so internal notes cannot reach them (PERM-4).
+so internal notes cannot reach them (PERM-4). Every export writes an audit row (REP-2: exports
+of data) with its format and the list's filters.
 
 CSV is UTF-8 with a byte order mark and semicolons: the people reading it mostly open it in a
 German-language Excel, which splits on semicolons (the comma is its decimal separator) and
@@ -24,15 +25,17 @@ import re
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from flask_babel import force_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from helpdesk import audit
 from helpdesk.cases import listing
 from helpdesk.cases.views.blueprint import bp
-from helpdesk.db import stream
+from helpdesk.db import db, stream
 from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 
@@ -58,6 +61,15 @@ def export(fmt: str):
     query = listing.cases_query(current_user, filters, policy, columns)
     language = current_language()
     heading = _heading(columns)
+    with db.atomic():  # exports of data are logged (REP-2), with the list's filters
+        filters_text = urlencode(sorted(request.args.items(multi=True)))[:500]
+        audit.record(
+            current_user,
+            "cases.exported",
+            current_user,
+            None,
+            {"format": fmt, "filters": filters_text},
+        )
 
     app, zone = current_app._get_current_object(), get_timezone()
 
