@@ -355,6 +355,11 @@ def check(run: Run, faults: bool) -> None:
             if s.status is None or s.status >= 500
         ],
         "refused writes": run.recorder.refused,
+        "slowest answered": [
+            (s.action, round(s.started - run.load_started, 2), round(s.seconds, 2), s.status)
+            for s in sorted(samples, key=lambda s: -s.seconds)
+            if s.status is not None
+        ][:10],
         "faults": [vars(fault) for fault in run.faults],
     }
     (run.folder / "problems.json").write_text(json.dumps(problems, indent=1, default=str))
