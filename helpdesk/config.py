@@ -81,6 +81,7 @@ DEFAULTS = {
     "MAIL_DOMAIN": None,  # right-hand side of our Message-IDs; None: the sender's domain
     "MAIL_TIMEOUT": 30,  # seconds per SMTP operation
     "MAIL_MAX_TRIES": 30,  # then dead; waits 1, 5, 15, 60 minutes, then hourly: ~27 h
+    "MAIL_RETRY_MINUTES": (1, 5, 15, 60),  # after the 1st, 2nd, ... failed try; the last repeats
     "MAIL_LEASE_SECONDS": 600,  # a crashed worker's claim; well above a send (MAIL_TIMEOUT)
     "MAIL_SWEEP_BATCH": 100,
     "MAIL_SWEEP_SECONDS": 45,  # one sweep delivers batch after batch for at most this long

@@ -1,4 +1,7 @@
-"""Runs the test suite on SQLite, then on PostgreSQL with huey on Redis.
+"""Runs the test suite on SQLite, then on PostgreSQL with huey on Redis; with ``CI=true``
+then the cluster test at CI size (``bench.cluster``, ``CLUSTER_ARGUMENTS``: two app servers,
+two consumers, PostgreSQL, a private Redis, the whole fault schedule, then the same load on
+SQLite; about four minutes). A failure of any of the three fails the run.
 
 The second run happens when both servers answer. With ``CI=true`` a server that does not
 answer fails the run instead of skipping it, and so does a missing Chromium.
@@ -10,10 +13,13 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: The cluster test in CI: 20 clients for 20 s (``make cluster-test``: 50 for 30 s).
+CLUSTER_ARGUMENTS = ["--clients", "20", "--seconds", "20", "--cases", "500"]
 
 
 def answers(url: str, default_port: int) -> bool:
@@ -49,7 +55,17 @@ def main() -> int:
     second = pytest(
         "PostgreSQL with huey on Redis", dict(base, DATABASE_URL=POSTGRES, REDIS_URL=REDIS)
     )
-    return code or second
+    third = cluster(dict(base, DATABASE_URL=POSTGRES)) if ci else 0
+    return code or second or third
+
+
+def cluster(env: dict) -> int:
+    """The cluster test at CI size (its own database on the PostgreSQL server, its own Redis)."""
+    print("\n=== cluster test (CI size) ===", flush=True)
+    started = time.monotonic()
+    code = subprocess.call([sys.executable, "-m", "bench.cluster", *CLUSTER_ARGUMENTS], env=env)
+    print(f"cluster test: {time.monotonic() - started:.0f} s, exit {code}", flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -167,16 +167,23 @@ class Client(threading.Thread):
         self.request(action, "POST", "/cases/new", ("case", marker), data=data, files=files)
 
 
+def chosen(accounts: list[Account], clients: int) -> list[Account]:
+    """The account of each of ``clients`` clients: a third agents, the rest customers."""
+    customers = [a for a in accounts if not a.agent]
+    agents = [a for a in accounts if a.agent]
+    picked = []
+    for number in range(clients):
+        pool = agents if number % 3 == 2 else customers
+        picked.append(pool[number // 3 % len(pool)])
+    return picked
+
+
 def run(base, accounts, plan, clients, seconds, recorder) -> None:
     """``clients`` threads over the accounts (customers and agents alternating) for
     ``seconds``."""
     until = time.monotonic() + seconds
-    customers = [a for a in accounts if not a.agent]
-    agents = [a for a in accounts if a.agent]
     threads = []
-    for number in range(clients):
-        pool = agents if number % 3 == 2 else customers  # a third are agents
-        account = pool[number // 3 % len(pool)]
+    for number, account in enumerate(chosen(accounts, clients)):
         threads.append(Client(number, base, account, plan, recorder, until, number))
     for thread in threads:
         thread.start()

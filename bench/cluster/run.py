@@ -26,6 +26,12 @@ from bench.cluster import load, parts, setup
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 SETTLE_SECONDS = 240  # after the load: the outbox and the timers get this long to catch up
+STARTED = time.monotonic()
+
+
+def progress(run_name: str, what: str) -> None:
+    """One line of progress with the seconds since the start (where a CI run spends its time)."""
+    print(f"[{time.monotonic() - STARTED:5.0f} s] {run_name}: {what}", flush=True)
 
 
 @dataclass
@@ -108,6 +114,7 @@ def _start(run: Run, redis: bool, hosts: int, args) -> Run:
         for n in range(hosts)
     ]
     accounts, plan, run.timer_cases = setup.seed(hosts_folders[0], args.cases)
+    progress(run.name, f"seeded {args.cases} cases")
     setup.migrate(hosts_folders[0])
     run.messages = folder / "messages.txt"
     run.sink = parts.sink(smtp_port, run.messages, folder / "sink.log").start()
@@ -122,8 +129,11 @@ def _start(run: Run, redis: bool, hosts: int, args) -> Run:
         parts.wait_healthy(server.port)
     parts.wait_for_port(proxy_port)
     base = f"http://127.0.0.1:{proxy_port}"
-    for account in accounts:
+    progress(run.name, "all parts up")
+    used = list({id(a): a for a in load.chosen(accounts, args.clients)}.values())
+    for account in used:  # only those the clients use: each sign-in hashes a password
         load.sign_in(base, account, seeding.PASSWORD)
+    progress(run.name, f"{len(used)} accounts signed in")
     run.accounts, run.plan, run.base, run.hosts = accounts, plan, base, hosts_folders
     return run
 
@@ -247,7 +257,9 @@ def exercise(run: Run, args, faults: bool) -> None:
     run.load_ended = time.monotonic()
     for injector in injectors:
         injector.join()
+    progress(run.name, "load and faults over")
     settle(run)
+    progress(run.name, "settled")
     stop.set()
     for poller in pollers:
         poller.join()
@@ -343,6 +355,11 @@ def check(run: Run, faults: bool) -> None:
             if s.status is None or s.status >= 500
         ],
         "refused writes": run.recorder.refused,
+        "slowest answered": [
+            (s.action, round(s.started - run.load_started, 2), round(s.seconds, 2), s.status)
+            for s in sorted(samples, key=lambda s: -s.seconds)
+            if s.status is not None
+        ][:10],
         "faults": [vars(fault) for fault in run.faults],
     }
     (run.folder / "problems.json").write_text(json.dumps(problems, indent=1, default=str))

@@ -26,6 +26,7 @@ MAIL_SERVER = "127.0.0.1"
 MAIL_PORT = {smtp}
 MAIL_TIMEOUT = 5
 MAIL_LEASE_SECONDS = 20  # a killed consumer's mail goes again after 20 s, not 10 minutes
+MAIL_RETRY_MINUTES = (0.25, 1)  # mail refused by the stopped sink: the next minute's sweep
 from helpdesk.config import DEFAULTS
 RATE_LIMITS = {{**DEFAULTS["RATE_LIMITS"], "sign_in_address": "100000 per minute"}}
 """

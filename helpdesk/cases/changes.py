@@ -25,6 +25,8 @@ from helpdesk.policy import Category
 
 #: The timeline entries written by the change in progress (see ``changing``).
 _recording: ContextVar[list[Event] | None] = ContextVar("recording", default=None)
+#: Set by ``deferred``: entries are written when the change ends, all in one INSERT.
+_deferring: ContextVar[bool] = ContextVar("deferring", default=False)
 
 
 @contextmanager
@@ -42,15 +44,50 @@ def changing() -> Iterator[list[Event]]:
     try:
         with db.atomic():
             yield events
+            _write_deferred(events)
             if events:
                 plugin_manager().hook.helpdesk_case_changed(events=events)
     finally:
         _recording.reset(token)
 
 
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Inside, a change's timeline entries without recipients are written when it ends, in
+    one multi-row INSERT before its hooks hear them (the timer sweep's batch: hundreds of
+    status entries). Until then an entry has no id; one the caller takes back out of the
+    change's list (a case of the batch that failed) is never written."""
+    token = _deferring.set(True)
+    try:
+        yield
+    finally:
+        _deferring.reset(token)
+
+
+def _write_deferred(events: list[Event]) -> None:
+    waiting = [event for event in events if event.id is None]
+    if not waiting:
+        return
+    fields = [f for f in Event._meta.sorted_fields if f.name != "id"]
+    for start in range(0, len(waiting), 500):  # PostgreSQL: at most 65,535 parameters
+        chunk = waiting[start : start + 500]
+        rows = [tuple(event.__data__.get(f.name) for f in fields) for event in chunk]
+        query = Event.insert_many(rows, fields=fields).returning(Event.id)
+        # one statement numbers its rows in their order on both databases
+        ids = sorted(row.id for row in query.execute())
+        for event, pk in zip(chunk, ids, strict=True):
+            event.id = pk
+
+
 def record_event(case: Case, author: User | None, kind: EventKind, *, at, **values) -> Event:
     """Append a timeline entry to ``case`` (inside ``changing``, which announces it), with
-    its recipients as rows too when ``values`` names them (``recipients``)."""
+    its recipients as rows too when ``values`` names them (``recipients``). Inside
+    ``deferred`` an entry without recipients is written with the change's others at its end."""
+    recording = _recording.get()
+    if recording is not None and _deferring.get() and not values.get("recipients"):
+        event = Event(case=case, author=author, kind=kind, created_at=at, **values)
+        recording.append(event)
+        return event
     event = Event.create(case=case, author=author, kind=kind, created_at=at, **values)
     # the same people as rows, for the correspondence rule's indexed lookup (PERM-3)
     rows = [(event.id, user_id) for user_id in json.loads(values.get("recipients") or "[]")]

@@ -19,6 +19,9 @@ A mail to an agent about a case has the agent's reply token in its Message-ID
 (``agent_tokens``): only an answer to it acts as the agent.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import formataddr, parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -99,10 +102,59 @@ def send(
     )
 
 
+#: Set by ``rendering_once``: per template and language, what its mails have in common.
+_prepared: ContextVar[dict | None] = ContextVar("mail_prepared", default=None)
+
+
+@contextmanager
+def rendering_once() -> Iterator[None]:
+    """Inside (the timer sweep's batch: hundreds of mails from a few templates), each
+    template is looked up, and the app's template context (its context processors: the
+    branding, the case word) made, once per language; each mail then runs the template's
+    compiled blocks in that context with its own values as variables. The text is the same
+    as ``send`` writes outside (``tests/mail/test_notifications.py`` compares them)."""
+    if _prepared.get() is not None:
+        yield
+        return
+    token = _prepared.set({})
+    try:
+        yield
+    finally:
+        _prepared.reset(token)
+
+
+class _Prepared:
+    """A template's Jinja templates and the app's context in one language."""
+
+    def __init__(self, chosen: str):
+        app = current_app._get_current_object()
+        environment = app.jinja_env
+        self.text = environment.get_template(f"{chosen}.txt")
+        try:
+            self.html = environment.get_template(f"{chosen}.html")
+        except TemplateNotFound as missing:
+            if missing.name != f"{chosen}.html":
+                raise
+            self.html = None
+        self.from_text = environment.get_template("mail/_from_text.html")
+        self.base: dict = {}
+        app.update_template_context(self.base)
+        self.concat = environment.concat
+
+    def block(self, name: str, context: dict) -> str:
+        return self.concat(self.text.blocks[name](self.text.new_context(context)))
+
+
 def _rendered(template: str, language: str, zone, context: dict):
     """Subject, text and HTML (or None) of ``template`` in ``language``."""
     chosen = template_for(template, language)
     context = dict(context, local_time=lambda at: _local_time(at, zone, language))
+    prepared = _prepared.get()
+    if prepared is not None:
+        with speaking(language):
+            if (chosen, language) not in prepared:
+                prepared[chosen, language] = _Prepared(chosen)
+            return _rendered_with(prepared[chosen, language], context)
     with speaking(language):
         subject = " ".join(render_block(f"{chosen}.txt", "subject", **context).split())
         text = render_block(f"{chosen}.txt", "text", **context).strip() + "\n"
@@ -119,6 +171,18 @@ def _rendered(template: str, language: str, zone, context: dict):
                 **context,
             )
     return subject, text, html
+
+
+def _rendered_with(prepared: _Prepared, context: dict):
+    """``_rendered`` with the template and the app's context prepared (``rendering_once``)."""
+    context = {**prepared.base, **context}
+    subject = " ".join(prepared.block("subject", context).split())
+    text = prepared.block("text", context).strip() + "\n"
+    context["subject"] = subject
+    if prepared.html is not None:
+        return subject, text, prepared.html.render(context)
+    context["paragraphs"] = paragraphs(text, "color:#1c5fa8")
+    return subject, text, prepared.from_text.render(context)
 
 
 def _in_every_language(template: str, zone, context: dict) -> tuple[str, str]:

@@ -287,8 +287,9 @@ def _record_failure(row: OutboxMessage, error: Exception) -> Outcome:
 
 
 def retry_delay(tries: int) -> timedelta:
-    """How long to wait after the ``tries``-th failed try."""
-    return timedelta(minutes=RETRY_MINUTES[min(tries, len(RETRY_MINUTES)) - 1])
+    """How long to wait after the ``tries``-th failed try (``MAIL_RETRY_MINUTES``)."""
+    minutes = current_app.config["MAIL_RETRY_MINUTES"] if has_app_context() else RETRY_MINUTES
+    return timedelta(minutes=minutes[min(tries, len(minutes)) - 1])
 
 
 # -- The sweep ----------------------------------------------------------------------------

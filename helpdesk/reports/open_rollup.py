@@ -11,7 +11,9 @@ ways:
   reopened, handed to another support level) recounts today's rows of the changed cases'
   organisations, in the change's own transaction (one grouped count over one organisation's
   open cases, through the index ``case_open_by_organisation``), and moves the rows of
-  everyone by the difference;
+  everyone by the difference; a change whose only moves are status moves (the timers' sweep
+  moving a batch of cases) adds its difference instead, the key before from each case's first
+  status entry and the key after from the case as it is, without counting anything;
 - an hourly job recounts today's rows of every organisation, so an organisation without
   changes today has its rows too, and a drifted row (a change written around the change API)
   is right again within the hour.
@@ -25,9 +27,10 @@ from huey import crontab
 from peewee import EXCLUDED, fn
 
 from helpdesk.cases.models import Case, EventKind
-from helpdesk.db import db
+from helpdesk.db import db, is_postgres
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
+from helpdesk.policy import current_policy
 from helpdesk.reports import days
 from helpdesk.reports.models import EVERYONE, DailyOpenCount
 
@@ -95,6 +98,22 @@ def _write(counts, add: bool = False) -> None:
         ).execute()
 
 
+#: The key of the PostgreSQL advisory lock that ``_take_turns`` holds.
+LOCK = 190036
+
+
+def _take_turns() -> None:
+    """On PostgreSQL, wait for the other transactions that write today's rows, until they
+    end (a lock held until this transaction ends). A recount writes counts, not differences:
+    counted while another change's difference was written but not yet committed, it would
+    write over that difference when it commits (three sweeps moving batches at once lost
+    one batch's moves). Holding the lock before counting, a recount sees every difference
+    written before it, and one written after is added to its counts. SQLite's writing
+    transactions take turns anyway."""
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK,))
+
+
 def refresh(organisations: set[int] | None = None) -> int:
     """Recount today's rows of ``organisations`` (all when None) and bring the rows of
     everyone by as much; the open cases counted.
@@ -103,6 +122,7 @@ def refresh(organisations: set[int] | None = None) -> int:
     changes at once never collide on the unique key. Until today has rows of everyone (the
     first change or hourly run of a day), every organisation is recounted."""
     with db.atomic():
+        _take_turns()
         if organisations is not None and not _today(everyone=True).exists():
             organisations = None
         counts = current(organisations)
@@ -137,11 +157,44 @@ def everyone_of(counts: dict[tuple, int]) -> dict[tuple, int]:
     return {key: n for key, n in _everyone(counts).items() if n}
 
 
+def status_difference(events) -> Counter | None:
+    """What ``events`` (a change's moves) do to today's rows when they are all status moves,
+    as ``current`` keys them; None when another kind of move (or an unknown status) is among
+    them. A case counts before under its first entry's old status, after as it is now."""
+    if any(e.kind != EventKind.STATUS for e in events):
+        return None
+    categories = {s.key: s.category for s in current_policy().statuses}
+    first, last = {}, {}
+    for event in events:
+        first.setdefault(event.case_id, event)
+        last[event.case_id] = event
+    difference = Counter()
+    for case_id, event in first.items():
+        case, before = last[case_id].case, categories.get(event.old_value)
+        if before is None:
+            return None
+        rest = (case.organisation_id, case.team_id or 0, case.product_id or 0)
+        rest += (case.case_type, case.severity)
+        if before.is_open:
+            difference[(*rest, str(before))] -= 1
+        if case.is_open:
+            difference[(*rest, str(case.status_category))] += 1
+    return Counter({key: n for key, n in difference.items() if n})
+
+
 @hookimpl
 def helpdesk_case_changed(events):
-    moved = {e.case.organisation_id for e in events if e.kind in MOVES}
-    if moved:
-        refresh(moved)
+    moves = [e for e in events if e.kind in MOVES]
+    if not moves:
+        return
+    difference = status_difference(moves)
+    with db.atomic():
+        _take_turns()
+        if difference is None or not _today(everyone=True).exists():
+            refresh({e.case.organisation_id for e in moves})
+        elif difference:
+            _write(difference, add=True)
+            _write(_everyone(difference), add=True)
 
 
 @huey.periodic_task(crontab(minute="7"))

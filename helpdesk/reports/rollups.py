@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from huey import crontab
+from peewee import EXCLUDED
 
 from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.db import db
@@ -67,18 +68,24 @@ def _case_keys(case_ids) -> dict[int, tuple]:
 
 
 def _add(tally: Counter) -> None:
+    """Add ``tally`` to the rows: one upsert of many rows per counter (a timer sweep's batch
+    closes cases of dozens of keys at once), in the keys' order."""
+    counters = ("opened", "solved", "closed")
+    by_counter: dict[str, list[tuple]] = {}
     for (*key, counter), n in sorted(tally.items(), key=lambda item: str(item[0])):
-        values = dict(zip(KEY, key, strict=True))
-        values[counter] = n
+        by_counter.setdefault(counter, []).append((*key, *(n * (c == counter) for c in counters)))
+    fields = [getattr(DailyCaseCount, name) for name in (*KEY, *counters)]
+    for counter, rows in by_counter.items():
         column = getattr(DailyCaseCount, counter)
-        (
-            DailyCaseCount.insert(values)
-            .on_conflict(
-                conflict_target=[getattr(DailyCaseCount, k) for k in KEY],
-                update={column: column + n},
+        for start in range(0, len(rows), 500):
+            (
+                DailyCaseCount.insert_many(rows[start : start + 500], fields=fields)
+                .on_conflict(
+                    conflict_target=[getattr(DailyCaseCount, k) for k in KEY],
+                    update={column: column + getattr(EXCLUDED, counter)},
+                )
+                .execute()
             )
-            .execute()
-        )
 
 
 @hookimpl

@@ -151,7 +151,15 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
     calendar, done = sla.calendar(), 0
     # The batch is one change: the hooks (clocks, reports, webhooks) hear its timeline
     # entries once, at its end, and read what they need for all its cases at once.
-    with outbox.batched() as mails, clocks.effective_times(), changes.changing() as events:
+    # Its timeline entries go into the database in one INSERT at its end (``deferred``),
+    # its mail in another (``outbox.batched``), each template prepared once per language.
+    with (
+        notify.rendering_once(),
+        outbox.batched() as mails,
+        clocks.effective_times(),
+        changes.deferred(),
+        changes.changing() as events,
+    ):
         for row in rows:
             written, recorded = len(mails), len(events)
             try:

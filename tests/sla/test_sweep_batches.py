@@ -2,11 +2,23 @@
 acting twice, and a batch's mail reaches the outbox (and the SMTP server) once each."""
 
 import threading
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from helpdesk.cases import service
+from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.db import db
+from helpdesk.mail import notify
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.policy import current_policy
+from helpdesk.reports import days, open_rollup
+from helpdesk.sla import policy as sla
 from helpdesk.sla import timers
+from helpdesk.sla.models import CaseClock
+from helpdesk.web import external_url
 
 REMINDER = "Reminder: we are waiting for your answer"
 
@@ -19,12 +31,11 @@ def waiting_cases(v, count):
     return cases
 
 
-def test_three_consumers_share_the_batches_and_act_once_each(vendor):
-    v = vendor("property_software", SLA_TIMER_BATCH=3)
-    cases = waiting_cases(v, 10)
+def sweeps_at_once(v, consumers: int) -> list[int]:
+    """``consumers`` sweeps started at once, each in its own thread and connection; what
+    each acted on (an error in one fails the test)."""
     db.close()  # each thread opens its own connection
-    v.at("2026-12-07T09:00:00")
-    start, errors, acted = threading.Barrier(3), [], []
+    start, errors, acted = threading.Barrier(consumers), [], []
 
     def run():
         try:
@@ -36,15 +47,95 @@ def test_three_consumers_share_the_batches_and_act_once_each(vendor):
         finally:
             db.close()
 
-    workers = [threading.Thread(target=run) for _ in range(3)]
+    workers = [threading.Thread(target=run) for _ in range(consumers)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     db.connect(reuse_if_open=True)
     assert errors == []
+    return acted
+
+
+def test_three_consumers_share_the_batches_and_act_once_each(vendor):
+    v = vendor("property_software", SLA_TIMER_BATCH=3)
+    cases = waiting_cases(v, 10)
+    v.at("2026-12-07T09:00:00")
+    acted = sweeps_at_once(v, 3)
     assert sum(acted) == 10
     reminders = [s for s in v.subjects() if REMINDER in s]
     assert sorted(reminders) == sorted(f"[#{c.call_id}] {REMINDER}" for c in cases)
     assert OutboxMessage.select().where(OutboxMessage.subject.contains(REMINDER)).count() == 10
     assert timers.sweep() == 0  # nothing is left due
+
+
+def test_three_consumers_move_each_case_once_with_its_entry_mail_and_clock(vendor):
+    """Moves (not only reminders): each case gets one status entry (written with the
+    batch's others in one INSERT), one mail and its next timer; the open cases' roll-up
+    stays equal to a recount."""
+    v = vendor("erp_handbook", SLA_TIMER_BATCH=4)
+    v.at("2026-11-30T08:00:00")
+    cases = [v.open("general_request", "standard", subject=f"Case {n}") for n in range(11)]
+    for case in cases:
+        service.move_status(case, v.people["erik.first"], "waiting_for_customer")
+    now = v.at("2026-12-07T09:00:00")  # seven days on: every case moves to pending closure
+    acted = sweeps_at_once(v, 3)
+    assert sum(acted) == 11
+    ids = [c.id for c in cases]
+    moves = (
+        Event.select(Event.case, Event.old_value, Event.new_value, Event.body)
+        .where(Event.case.in_(ids) & (Event.kind == EventKind.STATUS) & Event.author.is_null())
+        .order_by(Event.id)
+    )
+    assert sorted(e.case_id for e in moves) == sorted(ids)  # one entry each, none twice
+    assert {(e.old_value, e.new_value) for e in moves} == {
+        ("waiting_for_customer", "pending_closure")
+    }
+    assert all(e.body.startswith("Moved by the status timer") for e in moves)
+    assert {c.status for c in Case.select().where(Case.id.in_(ids))} == {"pending_closure"}
+    clocks = CaseClock.select().where(CaseClock.case.in_(ids))
+    assert {(c.timer_status, c.timer_step) for c in clocks} == {("pending_closure", 0)}
+    assert all(c.timer_due_at > now for c in clocks)  # the closing is the next step
+    mails = OutboxMessage.select().where(OutboxMessage.case.in_(ids))
+    per_case = Counter(m.case_id for m in mails if m.created_at >= now)
+    assert per_case == dict.fromkeys(ids, 1)
+    assert open_rollup.stored(days.today()) == open_rollup.current()
+    assert timers.sweep() == 0
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_mail_prepared_once_per_language_reads_as_mail_rendered_alone(vendor, language):
+    """The sweep prepares each template once per language and batch (``rendering_once``):
+    every mail it writes so reads exactly as one rendered by itself."""
+    v = vendor("erp_handbook")
+    v.at("2026-11-30T08:00:00")
+    case = v.open("general_request", "standard", subject='Export <b>"A & B"</b> stops')
+    requester = v.people["mia.member"]
+    requester.name, requester.language = "Mia <Müller> & Co", language
+    timer = sla.status_timers("waiting_for_customer")[0]
+    step = timers.Step(datetime(2026, 12, 7, 8), "waiting_for_customer", 0, timer)
+    later = timers.Step(datetime(2026, 12, 21, 8), "pending_closure", 0, timer)
+    status = current_policy().status("solved")
+    event = Event(case=case, created_at=datetime(2026, 12, 1, 9), body="Fixed <in> 4.2 & 4.3")
+    mails = [
+        ("timer_reminder", {"step": step}),
+        ("timer_pending_closure", {"step": step, "next_step": later}),
+        ("timer_pending_closure", {"step": step, "next_step": None}),
+        ("timer_resubmission", {"step": step}),
+        ("timer_closed", {"step": step}),
+        ("timer_last_reminder", {"step": step}),
+        ("case_status", {"category": "solved", "status": status, "event": event}),
+    ]
+    zone = ZoneInfo("Europe/Vienna")
+
+    def rendered(template, values):
+        context = dict(values, recipient=requester, case=case, external_url=external_url)
+        return notify._rendered(template, language, zone, context)
+
+    alone = [rendered(template, values) for template, values in mails]
+    with notify.rendering_once():
+        batch = [rendered(template, values) for template, values in mails * 2]
+    assert batch == alone * 2
+    assert all(html for _subject, _text, html in alone)
+    assert "Mia &lt;Müller&gt; &amp; Co" in alone[0][2]
+    assert "<!doctype html>" in alone[-1][2]  # case_status has its own HTML template
