@@ -7,7 +7,8 @@ same server and to the signed-in floor (an empty page in the portal's layout), t
 the list page's htmx partial and the peak memory of each worker.
 The dataset lives in ``bench/data/<cases>/`` (SQLite) and is reused by later runs; with
 ``DATABASE_URL`` set to PostgreSQL the dataset goes into a database named
-``helpdesk_bench_<cases>`` beside it.
+``<database>_bench_<cases>`` beside the URL's database (instance folder
+``bench/data/<cases>-postgresql/``).
 """
 
 import argparse
@@ -37,12 +38,16 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def prepare(cases: int) -> tuple[Path, dict]:
     """The instance folder with a seeded database; seeds only on the first run for ``cases``."""
     folder = ROOT / "bench" / "data" / str(cases)
-    folder.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        url = _postgres_database(url, f"helpdesk_bench_{cases}")
+        # Named after the URL's database: several checkouts may share one server. Its own
+        # instance folder: a run on SQLite at the same time leaves its configuration alone.
+        name = urllib.parse.urlsplit(url).path.strip("/") or "helpdesk"
+        url = _postgres_database(url, f"{name}_bench_{cases}")
+        folder = folder.with_name(f"{cases}-postgresql")
     else:
         url = f"sqlite:///{folder / 'helpdesk.db'}"
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.py").write_text(
         f'SECRET_KEY = "bench-secret-key-not-for-production"\nHELPDESK_PLUGINS = ["erp_handbook"]\n'
         f'DATABASE_URL = "{url}"\n'
