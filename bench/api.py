@@ -15,7 +15,7 @@ from bench import seed as seeding
 #: API operation -> the HTML page it mirrors (labels of ``bench.run``'s table).
 MIRRORS = {
     "API customer case list": "customer case list",
-    "API case get, 10 messages": "case detail, 10 messages",
+    "API case get, 10 messages": "case detail, 10 messages (customer)",
     "API agent list, all open": "agent queue, all open",
 }
 

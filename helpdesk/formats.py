@@ -7,7 +7,7 @@ the exact time in the element's ``title`` (shown on hover).
 """
 
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -92,8 +92,26 @@ def install(app) -> None:
     app.jinja_env.filters["message"] = message
 
 
+#: Messages rendered per process: a timeline's messages are read again and again (every view
+#: of the case, and every htmx action renders the whole timeline anew), and rendering one
+#: (Markdown, then nh3) cost more than the rest of its entry; the HTML depends on the text
+#: alone. Long texts are not kept, so the cache stays below a few MB.
+MESSAGES_KEPT = 1024
+MESSAGE_KEPT_CHARACTERS = 4000
+
+
 def message(text: str | None) -> Markup:
     """A message or note of a case's timeline: Markdown, sanitised, line breaks kept."""
+    text = text or ""
+    if len(text) > MESSAGE_KEPT_CHARACTERS:
+        return _message(text)
+    return _kept_message(text)
+
+
+def _message(text: str) -> Markup:
     from helpdesk.markdown import render
 
-    return render(text or "", breaks=True)
+    return render(text, breaks=True)
+
+
+_kept_message = lru_cache(maxsize=MESSAGES_KEPT)(_message)

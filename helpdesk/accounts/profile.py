@@ -14,7 +14,6 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from helpdesk import audit
 from helpdesk.accounts.models import User
@@ -61,6 +60,8 @@ def picture_path(user: User) -> Path:
 def clean_picture(data: bytes, size: tuple[int, int] = (PICTURE_SIZE, PICTURE_SIZE)) -> bytes:
     """The picture re-encoded as a PNG of at most ``size``; raise ``PictureError`` when
     refused."""
+    from PIL import Image, UnidentifiedImageError  # here: most requests never see a picture
+
     limit = current_app.config["MAX_PICTURE_BYTES"]
     if not data:
         raise PictureError(_("Please choose a picture."))

@@ -18,7 +18,7 @@ from helpdesk.cases.models import Case
 from helpdesk.contracts import units
 from helpdesk.contracts.billing_models import RunningTimer, Settlement, TimeRecord
 from helpdesk.contracts.service import ContractError
-from helpdesk.db import db
+from helpdesk.db import Prepared, db
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.permissions import ensure_agent
@@ -33,14 +33,32 @@ def default_billable(case: Case) -> bool:
     return bool(plugin_manager().hook.helpdesk_billable_by_default(case=case))
 
 
-def records_of(case: Case) -> list[TimeRecord]:
-    """The case's records, oldest first, with their agents (one query)."""
-    return list(
+# The agent's case page asks these three on every view: compiled once (``Prepared``), as
+# building each query cost more than running it.
+_RECORDS = Prepared(
+    lambda case_id: (
         TimeRecord.select(TimeRecord, User)
         .join(User, JOIN.LEFT_OUTER, on=(TimeRecord.agent == User.id))
-        .where(TimeRecord.case == case.id)
+        .where(TimeRecord.case == case_id)
         .order_by(TimeRecord.id)
-    )
+    ),
+    -7_000_011,
+)
+_RUNNING = Prepared(
+    lambda case_id, agent_id: RunningTimer.select().where(
+        (RunningTimer.case == case_id) & (RunningTimer.agent == agent_id)
+    ),
+    -7_000_012,
+    -7_000_013,
+)
+_SETTLEMENT = Prepared(
+    lambda case_id: Settlement.select().where(Settlement.case == case_id), -7_000_014
+)
+
+
+def records_of(case: Case) -> list[TimeRecord]:
+    """The case's records, oldest first, with their agents (one query)."""
+    return _RECORDS(case.id)
 
 
 def record_time(agent: User, case: Case, **values) -> TimeRecord:
@@ -121,9 +139,7 @@ def correct(agent: User, original: TimeRecord, minutes, reason: str) -> TimeReco
 
 
 def running(agent: User, case: Case) -> RunningTimer | None:
-    return RunningTimer.get_or_none(
-        (RunningTimer.case == case.id) & (RunningTimer.agent == agent.id)
-    )
+    return _RUNNING.first(case.id, agent.id)
 
 
 def start_timer(agent: User, case: Case) -> RunningTimer:
@@ -171,7 +187,7 @@ def settle(agent: User, case: Case, billable: bool | None) -> Settlement:
 
 
 def settlement_of(case: Case) -> Settlement | None:
-    return Settlement.get_or_none(Settlement.case == case.id)
+    return _SETTLEMENT.first(case.id)
 
 
 def ensure_settled(case: Case) -> None:

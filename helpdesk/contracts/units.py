@@ -17,6 +17,7 @@ from helpdesk.accounts.models import CustomerRole
 from helpdesk.contracts.billing_models import TimeRecord, UnitDraw
 from helpdesk.contracts.models import Contract
 from helpdesk.contracts.service import people_of
+from helpdesk.db import Prepared
 from helpdesk.mail import notify
 from helpdesk.permissions import is_customer
 from helpdesk.timeutil import utcnow
@@ -41,8 +42,8 @@ class Balance:
         return self.left <= self.bought * LOW_SHARE
 
 
-def _active(organisation_id: int):
-    today = utcnow().date()
+def _active(organisation_id: int, today: date | None = None, today_again: date | None = None):
+    today = today or utcnow().date()
     return (
         Contract.select()
         .where(
@@ -50,16 +51,26 @@ def _active(organisation_id: int):
             & (Contract.kind == "units")
             & Contract.units_bought.is_null(False)
             & (Contract.starts_on <= today)
-            & (Contract.ends_on.is_null() | (Contract.ends_on >= today))
+            & (Contract.ends_on.is_null() | (Contract.ends_on >= (today_again or today)))
         )
         .order_by(Contract.ends_on.is_null(), Contract.ends_on, Contract.id)
     )
 
 
+def _active_on(organisation_id: int, today: date, today_again: date):
+    return _active(organisation_id, today, today_again)
+
+
+#: The same query compiled once: a customer's case page asks it on every view, and building
+#: it cost more than the case page's own query (``Prepared``).
+_ACTIVE = Prepared(_active_on, -7_000_001, date(1901, 2, 3), date(1901, 4, 5))
+
+
 def balances(organisation_id: int) -> list[Balance]:
     """The organisation's active units contracts with what is left (one query without such
     a contract, two with)."""
-    contracts = list(_active(organisation_id))
+    today = utcnow().date()
+    contracts = _ACTIVE(organisation_id, today, today)
     if not contracts:
         return []
     used = dict(

@@ -6,11 +6,16 @@ derived from ``SECRET_KEY``: then a new ``SECRET_KEY`` makes the stored secrets 
 and an admin enters them again (the provider page says so).
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
+
+if TYPE_CHECKING:  # imported where used: most requests never touch a stored secret
+    from cryptography.fernet import MultiFernet
 
 
 class SecretUnreadable(Exception):
@@ -18,6 +23,8 @@ class SecretUnreadable(Exception):
 
 
 def _fernet() -> MultiFernet:
+    from cryptography.fernet import Fernet, MultiFernet
+
     configured = current_app.config.get("SECRETS_KEY") or ""
     keys = [key.strip() for key in configured.split(",") if key.strip()]
     if not keys:
@@ -33,6 +40,8 @@ def encrypt(secret: str) -> str:
 
 def decrypt(token: str) -> str:
     """The secret back; raises ``SecretUnreadable`` when no configured key opens it."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(token.encode()).decode()
     except (InvalidToken, ValueError) as error:

@@ -11,19 +11,20 @@ so a connection rarely waits for the provider. A failed refresh is recorded in p
 until a refresh succeeds again.
 """
 
+from __future__ import annotations
+
 import logging
 import re
 from datetime import timedelta
-
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
+from typing import TYPE_CHECKING
 
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.identity import crypto, oidc
 from helpdesk.identity.models import MailboxToken, SignInProvider
 from helpdesk.timeutil import utcnow
+
+if TYPE_CHECKING:  # Authlib and requests are imported where used (see ``oidc``)
+    from authlib.common.errors import AuthlibBaseError
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,10 @@ def _store(row: MailboxToken, token: dict) -> None:
 
 
 def _fetch(row: MailboxToken) -> dict:
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.requests_client import OAuth2Session
+
     try:
         secret = crypto.decrypt(row.client_secret)
         refresh_token = crypto.decrypt(row.refresh_token) if row.refresh_token else None
@@ -269,6 +274,9 @@ def consent_site(row: MailboxToken) -> str:
 
 def begin_consent(row: MailboxToken, redirect_uri: str) -> tuple[str, str, str]:
     """The admin's consent for ``row``'s mailbox: ``(url, state, code verifier)``."""
+    from authlib.common.security import generate_token
+    from authlib.integrations.requests_client import OAuth2Session
+
     state, verifier = generate_token(32), generate_token(64)
     client = OAuth2Session(
         row.client_id, scope=row.scope or None, redirect_uri=redirect_uri,
@@ -287,6 +295,10 @@ def begin_consent(row: MailboxToken, redirect_uri: str) -> tuple[str, str, str]:
 
 def finish_consent(row: MailboxToken, redirect_uri: str, code: str, verifier: str) -> None:
     """Exchange the consent's code; keep its refresh token (and the access token)."""
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.requests_client import OAuth2Session
+
     try:
         secret = crypto.decrypt(row.client_secret)
     except crypto.SecretUnreadable as error:

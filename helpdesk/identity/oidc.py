@@ -9,23 +9,16 @@ Every way this can fail raises ``OidcError`` with a ``reason`` the sign-in page 
 plain sentence; the technical detail goes to the log only.
 """
 
+from __future__ import annotations
+
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
-from joserfc import jwt
-from joserfc.errors import (
-    BadSignatureError,
-    ExpiredTokenError,
-    InvalidClaimError,
-    JoseError,
-    MissingClaimError,
-)
-from joserfc.jwk import KeySet
+if TYPE_CHECKING:  # imported where used: a web worker that never signs in this way saves 15 MB
+    from authlib.integrations.requests_client import OAuth2Session
+    from joserfc.jwk import KeySet
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +73,8 @@ def metadata(issuer: str, fresh: bool = False) -> dict:
 
 
 def _get_json(url: str) -> dict:
+    import requests
+
     try:
         response = requests.get(url, timeout=TIMEOUT)
         response.raise_for_status()
@@ -94,6 +89,8 @@ def _get_json(url: str) -> dict:
 
 
 def _session(client: Client, redirect_uri: str | None = None) -> OAuth2Session:
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(
         client.client_id,
         client.client_secret,
@@ -116,6 +113,8 @@ class Start:
 
 def start(client: Client, redirect_uri: str) -> Start:
     """A new authorization request: random state, nonce and PKCE verifier."""
+    from authlib.common.security import generate_token
+
     endpoint = metadata(client.issuer)["authorization_endpoint"]
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
     url, _state = _session(client, redirect_uri).create_authorization_url(
@@ -126,6 +125,9 @@ def start(client: Client, redirect_uri: str) -> Start:
 
 def finish(client: Client, redirect_uri: str, code: str, nonce: str, verifier: str) -> dict:
     """Exchange ``code`` for tokens and return the ID token's checked claims."""
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+
     document = metadata(client.issuer)
     try:
         token = _session(client, redirect_uri).fetch_token(
@@ -149,6 +151,15 @@ def verify_id_token(client: Client, document: dict, id_token: str, nonce: str) -
 
     A signature by an unknown key fetches the provider's keys once more (it may have rotated
     them) before it is refused."""
+    from joserfc import jwt
+    from joserfc.errors import (
+        BadSignatureError,
+        ExpiredTokenError,
+        InvalidClaimError,
+        JoseError,
+        MissingClaimError,
+    )
+
     keys = _keys(document["jwks_uri"])
     try:
         try:
@@ -185,6 +196,9 @@ _key_sets: dict[str, tuple[float, KeySet]] = {}
 
 
 def _keys(url: str, fresh: bool = False) -> KeySet:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     cached = _key_sets.get(url)
     if cached and not fresh and cached[0] > time.monotonic():
         return cached[1]

@@ -11,7 +11,6 @@ from flask_login import current_user, login_required
 from helpdesk.cases.views.exports import MIMETYPES, csv_bytes, neutralise, printable, xlsx_bytes
 from helpdesk.i18n import gettext as _
 from helpdesk.reports import service
-from helpdesk.reports.pdf import dashboard_pdf
 from helpdesk.web import render
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -93,6 +92,8 @@ def pdf():
     figures = service.dashboard(current_user, filters)
     service.record_export(current_user, "dashboard", filters, "pdf")
     period = f"{filters.start.isoformat()} - {filters.end.isoformat()}"
+    from helpdesk.reports.pdf import dashboard_pdf  # here: fpdf2 costs a web worker 36 MB
+
     body = dashboard_pdf(_("Reports"), period, figures)
     response = Response(body, content_type="application/pdf")
     today = to_user_timezone(datetime.now(UTC)).date().isoformat()

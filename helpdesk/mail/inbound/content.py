@@ -23,10 +23,6 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import nh3
-from inscriptis import Inscriptis
-from inscriptis.css_profiles import CSS_PROFILES
-from inscriptis.model.config import ParserConfig
-from lxml.html import document_fromstring
 
 from helpdesk.mail.inbound.charsets import decode
 
@@ -39,7 +35,6 @@ _SIGNATURES = {
 }
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HTML_TEXT = ParserConfig(css=CSS_PROFILES["strict"], display_links=True)
 
 
 @dataclass
@@ -142,6 +137,12 @@ def html_to_text(markup: str) -> str:
     """HTML as readable plain text: sanitised by nh3 first (scripts, styles and the head go
     with their content), then laid out by inscriptis: paragraphs apart, list items bulleted,
     table rows on their lines, links followed by their address."""
+    # Imported here: inscriptis and lxml cost a web worker that never reads mail 6 MB.
+    from inscriptis import Inscriptis
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.model.config import ParserConfig
+    from lxml.html import document_fromstring
+
     markup = _CONTROL_CHARACTERS.sub("", markup)  # lxml refuses them
     clean = nh3.clean(markup, clean_content_tags={"script", "style", "head", "title"}).strip()
     if not clean:
@@ -153,7 +154,8 @@ def html_to_text(markup: str) -> str:
         for paragraph in list(cell.iter("p")):
             paragraph.tail = " " + (paragraph.tail or "")
             paragraph.drop_tag()
-    return Inscriptis(tree, _HTML_TEXT).get_text()
+    config = ParserConfig(css=CSS_PROFILES["strict"], display_links=True)
+    return Inscriptis(tree, config).get_text()
 
 
 def _normalise(text: str) -> str:
