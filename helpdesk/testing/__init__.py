@@ -12,6 +12,8 @@ helpdesk[testing]`` brings what they need (pytest, aiosmtpd, time-machine).
   address before the ``@``) and the signed-in clients ``customer_client``,
   ``portal_admin_client``, ``agent_client``, ``admin_client``. Override ``app`` in your
   ``conftest.py`` (``return make_app("my_vendor")``) and all of them use your plugin.
+- ``demo_password_hash``: ``DEMO_PASSWORD`` hashed once a session, which ``demo_people``
+  hands to ``demo.load`` (argon2 at its real cost is a fifth of a second a hash).
 - ``open_case(requester, **fields)``: a case opened through the portal's own service.
 - ``smtp_server``: the mail catcher, a real SMTP server (``make_app(**smtp_server.settings)``).
 - ``oidc_provider``: a real OpenID Connect provider that can misbehave (``testing.oidc``).
@@ -113,15 +115,23 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def demo_password_hash():
+    """``DEMO_PASSWORD`` hashed once a session, at the production cost, for ``demo.load``."""
+    from helpdesk.accounts.passwords import hash_password
+
+    return hash_password(DEMO_PASSWORD)
+
+
 @pytest.fixture
-def demo_people(app):
+def demo_people(app, demo_password_hash):
     """The demo data of ``app`` (one organisation, a customer of every role, an agent of
     every level), as ``{"mia.member": User, ...}``; everyone's password is ``DEMO_PASSWORD``."""
     from helpdesk import demo
     from helpdesk.accounts.models import User
 
     with app.app_context():
-        demo.load(password=DEMO_PASSWORD)
+        demo.load(password=DEMO_PASSWORD, password_hash=demo_password_hash)
         return {user.email.split("@")[0]: user for user in User.select()}
 
 

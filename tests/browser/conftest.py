@@ -56,7 +56,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(request, make_app):
+def live_server(request, make_app, demo_password_hash):
     """The portal with the demo data, served over HTTP on a free port.
 
     Plugins to enable come by indirect parametrisation: ``request.param`` is a plugin name or
@@ -69,7 +69,7 @@ def live_server(request, make_app):
         plugins = (plugins,)
     app = make_app(*plugins)
     with app.app_context():
-        demo.load(password=DEMO_PASSWORD)
+        demo.load(password=DEMO_PASSWORD, password_hash=demo_password_hash)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True

@@ -27,7 +27,7 @@ def _case(app):
         ).call_id
 
 
-def test_agent_actions_with_htmx(page, live_server, sign_in):
+def test_agent_actions_with_htmx(page, live_server, sign_in, tmp_path):
     call_id = _case(live_server.app)
     sign_in(page, email="erik.first@vendor.example")
     page.goto(f"{live_server.url}/cases/{call_id}")
@@ -75,12 +75,12 @@ def test_agent_actions_with_htmx(page, live_server, sign_in):
     expect(page.locator(".entry-message").last).to_contain_text("text kept")
     expect(page.locator(".entry-message").last).to_contain_text("ok.txt")
     assert page.evaluate("window.sameDocument") is True
-    page.screenshot(path="/tmp/case-agent.png", full_page=True)
+    page.screenshot(path=tmp_path / "case-agent.png", full_page=True)
     assert page.evaluate("window.__cspViolations") == []
     assert unexpected_problems(page, 422) == []
 
 
-def test_customer_without_js(page_nojs, live_server, sign_in):
+def test_customer_without_js(page_nojs, live_server, sign_in, tmp_path):
     page = page_nojs
     call_id = _case(live_server.app)
     sign_in(page)
@@ -98,7 +98,7 @@ def test_customer_without_js(page_nojs, live_server, sign_in):
     assert download.value.suggested_filename == "Prüf „x“.txt"
     page.get_by_role("button", name="Follow this case").click()
     expect(page.get_by_role("button", name="Stop following")).to_be_visible()
-    page.screenshot(path="/tmp/case-customer.png", full_page=True)
+    page.screenshot(path=tmp_path / "case-customer.png", full_page=True)
 
 
 def test_agent_on_a_phone_sees_the_clock_first_and_goes_on_with_a_key(

@@ -41,7 +41,7 @@ def cases(live_server):
         return made
 
 
-def test_filters_swap_the_table_and_push_the_url(page, live_server, sign_in, cases):
+def test_filters_swap_the_table_and_push_the_url(page, live_server, sign_in, cases, tmp_path):
     sign_in(page, email=PORTAL)
     page.goto(f"{live_server.url}/cases")
     expect(page.locator("#case-table tbody tr")).to_have_count(25)
@@ -78,10 +78,10 @@ def test_filters_swap_the_table_and_push_the_url(page, live_server, sign_in, cas
     expect(page).to_have_url(re.compile(r"page=2"))
     assert page.evaluate("window.__cspViolations") == []
     assert page.problems == []
-    page.screenshot(path="/tmp/case-list.png", full_page=True)
+    page.screenshot(path=tmp_path / "case-list.png", full_page=True)
 
 
-def test_list_without_javascript(page_nojs, live_server, sign_in, cases):
+def test_list_without_javascript(page_nojs, live_server, sign_in, cases, tmp_path):
     page = page_nojs
     sign_in(page, email=PORTAL)
     page.goto(f"{live_server.url}/cases")
@@ -94,15 +94,15 @@ def test_list_without_javascript(page_nojs, live_server, sign_in, cases):
     page.get_by_role("button", name="Save columns").click()
     expect(page.locator("#case-table th", has_text="Created")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"severity=critical"))
-    page.screenshot(path="/tmp/case-list-nojs.png", full_page=True)
+    page.screenshot(path=tmp_path / "case-list-nojs.png", full_page=True)
 
 
-def test_agent_queue_and_start_page(page, live_server, sign_in, cases):
+def test_agent_queue_and_start_page(page, live_server, sign_in, cases, tmp_path):
     sign_in(page, email="erik.first@vendor.example")
     expect(page).to_have_url(f"{live_server.url}/agent")
-    page.screenshot(path="/tmp/agent-start.png", full_page=True)
+    page.screenshot(path=tmp_path / "agent-start.png", full_page=True)
     page.get_by_role("link", name=re.compile("All open")).click()
     expect(page.locator("#case-table tbody tr")).to_have_count(25)
     assert page.evaluate("window.__cspViolations") == []
     assert page.problems == []
-    page.screenshot(path="/tmp/agent-queue.png", full_page=True)
+    page.screenshot(path=tmp_path / "agent-queue.png", full_page=True)

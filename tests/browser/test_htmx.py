@@ -12,19 +12,19 @@ def csp_violations(page):
     return page.evaluate("window.__cspViolations")
 
 
-def test_boosted_navigation_without_console_errors(page, live_server, sign_in):
+def test_boosted_navigation_without_console_errors(page, live_server, sign_in, tmp_path):
     response = page.goto(f"{live_server.url}/sign-in")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.wait_for_function("() => typeof htmx === 'object'")  # the deferred script ran
-    page.screenshot(path="/tmp/portal-signin.png", full_page=True)
+    page.screenshot(path=tmp_path / "portal-signin.png", full_page=True)
 
     # Signing in changes the whole document (language, title): a full page load.
     sign_in(page, goto=False)
     expect(page).to_have_url(f"{live_server.url}/portal")
     expect(page.locator("header .who")).to_have_text("Mia Member")
     page.wait_for_function("() => typeof htmx === 'object'")  # the deferred script ran
-    page.screenshot(path="/tmp/portal-start.png", full_page=True)
+    page.screenshot(path=tmp_path / "portal-start.png", full_page=True)
     page.evaluate("window.sameDocument = true")
 
     # A boosted link: htmx fetches the page and swaps the body; the document stays, so the

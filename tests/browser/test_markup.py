@@ -3,7 +3,7 @@ with a picture without text, no language and an attribute HTML does not know."""
 
 import pytest
 
-from tests.browser.markup import Document, Markup
+from tests.browser.markup import Document, Markup, validating
 
 pytestmark = pytest.mark.browser
 
@@ -20,6 +20,8 @@ def test_axe_and_the_nu_checker_report_a_bad_page(browser):
         violations = checks.check()
         assert any(v.startswith("bad page: image-alt (critical)") for v in violations)
         assert any(v.startswith("bad page: html-has-lang") for v in violations)
+        if not validating():
+            pytest.skip("VALIDATE_HTML=0: the Nu checker runs in another run of the suite")
         if Markup.missing_validator():
             pytest.skip(Markup.missing_validator())
         errors = checks.validate()

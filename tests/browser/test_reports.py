@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 MANAGER = "tom.third@vendor.example"
 
 
-def test_the_dashboard_draws_pictures_and_filters_with_htmx(page, live_server, sign_in, open_case):
+def test_the_dashboard_draws_pictures_and_filters_with_htmx(
+    page, live_server, sign_in, open_case, tmp_path
+):
     open_case("mia.member", channel="mail")
     sign_in(page, email=MANAGER)
     page.locator("nav summary", has_text="Reports").click()  # the Reports menu
@@ -27,7 +29,7 @@ def test_the_dashboard_draws_pictures_and_filters_with_htmx(page, live_server, s
     with page.expect_request(lambda r: r.headers.get("hx-request") == "true"):
         page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"start=2026-01-01"))
-    page.screenshot(path="/tmp/portal-reports.png", full_page=True)
+    page.screenshot(path=tmp_path / "portal-reports.png", full_page=True)
     assert page.problems == []
 
 
