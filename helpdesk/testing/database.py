@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from functools import cache
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -30,23 +31,27 @@ def fresh_postgres_database(url: str):
 def empty_tables() -> None:
     """Delete every row, so each test starts from the schema alone."""
     db.connect(reuse_if_open=True)
-    models = list(reversed(ALL_MODELS))
     with db.atomic():
-        for model in models:
-            model.delete().execute()
         if is_postgres():
-            # DELETE and a restarted sequence: TRUNCATE of every table costs 120 ms a test.
-            serial = [
-                m._meta.table_name for m in models if isinstance(m._meta.primary_key, AutoField)
-            ]
-            db.execute_sql(
-                "SELECT "
-                + ", ".join(
-                    f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false)" for t in serial
-                )
-            )
+            # One round trip: DELETEs and restarted sequences in one text (TRUNCATE of every
+            # table costs 120 ms a test; a statement each, 65 round trips, half of that).
+            db.connection().execute(_postgres_emptying(), prepare=False)
         else:
+            for model in reversed(ALL_MODELS):
+                model.delete().execute()
             db.execute_sql("DELETE FROM case_search")  # FTS5 knows no foreign keys
             db.execute_sql("DELETE FROM search_term")
             db.execute_sql("DELETE FROM knowledge_search")
     db.close()
+
+
+@cache
+def _postgres_emptying() -> str:
+    """Every table's DELETE, children first, then one SELECT restarting every id sequence."""
+    models = list(reversed(ALL_MODELS))
+    deletes = [f'DELETE FROM "{m._meta.table_name}";' for m in models]
+    serial = [m._meta.table_name for m in models if isinstance(m._meta.primary_key, AutoField)]
+    restarts = ", ".join(
+        f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false)" for t in serial
+    )
+    return "\n".join([*deletes, f"SELECT {restarts};"])
