@@ -77,6 +77,7 @@ def make_app(schema, tmp_path):
     starts and ends with empty tables.
     """
     from helpdesk import create_app
+    from helpdesk.testing import templates
     from helpdesk.testing.client import CsrfClient
     from helpdesk.testing.database import empty_tables
 
@@ -97,6 +98,7 @@ def make_app(schema, tmp_path):
         settings.update(config)
         app = create_app(settings, plugins=objects)
         app.test_client_class = CsrfClient
+        app.jinja_env.bytecode_cache = templates.SHARED  # compiled once a session, not per app
         return app
 
     empty_tables()
