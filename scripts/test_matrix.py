@@ -100,7 +100,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="test-matrix-") as folder:
         runs = [start("SQLite with huey's SQLite queue", base, Path(folder))]
         if missing:
-            print(f"skipped the PostgreSQL/Redis run: {' and '.join(missing)} did not answer.")
+            message = f"skipped the PostgreSQL/Redis run: {' and '.join(missing)} did not answer."
+            print(message, flush=True)
         else:
             env = dict(base, DATABASE_URL=POSTGRES, REDIS_URL=REDIS, VALIDATE_HTML="0")
             cache = ("-o", "cache_dir=.pytest_cache/postgres")
