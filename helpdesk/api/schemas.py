@@ -110,6 +110,7 @@ SCHEMAS = {
             "timeline": {"type": "array", "items": ref("Entry")},
             "organisation_id": ID,
             "assignee": nullable(ref("Person")),
+            "team": {**nullable(ref("Named")), "description": "agents only"},
         },
         required=(
             "call_id",
@@ -258,6 +259,7 @@ SCHEMAS = {
                 "product",
                 "version",
                 "component",
+                "team",
                 "reason",
             )
         },
