@@ -251,17 +251,16 @@ SCHEMAS = {
     ),
     "Fields": _object(
         {
-            name: TEXT
-            for name in (
-                "case_type",
-                "severity",
-                "priority",
-                "product",
-                "version",
-                "component",
-                "team",
-                "reason",
-            )
+            **{
+                name: {"type": "string", "description": "a key of the vocabulary"}
+                for name in ("case_type", "severity", "priority")
+            },
+            "product": {"type": "string", "description": "its id"},
+            **{
+                name: {"type": "string", "description": "its id; empty for none"}
+                for name in ("version", "component", "team")
+            },
+            "reason": {"type": "string", "description": "why the severity changes"},
         },
         required=(),
     ),
