@@ -132,9 +132,13 @@ def test_agent_on_a_phone_sees_the_clock_first_and_goes_on_with_a_key(
 def press_access_key(page, key: str) -> None:
     """Alt+``key`` as Chromium on Linux takes an access key. Playwright's ``keyboard.press``
     drops the key's text when Alt is held, and Chromium looks for access keys only in a key
-    event with text, so the key goes through the DevTools protocol with its text."""
+    event with text, so the key goes through the DevTools protocol with its text (and the
+    unmodified text Chromium matches), marked as a system key as the window system marks
+    Alt+key (else a focused text box takes the letter)."""
     session = page.context.new_cdp_session(page)
     code = {"key": key, "code": f"Key{key.upper()}", "windowsVirtualKeyCode": ord(key.upper())}
-    session.send("Input.dispatchKeyEvent", {"type": "keyDown", "modifiers": 1, "text": key, **code})
+    down = {"type": "keyDown", "modifiers": 1, "text": key, "unmodifiedText": key}
+    down["isSystemKey"] = True
+    session.send("Input.dispatchKeyEvent", {**down, **code})
     session.send("Input.dispatchKeyEvent", {"type": "keyUp", "modifiers": 1, **code})
     session.detach()
