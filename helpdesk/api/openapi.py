@@ -25,6 +25,26 @@ PROBLEMS = {
 }
 #: What every operation with a token may answer besides its own.
 ALWAYS = (401, 403, 404, 429, 503)
+#: The groups of operations (OpenAPI tags) in the order the docs page shows them: name,
+#: description, and the first parts of the paths after ``/api/v1/`` that belong to it.
+TAGS = (
+    ("Cases", "Cases, their timeline, messages, files and fields.", ("cases",)),
+    ("People", "The token's person, organisations and their people.", ("me", "organisations")),
+    (
+        "Vocabulary",
+        "Products and the vendor's words for types, statuses and more.",
+        ("products", "vocabulary"),
+    ),
+    ("Knowledge", "The help center's articles and categories.", ("knowledge",)),
+    ("Webhooks", "Announcements of events to other programs (admins).", ("webhooks",)),
+    ("Sign-in links", "Links that open the portal signed in (admins).", ("sign-in-links",)),
+    ("Description", "This description and its page.", ("openapi.json", "docs")),
+)
+
+
+def _tag(path: str) -> str:
+    first = path.removeprefix("/api/v1/").split("/")[0]
+    return next(name for name, _text, parts in TAGS if first in parts)
 
 
 def documented(ok: int = 200, answer: str | None = None, body: str | None = None, **more):
@@ -70,6 +90,7 @@ def _operation(view, rule, method: str, parameters: list[dict]) -> dict:
         "operationId": rule.endpoint.removeprefix("api.")
         + ("" if method != "delete" else "_delete"),
         "summary": " ".join(doc[0].split()),
+        "tags": [_tag(rule.rule)],
         "parameters": list(parameters),
         "responses": {},
     }
@@ -143,4 +164,5 @@ def build(app: Flask) -> dict:
         spec.path(path=path, operations=operations)
     described = spec.to_dict()
     described["security"] = [{"token": []}]
+    described["tags"] = [{"name": name, "description": text} for name, text, _parts in TAGS]
     return described

@@ -110,6 +110,7 @@ SCHEMAS = {
             "timeline": {"type": "array", "items": ref("Entry")},
             "organisation_id": ID,
             "assignee": nullable(ref("Person")),
+            "team": {**nullable(ref("Named")), "description": "agents only"},
         },
         required=(
             "call_id",
@@ -250,16 +251,16 @@ SCHEMAS = {
     ),
     "Fields": _object(
         {
-            name: TEXT
-            for name in (
-                "case_type",
-                "severity",
-                "priority",
-                "product",
-                "version",
-                "component",
-                "reason",
-            )
+            **{
+                name: {"type": "string", "description": "a key of the vocabulary"}
+                for name in ("case_type", "severity", "priority")
+            },
+            "product": {"type": "string", "description": "its id"},
+            **{
+                name: {"type": "string", "description": "its id; empty for none"}
+                for name in ("version", "component", "team")
+            },
+            "reason": {"type": "string", "description": "why the severity changes"},
         },
         required=(),
     ),

@@ -90,6 +90,7 @@ def case(case, entries, agent: bool, following: bool) -> dict:
     if agent:
         shown["organisation_id"] = case.organisation_id
         shown["assignee"] = person(case.assignee, True) if case.assignee_id else None
+        shown["team"] = named(case.team)
     return shown
 
 

@@ -11,7 +11,7 @@ so every caller finds the case functions in one place.
 
 from collections.abc import Iterable
 
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Team, User
 from helpdesk.cases import access, search, uploads
 from helpdesk.cases.changes import changing, recipients, record_event, set_status, touch
 from helpdesk.cases.errors import CaseError
@@ -99,6 +99,7 @@ CHANGEABLE = {
     "product": Product,
     "version": ProductVersion,
     "component": Component,
+    "team": Team,
     "category": None,
     "topic": None,
 }
@@ -106,7 +107,9 @@ CHANGEABLE = {
 
 def change_field(case: Case, actor: User, name: str, value, reason: str | None = None) -> Event:
     """An agent changes a field; a new type or severity re-derives the priority, a new
-    product clears version and component. Every change is its own timeline entry."""
+    product clears version and component. Every change is its own timeline entry.
+    ``team`` (a ``Team``, or None for no team) moves the case to another team's queue; the
+    assignee stays."""
     _check_change(case, actor, name, value)
     old = getattr(case, name + "_id" if CHANGEABLE[name] else name)
     new = value.id if CHANGEABLE[name] and value is not None else value
@@ -234,7 +237,15 @@ def reply_and_move(
 
 #: The order the properties panel applies its changes in: the assignee first (taking a new
 #: case opens it), the fields (a product before its version and component), the status last.
-PROPERTY_FIELDS = ("case_type", "severity", "priority", "product", "version", "component")
+PROPERTY_FIELDS = (
+    "team",
+    "case_type",
+    "severity",
+    "priority",
+    "product",
+    "version",
+    "component",
+)
 
 
 def save_properties(

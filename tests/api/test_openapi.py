@@ -2,6 +2,7 @@
 agent and as a customer with a token of every scope they may have; no 5xx, every status
 documented, every answer in the documented shape. Bounded examples keep it near a minute."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -101,8 +102,7 @@ def test_the_description_lists_every_operation(app, client):
     )
     assert len(operations) == routes
     page = client.get("/api/v1/docs")
-    assert page.status_code == 200 and b"swagger-ui-bundle.js" in page.data
-    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert page.status_code == 200
 
 
 def test_the_docs_page_follows_the_readers_language_and_lists_operations_without_js(app, people):
@@ -112,13 +112,16 @@ def test_the_docs_page_follows_the_readers_language_and_lists_operations_without
         User.update(language="de").where(User.id == people["mia.member"].id).execute()
     german = app.test_client().sign_in_as(people["mia.member"]).get("/api/v1/docs")
     page = german.get_data(as_text=True)
-    assert '<html lang="de">' in page and "<title>Die API des Portals</title>" in page
+    assert '<html lang="de">' in page and "<title>Die API des Portals ·" in page
     described = app.test_client().get("/api/v1/openapi.json").get_json()
     for path, methods in described["paths"].items():
-        for method in methods:
-            assert f"<td><code>{method.upper()}</code></td><td><code>{path}</code></td>" in page
+        for method, operation in methods.items():
+            heading = re.search(f'<h3 id="{operation["operationId"]}">(.*?)</h3>', page).group(1)
+            assert f">{method.upper()}</span> <code>{path}</code>" in heading
+    assert "Anfragekörper" in page and "Beispiel mit curl" in page
     english = app.test_client().get("/api/v1/docs", headers={"Accept-Language": "en"})
     assert '<html lang="en">' in english.get_data(as_text=True)
     assert "<h1>The portal" in english.get_data(as_text=True)
+    assert "Request body" in english.get_data(as_text=True)
     # The cookie gave the page its language only: it still authorises no call.
     assert app.test_client().sign_in_as(people["mia.member"]).get("/api/v1/me").status_code == 401

@@ -1,6 +1,6 @@
-"""The API's pages in a real browser: the offline description page lists every operation
-under the portal's CSP; a token is made and shown once; a sign-in link opens with one click; an
-admin registers and pauses a webhook without JavaScript."""
+"""The API's pages in a real browser: the description page shows every operation, at 390 px
+too, and its anchors lead to them; a token is made and shown once; a sign-in link opens with
+one click; an admin registers and pauses a webhook without JavaScript."""
 
 import re
 from urllib.parse import urlsplit
@@ -16,11 +16,19 @@ from tests.browser.conftest import unexpected_problems
 pytestmark = pytest.mark.browser
 
 
-def test_the_description_page_lists_every_operation(page, live_server):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_description_page_shows_every_operation(page, live_server, width):
     described = live_server.app.test_client().get("/api/v1/openapi.json").get_json()
     count = sum(len(methods) for methods in described["paths"].values())
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/api/v1/docs")
-    expect(page.locator(".opblock")).to_have_count(count)
+    expect(page.locator("article.api-operation")).to_have_count(count)
+    page.locator(".api-toc").get_by_role("link", name="PATCH /api/v1/cases/{call_id}").click()
+    expect(page).to_have_url(f"{live_server.url}/api/v1/docs#change_fields")
+    expect(page.locator("#change_fields")).to_be_in_viewport()
+    page.get_by_role("link", name="Fields", exact=True).first.click()
+    expect(page.locator("#schema-Fields")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.evaluate("window.__cspViolations") == []
     assert page.problems == []
 

@@ -23,6 +23,7 @@ def shown(case) -> dict:
         "assignee": str(case.assignee_id or ""),
         "status": case.status,
         "waiting_for": "",
+        "team": str(case.team_id or ""),
         "case_type": case.case_type,
         "severity": case.severity,
         "reason": "",

@@ -183,7 +183,9 @@ def add_message(call_id: str):
 @needs("cases:write")
 @documented(answer="Case", body="Fields", empty=204)
 def change_fields(call_id: str):
-    """An agent changes fields (type, severity, priority, product, version, component)."""
+    """An agent changes fields (team, type, severity, priority, product, version, component).
+
+    A field that names a row (product, version, component, team) takes its id."""
     case, user = _case(call_id), person_of_token()
     ensure_agent(user)
     values = values_of()

@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.accounts.models import User
+from helpdesk.accounts.models import Team, User
 from helpdesk.cases import service
 from helpdesk.cases.models import Case
 from helpdesk.cases.service import CaseError
@@ -41,7 +41,12 @@ from helpdesk.web import render
 #: what the panel posts field by field) show their refusals too.
 PROPERTIES = "properties"
 #: The model whose row an agent picks for a field, for the fields that refer to a row.
-FIELD_MODELS = {"product": Product, "version": ProductVersion, "component": Component}
+FIELD_MODELS = {
+    "product": Product,
+    "version": ProductVersion,
+    "component": Component,
+    "team": Team,
+}
 
 
 @bp.post("/cases/<call_id>/messages")

@@ -17,7 +17,7 @@ from flask_babel import format_decimal
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from helpdesk.accounts.models import Kind, User
+from helpdesk.accounts.models import Kind, Team, User
 from helpdesk.cases import access, closing, files
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "topic": _l("Topic"),
     "status": _l("Status"),
     "assignee": _l("Assigned to"),
+    "team": _l("Team"),
 }
 
 #: The report checklist (seed 003), in the order the case form asks for it.
@@ -68,13 +69,14 @@ REFERENCED = {
     "version": ProductVersion,
     "component": Component,
     "assignee": User,
+    "team": Team,
 }
 
 #: Fields whose timeline values are keys of the vendor's policy.
 POLICY_KEYS = ("case_type", "severity", "priority", "status")
 
 #: The fields an agent changes on the page, each with its own small form.
-AGENT_FIELDS = ("case_type", "severity", "priority", "product", "version", "component")
+AGENT_FIELDS = ("team", "case_type", "severity", "priority", "product", "version", "component")
 
 CLOSING = (Category.SOLVED, Category.CLOSED)
 
@@ -231,9 +233,8 @@ def _referenced_names(events: list[Event]) -> dict:
     names = {}
     for kind, ids in wanted.items():
         model = REFERENCED[kind]
-        columns = (
-            [model.name_de, model.name_en] if kind in ("product", "component") else [model.name]
-        )
+        bilingual = kind in ("product", "component", "team")
+        columns = [model.name_de, model.name_en] if bilingual else [model.name]
         for row in model.select(model.id, *columns).where(model.id.in_(sorted(ids))):
             names[(kind, str(row.id))] = row.name
     return names
@@ -366,6 +367,7 @@ def agent_context(case: Case) -> dict:
             "product": _by_name(_PRODUCTS(case.product_id)),
             "version": none + [(str(v.id), v.name) for v in _VERSIONS(case.product_id)],
             "component": none + _by_name(_COMPONENTS(case.product_id)),
+            "team": none + _by_name(Team.select()),
         },
         "current": {
             "case_type": case.case_type,
@@ -374,6 +376,7 @@ def agent_context(case: Case) -> dict:
             "product": str(case.product_id),
             "version": str(case.version_id or ""),
             "component": str(case.component_id or ""),
+            "team": str(case.team_id or ""),
         },
         "statuses": [
             s
@@ -383,7 +386,6 @@ def agent_context(case: Case) -> dict:
             and (s.category != Category.CLOSED or policy.may_close(current_user, case))
         ],
         "agents": list(_AGENTS()),
-        "team": case.team.name if case.team_id else None,  # shown; routing sets it
         "read_articles": knowledge.read_before(case.requester_id, case.created_at),
     }
 
