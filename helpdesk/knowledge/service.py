@@ -7,8 +7,9 @@ most read all start from it, so counts and results never hold more.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from peewee import JOIN, SQL, IntegrityError, fn
 
@@ -151,6 +152,23 @@ _SHOWN = (
     Article.plain_en,
 )
 
+
+class Found(NamedTuple):
+    """An article as a search result shows it (``_SHOWN``), and the number of all matches.
+    A row, not an ``Article``: making 20 models took a third of the search's Python."""
+
+    id: int
+    category_id: int
+    title_de: str
+    title_en: str
+    plain_de: str
+    plain_en: str
+    total: int
+
+    title_in = Article.title_in
+    plain_in = Article.plain_in
+
+
 #: Stand-ins for the values of the compiled search queries (``db.Prepared``): of the right
 #: type, and found nowhere else in the queries.
 _STAND_INS = {
@@ -194,7 +212,7 @@ def _finder(kind: str, by_product: bool, by_category: bool) -> Prepared:
             Article.select(*_SHOWN, page.c.total)
             .join(page, on=(Article.id == page.c.id))
             .order_by(page.c.score.desc(), Article.id.desc())
-            .objects()  # the page's total on the article
+            .tuples()
         )
 
     return _compiled([*names, "limit", "offset"], build)
@@ -202,8 +220,7 @@ def _finder(kind: str, by_product: bool, by_category: bool) -> Prepared:
 
 def find(user, text: str, product_id=None, category_id=None, page: int = 1):
     """``(count, articles)``: the articles ``user`` sees matching ``text``, best first, one
-    page; ``product_id`` and ``category_id`` narrow it. An article holds what a result shows
-    (id, category id, titles and plain texts), no more."""
+    page, as ``Found`` rows; ``product_id`` and ``category_id`` narrow it."""
     terms = search.match_terms(text)
     if terms is None:
         return 0, []
