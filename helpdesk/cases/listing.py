@@ -448,7 +448,7 @@ def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_S
     limit, offset = size + 1, (filters.page - 1) * size
     if filters.view == "breaching" or filters.q:
         # Written anew: the breaching view's condition holds the time of the request, and a
-        # search names the indexed words its words begin at the moment (``search._expand``).
+        # search names the indexed words its words begin at the moment (``search.expand``).
         sql, params = cases_query(user, filters, policy, columns).limit(limit).offset(offset).sql()
     else:
         sql, params = _compiled_page(user, filters, policy, columns, limit, offset)

@@ -37,6 +37,7 @@ def create_index_table(database) -> None:
         )
         database.execute_sql(
             "CREATE INDEX IF NOT EXISTS case_search_document ON case_search USING GIN (document)"
+            " WITH (fastupdate = off)"  # no pending list for every search to read (0037)
         )
     else:
         database.execute_sql(
@@ -47,7 +48,7 @@ def create_index_table(database) -> None:
 
 
 def create_term_table(database) -> None:
-    """SQLite: every word the index holds, once (``_expand`` reads it)."""
+    """SQLite: every word the index holds, once (``expand`` reads it)."""
     database.execute_sql(
         "CREATE TABLE IF NOT EXISTS search_term (term TEXT PRIMARY KEY) WITHOUT ROWID"
     )
@@ -211,22 +212,24 @@ MAX_EXPANSION = 64
 def _fts_query(searched: list[str], messages: bool = True) -> str:
     """Every word as a prefix: German compounds ("Lagerverwaltungssystem") are found by
     their first part. Without ``messages``, in call id and subject only."""
-    match = " AND ".join(_expand(word) for word in searched)
+    match = " AND ".join(expand(word) for word in searched)
     return match if messages else f"{{call_id subject}} : ({match})"
 
 
-def _expand(word: str) -> str:
-    """``word`` as a prefix in FTS5's query language: the indexed words it begins, or a
-    prefix query when there are none or too many of them."""
+def expand(word: str, table: str = "search_term", most: int | None = None) -> str:
+    """``word`` as a prefix in FTS5's query language: the indexed words it begins (from
+    ``table``, the index's words), or a prefix query when there are none or more than
+    ``most`` (``MAX_EXPANSION`` unless given)."""
+    most = MAX_EXPANSION if most is None else most
     following = word[:-1] + chr(ord(word[-1]) + 1)  # the first text after all "word..."
     found = [
         term
         for (term,) in db.execute_sql(
-            "SELECT term FROM search_term WHERE term >= ? AND term < ? LIMIT ?",
-            (word, following, MAX_EXPANSION + 1),
+            f"SELECT term FROM {table} WHERE term >= ? AND term < ? LIMIT ?",
+            (word, following, most + 1),
         )
     ]
-    if not found or len(found) > MAX_EXPANSION:
+    if not found or len(found) > most:
         return f'"{word}"*'
     return "(" + " OR ".join(f'"{term}"' for term in found) + ")"
 

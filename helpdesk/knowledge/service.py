@@ -7,8 +7,9 @@ most read all start from it, so counts and results never hold more.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from peewee import JOIN, SQL, IntegrityError, fn
 
@@ -151,6 +152,23 @@ _SHOWN = (
     Article.plain_en,
 )
 
+
+class Found(NamedTuple):
+    """An article as a search result shows it (``_SHOWN``), and the number of all matches.
+    A row, not an ``Article``: making 20 models took a third of the search's Python."""
+
+    id: int
+    category_id: int
+    title_de: str
+    title_en: str
+    plain_de: str
+    plain_en: str
+    total: int
+
+    title_in = Article.title_in
+    plain_in = Article.plain_in
+
+
 #: Stand-ins for the values of the compiled search queries (``db.Prepared``): of the right
 #: type, and found nowhere else in the queries.
 _STAND_INS = {
@@ -194,7 +212,7 @@ def _finder(kind: str, by_product: bool, by_category: bool) -> Prepared:
             Article.select(*_SHOWN, page.c.total)
             .join(page, on=(Article.id == page.c.id))
             .order_by(page.c.score.desc(), Article.id.desc())
-            .objects()  # the page's total on the article
+            .tuples()
         )
 
     return _compiled([*names, "limit", "offset"], build)
@@ -202,8 +220,7 @@ def _finder(kind: str, by_product: bool, by_category: bool) -> Prepared:
 
 def find(user, text: str, product_id=None, category_id=None, page: int = 1):
     """``(count, articles)``: the articles ``user`` sees matching ``text``, best first, one
-    page; ``product_id`` and ``category_id`` narrow it. An article holds what a result shows
-    (id, category id, titles and plain texts), no more."""
+    page, as ``Found`` rows; ``product_id`` and ``category_id`` narrow it."""
     terms = search.match_terms(text)
     if terms is None:
         return 0, []
@@ -211,10 +228,10 @@ def find(user, text: str, product_id=None, category_id=None, page: int = 1):
     finder = _finder(kind, bool(product_id), bool(category_id))
     values = [terms, *([organisation_id] if kind == CUSTOMER else [])]
     values += [value for value in (product_id, category_id) if value]
-    articles = finder(*values, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    articles = [Found(*row) for row in finder(*values, PAGE_SIZE, (page - 1) * PAGE_SIZE)]
     if not articles and page > 1:  # past the last page: the count of the first
-        articles = finder(*values, 1, 0)
-        return (articles[0].total if articles else 0), []
+        first = finder(*values, 1, 0)
+        return (Found(*first[0]).total if first else 0), []
     return (articles[0].total if articles else 0), articles
 
 
@@ -523,21 +540,47 @@ def deflections(article_id: int) -> int:
 READ_BEFORE = timedelta(days=1)
 
 
-def read_before(user_id: int, before, limit: int = 10) -> list[tuple[Article, object]]:
-    """The articles ``user_id`` opened in the day up to ``before`` (a case's opening),
-    newest first."""
-    rows = (
-        ArticleRead.select(ArticleRead, Article)
+#: How many of those readings an agent sees.
+READ_BEFORE_SHOWN = 10
+
+
+class Reading(NamedTuple):
+    """An article a requester read before writing (id and titles), and when."""
+
+    id: int
+    title_de: str
+    title_en: str
+    read_at: datetime
+
+    title_in = Article.title_in
+    title = Article.title
+
+
+#: Compiled once (``db.Prepared``): it runs on every case page an agent opens, where building
+#: it with peewee (and reading whole articles) cost 9 % of the page.
+_READINGS = Prepared(
+    lambda user_id, earliest, latest: (
+        ArticleRead.select(Article.id, Article.title_de, Article.title_en, ArticleRead.read_at)
         .join(Article)
         .where(
             (ArticleRead.user == user_id)
-            & (ArticleRead.read_at <= before)
-            & (ArticleRead.read_at >= before - READ_BEFORE)
+            & (ArticleRead.read_at <= latest)
+            & (ArticleRead.read_at >= earliest)
         )
         .order_by(ArticleRead.read_at.desc())
-        .limit(limit)
-    )
-    return [(row.article, row.read_at) for row in rows]
+        .limit(READ_BEFORE_SHOWN)
+        .tuples()
+    ),
+    -9_000_501,
+    datetime(1901, 2, 3, 4, 5, 6),
+    datetime(1901, 2, 3, 4, 5, 7),
+)
+
+
+def read_before(user_id: int, before: datetime) -> list[Reading]:
+    """The articles ``user_id`` opened in the day up to ``before`` (a case's opening),
+    newest first, at most ``READ_BEFORE_SHOWN``."""
+    return [Reading(*row) for row in _READINGS(user_id, before - READ_BEFORE, before)]
 
 
 # Feedback, articles from cases, customers' proposals (KB-5) ------------------------------

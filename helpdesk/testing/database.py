@@ -43,6 +43,7 @@ def empty_tables() -> None:
             db.execute_sql("DELETE FROM case_search")  # FTS5 knows no foreign keys
             db.execute_sql("DELETE FROM search_term")
             db.execute_sql("DELETE FROM knowledge_search")
+            db.execute_sql("DELETE FROM knowledge_term")
     db.close()
 
 

@@ -92,15 +92,31 @@ def test_without_javascript_the_button_shows_suggestions_and_keeps_the_form(
     still_need_help_then_solved(page, live_server, article_id, typed, shown)
 
 
-@pytest.mark.parametrize(
-    "live_server",
-    ["crm_integrator", "erp_handbook", "erp_portal", "property_software", "small_vendor"],
-    indirect=True,
-)
-def test_in_german_with_each_vendor_plugin(page, live_server, sign_in):
-    """The same answer found in German, whatever the vendor's plugin makes of the form."""
+#: The five plugins of ``plugins/`` and the example package (``examples/swiss_hosting``).
+VENDOR_PLUGINS = [
+    "crm_integrator",
+    "erp_handbook",
+    "erp_portal",
+    "property_software",
+    "small_vendor",
+    "swiss_hosting",
+]
+
+
+@pytest.mark.parametrize("live_server", VENDOR_PLUGINS, indirect=True)
+def test_in_english_and_german_with_each_vendor_plugin(page, live_server, sign_in):
+    """The same answer found in English and in German, whatever the vendor's plugin makes of
+    the form: in English "still need help" keeps what was typed, in German it solves."""
     article_id = publish_answer(live_server.app)
     sign_in(page)
+    page.goto(f"{live_server.url}/cases/new")
+    page.wait_for_function("() => typeof htmx === 'object'")
+    page.locator("#subject").press_sequentially("printer driver", delay=20)
+    page.locator("#suggestions button", has_text="Reinstalling the printer driver").click()
+    expect(page.locator(".article-body strong")).to_have_text("driver")
+    page.get_by_role("button", name="I still need help: back to my case").click()
+    expect(page.locator("#subject")).to_have_value("printer driver")
+
     page.get_by_role("button", name="Deutsch").click()
     page.goto(f"{live_server.url}/cases/new")
     page.wait_for_function("() => typeof htmx === 'object'")

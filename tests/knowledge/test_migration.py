@@ -1,10 +1,11 @@
-"""Migration 0034: the plain text of articles written before it, and PostgreSQL's index
-without a pending list."""
+"""Migrations 0034 and 0037: the plain text of articles written before them, the index's
+words, and PostgreSQL's indexes without a pending list."""
 
 import pytest
 
 from helpdesk import markdown, migrations
 from helpdesk.db import db, is_postgres
+from helpdesk.knowledge import search
 from tests.test_migrations import empty_database  # noqa: F401  (the fixture)
 
 
@@ -37,3 +38,33 @@ def test_articles_written_before_keep_their_plain_text():
             "SELECT reloptions FROM pg_class WHERE relname = 'knowledge_search_document'"
         ).fetchone()[0]
         assert options == ["fastupdate=off"]
+
+
+@pytest.mark.usefixtures("empty_database")
+def test_articles_indexed_before_are_found_through_their_words():
+    """Migration 0037: on SQLite the index's words fill ``knowledge_term``, which a search
+    spells its prefixes with; on PostgreSQL the case search's index keeps no pending list."""
+    migrations.upgrade(target=35)
+    if is_postgres():
+        db.execute_sql("ALTER INDEX case_search_document SET (fastupdate = on)")  # as before
+    else:
+        db.execute_sql(f"DROP TABLE {search.TERMS}")  # not there before
+        db.execute_sql(
+            f"INSERT INTO {search.TABLE} (rowid, title, body)"
+            " VALUES (3, 'drucker', 'strasse ubergabe')"
+        )
+
+    migrations.upgrade()
+
+    if is_postgres():
+        options = db.execute_sql(
+            "SELECT reloptions FROM pg_class WHERE relname = 'case_search_document'"
+        ).fetchone()[0]
+        assert options == ["fastupdate=off"]
+        return
+    terms = {row[0] for row in db.execute_sql(f"SELECT term FROM {search.TERMS}")}
+    assert terms == {"drucker", "strasse", "ubergabe"}
+    matching = search.match_terms("Druckern Straße")
+    assert matching == '("drucker") AND ("strasse")'
+    query = f"SELECT rowid FROM {search.TABLE} WHERE {search.TABLE} MATCH ?"
+    assert [row[0] for row in db.execute_sql(query, (matching,))] == [3]

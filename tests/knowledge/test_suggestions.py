@@ -2,12 +2,15 @@
 
 import io
 import re
+from datetime import datetime, timedelta
 from html import unescape
 
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.cases.models import Attachment, Case
-from helpdesk.knowledge.models import Article, Audience, Deflection
+from helpdesk.i18n import speaking
+from helpdesk.knowledge import service
+from helpdesk.knowledge.models import Article, ArticleRead, Audience, Deflection
 
 
 def test_typing_a_subject_suggests_matching_articles(app, people, kb):
@@ -167,6 +170,31 @@ def test_agents_see_what_the_requester_read_before_writing(app, people, kb, open
     assert f'href="/help/articles/{article.id}">Druckertreiber</a>' in html
     mine = customer.get(f"/cases/{case.call_id}").get_data(as_text=True)
     assert "case-reads-title" not in mine  # agents only
+
+
+def test_only_the_day_before_the_case_counts_as_read_before_writing(app, people, kb):
+    """Readings in the day up to the case's opening, newest first; not those before that
+    day, after the opening, or by someone else."""
+    older = kb.write("Rechnung drucken", "x", Audience.CUSTOMERS)
+    newer = kb.write("Drucker einrichten", "y", Audience.CUSTOMERS, title_en="Set up printers")
+    opened = datetime(2026, 12, 1, 12, 0)
+    mia, tom = people["mia.member"].id, people["tom.third"].id
+    with app.app_context():
+        for user, article, at in (
+            (mia, older, opened - timedelta(hours=3)),
+            (mia, newer, opened - timedelta(minutes=5)),
+            (mia, newer, opened - timedelta(days=1, minutes=1)),  # the day before that
+            (mia, older, opened + timedelta(minutes=1)),  # after writing
+            (tom, older, opened - timedelta(minutes=1)),
+        ):
+            ArticleRead.create(user=user, article=article.id, read_at=at)
+        readings = service.read_before(mia, opened)
+        with speaking("en"):
+            shown = [(r.id, r.title, r.read_at) for r in readings]
+    assert shown == [
+        (newer.id, "Set up printers", opened - timedelta(minutes=5)),
+        (older.id, "Rechnung drucken", opened - timedelta(hours=3)),
+    ]
 
 
 def test_all_but_one_of_the_subjects_words_before_any_word(app, people, kb):
