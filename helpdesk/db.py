@@ -145,14 +145,16 @@ class Prepared:
 INSERT_ROWS = 500
 
 
-def insert_rows(model, names, rows, *, returning_id: bool = False, adding=None) -> list[int]:
+def insert_rows(
+    model, names, rows, *, returning_id: bool = False, adding=None, counts=("count",)
+) -> list[int]:
     """Insert ``rows`` (tuples of Python values in the order of the field ``names``) into
     ``model``'s table, ``INSERT_ROWS`` to a statement, with the SQL written here: peewee's
     ``insert_many`` builds every value as a node of the query, which for a timer sweep's batch
     (thousands of timeline entries, mails and counts) cost more than the database's work.
 
     Fields not named get their defaults. ``adding`` names the unique key of rows that count:
-    a row whose key exists adds its ``count`` to the stored one (``ON CONFLICT ... DO UPDATE
+    a row whose key exists adds its ``counts`` to the stored ones (``ON CONFLICT ... DO UPDATE
     SET count = count + excluded``), an increment that needs no lock beyond the row's own.
     With ``returning_id`` the new rows' ids, in the rows' order (one statement numbers its
     rows in their order on both databases)."""
@@ -170,8 +172,12 @@ def insert_rows(model, names, rows, *, returning_id: bool = False, adding=None) 
     suffix = ""
     if adding:
         key = ", ".join(f'"{model._meta.fields[name].column_name}"' for name in adding)
-        count = f'"{model._meta.table_name}"."count"'
-        suffix = f' ON CONFLICT ({key}) DO UPDATE SET "count" = {count} + excluded."count"'
+        table = model._meta.table_name
+        added = ", ".join(
+            f'"{c}" = "{table}"."{c}" + excluded."{c}"'
+            for c in (model._meta.fields[name].column_name for name in counts)
+        )
+        suffix = f" ON CONFLICT ({key}) DO UPDATE SET {added}"
     if returning_id:
         suffix += ' RETURNING "id"'
     ids: list[int] = []

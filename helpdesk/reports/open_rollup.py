@@ -241,8 +241,9 @@ def refresh_today():
     run it at the same minute; on PostgreSQL one recounts and the other leaves (a lock tried
     first, never waited for), so a drift is corrected once."""
     with db.atomic():
-        if is_postgres() and not db.execute_sql(
-            "SELECT pg_try_advisory_xact_lock(%s)", (LOCK,)
-        ).fetchone()[0]:
+        if (
+            is_postgres()
+            and not db.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (LOCK,)).fetchone()[0]
+        ):
             return None
         return refresh()

@@ -115,8 +115,9 @@ def _drain_timers(now: datetime, batch: int) -> int:
     mail in one multi-row INSERT each, and its hooks hear it once.
 
     Why this cannot deadlock on PostgreSQL: every change locks a case's row before its clock
-    (the clock is locked by the hook ``clocks`` after the change wrote the case), and a
-    change waits for a clock only of a case whose row it holds; the sweep takes case rows
+    (the clock is locked by the hook ``clocks`` after the change wrote the case), so a
+    change waits for a clock only of a case whose row it holds (the SLA alerts and a
+    resubmission date lock a clock alone, and then add to no counter); the sweep takes case rows
     without waiting, then their clocks, then the counters its hooks add to (in the keys'
     order, as every change does). A change that meets a case of the batch waits at the
     case's row, before it holds any counter. As in ``_drain``, a row read again in a state
