@@ -14,6 +14,7 @@ from peewee import fn
 
 from helpdesk.cases.models import Case
 from helpdesk.db import db
+from helpdesk.reports import days, open_rollup
 from helpdesk.sla import timers
 from helpdesk.sla.models import CaseClock
 from helpdesk.timeutil import utcnow
@@ -70,6 +71,8 @@ def measure(due: int) -> dict:
                 timer_base_at=now - timedelta(days=7, minutes=1),
                 timer_due_at=now - timedelta(minutes=1),
             ).where(CaseClock.case.in_(chunk)).execute()
+        if not open_rollup.stored(days.today(), everyone=True):
+            open_rollup.refresh()  # what the hourly job has done on a running portal
         started, cpu = time.monotonic(), time.process_time()
         acted = timers.sweep(now)
         seconds, cpu = time.monotonic() - started, time.process_time() - cpu

@@ -18,7 +18,7 @@ from peewee import Field
 from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, EventRecipient, Follower
-from helpdesk.db import db
+from helpdesk.db import db, insert_rows
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
@@ -36,6 +36,9 @@ def changing() -> Iterator[list[Event]]:
     outbox, timers, SLA clocks) is written with it or not at all. A change started inside
     another (a follow-up opened from a case) joins it and is announced with it."""
     if _recording.get() is not None:
+        if _deferring.get():  # no savepoint: the batch takes back a failed part (``deferred``)
+            yield _recording.get()
+            return
         with db.atomic():
             yield _recording.get()
         return
@@ -56,7 +59,9 @@ def deferred() -> Iterator[None]:
     """Inside, a change's timeline entries without recipients are written when it ends, in
     one multi-row INSERT before its hooks hear them (the timer sweep's batch: hundreds of
     status entries). Until then an entry has no id; one the caller takes back out of the
-    change's list (a case of the batch that failed) is never written."""
+    change's list (a case of the batch that failed) is never written. A change started inside
+    joins the batch without a savepoint of its own (hundreds of them cost as much as their
+    work): a caller that goes on after a part failed takes back what that part wrote."""
     token = _deferring.set(True)
     try:
         yield
@@ -68,15 +73,10 @@ def _write_deferred(events: list[Event]) -> None:
     waiting = [event for event in events if event.id is None]
     if not waiting:
         return
-    fields = [f for f in Event._meta.sorted_fields if f.name != "id"]
-    for start in range(0, len(waiting), 500):  # PostgreSQL: at most 65,535 parameters
-        chunk = waiting[start : start + 500]
-        rows = [tuple(event.__data__.get(f.name) for f in fields) for event in chunk]
-        query = Event.insert_many(rows, fields=fields).returning(Event.id)
-        # one statement numbers its rows in their order on both databases
-        ids = sorted(row.id for row in query.execute())
-        for event, pk in zip(chunk, ids, strict=True):
-            event.id = pk
+    names = [f.name for f in Event._meta.sorted_fields if f.name != "id"]
+    rows = [tuple(event.__data__.get(name) for name in names) for event in waiting]
+    for event, pk in zip(waiting, insert_rows(Event, names, rows, returning_id=True), strict=True):
+        event.id = pk
 
 
 def record_event(case: Case, author: User | None, kind: EventKind, *, at, **values) -> Event:
@@ -137,20 +137,28 @@ def set_status(
     case.waiting_for = (
         (waiting_for or "").strip() or None if status.category == Category.WAITING else None
     )
-    moved = (
-        Case.update(
-            status=case.status,
-            status_category=case.status_category,
-            is_open=case.is_open,
-            waiting_for=case.waiting_for,
-            **({"updated_at": now} if touched else {}),
-        )
-        .where((Case.id == case.id) & (Case.status == read))
-        .execute()
-    )
-    if not moved:
+    if not _move_row(case, read, now if touched else None):
         raise CaseError(_l("The case was changed meanwhile; please look at it again."), "status")
     return event
+
+
+#: The columns a status move writes, and with ``touched`` the time of the change.
+_MOVED = ("status", "status_category", "is_open", "waiting_for")
+
+
+def _move_row(case: Case, read: str, touched_at) -> int:
+    """The compare-and-set of ``set_status`` (1: moved, 0: the status was no longer
+    ``read``), its SQL written here: a timer sweep's batch moves hundreds of cases,
+    and building peewee's query for each cost more than running it."""
+    names = _MOVED + (("updated_at",) if touched_at is not None else ())
+    fields = Case._meta.fields
+    values = [fields[name].db_value(getattr(case, name)) for name in _MOVED]
+    if touched_at is not None:
+        values.append(fields["updated_at"].db_value(touched_at))
+    columns = ", ".join(f'"{fields[name].column_name}" = {db.param}' for name in names)
+    sql = f'UPDATE "{Case._meta.table_name}" SET {columns} WHERE "id" = {db.param}'
+    sql += f' AND "status" = {db.param}'
+    return db.execute_sql(sql, [*values, case.id, read]).rowcount
 
 
 def touch(case: Case, at: datetime, activity: bool = False) -> None:

@@ -44,7 +44,7 @@ from enum import StrEnum
 from flask import current_app, g, has_app_context
 
 from helpdesk import request_id
-from helpdesk.db import db
+from helpdesk.db import db, insert_rows
 from helpdesk.mail import transport
 from helpdesk.mail.models import CLAIMABLE, OutboxMessage, State
 from helpdesk.permissions import ensure_admin
@@ -149,14 +149,11 @@ def batched() -> Iterator[list[dict]]:
         yield rows
     finally:
         _batch.reset(token)
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        fields = [OutboxMessage._meta.fields[name] for name in chunk[0]]
-        query = OutboxMessage.insert_many(
-            [tuple(row.values()) for row in chunk], fields=fields
-        ).returning(OutboxMessage.id)
-        for inserted in query.execute():
-            _remember(inserted.id)
+    if rows:
+        names = list(rows[0])
+        values = [tuple(row.values()) for row in rows]
+        for pk in insert_rows(OutboxMessage, names, values, returning_id=True):
+            _remember(pk)
 
 
 def _domain(config, sender: str) -> str:

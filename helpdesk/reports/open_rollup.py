@@ -5,18 +5,25 @@ an hourly job) for the dashboard's open-cases trend.
 team, product, case type, severity and status category as they stood at the day's end, and
 the same added up over all organisations (organisation ``EVERYONE``): an agent's trend reads
 those few rows per day, a customer's their organisation's. Today's rows are kept current two
-ways:
+ways, both by adding differences (upserts that add), so no change waits for a lock beyond the
+rows it adds to, taken in the keys' order:
 
 - every change of cases that can move a case between those keys (opened, status, field,
-  reopened, handed to another support level) recounts today's rows of the changed cases'
-  organisations, in the change's own transaction (one grouped count over one organisation's
-  open cases, through the index ``case_open_by_organisation``), and moves the rows of
-  everyone by the difference; a change whose only moves are status moves (the timers' sweep
-  moving a batch of cases) adds its difference instead, the key before from each case's first
-  status entry and the key after from the case as it is, without counting anything;
-- an hourly job recounts today's rows of every organisation, so an organisation without
-  changes today has its rows too, and a drifted row (a change written around the change API)
-  is right again within the hour.
+  reopened, handed to another support level) adds its difference, in the change's own
+  transaction: a change whose only moves are status moves (the timers' sweep moving a batch
+  of cases) takes the key before from each case's first status entry and the key after from
+  the case as it is, without counting anything; another recounts the changed cases'
+  organisations (one grouped count over one organisation's open cases, through the index
+  ``case_open_by_organisation``) against their stored rows, read in the same statement, and
+  adds the difference to theirs and to everyone's. The day's first change starts today's
+  rows from the last day's;
+- an hourly job recounts today's rows of every organisation the same way, so a drifted row
+  (a change written around the change API) is right again within the hour.
+
+An earlier version serialised the writers of today's rows with a PostgreSQL advisory lock:
+each web change and sweep batch took it in its hook, after its row locks, so a change
+holding the lock could wait for a row (a clock) a sweep batch held while the batch waited
+for the lock (a deadlock, which PostgreSQL ends by failing one of them).
 
 So at the end of a day its rows are what was open then, and they are never touched again.
 """
@@ -24,10 +31,11 @@ So at the end of a day its rows are what was open then, and they are never touch
 from collections import Counter
 
 from huey import crontab
-from peewee import EXCLUDED, fn
+from peewee import Case as SqlCase
+from peewee import Value, fn
 
 from helpdesk.cases.models import Case, EventKind
-from helpdesk.db import db, is_postgres
+from helpdesk.db import db, insert_rows, is_postgres
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
 from helpdesk.policy import current_policy
@@ -43,6 +51,8 @@ MOVES = {
     EventKind.SUPPORT_LEVEL,
 }
 KEY = ("organisation", "team", "product", "case_type", "severity", "status_category")
+#: The PostgreSQL advisory lock the hourly recount tries (``refresh_today``); nothing waits for it.
+LOCK = 190036
 
 
 def current(organisations: set[int] | None = None) -> dict[tuple, int]:
@@ -83,61 +93,88 @@ def _key(row) -> tuple:
     return tuple(getattr(row, name) for name in KEY)
 
 
-def _write(counts, add: bool = False) -> None:
-    """Upsert today's rows ``counts``: the count replaced, or with ``add`` added to."""
+def _add(difference) -> None:
+    """Add ``difference`` to today's rows (created at need), in the keys' order so two changes
+    at once take their row locks in the same order: an increment, which needs no lock beyond
+    the row's own and commutes with every other change's."""
     today = days.today()
     rows = [
-        {"day": today, **dict(zip(KEY, key, strict=True)), "count": n}
-        for key, n in sorted(counts.items(), key=lambda item: str(item[0]))
+        (today, *key, n)
+        for key, n in sorted(difference.items(), key=lambda item: str(item[0]))
+        if n
     ]
-    column = DailyOpenCount.count
-    for batch in range(0, len(rows), 500):
-        DailyOpenCount.insert_many(rows[batch : batch + 500]).on_conflict(
-            conflict_target=[DailyOpenCount.day, *(getattr(DailyOpenCount, k) for k in KEY)],
-            update={column: column + EXCLUDED.count if add else EXCLUDED.count},
-        ).execute()
+    insert_rows(DailyOpenCount, ["day", *KEY, "count"], rows, adding=["day", *KEY])
 
 
-#: The key of the PostgreSQL advisory lock that ``_take_turns`` holds.
-LOCK = 190036
-
-
-def _take_turns() -> None:
-    """On PostgreSQL, wait for the other transactions that write today's rows, until they
-    end (a lock held until this transaction ends). A recount writes counts, not differences:
-    counted while another change's difference was written but not yet committed, it would
-    write over that difference when it commits (three sweeps moving batches at once lost
-    one batch's moves). Holding the lock before counting, a recount sees every difference
-    written before it, and one written after is added to its counts. SQLite's writing
-    transactions take turns anyway."""
-    if is_postgres():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (LOCK,))
+def _counted_and_stored(organisations: set[int] | None) -> tuple[Counter, Counter, Counter]:
+    """The open cases now of ``organisations`` (all when None), today's stored rows of those
+    organisations, and (all organisations only) today's stored rows of everyone: read by one
+    statement, so on PostgreSQL from one snapshot. A change committed meanwhile is in
+    neither or in both, and its own difference, added when it commits, stays right."""
+    grouped = [Case.organisation, Case.team, Case.product, Case.case_type, Case.severity]
+    grouped.append(Case.status_category)
+    columns = [Case.organisation, fn.COALESCE(Case.team, 0), fn.COALESCE(Case.product, 0)]
+    counted = Case.select(Value(0).alias("part"), *columns, *grouped[3:], fn.COUNT(Case.id))
+    counted = counted.where(Case.is_open == True)  # noqa: E712 (SQL)
+    stored = DailyOpenCount.select(
+        SqlCase(None, [(DailyOpenCount.organisation == EVERYONE, 2)], 1),
+        *(getattr(DailyOpenCount, name) for name in KEY),
+        DailyOpenCount.count,
+    ).where(DailyOpenCount.day == days.today())
+    if organisations is not None:
+        counted = counted.where(Case.organisation.in_(sorted(organisations)))
+        stored = stored.where(DailyOpenCount.organisation.in_(sorted(organisations)))
+    parts = (Counter(), Counter(), Counter())
+    for part, *key, n in counted.group_by(*grouped).union_all(stored).tuples():
+        parts[part][tuple(key)] += n
+    return parts
 
 
 def refresh(organisations: set[int] | None = None) -> int:
-    """Recount today's rows of ``organisations`` (all when None) and bring the rows of
-    everyone by as much; the open cases counted.
+    """Recount today's rows of ``organisations`` (all when None, then also the rows of
+    everyone) and add the difference to what is stored; the open cases counted.
 
-    The old rows are set to 0 and the new counts written over them by an upsert, so two
-    changes at once never collide on the unique key. Until today has rows of everyone (the
-    first change or hourly run of a day), every organisation is recounted."""
+    Only differences are written, so a recount takes no lock and never writes over another
+    change's difference (a recount that wrote counts once lost a sweep's batch of moves).
+    Inside a change the count includes the change's own cases, so the difference it adds is
+    that change's. A row that drifted (a case written around the change API) is corrected by
+    its difference too; two recounts of the same drift at the same instant correct it twice,
+    which the hourly job (one at a time) puts right."""
     with db.atomic():
-        _take_turns()
-        if organisations is not None and not _today(everyone=True).exists():
-            organisations = None
-        counts = current(organisations)
+        counts, stored, everyone = _counted_and_stored(organisations)
+        difference = Counter(counts)
+        difference.subtract(stored)
         if organisations is None:
-            DailyOpenCount.update(count=0).where(DailyOpenCount.day == days.today()).execute()
-            _write({**counts, **_everyone(counts)})
-            return sum(counts.values())
-        before = {_key(row): row.count for row in _today(organisations)}
-        ids = [row.id for row in _today(organisations)]
-        DailyOpenCount.update(count=0).where(DailyOpenCount.id.in_(ids)).execute()
-        _write(counts)
-        change = _everyone(counts)
-        change.subtract(_everyone(before))
-        _write({key: n for key, n in change.items() if n}, add=True)
+            change = _everyone(counts)
+            change.subtract(everyone)
+        else:
+            change = _everyone(difference)
+        _add(difference)
+        _add(change)
     return sum(counts.values())
+
+
+def _carry_over() -> None:
+    """Today's first change: today's rows start as the last day's rows (its end is today's
+    start; a day without changes has no rows of its own). Two first changes at once insert
+    the same rows, and the second leaves them (``ON CONFLICT DO NOTHING``, waiting for the
+    first on PostgreSQL). Before the first day with rows, everything is counted."""
+    last = (
+        DailyOpenCount.select(fn.MAX(DailyOpenCount.day))
+        .where(DailyOpenCount.day < days.today())
+        .scalar()
+    )
+    if last is None:
+        refresh()
+        return
+    names = ["day", *KEY, "count"]
+    rows = DailyOpenCount.select(
+        Value(days.today()), *(getattr(DailyOpenCount, name) for name in names[1:])
+    ).where(DailyOpenCount.day == last)
+    order = [getattr(DailyOpenCount, name) for name in KEY]
+    DailyOpenCount.insert_from(
+        rows.order_by(*order), [getattr(DailyOpenCount, name) for name in names]
+    ).on_conflict_ignore().execute()
 
 
 def stored(day, everyone: bool = False) -> dict[tuple, int]:
@@ -189,15 +226,24 @@ def helpdesk_case_changed(events):
         return
     difference = status_difference(moves)
     with db.atomic():
-        _take_turns()
-        if difference is None or not _today(everyone=True).exists():
+        if not _today(everyone=True).exists():
+            _carry_over()
+        if difference is None:
             refresh({e.case.organisation_id for e in moves})
         elif difference:
-            _write(difference, add=True)
-            _write(_everyone(difference), add=True)
+            _add(difference)
+            _add(_everyone(difference))
 
 
 @huey.periodic_task(crontab(minute="7"))
 def refresh_today():
-    """Hourly: today's rows of every organisation recounted from the cases."""
-    return refresh()
+    """Hourly: today's rows of every organisation recounted from the cases. Two consumers
+    run it at the same minute; on PostgreSQL one recounts and the other leaves (a lock tried
+    first, never waited for), so a drift is corrected once."""
+    with db.atomic():
+        if (
+            is_postgres()
+            and not db.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (LOCK,)).fetchone()[0]
+        ):
+            return None
+        return refresh()

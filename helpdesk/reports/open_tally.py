@@ -17,10 +17,9 @@ from collections import Counter
 from datetime import date
 
 from huey import crontab
-from peewee import EXCLUDED
 
 from helpdesk.cases.models import Case
-from helpdesk.db import db, is_postgres
+from helpdesk.db import db, insert_rows, is_postgres
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
 from helpdesk.reports import days
@@ -92,16 +91,8 @@ def _tally(state: tuple, sign: int, counts: Counter, ages: Counter) -> None:
 def _add(model, key: tuple, changes: Counter) -> None:
     """Add ``changes`` to ``model``'s rows (created at need), in the keys' order so two
     changes at once take their row locks in the same order."""
-    rows = [
-        {**dict(zip(key, k, strict=True)), "count": n}
-        for k, n in sorted(changes.items(), key=lambda item: str(item[0]))
-        if n
-    ]
-    for batch in range(0, len(rows), 500):
-        model.insert_many(rows[batch : batch + 500]).on_conflict(
-            conflict_target=[getattr(model, name) for name in key],
-            update={model.count: model.count + EXCLUDED.count},
-        ).execute()
+    rows = [(*k, n) for k, n in sorted(changes.items(), key=lambda item: str(item[0])) if n]
+    insert_rows(model, [*key, "count"], rows, adding=key)
 
 
 def follow(case_ids) -> int:

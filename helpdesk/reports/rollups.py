@@ -15,10 +15,9 @@ from collections import Counter
 from datetime import date, timedelta
 
 from huey import crontab
-from peewee import EXCLUDED
 
 from helpdesk.cases.models import Case, Event, EventKind
-from helpdesk.db import db
+from helpdesk.db import db, insert_rows
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
 from helpdesk.policy import Category, current_policy
@@ -74,18 +73,8 @@ def _add(tally: Counter) -> None:
     by_counter: dict[str, list[tuple]] = {}
     for (*key, counter), n in sorted(tally.items(), key=lambda item: str(item[0])):
         by_counter.setdefault(counter, []).append((*key, *(n * (c == counter) for c in counters)))
-    fields = [getattr(DailyCaseCount, name) for name in (*KEY, *counters)]
     for counter, rows in by_counter.items():
-        column = getattr(DailyCaseCount, counter)
-        for start in range(0, len(rows), 500):
-            (
-                DailyCaseCount.insert_many(rows[start : start + 500], fields=fields)
-                .on_conflict(
-                    conflict_target=[getattr(DailyCaseCount, k) for k in KEY],
-                    update={column: column + getattr(EXCLUDED, counter)},
-                )
-                .execute()
-            )
+        insert_rows(DailyCaseCount, [*KEY, *counters], rows, adding=KEY, counts=(counter,))
 
 
 @hookimpl

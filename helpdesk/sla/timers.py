@@ -5,9 +5,9 @@ the steps after it, and on into the status a step moves the case to. The case pa
 walk as the policy preview; the sweep acts on its steps that are due.
 
 The sweep (``sweep``, run every minute by ``helpdesk.sla.tasks``) reads due clocks by the
-``timer_due_at`` index in batches. Each case is claimed with a conditional UPDATE on its
-``(case, timer_due_at, timer_step)``: of two workers, or a retried task, only one changes the
-row, and it acts in the same transaction, so a reminder goes out once or not at all.
+``timer_due_at`` index in batches, holding their cases (``_drain_timers``), and claims them
+with a conditional UPDATE (still due): of two workers, or a retried task, only one changes
+a row, and it acts in the same transaction, so a reminder goes out once or not at all.
 
 Catching up after downtime: when several steps of a status are overdue at once, a reminder
 with a later step also due is skipped (nobody needs a reminder for a case that closes in the
@@ -106,26 +106,35 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> int:
 def _drain_timers(now: datetime, batch: int) -> int:
     """The due status timers, a batch per transaction until none is left.
 
-    A batch is read and claimed in one transaction that holds its rows: PostgreSQL locks
-    them (``FOR UPDATE SKIP LOCKED``: a second worker takes the next rows instead of
-    waiting), SQLite's transaction holds the write lock from its start. So one UPDATE
-    claims the whole batch, and the cases, their clocks and their requesters are read in
-    three queries; each case then acts in its own savepoint, and the batch's mail goes into
-    the outbox in one INSERT. A case a person moved meanwhile gets its claim back and the
-    next sweep plans from the case as it is; the other cases of the batch go on. As in
-    ``_drain``, a row read again in a state already tried ends the run.
+    A batch is read and claimed in one transaction that holds its rows: PostgreSQL locks its
+    cases (``FOR UPDATE OF case SKIP LOCKED``: a second worker takes the next cases instead
+    of waiting, and so does a sweep meeting a case that a person's change holds), SQLite's
+    transaction holds the write lock from its start. So one UPDATE claims the whole batch,
+    nobody else changes its cases until it commits, and the cases, their clocks and their
+    requesters are read in three queries. The batch writes its timeline entries and its
+    mail in one multi-row INSERT each, and its hooks hear it once.
+
+    Why this cannot deadlock on PostgreSQL: every change locks a case's row before its clock
+    (the clock is locked by the hook ``clocks`` after the change wrote the case), so a
+    change waits for a clock only of a case whose row it holds (the SLA alerts and a
+    resubmission date lock a clock alone, and then add to no counter); the sweep takes case rows
+    without waiting, then their clocks, then the counters its hooks add to (in the keys'
+    order, as every change does). A change that meets a case of the batch waits at the
+    case's row, before it holds any counter. As in ``_drain``, a row read again in a state
+    already tried ends the run.
     """
     done, tried = 0, set()
     while True:
         with db.atomic():
             query = (
                 CaseClock.select(CaseClock.case, CaseClock.timer_due_at, CaseClock.timer_step)
+                .join(Case, on=(Case.id == CaseClock.case))
                 .where(CaseClock.timer_due_at <= now)
                 .order_by(CaseClock.timer_due_at)
                 .limit(batch)
             )
             if is_postgres():
-                query = query.for_update(skip_locked=True)
+                query = query.for_update(of=Case, skip_locked=True)
             rows = [row for row in query if _state(row, CaseClock.timer_due_at) not in tried]
             if not rows:
                 return done
@@ -134,10 +143,17 @@ def _drain_timers(now: datetime, batch: int) -> int:
 
 
 def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
-    ids = [row.case_id for row in rows]
-    CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1).where(
-        CaseClock.case.in_(ids)
-    ).execute()
+    # Claimed as they are now: a worker that acted on one of these cases after this
+    # transaction's read (and before its lock) has taken it out of the due set, or moved it
+    # on to a step that is due now (which this worker then takes).
+    claimed = (
+        CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1)
+        .where(CaseClock.case.in_([row.case_id for row in rows]) & (CaseClock.timer_due_at <= now))
+        .returning(CaseClock.case)
+        .execute()
+    )
+    ids = [row.case_id for row in claimed]
+    due = {row.case_id: row.timer_due_at for row in rows}
     clocks_by_case = {c.case_id: c for c in CaseClock.select().where(CaseClock.case.in_(ids))}
     cases = {c.id: c for c in Case.select().where(Case.id.in_(ids))}
     people = {c.requester_id for c in cases.values()} | {
@@ -153,6 +169,9 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
     # entries once, at its end, and read what they need for all its cases at once.
     # Its timeline entries go into the database in one INSERT at its end (``deferred``),
     # its mail in another (``outbox.batched``), each template prepared once per language.
+    # No case acts in a savepoint of its own: its cases are held (see ``_drain_timers``), so
+    # a status move's compare-and-set cannot fail, and a case that failed anyway would have
+    # written nothing but its claim (its entries and mail wait in the lists until the end).
     with (
         notify.rendering_once(),
         outbox.batched() as mails,
@@ -160,23 +179,19 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
         changes.deferred(),
         changes.changing() as events,
     ):
-        for row in rows:
+        for case_id in ids:
             written, recorded = len(mails), len(events)
+            clock = clocks_by_case[case_id]
+            clock.timer_step -= 1  # walk from the claimed step
             try:
-                with db.atomic():
-                    clock = clocks_by_case[row.case_id]
-                    clock.timer_step -= 1  # walk from the claimed step
-                    done += _take(cases[row.case_id], clock, now, calendar)
+                done += _take(cases[case_id], clock, now, calendar)
             except CaseError as error:
-                # A person moved the case between our reading and our move (the status move
-                # is a compare-and-set): its claim is given back, and the next sweep plans
-                # from the case as it is.
                 del mails[written:]
                 del events[recorded:]
-                CaseClock.update(timer_due_at=row.timer_due_at, timer_step=row.timer_step).where(
-                    CaseClock.case == row.case_id
+                CaseClock.update(timer_due_at=due[case_id], timer_step=clock.timer_step).where(
+                    CaseClock.case == case_id
                 ).execute()
-                log.info("sweep: case %s changed meanwhile (%s)", row.case_id, error)
+                log.warning("sweep: case %s changed under the batch (%s)", case_id, error)
     return done
 
 

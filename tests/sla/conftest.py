@@ -1,6 +1,7 @@
 """Fixtures for the business-time tests: a vendor's app on the real SMTP server, with demo
 data, an application context and a controlled clock (time-machine)."""
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ import time_machine
 from helpdesk import demo
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
+from helpdesk.db import db
 from helpdesk.mail import tasks
 from helpdesk.products.models import Product
 
@@ -74,3 +76,29 @@ def vendor(make_app, smtp_server):
     for context, traveller in reversed(contexts):
         context.pop()
         traveller.stop()
+
+
+def at_once(v, *works) -> list:
+    """``works`` (callables) started at once, each in its own thread, app context and
+    connection; what each returned (an error in one fails the test)."""
+    db.close()  # each thread opens its own connection
+    start, errors, results = threading.Barrier(len(works)), [], []
+
+    def run(work):
+        try:
+            with v.app.app_context():
+                start.wait()
+                results.append(work())
+        except Exception as error:  # pragma: no cover - shown by the assertion below
+            errors.append(error)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.connect(reuse_if_open=True)
+    assert errors == []
+    return results
