@@ -16,7 +16,7 @@ zone and filters as they were when asked, and mails the link. Only the person wh
 fetch the file (``ready_for``); it is deleted, row and file, after ``EXPORT_LIFETIME_HOURS``.
 """
 
-import logging
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -39,9 +39,8 @@ from helpdesk.mail import notify
 from helpdesk.policy import current_policy
 from helpdesk.timeutil import utcnow
 
-log = logging.getLogger(__name__)
-
-FORMATS = ("csv", "xlsx")
+#: What ``start`` makes a key of: ``secrets.token_urlsafe(32)``.
+KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 DATE_COLUMNS = ("updated", "created", "due")
 
 
@@ -182,6 +181,8 @@ def write(fmt: str, table: Iterator[list], file: BinaryIO) -> int:
 
 def ready_for(key: str, user: User) -> CaseExport | None:
     """``user``'s own export ``key`` while it lasts, else None (someone else's is absent too)."""
+    if not KEY.fullmatch(key):  # no query with a text the database may refuse (NUL)
+        return None
     return CaseExport.get_or_none(
         (CaseExport.key == key) & (CaseExport.user == user.id) & (CaseExport.expires_at > utcnow())
     )

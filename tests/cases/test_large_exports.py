@@ -142,7 +142,8 @@ def test_only_the_person_who_asked_may_fetch_it(app, ctx, browse, cases, foreign
             assert browse(other).get(url).status_code == 404, (other, url)
         anonymous = app.test_client().get(url)
         assert anonymous.status_code == 302 and "/sign-in" in anonymous.location
-    assert browse("paula.portal").get("/cases/exports/no-such-key").status_code == 404
+    for key in ("no-such-key", "nul%00" + export.key[6:], export.key[:-1] + "\u00e4"):
+        assert browse("paula.portal").get(f"/cases/exports/{key}").status_code == 404
 
 
 def test_every_request_is_audited(app, ctx, browse, cases):
