@@ -4,8 +4,9 @@ The agent's queue, all views and statuses, as CSV and as Excel: 100,000 cases ar
 ``EXPORT_IMMEDIATE_ROWS``, so the request is answered with the export's page and a huey
 consumer (started here, on the benchmark's instance and queue) writes the file. Reported: the
 time from the request to the finished file (the page polled as its meta refresh would, the
-file then downloaded), the file's size, and the consumer's peak memory (VmHWM, started anew
-before each export) next to the web workers'.
+file then downloaded), the file's size, the consumer's CPU time meanwhile (its periodic tasks
+included) and its peak memory (VmHWM, started anew before each export) next to the web
+workers'.
 """
 
 import os
@@ -49,6 +50,7 @@ def measure(base: str, cookie: str, master: int, folder: Path) -> list[str]:
 
 def _export(base: str, cookie: str, master: int, job_pid: int, fmt: str) -> str:
     Path(f"/proc/{job_pid}/clear_refs").write_text("5")
+    cpu_before = _cpu_seconds(job_pid)
     opener = urllib.request.build_opener(_NoRedirect)
     started = time.monotonic()
     request = urllib.request.Request(base + PATH.format(fmt=fmt), headers={"Cookie": cookie})
@@ -70,11 +72,12 @@ def _export(base: str, cookie: str, master: int, job_pid: int, fmt: str) -> str:
     size = len(_get(base + link.group(1), cookie))
     seconds = time.monotonic() - started
     rows = re.search(r"export of ([\d,.]+) cases is ready", page)
-    job = _peak_mb(job_pid)
+    job, cpu = _peak_mb(job_pid), _cpu_seconds(job_pid) - cpu_before
     web = ", ".join(f"{m:.0f} MB" for m in bench_run.peak_memory_mb(master))
     return (
         f"export {fmt}: {rows.group(1) if rows else '?'} rows, {size / 2**20:.1f} MB, "
-        f"{seconds:.1f} s from request to downloaded file; job's peak memory {job:.0f} MB "
+        f"{seconds:.1f} s from request to downloaded file, the consumer's CPU {cpu:.1f} s; "
+        f"job's peak memory {job:.0f} MB "
         f"(web workers' {web})"
     )
 
@@ -83,6 +86,12 @@ def _get(url: str, cookie: str) -> bytes:
     request = urllib.request.Request(url, headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=120) as response:
         return response.read()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_mb(pid: int) -> float:

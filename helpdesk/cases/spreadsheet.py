@@ -4,10 +4,10 @@ CSV is UTF-8 with a byte order mark and semicolons: the people reading it mostly
 German-language Excel, which splits on semicolons (the comma is its decimal separator) and
 needs the mark to read UTF-8. Every text cell that a spreadsheet would take for a formula
 (``= + - @``, tab, carriage return) gets a leading apostrophe, in both formats. A character
-no spreadsheet cell may hold (a control character XML forbids, a lone surrogate) is written as a
-visible mark (``printable``): openpyxl refuses them, and one such subject would fail the whole
-export. The workbook is written by XlsxWriter in its constant-memory mode (``write_xlsx``), so
-memory stays the same for any number of rows.
+no spreadsheet cell may hold (a control character XML forbids, a lone surrogate) is written as
+a visible mark (``printable``): an xlsx cannot carry them (openpyxl refused them and failed the
+whole export), and the CSV says the same. The workbook is written by XlsxWriter in its
+constant-memory mode (``write_xlsx``), so memory stays the same for any number of rows.
 """
 
 import csv
