@@ -256,7 +256,7 @@ def main() -> int:
         memory = peak_memory_mb(server.pid), memory_signing_in
         if not args.pages_only:
             try:
-                sweep = "\n".join([sweep, *exports.measure(base, agent, server.pid)])
+                sweep = "\n".join([sweep, *exports.measure(base, agent, server.pid, folder)])
             except (OSError, http.client.HTTPException) as error:  # the pages still count
                 sweep += f"\nexport failed: {type(error).__name__}: {error}"[:300]
     finally:

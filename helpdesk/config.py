@@ -34,6 +34,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
     "MAX_PICTURE_BYTES": 5 * 1024 * 1024,  # a profile picture as uploaded (ACC-5)
+    # Case exports (CASE-8) of more rows are prepared by a job, not in the request.
+    "EXPORT_IMMEDIATE_ROWS": 5000,
+    "EXPORT_LIFETIME_HOURS": 24,  # a prepared export is deleted after this
     # Attempts per moving window (limits' notation); see helpdesk/ratelimit.py.
     "RATE_LIMITS": {
         "sign_in_address": "30 per 10 minutes",

@@ -23,9 +23,11 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
+from werkzeug.datastructures import MultiDict
 
 from helpdesk import demo
 from helpdesk.accounts import profile, tokens
@@ -36,7 +38,7 @@ from helpdesk.accounts.tokens import AccountToken, Purpose
 from helpdesk.admin import settings
 from helpdesk.api import tokens as api_tokens
 from helpdesk.api.models import Webhook
-from helpdesk.cases import files, service, uploads
+from helpdesk.cases import exporting, files, service, uploads
 from helpdesk.cases.models import Attachment, Case
 from helpdesk.contracts import agreement, billing
 from helpdesk.contracts import service as contracts
@@ -129,6 +131,9 @@ ACCESS = {
     "cases.next_case":            AGENTS,
     "cases.columns":              SIGNED_IN,
     "cases.export":               SIGNED_IN,
+    # a large export is fetched by the person who asked alone: each side's portal admin
+    "cases.export_page":          PORTAL_ADMINS,
+    "cases.export_file":          PORTAL_ADMINS,
     "cases.new":                  SIGNED_IN,  # agents are sent on to the phone form
     "cases.new_phone":            AGENTS,
     "cases.new_fields":           SIGNED_IN,
@@ -364,6 +369,8 @@ OBJECT_OF_ENDPOINT = {
     "contracts.contract_file":   {"file_id": "contract_file"},
     "contracts.agreement_file":  {"file_id": "agreement_file"},
     "reports.export":            {"key": "report_figure"},
+    "cases.export_page":         {"key": "case_export"},
+    "cases.export_file":         {"key": "case_export"},
     "sign_in_link.open_link":    {"secret": "sign_in_secret"},
     "sso.start":                 {"pk": "sign_in_provider"},
     "sso.provider":              {"pk": "sign_in_provider"},
@@ -508,6 +515,14 @@ def knowledge_objects() -> dict:
     }
 
 
+def prepared_export(user) -> str:
+    """The key of a large export ``user`` asked for, prepared by its job."""
+    cases = exporting.CaseList(user, MultiDict({"status": "all"}))
+    export = exporting.start(user, "csv", MultiDict(), cases, ZoneInfo("Europe/Vienna"))
+    exporting.prepare(export.id)
+    return export.key
+
+
 def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict, dict]:
     """An organisation's objects (name -> value) and the secrets mailed about them."""
     organisation = requester.organisation
@@ -565,6 +580,7 @@ def organisation_objects(side, requester, portal_admin, colleague) -> tuple[dict
         "case_mail": case_mail.id,
         **contract_objects(organisation),
         "api_token": api_token.id,
+        "case_export": prepared_export(portal_admin),
     }
     secrets = {
         "reset_secret": reset_secret,

@@ -195,3 +195,29 @@ class Follower(BaseModel):
     class Meta:
         primary_key = CompositeKey("case", "user")
         indexes = ((("user", "case"), False),)
+
+
+class ExportState(StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class CaseExport(BaseModel):
+    """A large export of a case list prepared by a job (CASE-8): what was asked for, by whom,
+    in which language and time zone, and the file once it is written. Only ``user`` may fetch
+    it, by its random ``key``; it is deleted, row and file, at ``expires_at``."""
+
+    id = AutoField()
+    key = CharField(max_length=43, unique=True)
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    format = CharField(max_length=4)
+    filters = TextField()  # the list's query string
+    language = CharField(max_length=5)
+    timezone = CharField(max_length=64)
+    rows = IntegerField()  # counted when asked for
+    state = CharField(max_length=10, default=ExportState.PENDING)
+    stored_name = CharField(max_length=80, null=True)
+    size = BigIntegerField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(index=True)

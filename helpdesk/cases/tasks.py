@@ -1,10 +1,10 @@
-"""Periodic housekeeping of cases."""
+"""Jobs of cases: large exports and periodic housekeeping."""
 
 from datetime import timedelta
 
 from huey import crontab
 
-from helpdesk.cases import files
+from helpdesk.cases import exporting, files
 from helpdesk.cases.models import Attachment
 from helpdesk.jobs import huey
 from helpdesk.timeutil import utcnow
@@ -30,3 +30,16 @@ def remove_pending_before(cutoff) -> int:
     if abandoned:
         Attachment.delete().where(Attachment.id.in_([a.id for a in abandoned])).execute()
     return len(abandoned)
+
+
+@huey.task()
+def prepare_export(export_id: int):
+    """Write a large case export and mail its link (``exporting.prepare``)."""
+    export = exporting.prepare(export_id)
+    return export.id if export else None
+
+
+@huey.periodic_task(crontab(minute="23"))
+def remove_expired_exports():
+    """Delete the case exports past their lifetime, rows and files."""
+    return exporting.remove_expired()

@@ -1,7 +1,7 @@
 """Time statements (DOC-3) as a page, an xlsx and a PDF, for one organisation and a period
 (``?from=YYYY-MM-DD&to=YYYY-MM-DD``, by default last month): its customers with the right see
 their own, agents any. Text typed by people (subjects, activities, notes) goes into the xlsx
-as text, never as a formula (``cases.views.exports``)."""
+as text, never as a formula (``cases.spreadsheet``)."""
 
 import io
 from datetime import date
@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk.accounts.models import Organisation
-from helpdesk.cases.views.exports import FORMULA_STARTS, printable
+from helpdesk.cases.spreadsheet import FORMULA_STARTS, printable
 from helpdesk.contracts import statements
 from helpdesk.contracts.agreement import latin1
 from helpdesk.contracts.statements import duration

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, request
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
-from helpdesk.cases.views.exports import MIMETYPES, csv_bytes, neutralise, printable, xlsx_bytes
+from helpdesk.cases.spreadsheet import MIMETYPES, csv_bytes, neutralise, printable, xlsx_bytes
 from helpdesk.i18n import gettext as _
 from helpdesk.reports import service
 from helpdesk.web import render

@@ -12,7 +12,7 @@ from playhouse.test_utils import count_queries
 from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.models import Case
-from helpdesk.cases.views.exports import neutralise, printable
+from helpdesk.cases.spreadsheet import neutralise, printable
 from tests.cases.test_lists import Browser
 
 CUSTOMER_HEADING = [
@@ -247,12 +247,12 @@ def test_labels_in_the_users_language(ctx, browse, open_case):
 
 
 def test_every_row_streams_out_without_a_cap(ctx, browse, open_case, monkeypatch):
-    from helpdesk.cases.views import exports
+    from helpdesk.cases import spreadsheet
 
     for i in range(5):
         open_case(subject=f"Case {i}")
-    monkeypatch.setattr(exports, "CSV_ROWS", 2)  # several pieces from five rows
-    monkeypatch.setattr(exports, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(spreadsheet, "CSV_ROWS", 2)  # several pieces from five rows
+    monkeypatch.setattr(spreadsheet, "CHUNK_BYTES", 1024)
     paula = browse("paula.portal")
 
     def pieces_of(path):
