@@ -87,6 +87,8 @@ class Article(BaseModel):
     class Meta:
         indexes = (
             (("state", "audience", "category"), False),
+            # The help center's counts per category read this index alone (migration 0042).
+            (("state", "category", "audience", "product"), False),
             (("category", "state"), False),
             (("product", "state"), False),
             (("state", "reads"), False),
