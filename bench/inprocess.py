@@ -1,6 +1,7 @@
 """CPU time per request of the benchmark's pages, in-process (no server, no load generator).
 
-    python -m bench.inprocess [--cases 100000] [--requests 300] [--knowledge-rounds 20]
+    python -m bench.inprocess [--cases 100000] [--requests 300] [--rounds 10]
+                              [--knowledge-rounds 20]
 
 Signs in through the real form with Flask's test client and times each page of ``bench.run``,
 and the API's case list and get with a token (``bench.api``), with ``time.process_time``: the
@@ -29,6 +30,9 @@ PAGES = (
     ("agent search over all cases", "/queue?view=all&q=drucker", seeding.AGENT),
     *((label, path, seeding.CUSTOMER) for label, path, _cookie in knowledge.pages(None)),
 )
+FLOOR = PAGES[1]
+#: The pages of issue 19's targets, measured against the floor by ``--rounds``.
+CASE_PAGES = PAGES[1:7]
 
 
 def signed_in(app, email: str | None):
@@ -54,26 +58,31 @@ def cpu_ms(client, url: str, requests: int, headers: dict | None = None) -> floa
     return min(rounds)
 
 
-def knowledge_shares(app, requests: int, rounds: int) -> None:
-    """The floor and the knowledge pages in turn, ``requests`` each per round: per page the
-    median CPU ms and the median of its share of the floor in the same round (a machine
-    shared with other work slows all of one round alike)."""
-    pages = [PAGES[1], *PAGES[-2:]]
-    client = signed_in(app, seeding.CUSTOMER)
-    for _label, url, _email in pages:
+def shares(app, pages, requests: int, rounds: int) -> None:
+    """The pages in turn, ``requests`` each per round, the floor first: per page the median
+    (and least) CPU ms and the median (and range) of its share of the floor in the same
+    round. A machine shared with other work slows all of one round alike, so the share moves
+    far less than the milliseconds."""
+    clients = {}
+    for _label, url, email in pages:
+        client = clients.get(email) or clients.setdefault(email, signed_in(app, email))
         for _ in range(20):
             assert client.get(url).status_code == 200, url
     spent = {label: [] for label, _url, _email in pages}
     for _ in range(rounds):
-        for label, url, _email in pages:
+        for label, url, email in pages:
+            client = clients[email]
             started = time.process_time()
             for _ in range(requests):
                 client.get(url)
             spent[label].append((time.process_time() - started) / requests * 1000)
-    floor = spent[pages[0][0]]
+    floor = spent[FLOOR[0]]
     for label, times in spent.items():
-        share = statistics.median(f / t for f, t in zip(floor, times, strict=True))
-        print(f"{label:36s} {statistics.median(times):6.2f} ms  {100 * share:4.0f}% of the floor")
+        share = sorted(100 * f / t for f, t in zip(floor, times, strict=True))
+        print(
+            f"{label:36s} {statistics.median(times):6.2f} ms (least {min(times):5.2f})"
+            f"  {statistics.median(share):4.0f}% of the floor ({share[0]:.0f}-{share[-1]:.0f})"
+        )
 
 
 def main() -> None:
@@ -86,12 +95,24 @@ def main() -> None:
         default=0,
         help="only the floor and the knowledge pages, interleaved in this many rounds",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="only the floor and the case pages (lists, case page, queue, search), "
+        "interleaved in this many rounds",
+    )
     args = parser.parse_args()
     _folder, facts = bench_run.prepare(args.cases)
     from bench.wsgi import app  # the app as served, with the trivial route
 
     if args.knowledge_rounds:
-        knowledge_shares(app, args.requests, args.knowledge_rounds)
+        shares(app, [FLOOR, *PAGES[-2:]], args.requests, args.knowledge_rounds)
+        return
+    if args.rounds:
+        detail = facts["detail_call_id"]
+        pages = [(label, path.format(detail=detail), e) for label, path, e in CASE_PAGES]
+        shares(app, pages, args.requests, args.rounds)
         return
 
     clients = {}  # one sign-in per person: the sign-in limit allows only a few a minute

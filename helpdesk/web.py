@@ -6,6 +6,8 @@ a cache miss (htmx puts the answer in place of the whole page). ``Vary: HX-Reque
 caches from handing one to the other.
 """
 
+from urllib.parse import quote
+
 from flask import current_app, make_response, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
@@ -42,6 +44,22 @@ def fixed_url(endpoint: str, **values) -> str:
     if url is None:
         url = urls[key] = url_for(endpoint, **values)
     return url
+
+
+#: Stands in for a call id while the rest of a case's URL is built (no route has it).
+_CALL_ID = "call-id-stand-in"
+
+
+def case_url(endpoint: str, call_id: str) -> str:
+    """``url_for(endpoint, call_id=call_id)``: the URL around the call id built once per app
+    and root path (a case page links a dozen forms of its own), the call id quoted as
+    Werkzeug's converter quotes it."""
+    urls = current_app.extensions.setdefault("case_urls", {})
+    key = (request.script_root, endpoint)
+    pattern = urls.get(key)
+    if pattern is None:
+        pattern = urls[key] = url_for(endpoint, call_id=_CALL_ID)
+    return pattern.replace(_CALL_ID, quote(call_id, safe="!$&'()*+,/:;=@"), 1)
 
 
 def static_url(filename: str) -> str:

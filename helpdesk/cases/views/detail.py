@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from flask import abort
 from flask_babel import format_decimal
 from flask_login import current_user, login_required
+from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.accounts.models import Kind, Team, User
-from helpdesk.cases import access, closing, files
+from helpdesk.cases import access, closing, files, form_markup
+from helpdesk.cases.cells import per_locale, vocabulary
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
 from helpdesk.cases.views.blueprint import bp
@@ -341,8 +343,10 @@ _COMPONENTS = _parts_of_product(
 
 
 def _by_name(rows) -> list[tuple[str, str]]:
-    """``(id, name)`` choices of ``rows``, by their name in the user's language."""
-    return sorted(((str(row.id), row.name) for row in rows), key=lambda c: c[1].casefold())
+    """``(id, name)`` choices of ``rows``, by their name in the user's language, escaped."""
+    return form_markup.escaped(
+        sorted(((row.id, row.name) for row in rows), key=lambda c: c[1].casefold())
+    )
 
 
 _AGENTS = Prepared(
@@ -354,18 +358,35 @@ _AGENTS = Prepared(
 )
 
 
+def _fixed_choices(policy, locale) -> dict[str, list[tuple[str, str]]]:
+    """The vendor's case types, severities and priorities as escaped choices."""
+    labels = vocabulary(policy).labels
+    return {kind: list(labels[kind].items()) for kind in ("case_type", "severity", "priority")}
+
+
+_choices_per_locale = per_locale(_fixed_choices)
+
+
 def agent_context(case: Case) -> dict:
-    """Choices for the agent's forms: values of every field, settable statuses, agents."""
+    """Choices for the agent's forms (escaped ``(value, text)`` pairs for
+    ``form_markup.options``): values of every field, settable statuses, agents."""
     policy = current_policy()
-    none = [("", _l("(none)"))]
+    none = [("", str(escape(_l("(none)"))))]
+    statuses = [
+        s
+        for s in policy.statuses
+        if s.key != case.status
+        and policy.may_set_status(current_user, case, s)
+        and (s.category != Category.CLOSED or policy.may_close(current_user, case))
+    ]
+    status_labels = vocabulary(policy).labels["status"]
     return {
         "fields": AGENT_FIELDS,
         "choices": {
-            "case_type": [(t.key, t.label) for t in policy.case_types],
-            "severity": [(s.key, s.label) for s in policy.severities],
-            "priority": [(p.key, p.label) for p in policy.priorities],
+            **_choices_per_locale(policy),
             "product": _by_name(_PRODUCTS(case.product_id)),
-            "version": none + [(str(v.id), v.name) for v in _VERSIONS(case.product_id)],
+            "version": none
+            + form_markup.escaped((v.id, v.name) for v in _VERSIONS(case.product_id)),
             "component": none + _by_name(_COMPONENTS(case.product_id)),
             "team": none + _by_name(Team.select()),
         },
@@ -378,14 +399,8 @@ def agent_context(case: Case) -> dict:
             "component": str(case.component_id or ""),
             "team": str(case.team_id or ""),
         },
-        "statuses": [
-            s
-            for s in policy.statuses
-            if s.key != case.status
-            and policy.may_set_status(current_user, case, s)
-            and (s.category != Category.CLOSED or policy.may_close(current_user, case))
-        ],
-        "agents": list(_AGENTS()),
+        "statuses": [(s.key, status_labels[s.key]) for s in statuses],
+        "agents": form_markup.escaped((person.id, person.name) for person in _AGENTS()),
         "read_articles": knowledge.read_before(case.requester_id, case.created_at),
     }
 

@@ -12,7 +12,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from helpdesk.cases import listing
+from helpdesk.cases import form_markup, listing
 from helpdesk.cases.cells import Cells, per_locale
 from helpdesk.cases.views.blueprint import bp
 from helpdesk.cases.views.detail import case_or_404
@@ -252,7 +252,7 @@ class Words:
         (an allowed value, so there are few of them to keep)."""
         found = self.rendered.get((name, current))
         if found is None:
-            found = self.rendered[name, current] = _options(self.options[name], current)
+            found = self.rendered[name, current] = form_markup.options(self.options[name], current)
         return found
 
 
@@ -269,16 +269,12 @@ def _fixed_words(policy, locale) -> Words:
     }
     return Words(
         labels={name: escape(label) for name, label in FIELD_LABELS.items()},
-        options={name: _escaped(pairs) for name, pairs in options.items()},
+        options={name: form_markup.escaped(pairs) for name, pairs in options.items()},
         views=[(view, escape(label)) for view, label in VIEW_LABELS.items()],
     )
 
 
 _words = per_locale(_fixed_words)
-
-
-def _escaped(pairs) -> list[tuple[str, str]]:
-    return [(str(escape(value)), str(escape(text))) for value, text in pairs]
 
 
 def _selects(choices: listing.Choices, filters: listing.Filters, words: Words) -> list:
@@ -299,15 +295,6 @@ def _selects(choices: listing.Choices, filters: listing.Filters, words: Words) -
 
 def _any_of(names: dict[int, str], current, words: Words, more=()) -> Markup:
     """The options "any", ``more`` and ``names`` (an id's name from the database)."""
-    return _options([*words.options["any"], *more, *_escaped(names.items())], current)
-
-
-def _options(pairs: list[tuple[str, str]], current) -> Markup:
-    """The ``<option>`` elements of escaped ``(value, text)`` pairs, ``current`` selected."""
-    selected = str(escape("" if current is None else current))
-    return Markup(
-        "".join(
-            f'<option value="{value}"{" selected" if value == selected else ""}>{text}</option>'
-            for value, text in pairs
-        )
+    return form_markup.options(
+        [*words.options["any"], *more, *form_markup.escaped(names.items())], current
     )
