@@ -47,6 +47,7 @@ from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
 from helpdesk.reports.models import (
+    CaseTimeCount,
     CaseTimes,
     DailyCaseCount,
     DailyOpenCount,
@@ -101,6 +102,7 @@ ALL_MODELS = [
     UnitDraw,
     DailyCaseCount,
     CaseTimes,
+    CaseTimeCount,
     DailyOpenCount,
     OpenCase,
     OpenCaseCount,

@@ -14,7 +14,6 @@ next morning).
 """
 
 from collections import Counter
-from datetime import date
 
 from huey import crontab
 from peewee import EXCLUDED
@@ -68,12 +67,8 @@ def _state_of_case(row, zone) -> tuple | None:
 
 def _state_of_row(row: OpenCase) -> tuple:
     values = [getattr(row, name) for name in STATE]
-    values[-1] = _as_date(values[-1])
+    values[-1] = days.as_date(values[-1])
     return tuple(values)
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _tally(state: tuple, sign: int, counts: Counter, ages: Counter) -> None:
@@ -169,7 +164,7 @@ def stored() -> tuple[dict[int, tuple], Counter, Counter]:
     ages = Counter()
     for row in OpenCaseAge.select().where(OpenCaseAge.count != 0):
         *key, opened = (getattr(row, name) for name in AGE_KEY)
-        ages[(*key, _as_date(opened))] = row.count
+        ages[(*key, days.as_date(opened))] = row.count
     return states, counts, ages
 
 
