@@ -6,7 +6,8 @@ read and order every case's row of the period.
   index each on severity, bucket, opening and the time (a bucket's values of a period in
   order);
 - ``case_time_count``: the cases per day and ISO week of opening, organisation (0: all
-  together), team, product, case type, severity, measure and bucket.
+  together), team, product, case type (-1, -1, "*": all added up), severity, measure and
+  bucket.
 
 Both are filled here from ``case_times`` (the opening day in the portal's time zone,
 ``BABEL_DEFAULT_TIMEZONE``), as the nightly recount fills them.
@@ -14,6 +15,7 @@ Both are filled here from ``case_times`` (the opening day in the portal's time z
 
 import math
 from datetime import UTC, datetime, timedelta
+from itertools import product
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -25,6 +27,7 @@ PER_LOG = 16  # buckets per unit of log(1 + minutes), as ``time_rollup.PER_LOG``
 KEY = ("organisation", "measure", "span", "first_day", "severity", "bucket", "team")
 KEY += ("product", "case_type")
 COUNTS = ("count", "targeted", "within", "target")
+ALL = (-1, -1, "*")  # the team, product and type of the rows of all, as ``time_rollup.ALL``
 
 
 def upgrade(db, migrator):
@@ -76,7 +79,7 @@ def fill(db, model) -> None:
     )
     moves: dict[tuple[str, int], list[int]] = {}
     counts: dict[tuple, list[int]] = {}
-    for case_id, organisation, team, product, severity, kind, at, target, *times in cursor:
+    for case_id, organisation, team, product_id, severity, kind, at, target, *times in cursor:
         if isinstance(at, str):
             at = datetime.fromisoformat(at)
         day = at.replace(tzinfo=UTC).astimezone(zone).date()
@@ -90,15 +93,18 @@ def fill(db, model) -> None:
         if resolution is not None:
             moves.setdefault(("resolution", _bucket(resolution)), []).append(case_id)
             found.append(("resolution", _bucket(resolution), 0, 0))
+        week = day - timedelta(days=day.weekday())
         for measure, bucket, targeted, within in found:
-            for who in (organisation, 0):
-                for span, first in ((1, day), (7, day - timedelta(days=day.weekday()))):
-                    key = (who, measure, span, first, severity, bucket, team, product, kind)
-                    row = counts.setdefault(key, [0, 0, 0, 0])
-                    row[0] += 1
-                    row[1] += targeted
-                    row[2] += within
-                    row[3] = max(row[3], target if measure == "response" else 0)
+            for who, (span, first), rest in product(
+                (organisation, 0), ((1, day), (7, week)), ((team, product_id, kind), ALL)
+            ):
+                row = counts.setdefault(
+                    (who, measure, span, first, severity, bucket, *rest), [0] * 4
+                )
+                row[0] += 1
+                row[1] += targeted
+                row[2] += within
+                row[3] = max(row[3], target if measure == "response" else 0)
     with db.atomic():
         for (measure, bucket), cases in moves.items():
             for start in range(0, len(cases), 500):

@@ -16,6 +16,7 @@ nightly job recounts the weeks of the cases opened, answered or solved since yes
 import math
 from collections import Counter
 from datetime import date, timedelta
+from itertools import product
 
 from huey import crontab
 from peewee import EXCLUDED, fn
@@ -28,6 +29,10 @@ from helpdesk.reports.models import EVERYONE, CaseTimeCount, CaseTimes
 #: Buckets per unit of ``log(1 + minutes)``: the width is about 1/16 of the value.
 PER_LOG = 16
 UNANSWERED = -1  # the bucket of a case's response until it is answered
+#: ``team``, ``product`` and ``case_type`` of the rows that add up all teams, products and
+#: types: what a dashboard without those filters reads (a few rows per bucket, not a row per
+#: type and bucket).
+ALL = (-1, -1, "*")
 MEASURES = {"response": "response_minutes", "resolution": "resolution_minutes"}
 KEY = ("organisation", "measure", "span", "first_day", "severity", "bucket", "team")
 KEY += ("product", "case_type")
@@ -59,20 +64,22 @@ def entries(times: CaseTimes) -> list[tuple]:
 def tally(times: CaseTimes, sign: int, counted: dict, zone=None) -> None:
     """Add (``sign`` 1) or take away (-1) what ``times`` counts as to ``counted``:
     ``{key: [count, targeted, within, largest response target]}`` of each day's and week's
-    row, for the case's organisation and for all."""
+    row, for the case's organisation and for all, for its team, product and type and for
+    ``ALL``."""
     day = days.day_of(times.opened_at, zone)
-    rest = (times.team or 0, times.product or 0, times.case_type)
+    own = (times.team or 0, times.product or 0, times.case_type)
     target = times.response_target or 0
     for measure, bucket, targeted, within in entries(times):
-        for organisation in (times.organisation, EVERYONE):
-            for span, first in ((1, day), (7, monday(day))):
-                key = (organisation, measure, span, first, times.severity, bucket, *rest)
-                row = counted.setdefault(key, [0, 0, 0, 0])
-                row[0] += sign
-                row[1] += sign * targeted
-                row[2] += sign * within
-                if measure == "response":
-                    row[3] = max(row[3], target)
+        for organisation, (span, first), rest in product(
+            (times.organisation, EVERYONE), ((1, day), (7, monday(day))), (own, ALL)
+        ):
+            key = (organisation, measure, span, first, times.severity, bucket, *rest)
+            row = counted.setdefault(key, [0, 0, 0, 0])
+            row[0] += sign
+            row[1] += sign * targeted
+            row[2] += sign * within
+            if measure == "response":
+                row[3] = max(row[3], target)
 
 
 def add(counted: dict) -> None:
@@ -121,9 +128,11 @@ def counted(filters, measure: str, *columns) -> list:
             & (CaseTimeCount.span == span)
             & CaseTimeCount.first_day.between(first, last)
         )
-        for name in ("team", "product", "case_type"):
-            value = getattr(filters, name)
-            if value is not None:
+        narrowing = {name: getattr(filters, name) for name in ("team", "product", "case_type")}
+        if all(value is None for value in narrowing.values()):
+            query = query.where(CaseTimeCount.team == ALL[0])
+        for name, value in narrowing.items():
+            if value is not None:  # leaves out the rows of ``ALL``
                 query = query.where(getattr(CaseTimeCount, name) == value)
         queries.append(query)
     return queries

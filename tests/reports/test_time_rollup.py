@@ -74,21 +74,25 @@ def test_the_distribution_equals_a_recount_and_gives_the_exact_figures(world, op
     assert time_rollup.stored(FIRST, LAST) == recount
 
     # the figures: exact, for agents and for a customer's organisation, over periods that
-    # start and end inside weeks and that span several
+    # start and end inside weeks and that span several, with and without a case type
     erik, martin = world["erik.first"], world["martin.main"]
-    for who, start, end in (
-        (erik, "2026-03-01", "2026-03-31"),
-        (erik, "2026-03-04", "2026-03-19"),
-        (erik, "2026-03-10", "2026-03-12"),
-        (martin, "2026-03-03", "2026-03-27"),
+    kind = Case.select(Case.case_type).first().case_type
+    for who, start, end, narrowed in (
+        (erik, "2026-03-01", "2026-03-31", {}),
+        (erik, "2026-03-04", "2026-03-19", {}),
+        (erik, "2026-03-10", "2026-03-12", {}),
+        (erik, "2026-03-02", "2026-03-29", {"case_type": kind}),
+        (martin, "2026-03-03", "2026-03-27", {}),
     ):
-        filters = reports.filters_for(who, {"start": start, "end": end})
+        filters = reports.filters_for(who, {"start": start, "end": end, **narrowed})
         opened_from, opened_to = days.span(filters.start, filters.end)
         rows = CaseTimes.select().where(
             (CaseTimes.opened_at >= opened_from) & (CaseTimes.opened_at < opened_to)
         )
         if filters.organisation:
             rows = rows.where(CaseTimes.organisation == filters.organisation)
+        if narrowed:
+            rows = rows.where(CaseTimes.case_type == kind)
         for column in ("response_minutes", "resolution_minutes"):
             expected = _exact(rows, column)
             assert expected, (start, column)
