@@ -68,9 +68,24 @@ class CaseTimes(BaseModel):
     class Meta:
         indexes = (
             (("opened_at",), False),
-            # a period's values within one bucket of the distribution, from the index alone
+            # a period's values within one bucket of the distribution, from the index alone,
+            # of all organisations and of one
             (("severity", "response_bucket", "opened_at", "response_minutes"), False),
             (("severity", "resolution_bucket", "opened_at", "resolution_minutes"), False),
+            (
+                ("organisation", "severity", "response_bucket", "opened_at", "response_minutes"),
+                False,
+            ),
+            (
+                (
+                    "organisation",
+                    "severity",
+                    "resolution_bucket",
+                    "opened_at",
+                    "resolution_minutes",
+                ),
+                False,
+            ),
             (("organisation", "opened_at"), False),
             # the response figures of all organisations read from the index alone
             (
@@ -219,6 +234,7 @@ class CaseTimeCount(BaseModel):
 
     class Meta:
         indexes = (
+            # the upsert's key; a period's rows narrowed by some of team, product and type
             (
                 (
                     "organisation",
@@ -233,18 +249,18 @@ class CaseTimeCount(BaseModel):
                 ),
                 True,
             ),
-            # a period's distribution read from the index alone
+            # a period's rows of all or of one team, product and type, from the index alone
             (
                 (
                     "organisation",
                     "measure",
                     "span",
-                    "first_day",
-                    "severity",
-                    "bucket",
                     "team",
                     "product",
                     "case_type",
+                    "first_day",
+                    "severity",
+                    "bucket",
                     "count",
                     "targeted",
                     "within",

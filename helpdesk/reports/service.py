@@ -568,20 +568,25 @@ def _times(filters: Filters, *columns):
     return narrowed(query, CaseTimes, filters)
 
 
-def quantiles(filters: Filters, column: str) -> dict[str, tuple[float, float]]:
+def quantiles(
+    filters: Filters, column: str, counts: dict | None = None
+) -> dict[str, tuple[float, float]]:
     """``{severity: (median, 90th percentile)}`` of ``column`` (business minutes) over the
     period's cases: the median of an even count the two middle values averaged, the 90th
     percentile by nearest rank. The distribution's counts (``time_rollup``) tell in which
     bucket and at which place of it each of those ranks lies; the exact values are then read
-    from the period's case rows in just those buckets, in order."""
+    from the period's case rows in just those buckets, in order. ``counts``: the
+    distribution's counts if already read (``time_rollup.distribution``)."""
     measure = column.removesuffix("_minutes")
+    if counts is None:
+        counts = time_rollup.distribution(filters, measure)[0]
     found = {}
-    for severity, counts in time_rollup.buckets(filters, measure).items():
-        n = sum(count for _bucket, count in counts)
+    for severity, buckets in counts.items():
+        n = sum(count for _bucket, count in buckets)
         ranks = ((n + 1) // 2, (n + 2) // 2, (9 * n + 9) // 10)  # 1-based
         places: dict[int, dict[int, int]] = {}  # bucket: {rank: place in the bucket}
         before = 0
-        for bucket, count in counts:
+        for bucket, count in buckets:
             for rank in ranks:
                 if before < rank <= before + count:
                     places.setdefault(bucket, {})[rank] = rank - before
@@ -636,13 +641,13 @@ def response_figures(filters: Filters) -> list[Figure]:
     the share answered within target, and the breaches with links."""
     severities = [s.key for s in current_policy().severities]
     labels = [str(current_policy().label("severity", key)) for key in severities]
-    compliance = time_rollup.compliance(filters)
+    responses, compliance = time_rollup.distribution(filters, "response")
     figures = []
     for key, column, title in (
         ("response_times", "response_minutes", _("First response in business hours")),
         ("resolution_times", "resolution_minutes", _("Resolution in business hours")),
     ):
-        spread = quantiles(filters, column)
+        spread = quantiles(filters, column, responses if key == "response_times" else None)
         series = [
             Series(_("Median"), [_hours(spread.get(s, (0, 0))[0]) for s in severities]),
             Series(_("90th percentile"), [_hours(spread.get(s, (0, 0))[1]) for s in severities]),

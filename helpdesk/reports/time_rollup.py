@@ -130,7 +130,7 @@ def counted(filters, measure: str, *columns) -> list:
         )
         narrowing = {name: getattr(filters, name) for name in ("team", "product", "case_type")}
         if all(value is None for value in narrowing.values()):
-            query = query.where(CaseTimeCount.team == ALL[0])
+            narrowing = dict(zip(narrowing, ALL, strict=True))
         for name, value in narrowing.items():
             if value is not None:  # leaves out the rows of ``ALL``
                 query = query.where(getattr(CaseTimeCount, name) == value)
@@ -138,39 +138,35 @@ def counted(filters, measure: str, *columns) -> list:
     return queries
 
 
-def buckets(filters, measure: str) -> dict[str, list[tuple[int, int]]]:
-    """``{severity: [(bucket, cases), ...]}`` of ``measure`` in the period, buckets in order."""
-    total = Counter()
-    for query in counted(
-        filters, measure, CaseTimeCount.severity, CaseTimeCount.bucket, fn.SUM(CaseTimeCount.count)
-    ):
-        rows = query.where(CaseTimeCount.bucket >= 0).group_by(
-            CaseTimeCount.severity, CaseTimeCount.bucket
-        )
-        for severity, bucket, n in rows.tuples():
-            total[(severity, bucket)] += int(n or 0)
-    found: dict[str, list[tuple[int, int]]] = {}
-    for (severity, bucket), n in sorted(total.items()):
-        if n:
-            found.setdefault(severity, []).append((bucket, n))
-    return found
-
-
-def compliance(filters) -> dict[str, tuple[int, int, int]]:
-    """``{severity: (answered with a target, answered within it, the largest target)}`` of
-    the cases opened in the period."""
-    found: dict[str, tuple[int, int, int]] = {}
+def distribution(filters, measure: str) -> tuple[dict, dict]:
+    """``({severity: [(bucket, cases), ...]}, {severity: (answered with a target, answered
+    within it, the largest target)})`` of ``measure`` over the cases opened in the period,
+    buckets in order, in one pass over the rows (the second only for responses)."""
+    total, compliance = Counter(), {}
     columns = (
         CaseTimeCount.severity,
+        CaseTimeCount.bucket,
+        fn.SUM(CaseTimeCount.count),
         fn.SUM(CaseTimeCount.targeted),
         fn.SUM(CaseTimeCount.within),
         fn.MAX(CaseTimeCount.target),
     )
-    for query in counted(filters, "response", *columns):
-        for severity, n, met, target in query.group_by(CaseTimeCount.severity).tuples():
-            was = found.get(severity, (0, 0, 0))
-            found[severity] = (was[0] + (n or 0), was[1] + (met or 0), max(was[2], target or 0))
-    return found
+    for query in counted(filters, measure, *columns):
+        rows = query.group_by(CaseTimeCount.severity, CaseTimeCount.bucket).tuples()
+        for severity, bucket, n, targeted, met, target in rows:
+            if bucket >= 0:
+                total[(severity, bucket)] += int(n or 0)
+            was = compliance.get(severity, (0, 0, 0))
+            compliance[severity] = (
+                was[0] + int(targeted or 0),
+                was[1] + int(met or 0),
+                max(was[2], target or 0),
+            )
+    found: dict[str, list[tuple[int, int]]] = {}
+    for (severity, bucket), n in sorted(total.items()):
+        if n:
+            found.setdefault(severity, []).append((bucket, n))
+    return found, compliance
 
 
 # -- recounting -------------------------------------------------------------------------------
