@@ -48,6 +48,7 @@ from helpdesk.preferences import Preference
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.ratelimit import RateLimitHit
 from helpdesk.reports.models import (
+    CaseTimeCount,
     CaseTimes,
     DailyCaseCount,
     DailyOpenCount,
@@ -103,6 +104,7 @@ ALL_MODELS = [
     UnitDraw,
     DailyCaseCount,
     CaseTimes,
+    CaseTimeCount,
     DailyOpenCount,
     OpenCase,
     OpenCaseCount,

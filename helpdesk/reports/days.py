@@ -31,5 +31,12 @@ def span(first: date, last: date) -> tuple[datetime, datetime]:
     return start_of(first, zone), start_of(last + timedelta(days=1), zone)
 
 
+def as_date(value) -> date:
+    """A date column's value as a date (SQLite may give a string, PostgreSQL a datetime)."""
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def today() -> date:
     return day_of(utcnow())

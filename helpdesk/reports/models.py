@@ -61,10 +61,31 @@ class CaseTimes(BaseModel):
     response_minutes = FloatField(null=True)
     resolved_at = DateTimeField(null=True)
     resolution_minutes = FloatField(null=True)
+    # ``time_rollup.bucket_of`` the minutes: where the median's exact value is looked up
+    response_bucket = IntegerField(null=True)
+    resolution_bucket = IntegerField(null=True)
 
     class Meta:
         indexes = (
             (("opened_at",), False),
+            # a period's values within one bucket of the distribution, from the index alone,
+            # of all organisations and of one
+            (("severity", "response_bucket", "opened_at", "response_minutes"), False),
+            (("severity", "resolution_bucket", "opened_at", "resolution_minutes"), False),
+            (
+                ("organisation", "severity", "response_bucket", "opened_at", "response_minutes"),
+                False,
+            ),
+            (
+                (
+                    "organisation",
+                    "severity",
+                    "resolution_bucket",
+                    "opened_at",
+                    "resolution_minutes",
+                ),
+                False,
+            ),
             (("organisation", "opened_at"), False),
             # the response figures of all organisations read from the index alone
             (
@@ -185,4 +206,66 @@ class OpenCaseAge(BaseModel):
                 True,
             ),
             (("organisation", "opened_day"), False),
+        )
+
+
+class CaseTimeCount(BaseModel):
+    """The distribution of the response and resolution times (``time_rollup``): how many
+    cases opened on a day (``span`` 1) or in an ISO week (``span`` 7, ``first_day`` its
+    Monday) by organisation (``EVERYONE``: all together), team, product, case type and
+    severity took a ``measure`` (``response``, ``resolution``) of minutes in a ``bucket``
+    (``-1``: no response yet). ``targeted``, ``within`` and ``target``: of the responses
+    those with a target, those within it, and the largest target (SLA compliance)."""
+
+    id = AutoField()
+    organisation = IntegerField()
+    measure = CharField(max_length=10)
+    span = IntegerField()
+    first_day = DateField()
+    severity = CharField(max_length=50)
+    bucket = IntegerField()
+    team = IntegerField(default=0)
+    product = IntegerField(default=0)
+    case_type = CharField(max_length=50)
+    count = IntegerField(default=0)
+    targeted = IntegerField(default=0)
+    within = IntegerField(default=0)
+    target = IntegerField(default=0)
+
+    class Meta:
+        indexes = (
+            # the upsert's key; a period's rows narrowed by some of team, product and type
+            (
+                (
+                    "organisation",
+                    "measure",
+                    "span",
+                    "first_day",
+                    "severity",
+                    "bucket",
+                    "team",
+                    "product",
+                    "case_type",
+                ),
+                True,
+            ),
+            # a period's rows of all or of one team, product and type, from the index alone
+            (
+                (
+                    "organisation",
+                    "measure",
+                    "span",
+                    "team",
+                    "product",
+                    "case_type",
+                    "first_day",
+                    "severity",
+                    "bucket",
+                    "count",
+                    "targeted",
+                    "within",
+                    "target",
+                ),
+                False,
+            ),
         )

@@ -14,7 +14,6 @@ next morning).
 """
 
 from collections import Counter
-from datetime import date
 
 from huey import crontab
 
@@ -22,7 +21,7 @@ from helpdesk.cases.models import Case
 from helpdesk.db import db, insert_rows, is_postgres
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
-from helpdesk.reports import days
+from helpdesk.reports import changed, days
 from helpdesk.reports.models import EVERYONE, OpenCase, OpenCaseAge, OpenCaseCount
 
 #: ``OpenCase``'s columns, the state of one open case as counted.
@@ -39,27 +38,14 @@ STATE = (
 )
 COUNT_KEY = ("organisation", "team", "product", "case_type", "facet", "value")
 AGE_KEY = ("organisation", "team", "product", "case_type", "status_category", "opened_day")
-CASE_COLUMNS = (
-    Case.id,
-    Case.is_open,
-    Case.organisation,
-    Case.team,
-    Case.product,
-    Case.case_type,
-    Case.severity,
-    Case.status_category,
-    Case.assignee,
-    Case.escalation_level,
-    Case.created_at,
-)
 
 
 def _state_of_case(row, zone) -> tuple | None:
-    """What an open case (a row of ``CASE_COLUMNS`` as a tuple) counts as; None if closed."""
+    """What an open case (a row of ``changed.COLUMNS``) counts as; None if closed."""
     _id, is_open, organisation, team, product, case_type, severity, category, *rest = row
     if not is_open:
         return None
-    assignee, escalation, created_at = rest
+    assignee, escalation, created_at, _channel = rest
     opened = days.day_of(created_at, zone)
     keys = (organisation, team or 0, product or 0, case_type, severity, category)
     return (*keys, assignee or 0, escalation or 0, opened)
@@ -67,12 +53,8 @@ def _state_of_case(row, zone) -> tuple | None:
 
 def _state_of_row(row: OpenCase) -> tuple:
     values = [getattr(row, name) for name in STATE]
-    values[-1] = _as_date(values[-1])
+    values[-1] = days.as_date(values[-1])
     return tuple(values)
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _tally(state: tuple, sign: int, counts: Counter, ages: Counter) -> None:
@@ -95,10 +77,10 @@ def _add(model, key: tuple, changes: Counter) -> None:
     insert_rows(model, [*key, "count"], rows, adding=key)
 
 
-def follow(case_ids) -> int:
-    """Move the cases ``case_ids`` to the rows of their state now (inside the change's
-    transaction); the number of cases whose rows changed."""
-    ids = sorted(set(case_ids))
+def follow(cases: dict[int, tuple]) -> int:
+    """Move the ``cases`` (``{id: row of changed.COLUMNS}``) to the rows of their state now
+    (inside the change's transaction); the number of cases whose rows changed."""
+    ids = sorted(cases)
     if not ids:
         return 0
     zone = days.portal_zone()
@@ -106,7 +88,7 @@ def follow(case_ids) -> int:
     if is_postgres():  # waits for a running recount (``rebuild`` locks the table)
         known = known.for_update()
     before = {row.case_id: _state_of_row(row) for row in known}
-    now = {row[0]: _state_of_case(row, zone) for row in _cases(Case.id.in_(ids))}
+    now = {case_id: _state_of_case(row, zone) for case_id, row in cases.items()}
     counts, ages, moved = Counter(), Counter(), 0
     for case_id in ids:
         old, new = before.get(case_id), now.get(case_id)
@@ -128,20 +110,16 @@ def follow(case_ids) -> int:
     return moved
 
 
-def _cases(condition):
-    return Case.select(*CASE_COLUMNS).where(condition).tuples()
-
-
 @hookimpl
 def helpdesk_case_changed(events):
-    follow(e.case_id for e in events)
+    follow(changed.case_rows(events))
 
 
 def recount() -> tuple[dict[int, tuple], Counter, Counter]:
     """Every open case's state and the two tallies, counted afresh from the cases."""
     zone = days.portal_zone()
     states, counts, ages = {}, Counter(), Counter()
-    for row in _cases(Case.is_open == True).iterator():  # noqa: E712 (SQL)
+    for row in changed.rows(Case.is_open == True).iterator():  # noqa: E712 (SQL)
         state = _state_of_case(row, zone)
         states[row[0]] = state
         _tally(state, 1, counts, ages)
@@ -160,7 +138,7 @@ def stored() -> tuple[dict[int, tuple], Counter, Counter]:
     ages = Counter()
     for row in OpenCaseAge.select().where(OpenCaseAge.count != 0):
         *key, opened = (getattr(row, name) for name in AGE_KEY)
-        ages[(*key, _as_date(opened))] = row.count
+        ages[(*key, days.as_date(opened))] = row.count
     return states, counts, ages
 
 

@@ -21,7 +21,7 @@ from helpdesk.db import db, insert_rows
 from helpdesk.hookspecs import hookimpl
 from helpdesk.jobs import huey
 from helpdesk.policy import Category, current_policy
-from helpdesk.reports import days
+from helpdesk.reports import changed, days
 from helpdesk.reports.models import DailyCaseCount
 
 #: The counters, by the status category that makes an entry count for them.
@@ -57,13 +57,10 @@ def _tally(events, cases: dict[int, tuple]) -> Counter:
     return tally
 
 
-def _case_keys(case_ids) -> dict[int, tuple]:
-    rows = Case.select(
-        Case.id, Case.organisation, Case.team, Case.product, Case.channel, Case.case_type
-    ).where(Case.id.in_(list(case_ids)))
-    return {
-        c.id: (c.organisation_id, c.team_id, c.product_id, c.channel, c.case_type) for c in rows
-    }
+def _case_keys(rows: dict[int, tuple]) -> dict[int, tuple]:
+    """``{id: (organisation, team, product, channel, case type)}`` of rows of
+    ``changed.COLUMNS``."""
+    return {case_id: (*row[2:5], row[11], row[5]) for case_id, row in rows.items()}
 
 
 def _add(tally: Counter) -> None:
@@ -81,7 +78,7 @@ def _add(tally: Counter) -> None:
 def helpdesk_case_changed(events):
     counted = [e for e in events if e.kind in (EventKind.OPENED, EventKind.STATUS)]
     if counted:
-        _add(_tally(counted, _case_keys({e.case_id for e in counted})))
+        _add(_tally(counted, _case_keys(changed.case_rows(events))))
 
 
 def recount(first: date, last: date) -> Counter:
@@ -94,7 +91,8 @@ def recount(first: date, last: date) -> Counter:
             & Event.kind.in_([EventKind.OPENED, EventKind.STATUS])
         )
     )
-    return _tally(events, _case_keys({e.case_id for e in events}))
+    ids = list({e.case_id for e in events})
+    return _tally(events, _case_keys({row[0]: row for row in changed.rows(Case.id.in_(ids))}))
 
 
 def stored(first: date, last: date) -> Counter:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from peewee import SQL, fn
-from peewee import Case as SqlCase
 
 from helpdesk.accounts.models import Team, User
 from helpdesk.audit import record
@@ -27,7 +26,7 @@ from helpdesk.knowledge.models import Article, ArticleRead, Deflection
 from helpdesk.permissions import is_customer, may_work_cases
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Product
-from helpdesk.reports import days
+from helpdesk.reports import days, time_rollup
 from helpdesk.reports.charts import Chart, Series
 from helpdesk.reports.models import (
     EVERYONE,
@@ -204,12 +203,6 @@ def _label(day: date, filters: Filters) -> str:
     return f"{day.isocalendar()[1]:02d}/{day.year}" if filters.weekly else day.strftime("%d.%m.")
 
 
-def _as_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 # -- the figures ----------------------------------------------------------------------------
 
 
@@ -320,8 +313,8 @@ def open_trend(filters: Filters, by_status: dict, by_severity: dict) -> list[Fig
     status_at: dict[date, Counter] = {}
     severity_at: dict[date, Counter] = {}
     for day, category, severity, n in rows:
-        status_at.setdefault(_as_date(day), Counter())[category] += n or 0
-        severity_at.setdefault(_as_date(day), Counter())[severity] += n or 0
+        status_at.setdefault(days.as_date(day), Counter())[category] += n or 0
+        severity_at.setdefault(days.as_date(day), Counter())[severity] += n or 0
     status_at[today], severity_at[today] = Counter(by_status), Counter(by_severity)
     labels = [_label(day, filters) for day in buckets]
     severities = _severity_keys(by_severity, *severity_at.values())
@@ -380,7 +373,7 @@ def volume(filters: Filters) -> list[Figure]:
     flows = {name: [0] * len(buckets) for name in ("opened", "solved", "closed")}
     channels = {channel: [0] * len(buckets) for channel in CHANNEL_LABELS}
     for day, channel, opened, solved, closed in rows:
-        i = index[_bucket_of(filters, _as_date(day))]
+        i = index[_bucket_of(filters, days.as_date(day))]
         flows["opened"][i] += opened or 0
         flows["solved"][i] += solved or 0
         flows["closed"][i] += closed or 0
@@ -430,7 +423,7 @@ def backlog_age(filters: Filters, by_status: dict | None = None) -> Figure:
         .group_by(OpenCaseAge.status_category, OpenCaseAge.opened_day)
         .tuples()
     ):
-        age = (today - _as_date(opened)).days
+        age = (today - days.as_date(opened)).days
         bucket = max(i for i, (_label, least) in enumerate(AGE_BUCKETS) if age >= least or i == 0)
         counts[(category, bucket)] += n or 0
     for category, n in by_status.items():
@@ -575,55 +568,46 @@ def _times(filters: Filters, *columns):
     return narrowed(query, CaseTimes, filters)
 
 
-def quantiles(filters: Filters, column: str) -> dict[str, tuple[float, float]]:
+def quantiles(
+    filters: Filters, column: str, counts: dict | None = None
+) -> dict[str, tuple[float, float]]:
     """``{severity: (median, 90th percentile)}`` of ``column`` (business minutes) over the
-    period's cases, computed by the database: it numbers each severity's values in order and
-    returns only the rows at the median's (one or two middle values, averaged) and the
-    nearest-rank 90th percentile's positions, a few rows instead of every case."""
-    value = getattr(CaseTimes, column)
-    ranked = _times(
-        filters,
-        CaseTimes.severity,
-        value.alias("value"),
-        fn.ROW_NUMBER().over(partition_by=[CaseTimes.severity], order_by=[value]).alias("nth"),
-        fn.COUNT(CaseTimes.case).over(partition_by=[CaseTimes.severity]).alias("total"),
-    ).where(value.is_null(False))
-    sql, params = ranked.sql()
-    rows = db.execute_sql(
-        f"SELECT severity, value, nth, total FROM ({sql}) AS ranked WHERE nth = (total + 1) / 2"
-        " OR nth = (total + 2) / 2 OR nth = (9 * total + 9) / 10",  # ceil(0.9 * total)
-        params,
-    ).fetchall()
-    at: dict[str, dict[int, float]] = {}
-    for severity, minutes, nth, total in rows:
-        at.setdefault(severity, {"total": total})[nth] = minutes
-    return {
-        severity: (
-            (values[(n + 1) // 2] + values[(n + 2) // 2]) / 2,
-            values[(9 * n + 9) // 10],
-        )
-        for severity, values in at.items()
-        for n in [values["total"]]
-    }
+    period's cases: the median of an even count the two middle values averaged, the 90th
+    percentile by nearest rank. The distribution's counts (``time_rollup``) tell in which
+    bucket and at which place of it each of those ranks lies; the exact values are then read
+    from the period's case rows in just those buckets, in order. ``counts``: the
+    distribution's counts if already read (``time_rollup.distribution``)."""
+    measure = column.removesuffix("_minutes")
+    if counts is None:
+        counts = time_rollup.distribution(filters, measure)[0]
+    found = {}
+    for severity, buckets in counts.items():
+        n = sum(count for _bucket, count in buckets)
+        ranks = ((n + 1) // 2, (n + 2) // 2, (9 * n + 9) // 10)  # 1-based
+        places: dict[int, dict[int, int]] = {}  # bucket: {rank: place in the bucket}
+        before = 0
+        for bucket, count in buckets:
+            for rank in ranks:
+                if before < rank <= before + count:
+                    places.setdefault(bucket, {})[rank] = rank - before
+            before += count
+        value = {}
+        for bucket, at in places.items():
+            values = _bucket_values(filters, measure, severity, bucket, max(at.values()))
+            for rank, place in at.items():  # a drifted count: the bucket's last value
+                value[rank] = values[min(place, len(values)) - 1] if values else 0.0
+        found[severity] = ((value[ranks[0]] + value[ranks[1]]) / 2, value[ranks[2]])
+    return found
 
 
-def _compliance(filters: Filters) -> dict[str, tuple[int, int, int]]:
-    """``{severity: (answered with a target, answered within it, the target)}``, in one
-    pass over the period's rows (from the index ``case_times_figures`` alone)."""
-    answered = (CaseTimes.response_minutes.is_null(False)) & (CaseTimes.response_target > 0)
-    in_time = answered & (CaseTimes.response_minutes <= CaseTimes.response_target)
-    rows = (
-        _times(
-            filters,
-            CaseTimes.severity,
-            fn.SUM(SqlCase(None, [(answered, 1)], 0)),
-            fn.SUM(SqlCase(None, [(in_time, 1)], 0)),
-            fn.MAX(CaseTimes.response_target),
-        )
-        .group_by(CaseTimes.severity)
-        .tuples()
+def _bucket_values(filters: Filters, measure: str, severity: str, bucket: int, n: int) -> list:
+    """The ``n`` smallest values of ``measure`` in ``bucket`` of the period's cases of
+    ``severity``: an index on severity, bucket and opening holds them."""
+    value = getattr(CaseTimes, f"{measure}_minutes")
+    query = _times(filters, value).where(
+        (CaseTimes.severity == severity) & (getattr(CaseTimes, f"{measure}_bucket") == bucket)
     )
-    return {severity: (n or 0, met or 0, target or 0) for severity, n, met, target in rows}
+    return [row[0] for row in query.order_by(value).limit(n).tuples()]
 
 
 def _breaches(filters: Filters) -> list:
@@ -657,13 +641,13 @@ def response_figures(filters: Filters) -> list[Figure]:
     the share answered within target, and the breaches with links."""
     severities = [s.key for s in current_policy().severities]
     labels = [str(current_policy().label("severity", key)) for key in severities]
-    compliance = _compliance(filters)
+    responses, compliance = time_rollup.distribution(filters, "response")
     figures = []
     for key, column, title in (
         ("response_times", "response_minutes", _("First response in business hours")),
         ("resolution_times", "resolution_minutes", _("Resolution in business hours")),
     ):
-        spread = quantiles(filters, column)
+        spread = quantiles(filters, column, responses if key == "response_times" else None)
         series = [
             Series(_("Median"), [_hours(spread.get(s, (0, 0))[0]) for s in severities]),
             Series(_("90th percentile"), [_hours(spread.get(s, (0, 0))[1]) for s in severities]),
