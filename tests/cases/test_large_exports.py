@@ -200,3 +200,18 @@ def test_expired_exports_are_deleted_file_and_row(app, ctx, browse, cases):
     assert paula.get(f"/cases/exports/{new.key}/file").status_code == 200
     assert exporting.remove_expired(utcnow() + timedelta(hours=24, minutes=1)) == 1
     assert CaseExport.select().count() == 0 and not files.path_of(new.stored_name).exists()
+
+
+def test_an_export_of_one_case_says_case(app, ctx, browse, cases, smtp_server):
+    """With the threshold at 0 (a setting) one case goes through the job: singular words."""
+    from helpdesk.accounts.models import User
+
+    User.update(language="de").where(User.id == ctx["paula.portal"].id).execute()
+    app.config["EXPORT_IMMEDIATE_ROWS"] = 0
+    paula = browse("paula.portal")
+    export = asked(paula, "/cases/export.csv?status=all&q=Paula")
+    assert export.rows == 1
+    assert "Ihr Export von 1 Fall ist fertig." in paula.html(f"/cases/exports/{export.key}")
+    [mail] = exports_mailed(smtp_server, "paula.portal")
+    assert mail["Subject"] == "Ihr Export von 1 Fall ist fertig"
+    assert "Export von 1 Fall ist fertig" in mail.get_body(("plain",)).get_content()
