@@ -16,12 +16,13 @@ from aiosmtpd.handlers import Sink
 
 
 def run(host: str = "127.0.0.1", port: int = 8025) -> None:
-    controller = Controller(Sink(), hostname=host, port=port)
-    controller.start()
-    print(f"mail catcher on {host}:{port} (read the mail at /admin/outbox)", flush=True)
+    # The handlers first: a stop asked for right after the line below still ends cleanly.
     stopped = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    controller = Controller(Sink(), hostname=host, port=port)
+    controller.start()
+    print(f"mail catcher on {host}:{port} (read the mail at /admin/outbox)", flush=True)
     try:
         stopped.wait()
     finally:
