@@ -27,6 +27,10 @@ def _case(app):
         ).call_id
 
 
+#: True once htmx has no request in flight and nothing left to swap or settle.
+HTMX_IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+
+
 def test_agent_actions_with_htmx(page, live_server, sign_in, tmp_path):
     call_id = _case(live_server.app)
     sign_in(page, email="erik.first@vendor.example")
@@ -43,6 +47,8 @@ def test_agent_actions_with_htmx(page, live_server, sign_in, tmp_path):
     page.locator("#prop-severity").select_option("critical")
     expect(page.locator(".timeline")).to_contain_text("changed Severity from Normal to Critical")
     expect(page.locator("#prop-severity")).to_have_value("critical")
+    # the panel was swapped in: a choice made before htmx has settled it would go unheard
+    page.wait_for_function(HTMX_IDLE)
     # a waiting status without the words for the customer is refused, then saved with them
     page.locator("#prop-status").select_option("waiting")
     expect(page.locator("#properties-problems")).to_contain_text("what exactly you need")
