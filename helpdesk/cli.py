@@ -57,7 +57,7 @@ def _ensure_demo() -> None:
     path = demo.credentials_path()
     if not demo.has_data():
         password = demo.load()
-        click.echo(f"demo: {demo.story()} cases")
+        click.echo(f"demo: {demo.story()} cases, {demo.help_center()} help-center articles")
         path.write_text(demo.credentials_text(password))
         path.chmod(0o600)
     if path.exists():

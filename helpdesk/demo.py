@@ -326,3 +326,95 @@ def story() -> int:
             if survey is not None:
                 surveys.answer(survey, 4 + number % 2, "Quick and friendly, thank you!")
     return opened
+
+
+#: The demo's help center: (category key, audience, German title and text, English title and
+#: text). The first answers the story's "Export to Excel loses leading zeros", so a customer
+#: who starts writing that case is offered it (KB-3).
+HELP_CENTER = [
+    (
+        "getting-started",
+        "customers",
+        "Führende Nullen beim Export nach Excel behalten",
+        "Excel liest Artikelnummern wie `00123` als Zahl und lässt die Nullen weg.\n\n"
+        "1. Exportieren Sie die Liste als **CSV**.\n"
+        "2. Öffnen Sie sie in Excel über *Daten → Aus Text/CSV*.\n"
+        "3. Wählen Sie für die Spalte *Artikelnummer* den Datentyp **Text**.",
+        "Keep leading zeros when exporting to Excel",
+        "Excel reads article numbers like `00123` as numbers and drops the zeros.\n\n"
+        "1. Export the list as **CSV**.\n"
+        "2. Open it in Excel with *Data → From Text/CSV*.\n"
+        "3. Choose the data type **Text** for the column *Article number*.",
+    ),
+    (
+        "getting-started",
+        "customers",
+        "Rechnungslauf bricht mit Fehler E-4711 ab",
+        "Der Fehler E-4711 bedeutet, dass bei einem Kunden die Zahlungsbedingung fehlt. "
+        "Ergänzen Sie sie im Kundenstamm und starten Sie den Rechnungslauf erneut.",
+        "Invoice run stops with error E-4711",
+        "Error E-4711 means a customer has no terms of payment. Add them in the customer "
+        "record and start the invoice run again.",
+    ),
+    (
+        "getting-started",
+        "public",
+        "Passwort vergessen",
+        "Wählen Sie auf der Anmeldeseite *Passwort vergessen?* und geben Sie Ihre "
+        "E-Mail-Adresse ein. Sie erhalten einen Link, der eine Stunde gilt.",
+        "Forgotten password",
+        "Choose *Forgot your password?* on the sign-in page and enter your e-mail address. "
+        "You get a link that is valid for one hour.",
+    ),
+    (
+        "faq",
+        "public",
+        "Wie erreiche ich den Support außerhalb der Geschäftszeiten?",
+        "Schreiben Sie uns über das Portal oder per E-Mail; Fälle mit dem Schweregrad "
+        "*kritisch* bearbeiten wir laut Ihrem Vertrag auch außerhalb der Geschäftszeiten.",
+        "How do I reach support outside business hours?",
+        "Write to us through the portal or by e-mail; cases of critical severity are worked "
+        "on outside business hours too, as your contract says.",
+    ),
+    (
+        "faq",
+        "customers",
+        "Wie lege ich ein zweites Lager an?",
+        "Unter *Stammdaten → Lager* legen Sie ein neues Lager an und ordnen ihm einen "
+        "Standort zu; Bestände buchen Sie danach mit einer Umlagerung.",
+        "How do I add a second warehouse?",
+        "Create a new warehouse under *Master data → Warehouses* and give it a site; then "
+        "move stock there with a transfer.",
+    ),
+]
+
+
+def help_center() -> int:
+    """The demo's help-center articles, written and published through the knowledge service
+    by the demo's vendor admin, in the categories a vendor starts with. Returns how many."""
+    from helpdesk.knowledge import service as knowledge
+    from helpdesk.knowledge.models import State
+
+    admin = User.get(User.email == AGENTS[-1].email)
+    categories = {
+        "getting-started": knowledge.ensure_category(
+            "getting-started", "Erste Schritte", "Getting started"
+        ),
+        "faq": knowledge.ensure_category(
+            "faq", "Häufige Fragen", "Frequently asked questions", is_faq=True
+        ),
+    }
+    for key, audience, title_de, body_de, title_en, body_en in HELP_CENTER:
+        article = knowledge.create_article(
+            admin,
+            {
+                "title_de": title_de,
+                "body_de": body_de,
+                "title_en": title_en,
+                "body_en": body_en,
+                "category": str(categories[key].id),
+                "audience": audience,
+            },
+        )
+        knowledge.set_state(admin, article, State.PUBLISHED)
+    return len(HELP_CENTER)
