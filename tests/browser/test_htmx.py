@@ -26,6 +26,7 @@ def test_boosted_navigation_without_console_errors(page, live_server, sign_in, t
     page.wait_for_function("() => typeof htmx === 'object'")  # the deferred script ran
     page.screenshot(path=tmp_path / "portal-start.png", full_page=True)
     page.evaluate("window.sameDocument = true")
+    page.evaluate("document.addEventListener('htmx:afterSettle', () => window.settled = true)")
 
     # A boosted link: htmx fetches the page and swaps the body; the document stays, so the
     # marker set on window survives.
@@ -35,6 +36,8 @@ def test_boosted_navigation_without_console_errors(page, live_server, sign_in, t
     expect(page).to_have_url(f"{live_server.url}/portal")
     expect(page.locator("header .who")).to_have_text("Mia Member")
     assert page.evaluate("window.sameDocument") is True
+    # the swapped body settled: a menu opened before would be replaced, closed, under the click
+    page.wait_for_function("() => window.settled === true")
 
     # Signing out is a full page load again, with the form's CSRF token accepted.
     page.locator("details.account summary").click()  # the menu under the person's name
