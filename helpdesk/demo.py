@@ -367,7 +367,7 @@ HELP_CENTER = [
         "You get a link that is valid for one hour.",
     ),
     (
-        "faq",
+        "support",
         "public",
         "Wie erreiche ich den Support außerhalb der Geschäftszeiten?",
         "Schreiben Sie uns über das Portal oder per E-Mail; Fälle mit dem Schweregrad "
@@ -377,7 +377,7 @@ HELP_CENTER = [
         "on outside business hours too, as your contract says.",
     ),
     (
-        "faq",
+        "support",
         "customers",
         "Wie lege ich ein zweites Lager an?",
         "Unter *Stammdaten → Lager* legen Sie ein neues Lager an und ordnen ihm einen "
@@ -400,8 +400,9 @@ def help_center() -> int:
         "getting-started": knowledge.ensure_category(
             "getting-started", "Erste Schritte", "Getting started"
         ),
-        "faq": knowledge.ensure_category(
-            "faq", "Häufige Fragen", "Frequently asked questions", is_faq=True
+        # a questions-and-answers category: its badge already says "FAQ", its name need not
+        "support": knowledge.ensure_category(
+            "support", "Support und Betrieb", "Support and operations", is_faq=True
         ),
     }
     for key, audience, title_de, body_de, title_en, body_en in HELP_CENTER:

@@ -49,7 +49,7 @@ def test_the_demo_help_center_answers_a_case_of_the_story(make_app, plugin):
         mia = User.get(User.email == "mia.member@muster.example")
     customer = app.test_client().sign_in_as(mia)
     start = customer.get("/help").get_data(as_text=True)
-    assert "Frequently asked questions" in start and "Getting started" in start
+    assert "Support and operations" in start and "Getting started" in start
     suggestions = customer.get(
         "/help/suggestions",
         query_string={"subject": "Export to Excel loses leading zeros", "description": ""},
