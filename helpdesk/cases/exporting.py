@@ -20,6 +20,7 @@ import re
 import secrets
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
@@ -134,15 +135,9 @@ def prepare(export_id: int) -> CaseExport | None:
     if export is None or export.state != ExportState.PENDING:
         return None
     stored_name = secrets.token_hex(20)
-    path = files.path_of(stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
     try:
-        with speaking(export.language), part.open("wb") as file:
-            rows = write(export.format, _table_of(export), file)
-        part.rename(path)
-    except Exception:
-        part.unlink(missing_ok=True)
+        path, rows = _store(export, stored_name)
+    except Exception:  # the file store or the data: either way the person must not wait on
         CaseExport.update(state=ExportState.FAILED).where(CaseExport.id == export.id).execute()
         raise
     with db.atomic():
@@ -155,6 +150,22 @@ def prepare(export_id: int) -> CaseExport | None:
         export = CaseExport.get_by_id(export.id)
         notify.send("export_ready", export.user, export=export, format_decimal=format_decimal)
     return export
+
+
+def _store(export: CaseExport, stored_name: str) -> tuple[Path, int]:
+    """Write the export's file under ``stored_name``: its path and its rows. Written aside
+    and renamed, so no half file is ever under the name; the part is removed on failure."""
+    path = files.path_of(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    try:
+        with speaking(export.language), part.open("wb") as file:
+            rows = write(export.format, _table_of(export), file)
+        part.rename(path)
+    except Exception:
+        part.unlink(missing_ok=True)
+        raise
+    return path, rows
 
 
 def _table_of(export: CaseExport) -> Iterator[list]:

@@ -132,6 +132,31 @@ def test_the_page_refreshes_while_the_file_is_prepared(make_app, smtp_server, ct
         assert exporting.prepare(export.id) is None  # done once
 
 
+def test_an_export_the_job_cannot_write_says_so_and_mails_nothing(
+    make_app, smtp_server, ctx, cases, tmp_path
+):
+    """The file store unusable (its folder is a file): the export fails once, visibly, with
+    no half-written file and no mail; a second try of the job does nothing more."""
+    blocked = tmp_path / "uploads"
+    blocked.write_text("not a folder")
+    queued = make_app(
+        EXPORT_IMMEDIATE_ROWS=2, HUEY_IMMEDIATE=False, UPLOAD_FOLDER=blocked, **smtp_server.settings
+    )
+    paula = Browser(queued, ctx["paula.portal"])
+    export = asked(paula, "/cases/export.csv?status=all")
+    with queued.app_context(), pytest.raises(OSError):
+        exporting.prepare(export.id)
+    assert CaseExport.get_by_id(export.id).state == ExportState.FAILED
+    page = paula.html(f"/cases/exports/{export.key}")
+    assert "The export could not be prepared." in page
+    assert "data-hx-trigger" not in page and "refresh" not in page
+    assert paula.get(f"/cases/exports/{export.key}/file").status_code == 404
+    with queued.app_context():
+        assert exporting.prepare(export.id) is None  # a retry of the job leaves it failed
+    assert exports_mailed(smtp_server, "paula.portal") == []
+    assert blocked.read_text() == "not a folder"
+
+
 def test_only_the_person_who_asked_may_fetch_it(app, ctx, browse, cases, foreign):
     app.config["EXPORT_IMMEDIATE_ROWS"] = 0
     export = asked(browse("paula.portal"), "/cases/export.csv?status=all")
