@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from argon2 import PasswordHasher
 
 from helpdesk.accounts import service
 from helpdesk.accounts.models import User
@@ -103,6 +104,17 @@ def test_password_hash_is_argon2_and_rehashed_when_outdated(app, demo_people):
         assert user.password_hash.startswith("$argon2id$")
         assert service.authenticate("mia.member@muster.example", DEMO_PASSWORD).id == user.id
         assert service.authenticate("mia.member@muster.example", "wrong") is None
+        # OWASP's argon2id: 19 MiB, two passes, one lane
+        assert "$m=19456,t=2,p=1$" in user.password_hash
+
+        # A hash of other settings (argon2-cffi's default) still lets its owner in, and is
+        # made anew with the portal's at that sign-in.
+        older = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(DEMO_PASSWORD)
+        User.update(password_hash=older).where(User.id == user.id).execute()
+        assert service.authenticate("mia.member@muster.example", DEMO_PASSWORD).id == user.id
+        renewed = User.get_by_id(user.id).password_hash
+        assert renewed != older and "$m=19456,t=2,p=1$" in renewed
+        assert service.authenticate("mia.member@muster.example", DEMO_PASSWORD).id == user.id
 
 
 def test_a_concurrent_burst_of_wrong_passwords_stays_within_the_limit(make_app):
