@@ -11,6 +11,7 @@ import pytest
 from helpdesk.accounts.models import User
 from helpdesk.knowledge import announcements
 from helpdesk.knowledge.models import Audience
+from tests.conftest import DEMO_PASSWORD
 from tests.knowledge.test_downloads import items  # noqa: F401  (the fixture)
 
 
@@ -59,3 +60,24 @@ def test_a_visitor_reaches_the_public_help_center_without_signing_in(app, people
     client = app.test_client()
     assert "/help" in links(client, "/sign-in")
     assert "/help/search" in links(client, "/help")
+
+
+def test_a_visitor_signs_in_from_the_help_center_and_comes_back(app, people, kb):
+    kb.write("Öffnungszeiten", "Mo-Fr.", Audience.PUBLIC)
+    client = app.test_client()
+    html = client.get("/help/search?q=offen").get_data(as_text=True)
+    header = html.split("</header>", 1)[0]
+    link = re.search(r'<a class="sign-in" href="([^"]+)">Sign in</a>', header).group(1)
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    back = re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1)
+    assert back.replace("&amp;", "&") == "/help/search?q=offen"
+    signed_in = client.post(
+        "/sign-in",
+        data={"email": people["mia.member"].email, "password": DEMO_PASSWORD, "next": back},
+    )
+    assert signed_in.location == "/help/search?q=offen"
+    # the sign-in page itself offers no second way to it; other pages lead to the start page
+    visitor = app.test_client()
+    assert 'class="sign-in"' not in visitor.get("/sign-in").get_data(as_text=True)
+    reset = visitor.get("/password/reset").get_data(as_text=True)
+    assert '<a class="sign-in" href="/sign-in">' in reset
