@@ -349,6 +349,9 @@ def _by_name(rows) -> list[tuple[str, str]]:
     )
 
 
+#: The teams of the team drop-down, compiled once like the other choices.
+_TEAMS = Prepared(lambda: Team.select(Team.id, Team.name_de, Team.name_en))
+
 _AGENTS = Prepared(
     lambda: (
         User.select(User.id, User.name)
@@ -388,7 +391,7 @@ def agent_context(case: Case) -> dict:
             "version": none
             + form_markup.escaped((v.id, v.name) for v in _VERSIONS(case.product_id)),
             "component": none + _by_name(_COMPONENTS(case.product_id)),
-            "team": none + _by_name(Team.select()),
+            "team": none + _by_name(_TEAMS()),
         },
         "current": {
             "case_type": case.case_type,
