@@ -27,7 +27,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from htmx_flask import Htmx
 
-    from helpdesk import config, db, errors, i18n, inputs, jobs, ratelimit, security
+    from helpdesk import config, db, errors, i18n, inputs, jobs, ratelimit, security, web
     from helpdesk.naming import check_names
     from helpdesk.plugins import build_manager
     from helpdesk.policy import Policy
@@ -51,6 +51,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     db.init_app(app)
     jobs.init_app(app)
     i18n.init_app(app)
+    web.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
     errors.init_app(app)

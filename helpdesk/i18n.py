@@ -11,6 +11,10 @@ from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context, pass_eval_context
+from jinja2.ext import Extension
+from jinja2.lexer import Token
+from markupsafe import Markup
 
 
 def _signed_in_user():
@@ -94,6 +98,67 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
+@pass_eval_context
+def _template_gettext(eval_ctx, string: str, **variables):
+    """A template's ``_("...", name=value)``: Jinja's newstyle gettext (a translation is
+    markup where the template escapes, always formatted, so "%%" is "%"), as one call.
+    Jinja's own goes through two more (``_`` -> ``gettext`` -> the catalog), each with
+    ``Context.call``'s checks: a case page has about a hundred."""
+    text = translations().ugettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+#: ``{(language, autoescape): {msgid: text}}``: a template's ``_("...")`` without variables as
+#: shown. The catalogs are loaded once per process and never change while it runs.
+_constant_texts: dict = {}
+
+
+@pass_context
+def _translated(context, string: str):
+    """The filter ``_("...")`` becomes (``ConstantTranslations``): what ``_template_gettext``
+    answers, worked out once per language. (It takes the context, not just the evaluation
+    context, so that Jinja never calls it while compiling: the language is the request's.)"""
+    eval_ctx = context.eval_ctx
+    texts = _constant_texts.setdefault((current_language(), eval_ctx.autoescape), {})
+    text = texts.get(string)
+    if text is None:
+        text = texts[string] = _template_gettext(eval_ctx, string)
+    return text
+
+
+class ConstantTranslations(Extension):
+    """Compiles a template's ``_("text")`` (a string literal, no variables) as the filter
+    ``("text"|_translated)``: a filter is called directly, a function through
+    ``Context.call``, and the text is looked up once per language. Message extraction reads
+    the template's source and sees the ``_("text")`` as written."""
+
+    def filter_stream(self, stream):
+        tokens = list(stream)
+        shown = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if (
+                token.type == "name"
+                and token.value == "_"
+                and [t.type for t in tokens[i + 1 : i + 4]] == ["lparen", "string", "rparen"]
+                and not (shown and shown[-1].type == "dot")
+            ):
+                line = token.lineno
+                shown += [
+                    Token(line, "lparen", "("),
+                    tokens[i + 2],
+                    Token(line, "pipe", "|"),
+                    Token(line, "name", "_translated"),
+                    Token(line, "rparen", ")"),
+                ]
+                i += 4
+                continue
+            shown.append(token)
+            i += 1
+        return shown
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     # Templates translate through the cached catalog; newstyle gettext as Flask-Babel sets it.
@@ -104,3 +169,6 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals["_"] = _template_gettext
+    app.jinja_env.filters["_translated"] = _translated
+    app.jinja_env.add_extension(ConstantTranslations)

@@ -6,9 +6,11 @@ a cache miss (htmx puts the answer in place of the whole page). ``Vary: HX-Reque
 caches from handing one to the other.
 """
 
+from types import BuiltinFunctionType, FunctionType, MethodType
 from urllib.parse import quote
 
-from flask import current_app, make_response, render_template, request, url_for
+from flask import Flask, current_app, make_response, render_template, request, url_for
+from jinja2.runtime import Context
 from jinja2_fragments.flask import render_block
 
 
@@ -65,3 +67,32 @@ def case_url(endpoint: str, call_id: str) -> str:
 def static_url(filename: str) -> str:
     """The URL of a static file (every page links the same style sheets and script)."""
     return fixed_url("static", filename=filename)
+
+
+#: Callables that are what they seem: their ``__call__`` can carry no ``pass_context`` mark.
+_PLAIN_CALLABLES = frozenset((FunctionType, BuiltinFunctionType, MethodType))
+
+
+class PageContext(Context):
+    """Jinja's template context, with a shorter way for a template's call of a plain Python
+    function (``forms.post(...)``, ``url_for(...)``, ``times.element(...)``): what
+    ``Context.call`` does for it, without asking the function's ``__call__`` whether it
+    wants the context (a function's never does). A case page makes about two hundred such
+    calls. Anything else (macros, marked functions, callable objects) goes the usual way."""
+
+    def call(__self, __obj, *args, **kwargs):
+        if type(__obj) not in _PLAIN_CALLABLES or getattr(__obj, "jinja_pass_arg", None):
+            return Context.call(__self, __obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception"
+            )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.context_class = PageContext

@@ -29,6 +29,7 @@ from helpdesk.contracts import service as contracts
 from helpdesk.db import Prepared
 from helpdesk.development import service as development
 from helpdesk.escalation import service as escalation
+from helpdesk.i18n import current_language
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.knowledge import service as knowledge
 from helpdesk.mail.inbound.views import original_mails
@@ -52,6 +53,23 @@ FIELD_LABELS = {
     "assignee": _l("Assigned to"),
     "team": _l("Team"),
 }
+
+#: ``{language: {field: label as markup}}``: ``FIELD_LABELS`` as a page shows them (a lazy
+#: label is translated each time it is shown; a case page shows a dozen and more). The
+#: catalogs never change while a process runs.
+_shown_field_labels: dict = {}
+
+
+def field_labels() -> dict:
+    """``FIELD_LABELS`` in the current language, each as Jinja would show the lazy label."""
+    language = current_language()
+    labels = _shown_field_labels.get(language)
+    if labels is None:
+        labels = _shown_field_labels[language] = {
+            name: escape(label) for name, label in FIELD_LABELS.items()
+        }
+    return labels
+
 
 #: The report checklist (seed 003), in the order the case form asks for it.
 CHECKLIST_LABELS = {
@@ -160,7 +178,7 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "mails": original_mails(case) if agent else {},
         "clock": sla.case_clock(case, detailed=agent),
         "timer_steps": sla.preview(case) if agent else [],
-        "field_labels": FIELD_LABELS,
+        "field_labels": field_labels(),
         "channel_labels": CHANNEL_LABELS,
         "inline_safe": files.INLINE_SAFE,
         "size_of": size_label,
@@ -257,19 +275,20 @@ def _shown(event: Event, names: dict, value: str | None):
 def facts(case: Case) -> list[tuple[str, object]]:
     """The case's fields as (label, value) pairs, labels and names in the user's language."""
     policy = current_policy()
+    labels = field_labels()
     rows = [
-        (FIELD_LABELS["status"], policy.label("status", case.status)),
-        (FIELD_LABELS["case_type"], policy.label("case_type", case.case_type)),
-        (FIELD_LABELS["severity"], policy.label("severity", case.severity)),
-        (FIELD_LABELS["priority"], policy.label("priority", case.priority)),
-        (FIELD_LABELS["product"], case.product.name),
-        (FIELD_LABELS["version"], case.version.name if case.version_id else None),
-        (FIELD_LABELS["component"], case.component.name if case.component_id else None),
-        (FIELD_LABELS["category"], case.category),
-        (FIELD_LABELS["topic"], case.topic),
+        (labels["status"], policy.label("status", case.status)),
+        (labels["case_type"], policy.label("case_type", case.case_type)),
+        (labels["severity"], policy.label("severity", case.severity)),
+        (labels["priority"], policy.label("priority", case.priority)),
+        (labels["product"], case.product.name),
+        (labels["version"], case.version.name if case.version_id else None),
+        (labels["component"], case.component.name if case.component_id else None),
+        (labels["category"], case.category),
+        (labels["topic"], case.topic),
         (_l("Requester"), case.requester.name),
         (_l("Team"), case.team.name if case.team_id else None),
-        (FIELD_LABELS["assignee"], case.assignee.name if case.assignee_id else None),
+        (labels["assignee"], case.assignee.name if case.assignee_id else None),
     ]
     return [(label, value) for label, value in rows if value]
 
@@ -349,6 +368,9 @@ def _by_name(rows) -> list[tuple[str, str]]:
     )
 
 
+#: The teams of the team drop-down, compiled once like the other choices.
+_TEAMS = Prepared(lambda: Team.select(Team.id, Team.name_de, Team.name_en))
+
 _AGENTS = Prepared(
     lambda: (
         User.select(User.id, User.name)
@@ -388,7 +410,7 @@ def agent_context(case: Case) -> dict:
             "version": none
             + form_markup.escaped((v.id, v.name) for v in _VERSIONS(case.product_id)),
             "component": none + _by_name(_COMPONENTS(case.product_id)),
-            "team": none + _by_name(Team.select()),
+            "team": none + _by_name(_TEAMS()),
         },
         "current": {
             "case_type": case.case_type,
