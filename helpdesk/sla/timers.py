@@ -173,6 +173,7 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
     # a status move's compare-and-set cannot fail, and a case that failed anyway would have
     # written nothing but its claim (its entries and mail wait in the lists until the end).
     with (
+        sla.timers_kept(),
         notify.rendering_once(),
         outbox.batched() as mails,
         clocks.effective_times(),
