@@ -188,7 +188,7 @@ def insert_rows(
         values = _placeholders(len(chunk), len(fields), native)
         sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES {values}{suffix}'
         params = [to(value) for row in chunk for to, value in zip(convert, row, strict=True)]
-        cursor = _execute_native(sql, params) if native else db.execute_sql(sql, params)
+        cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
         if returning_id:
             ids.extend(sorted(row[0] for row in cursor.fetchall()))
     return ids
@@ -206,7 +206,7 @@ def _placeholders(rows: int, width: int, native: bool) -> str:
     )
 
 
-def _execute_native(sql: str, params: list):
+def execute_native(sql: str, params: list):
     """``db.execute_sql`` on PostgreSQL for a statement with its own numbered placeholders
     (psycopg's ``RawCursor``). psycopg rewrites ``%s`` placeholders into these on every run
     of a statement longer than 4 KB or with more than 50 values (it caches only shorter
