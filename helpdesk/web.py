@@ -32,8 +32,13 @@ def render(template: str, block: str = "content", status: int = 200, **context):
 def external_url(endpoint: str, **values) -> str:
     """An absolute link to a page, for mail and jobs: always under ``BASE_URL``, never under
     whatever host a request named (a forged Host header must not end up in a reset link)."""
-    path = current_app.url_map.bind("portal").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    app = current_app._get_current_object()
+    # One adapter per app: binding cost as much as building (a timer sweep's mails link to
+    # their cases thousands of times); ``build`` brings the map up to date by itself.
+    adapter = app.extensions.get("external_url_adapter")
+    if adapter is None:
+        adapter = app.extensions["external_url_adapter"] = app.url_map.bind("portal")
+    return app.config["BASE_URL"].rstrip("/") + adapter.build(endpoint, values)
 
 
 def fixed_url(endpoint: str, **values) -> str:

@@ -18,7 +18,7 @@ from peewee import Field
 from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, EventRecipient, Follower
-from helpdesk.db import db, insert_rows
+from helpdesk.db import INSERT_ROWS, db, execute_native, insert_rows, is_postgres
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
@@ -27,6 +27,8 @@ from helpdesk.policy import Category
 _recording: ContextVar[list[Event] | None] = ContextVar("recording", default=None)
 #: Set by ``deferred``: entries are written when the change ends, all in one INSERT.
 _deferring: ContextVar[bool] = ContextVar("deferring", default=False)
+#: Set by ``deferred``: the status moves waiting for ``write_moves`` (case, status read, time).
+_moves: ContextVar[list[tuple] | None] = ContextVar("moves", default=None)
 
 
 @contextmanager
@@ -47,6 +49,8 @@ def changing() -> Iterator[list[Event]]:
     try:
         with db.atomic():
             yield events
+            if write_moves():  # the caller did not take back the cases that failed
+                raise CaseError(_l("The case was changed meanwhile; please look at it again."))
             _write_deferred(events)
             if events:
                 plugin_manager().hook.helpdesk_case_changed(events=events)
@@ -55,18 +59,41 @@ def changing() -> Iterator[list[Event]]:
 
 
 @contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> Iterator[list[tuple]]:
     """Inside, a change's timeline entries without recipients are written when it ends, in
     one multi-row INSERT before its hooks hear them (the timer sweep's batch: hundreds of
     status entries). Until then an entry has no id; one the caller takes back out of the
     change's list (a case of the batch that failed) is never written. A change started inside
     joins the batch without a savepoint of its own (hundreds of them cost as much as their
-    work): a caller that goes on after a part failed takes back what that part wrote."""
-    token = _deferring.set(True)
+    work): a caller that goes on after a part failed takes back what that part wrote.
+
+    Status moves inside are written by ``write_moves`` (at the latest when the change ends),
+    all in one UPDATE: the batch holds its cases, so their compare-and-set cannot fail (one
+    UPDATE per case cost a round trip each on PostgreSQL, and peewee's overhead on both). The
+    block yields the list of moves to come; a caller that takes back a part truncates it."""
+    moves: list[tuple] = []
+    token, moving = _deferring.set(True), _moves.set(moves)
     try:
-        yield
+        yield moves
     finally:
+        _moves.reset(moving)
         _deferring.reset(token)
+
+
+def write_moves() -> set[int]:
+    """Write the status moves that ``deferred`` holds back, one statement for the lot;
+    returns the ids of the cases whose status was no longer the one their move read (none
+    moved): the caller takes back what those cases wrote, or the change fails."""
+    moves = _moves.get()
+    if not moves:
+        return set()
+    waiting, moves[:] = list(moves), []
+    failed: set[int] = set()
+    for touched in (False, True):  # the cases with and without a time of change
+        group = [(case, read, at) for case, read, at in waiting if (at is not None) == touched]
+        for start in range(0, len(group), INSERT_ROWS):
+            failed |= _move_rows(group[start : start + INSERT_ROWS], touched)
+    return failed
 
 
 def _write_deferred(events: list[Event]) -> None:
@@ -137,6 +164,10 @@ def set_status(
     case.waiting_for = (
         (waiting_for or "").strip() or None if status.category == Category.WAITING else None
     )
+    moves = _moves.get()
+    if moves is not None:  # written by ``write_moves``
+        moves.append((case, read, now if touched else None))
+        return event
     if not _move_row(case, read, now if touched else None):
         raise CaseError(_l("The case was changed meanwhile; please look at it again."), "status")
     return event
@@ -159,6 +190,51 @@ def _move_row(case: Case, read: str, touched_at) -> int:
     sql = f'UPDATE "{Case._meta.table_name}" SET {columns} WHERE "id" = {db.param}'
     sql += f' AND "status" = {db.param}'
     return db.execute_sql(sql, [*values, case.id, read]).rowcount
+
+
+#: PostgreSQL's types of the columns a batch of moves writes (its VALUES list's parameters
+#: need them; SQLite takes the column's own).
+_TYPES = {
+    "id": "integer",
+    "status": "varchar",
+    "status_category": "varchar",
+    "is_open": "boolean",
+    "waiting_for": "text",
+    "updated_at": "timestamp",
+}
+
+
+def _move_rows(moves: list[tuple], touched: bool) -> set[int]:
+    """``_move_row`` for several cases in one UPDATE from a list of values; the ids of the
+    cases it did not move."""
+    names = _MOVED + (("updated_at",) if touched else ())
+    fields = Case._meta.fields
+    columns = ("id", "was", *names)
+    params = []
+    for case, read, at in moves:
+        params += [case.id, read, *(fields[name].db_value(getattr(case, name)) for name in _MOVED)]
+        if touched:
+            params.append(fields["updated_at"].db_value(at))
+    native = is_postgres()
+    types = [_TYPES["id"], _TYPES["status"], *(_TYPES[name] for name in names)]
+    width = len(columns)
+    if native:
+        rows = (
+            "(" + ", ".join(f"${row * width + n + 1}::{types[n]}" for n in range(width)) + ")"
+            for row in range(len(moves))
+        )
+    else:
+        rows = ("(" + ", ".join([db.param] * width) + ")" for _ in moves)
+    table = Case._meta.table_name
+    assigned = ", ".join(f'"{fields[name].column_name}" = v.{name}' for name in names)
+    sql = (
+        f"WITH v({', '.join(columns)}) AS (VALUES {', '.join(rows)}) "
+        f'UPDATE "{table}" SET {assigned} FROM v '
+        f'WHERE "{table}"."id" = v.id AND "{table}"."status" = v.was RETURNING "{table}"."id"'
+    )
+    cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
+    moved = {row[0] for row in cursor.fetchall()}
+    return {case.id for case, _read, _at in moves} - moved
 
 
 def touch(case: Case, at: datetime, activity: bool = False) -> None:

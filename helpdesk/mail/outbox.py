@@ -40,6 +40,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from email.utils import getaddresses, make_msgid, parseaddr
 from enum import StrEnum
+from functools import lru_cache
 
 from flask import current_app, g, has_app_context
 
@@ -99,7 +100,7 @@ def enqueue(
     config = current_app.config
     sender = sender or config["MAIL_DEFAULT_SENDER"]
     to = [to] if isinstance(to, str) else list(to)
-    envelope = [address for _name, address in getaddresses(to)]
+    envelope = list(_envelope(tuple(to)))
     if not envelope or not all("@" in address for address in envelope):
         raise ValueError(f"not a list of mail addresses: {to!r}")
     message_id = make_msgid(idstring=id_tag, domain=_domain(config, sender))
@@ -118,7 +119,7 @@ def enqueue(
     )
     values = {
         "message_id": message_id,
-        "sender": parseaddr(sender)[1],
+        "sender": _address(sender),
         "recipients": json.dumps(envelope),
         "subject": subject,
         "raw": raw,
@@ -157,7 +158,21 @@ def batched() -> Iterator[list[dict]]:
 
 
 def _domain(config, sender: str) -> str:
-    return config["MAIL_DOMAIN"] or parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return config["MAIL_DOMAIN"] or _address(sender).rpartition("@")[2] or "localhost"
+
+
+# The addresses of a mail, parsed once per process for each sender and list of recipients
+# (the timer sweep writes thousands of mails from one sender, many to the same people).
+
+
+@lru_cache(maxsize=64)
+def _address(sender: str) -> str:
+    return parseaddr(sender)[1]
+
+
+@lru_cache(maxsize=4096)
+def _envelope(to: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(address for _name, address in getaddresses(to))
 
 
 def requeue(pk: int, actor) -> bool:
@@ -181,9 +196,7 @@ def requeue(pk: int, actor) -> bool:
 
 
 def _remember(pk: int) -> None:
-    pending = g.setdefault(_PENDING, [])
-    if pk not in pending:
-        pending.append(pk)
+    g.setdefault(_PENDING, {})[pk] = None  # a dict: ordered, each id once, found at once
 
 
 def take_committed() -> list[int]:
@@ -195,7 +208,7 @@ def take_committed() -> list[int]:
     """
     if not has_app_context() or db.in_transaction() or not g.get(_PENDING):
         return []
-    ids = g.pop(_PENDING)
+    ids = list(g.pop(_PENDING))
     return [
         row.id
         for row in OutboxMessage.select(OutboxMessage.id)

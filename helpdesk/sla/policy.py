@@ -9,6 +9,9 @@ small. The calendar is kept per app context (see ``calendar``).
 """
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -176,9 +179,31 @@ def response_target(case) -> ResponseTarget:
 
 
 def status_timers(status: str) -> list[Timer]:
-    """The timers of ``status`` in order; every plugin's lists are joined."""
+    """The timers of ``status`` in order; every plugin's lists are joined. Inside
+    ``timers_kept`` the plugins are asked once per status."""
+    kept = _kept_timers.get()
+    if kept is not None and status in kept:
+        return kept[status]
     answers = _hook().helpdesk_status_timers()
-    return [t for timers in reversed(answers) for t in timers if t.status == status]
+    timers = [t for timers in reversed(answers) for t in timers if t.status == status]
+    if kept is not None:
+        kept[status] = timers
+    return timers
+
+
+#: Set by ``timers_kept``: the timers of each status asked for inside, by status.
+_kept_timers: ContextVar[dict[str, list[Timer]] | None] = ContextVar("kept_timers", default=None)
+
+
+@contextmanager
+def timers_kept() -> Iterator[None]:
+    """Inside (a timer sweep's batch, which asks for a status's timers three times a case),
+    ``status_timers`` keeps the plugins' answers."""
+    token = _kept_timers.set({})
+    try:
+        yield
+    finally:
+        _kept_timers.reset(token)
 
 
 def _hook():

@@ -173,14 +173,15 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
     # a status move's compare-and-set cannot fail, and a case that failed anyway would have
     # written nothing but its claim (its entries and mail wait in the lists until the end).
     with (
+        sla.timers_kept(),
         notify.rendering_once(),
         outbox.batched() as mails,
         clocks.effective_times(),
-        changes.deferred(),
+        changes.deferred() as moves,
         changes.changing() as events,
     ):
         for case_id in ids:
-            written, recorded = len(mails), len(events)
+            written, recorded, moved = len(mails), len(events), len(moves)
             clock = clocks_by_case[case_id]
             clock.timer_step -= 1  # walk from the claimed step
             try:
@@ -188,11 +189,26 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
             except CaseError as error:
                 del mails[written:]
                 del events[recorded:]
-                CaseClock.update(timer_due_at=due[case_id], timer_step=clock.timer_step).where(
-                    CaseClock.case == case_id
-                ).execute()
-                log.warning("sweep: case %s changed under the batch (%s)", case_id, error)
+                del moves[moved:]
+                _unclaim(clock, due[case_id], error)
+        # The batch's status moves, in one UPDATE: a case whose status was not the one read
+        # (which its held row rules out) takes back its entries and mail, as above.
+        failed = changes.write_moves()
+        if failed:
+            mails[:] = [m for m in mails if m["case"] is None or m["case"].id not in failed]
+            events[:] = [e for e in events if e.case_id not in failed]
+            for case_id in failed:
+                _unclaim(clocks_by_case[case_id], due[case_id], "its status changed")
+            done -= len(failed)
     return done
+
+
+def _unclaim(clock: CaseClock, due_at: datetime, error) -> None:
+    """Give back the claim of a case the batch could not act on."""
+    CaseClock.update(timer_due_at=due_at, timer_step=clock.timer_step).where(
+        CaseClock.case == clock.case_id
+    ).execute()
+    log.warning("sweep: case %s changed under the batch (%s)", clock.case_id, error)
 
 
 def _drain(column, now, batch, act) -> int:

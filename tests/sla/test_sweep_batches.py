@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from helpdesk.accounts.models import User
-from helpdesk.cases import service
+from helpdesk.cases import changes, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.mail import notify
@@ -31,6 +31,16 @@ def waiting_cases(v, count):
     for case in cases:
         service.move_status(case, v.people["erik.first"], "waiting")
     return cases
+
+
+def waiting_for_customer(v, count):
+    """``count`` cases waiting for the customer since 2026-11-30; the clock seven days on,
+    when their timer moves them to pending closure."""
+    v.at("2026-11-30T08:00:00")
+    cases = [v.open("general_request", "standard", subject=f"Case {n}") for n in range(count)]
+    for case in cases:
+        service.move_status(case, v.people["erik.first"], "waiting_for_customer")
+    return cases, v.at("2026-12-07T09:00:00")
 
 
 def sweeps_at_once(v, consumers: int) -> list[int]:
@@ -55,11 +65,7 @@ def test_three_consumers_move_each_case_once_with_its_entry_mail_and_clock(vendo
     batch's others in one INSERT), one mail and its next timer; the open cases' roll-up
     stays equal to a recount."""
     v = vendor("erp_handbook", SLA_TIMER_BATCH=4)
-    v.at("2026-11-30T08:00:00")
-    cases = [v.open("general_request", "standard", subject=f"Case {n}") for n in range(11)]
-    for case in cases:
-        service.move_status(case, v.people["erik.first"], "waiting_for_customer")
-    now = v.at("2026-12-07T09:00:00")  # seven days on: every case moves to pending closure
+    cases, now = waiting_for_customer(v, 11)  # every case moves to pending closure
     acted = sweeps_at_once(v, 3)
     assert sum(acted) == 11
     ids = [c.id for c in cases]
@@ -84,17 +90,49 @@ def test_three_consumers_move_each_case_once_with_its_entry_mail_and_clock(vendo
     assert timers.sweep() == 0
 
 
+def test_a_case_whose_status_changed_under_the_batch_takes_back_its_entry_and_mail(
+    vendor, monkeypatch
+):
+    """The batch's status moves are written together at its end (``changes.write_moves``):
+    a case whose status is no longer the one the batch read (which its held row rules out)
+    keeps no entry and no mail of the batch, and its claim is given back."""
+    v = vendor("erp_handbook", SLA_TIMER_BATCH=10)
+    cases, now = waiting_for_customer(v, 3)
+    changed, write_moves = cases[1], changes.write_moves
+
+    def meanwhile():
+        Case.update(status="in_progress").where(Case.id == changed.id).execute()
+        return write_moves()
+
+    monkeypatch.setattr(changes, "write_moves", meanwhile)
+    assert timers.sweep() == 2
+    ids = [c.id for c in cases]
+    by_timer = Event.select(Event.case).where(
+        Event.case.in_(ids) & (Event.kind == EventKind.STATUS) & Event.author.is_null()
+    )
+    assert sorted(e.case_id for e in by_timer) == sorted([cases[0].id, cases[2].id])
+    mails = OutboxMessage.select().where(OutboxMessage.case.in_(ids))
+    assert Counter(m.case_id for m in mails if m.created_at >= now) == {
+        cases[0].id: 1,
+        cases[2].id: 1,
+    }
+    statuses = {c.id: c.status for c in Case.select().where(Case.id.in_(ids))}
+    assert statuses == {
+        cases[0].id: "pending_closure",
+        changed.id: "in_progress",
+        cases[2].id: "pending_closure",
+    }
+    clock = CaseClock.get(CaseClock.case == changed.id)
+    assert clock.timer_due_at is not None and clock.timer_due_at <= now  # given back
+
+
 def test_sweeps_and_people_moving_the_same_cases_at_once_neither_deadlock_nor_miscount(vendor):
     """Two sweeps and two agents moving the due cases by hand, all at once: no deadlock
     (on PostgreSQL a change locks the case, then its clock, then the counters; the sweep
     takes cases without waiting), each case moved once by its timer or else by a person,
     and the open cases' roll-up and tallies equal to a recount."""
     v = vendor("erp_handbook", SLA_TIMER_BATCH=5)
-    v.at("2026-11-30T08:00:00")
-    cases = [v.open("general_request", "standard", subject=f"Case {n}") for n in range(24)]
-    for case in cases:
-        service.move_status(case, v.people["erik.first"], "waiting_for_customer")
-    now = v.at("2026-12-07T09:00:00")
+    cases, now = waiting_for_customer(v, 24)
     ids = [c.id for c in cases]
 
     def agent(order):
