@@ -449,13 +449,23 @@ def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_S
     if filters.view == "breaching" or filters.q:
         # Written anew: the breaching view's condition holds the time of the request, and a
         # search names the indexed words its words begin at the moment (``search.expand``).
-        sql, params = cases_query(user, filters, policy, columns).limit(limit).offset(offset).sql()
+        sql, params = _paged(cases_query(user, filters, policy, columns), limit, offset).sql()
     else:
         sql, params = _compiled_page(user, filters, policy, columns, limit, offset)
     language = current_language()
     rows = [with_names(row, language) for row in _rows(sql, params)]
     number = filters.page
     return Page(rows=rows[:size], number=number, has_prev=number > 1, has_next=len(rows) > size)
+
+
+def _paged(query, limit: int, offset: int):
+    """``query`` limited to ``limit`` rows from ``offset``, both written into the SQL as
+    numbers. PostgreSQL keeps one plan for a prepared statement (a generic plan) only if
+    that plan is no dearer than planning each run anew; with ``LIMIT $1`` it must assume
+    many rows are wanted, and so planned the queue's join again at every run (1 ms of the
+    1.6 ms it spent on the queue's page, ``bench`` data). There are at most ``MAX_PAGE``
+    offsets, so as many statements."""
+    return query.limit(SQL(str(int(limit)))).offset(SQL(str(int(offset))))
 
 
 #: The times among the columns ``cases_query`` selects, which a database may hand over as
@@ -516,8 +526,7 @@ def _compiled_page(user: User, filters: Filters, policy, columns, limit: int, of
         compiled = _compiled_pages[policy] = {}
     found = compiled.get(key)
     if found is None:
-        query = cases_query(user, filters, policy, columns).limit(limit).offset(offset)
-        found = query.sql()
+        found = _paged(cases_query(user, filters, policy, columns), limit, offset).sql()
         if len(compiled) >= COMPILED_PAGES_KEPT:
             compiled.clear()  # start afresh: simpler than an LRU, and safe between threads
         compiled[key] = found
