@@ -8,7 +8,7 @@ page exists (no COUNT over the whole table).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import cache, lru_cache
 from weakref import WeakKeyDictionary
@@ -323,17 +323,17 @@ def with_names(row: dict, language: str) -> dict:
     return row
 
 
-def cases_query(user: User, filters: Filters, policy, columns=COLUMNS, page=None):
+def cases_query(user: User, filters: Filters, policy, columns=COLUMNS, page=None, match=None):
     """The query for ``filters`` as ``user`` may see it: the case fields a list shows and the
-    names behind ``columns``, sorted; ``page`` (limit, offset) limits it. Rows come as dicts.
-    """
+    names behind ``columns``, sorted; ``page`` (limit, offset) limits it; ``match`` stands
+    for the search index's match of ``filters.q`` when given. Rows come as dicts."""
     query = _narrowed(access.visible_cases(user, Case.select(*_LISTED)), user, filters)
-    # Under the correspondence rule (PERM-3) the text of messages must not lead to a case.
-    messages = not filters.q or not access.under_correspondence_rule(user)
+    messages = not filters.q or _messages_searched(user)
     if filters.q and filters.sort == "created":
         # Newest (or oldest) matches first: read in order from the search index.
         descending = filters.dir == "desc"
-        ordered = search.newest_first(query, filters.q, descending, messages=messages)
+        match = match or search.index_match(filters.q, messages)
+        ordered = search.newest_first(query, match, descending) if match else None
         if ordered is not None and page is not None and is_postgres():
             return _names_of_page(_paged(ordered, page), columns, descending).dicts()
         if ordered is not None:
@@ -342,6 +342,12 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS, page=None
         query = search.narrow(query, filters.q, messages=messages)
     query = _joined(query, columns, filters.sort).order_by(*_order(filters, policy))
     return _paged(query, page).dicts()
+
+
+def _messages_searched(user: User) -> bool:
+    """Whether a search of ``user``'s reads the text of messages: under the correspondence
+    rule (PERM-3) the text of messages must not lead to a case."""
+    return not access.under_correspondence_rule(user)
 
 
 def _joined(query, columns, sort: str, source=Case, column=lambda field: field):
@@ -466,10 +472,18 @@ def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_S
     """The page of cases ``filters`` ask for, as ``user`` may see them: ``size`` rows, fetched
     with one more to see if a next page exists."""
     limit, offset = size + 1, (filters.page - 1) * size
-    if filters.view == "breaching" or filters.q:
+    match = None
+    if filters.q and filters.sort == "created":
+        match = search.index_match(filters.q, _messages_searched(user))
+    if filters.view == "breaching" or (filters.q and match is None):
         # Written anew: the breaching view's condition holds the time of the request, and a
-        # search names the indexed words its words begin at the moment (``search.expand``).
+        # search by call id or in another order holds what it searches in its SQL.
         sql, params = cases_query(user, filters, policy, columns, (limit, offset)).sql()
+    elif match is not None:
+        # The SQL of any search in the index's order, with the match of this one: it names
+        # the indexed words its words begin at the moment (``search.expand``).
+        searching = replace(filters, q=_MATCH)
+        sql, params = _compiled_page(user, searching, policy, columns, limit, offset, match)
     else:
         sql, params = _compiled_page(user, filters, policy, columns, limit, offset)
     language = current_language()
@@ -522,15 +536,23 @@ _compiled_pages: WeakKeyDictionary = WeakKeyDictionary()
 COMPILED_PAGES_KEPT = 500
 
 
-def _compiled_page(user: User, filters: Filters, policy, columns, limit: int, offset: int):
-    """``(sql, params)`` of a page of ``cases_query``, compiled once per input.
+#: Stands for a search's match while its SQL is compiled (``_compiled_page``).
+_MATCH = "\x00match"
+
+
+def _compiled_page(
+    user: User, filters: Filters, policy, columns, limit: int, offset: int, match=None
+):
+    """``(sql, params)`` of a page of ``cases_query``, compiled once per input; ``match``:
+    the search index's match for a search (``filters.q`` is then ``_MATCH``).
 
     The key holds every input of ``cases_query`` whole, so two requests share SQL only if
     peewee would have written the same SQL for both: the database, the filters and columns,
     the user's and their organisation's rows (all of them, whatever ``access.visible_cases``
-    and the queue views read) and the plugins' answers about the user (``access``). Nothing
-    is filled into the SQL afterwards: a user never runs a query written for another, and a
-    change to the user or their organisation writes a new one.
+    and the queue views read) and the plugins' answers about the user (``access``). Only a
+    search's match is put in afterwards, as the value in the place compiling gave it (the
+    SQL is the same for every search): a user never runs a query written for another, and
+    a change to the user or their organisation writes a new one.
     """
     organisation = user.organisation if user.organisation_id is not None else None
     key = (
@@ -549,11 +571,17 @@ def _compiled_page(user: User, filters: Filters, policy, columns, limit: int, of
         compiled = _compiled_pages[policy] = {}
     found = compiled.get(key)
     if found is None:
-        found = cases_query(user, filters, policy, columns, (limit, offset)).sql()
+        stand_in = None if match is None else _MATCH
+        sql, params = cases_query(user, filters, policy, columns, (limit, offset), stand_in).sql()
+        found = sql, params, None if match is None else params.index(_MATCH)
         if len(compiled) >= COMPILED_PAGES_KEPT:
             compiled.clear()  # start afresh: simpler than an LRU, and safe between threads
         compiled[key] = found
-    return found
+    sql, params, slot = found
+    if slot is not None:
+        params = [*params]
+        params[slot] = match
+    return sql, params
 
 
 #: Fields that stay out of the keys of ``_compiled_pages``: no secret is kept longer than a
