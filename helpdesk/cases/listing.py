@@ -333,7 +333,7 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS, page=None
         # Newest (or oldest) matches first: read in order from the search index.
         descending = filters.dir == "desc"
         match = match or search.index_match(filters.q, messages)
-        ordered = search.newest_first(query, match, descending) if match else None
+        ordered = search.in_index_order(query, match, descending) if match else None
         if ordered is not None and page is not None and is_postgres():
             return _names_of_page(_paged(ordered, page), columns, descending).dicts()
         if ordered is not None:

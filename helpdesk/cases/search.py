@@ -180,15 +180,22 @@ def index_match(text: str, messages: bool = True) -> str | None:
     return _pg_query(searched, messages) if is_postgres() else _fts_query(searched, messages)
 
 
-def newest_first(query, match: str, descending: bool = True):
-    """``query`` narrowed to the cases ``match`` (``index_match``) finds and ordered by case
-    id (creation), read from the search index in that order.
+def newest_first(query, text: str, descending: bool = True, messages: bool = True):
+    """``query`` narrowed to cases matching ``text`` (``messages`` as in ``narrow``) and
+    ordered by case id (creation), read from the search index in that order; None when
+    ``text`` holds no words (only call ids), which ``narrow`` handles.
 
     Ordered by its own row ids, the index hands out matches one by one and the database stops
     after a page: the cost follows the page and how selective the other filters are, not how
-    many cases match. ``narrow``'s ``IN`` list must first collect every match. The match is
-    the statement's one value from the search (its SQL is the same for every search).
+    many cases match. ``narrow``'s ``IN`` list must first collect every match.
     """
+    match = index_match(text, messages)
+    return None if match is None else in_index_order(query, match, descending)
+
+
+def in_index_order(query, match: str, descending: bool = True):
+    """``newest_first`` for the index's ``match`` (``index_match``): the statement's one value
+    from the search, its SQL the same for every search."""
     # FTS5 matches on its hidden column named like the table; PostgreSQL on ``document``.
     index = Table("case_search", ("case_id", "rowid", "document", "case_search"))
     if is_postgres():
