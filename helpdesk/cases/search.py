@@ -170,6 +170,16 @@ def narrow(query, text: str, messages: bool = True):
     return query.where(condition)
 
 
+def index_match(text: str, messages: bool = True) -> str | None:
+    """``text`` as the search index's match for ``newest_first`` (FTS5's query, PostgreSQL's
+    tsquery; ``messages`` as in ``narrow``); None when ``text`` holds no words or a call id,
+    which ``narrow`` handles."""
+    searched = _search_words(_CALL_ID_OR_NOTHING.sub(" ", text))
+    if not searched or find_call_ids(text):
+        return None
+    return _pg_query(searched, messages) if is_postgres() else _fts_query(searched, messages)
+
+
 def newest_first(query, text: str, descending: bool = True, messages: bool = True):
     """``query`` narrowed to cases matching ``text`` (``messages`` as in ``narrow``) and
     ordered by case id (creation), read from the search index in that order; None when
@@ -179,20 +189,22 @@ def newest_first(query, text: str, descending: bool = True, messages: bool = Tru
     after a page: the cost follows the page and how selective the other filters are, not how
     many cases match. ``narrow``'s ``IN`` list must first collect every match.
     """
-    searched = _search_words(_CALL_ID_OR_NOTHING.sub(" ", text))
-    if not searched or find_call_ids(text):
-        return None
+    match = index_match(text, messages)
+    return None if match is None else in_index_order(query, match, descending)
+
+
+def in_index_order(query, match: str, descending: bool = True):
+    """``newest_first`` for the index's ``match`` (``index_match``): the statement's one value
+    from the search, its SQL the same for every search."""
     # FTS5 matches on its hidden column named like the table; PostgreSQL on ``document``.
     index = Table("case_search", ("case_id", "rowid", "document", "case_search"))
     if is_postgres():
         key = index.case_id
-        match = Expression(
-            index.document, "@@", fn.to_tsquery("german", _pg_query(searched, messages))
-        )
+        condition = Expression(index.document, "@@", fn.to_tsquery("german", match))
     else:
         key = index.rowid
-        match = Expression(index.case_search, "MATCH", _fts_query(searched, messages))
-    query = query.join_from(Case, index, on=(key == Case.id)).where(match)
+        condition = Expression(index.case_search, "MATCH", match)
+    query = query.join_from(Case, index, on=(key == Case.id)).where(condition)
     return query.order_by(key.desc() if descending else key.asc())
 
 

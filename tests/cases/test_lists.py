@@ -6,6 +6,7 @@ share ``g`` (and flask-login's cached user) between the requests of different pe
 """
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -401,6 +402,32 @@ def test_a_search_lists_the_newest_matches_first_unless_sorted_otherwise(ctx, br
     html = paula.html("/cases?q=drucker&sort=updated")
     assert 'href="/cases/export.csv?q=drucker&amp;sort=updated"' in html
     assert 'href="/cases/export.csv?q=drucker"' in paula.html("/cases?q=drucker")
+
+
+def test_a_search_pages_its_matches_with_the_names_of_every_column(ctx, open_case):
+    """A search read from the index in order picks its page first and joins the names to
+    it: each page holds its own cases, with every column's names."""
+    older = open_case(subject="Drucker druckt nicht")
+    newer = open_case(subject="Druckertreiber fehlt", requester="paula.portal")
+    open_case(subject="Anderes Thema")
+    service.assign(newer, ctx["erik.first"], ctx["erik.first"])
+    erik, policy = User.get_by_id(ctx["erik.first"].id), current_policy()
+    filters = listing.Filters(view="all", q="drucker", sort="created")
+    first = listing.list_page(erik, filters, policy, size=1)
+    second = listing.list_page(erik, replace(filters, page=2), policy, size=1)
+    assert [row["call_id"] for row in first.rows] == [newer.call_id] and first.has_next
+    assert [row["call_id"] for row in second.rows] == [older.call_id] and not second.has_next
+    names = {k: v for k, v in first.rows[0].items() if k.endswith("_name") or k == "due_at"}
+    product = Product.get_by_id(newer.product_id)
+    assert names == {
+        "requester_name": ctx["paula.portal"].name,
+        "assignee_name": ctx["erik.first"].name,
+        "product_name": product.name_en if current_language() != "de" else product.name_de,
+        "organisation_name": Organisation.get_by_id(newer.organisation_id).name,
+        "due_at": CaseClock.get(CaseClock.case == newer.id).response_due_at,
+    }
+    assert second.rows[0]["requester_name"] == ctx["mia.member"].name
+    assert second.rows[0]["assignee_name"] is None
 
 
 def test_a_search_again_finds_words_indexed_since(ctx, browse, open_case):
