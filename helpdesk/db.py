@@ -185,7 +185,7 @@ def insert_rows(
     ids: list[int] = []
     for start in range(0, len(rows), INSERT_ROWS):
         chunk = rows[start : start + INSERT_ROWS]
-        values = _placeholders(len(chunk), len(fields), native)
+        values = placeholders(len(chunk), len(fields), native)
         sql = f'INSERT INTO "{model._meta.table_name}" ({columns}) VALUES {values}{suffix}'
         params = [to(value) for row in chunk for to, value in zip(convert, row, strict=True)]
         cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
@@ -195,13 +195,15 @@ def insert_rows(
 
 
 @lru_cache(maxsize=64)
-def _placeholders(rows: int, width: int, native: bool) -> str:
+def placeholders(rows: int, width: int, native: bool, types: tuple[str, ...] = ()) -> str:
     """``(?, ?), (?, ?)`` for ``rows`` rows of ``width`` values; ``native``: PostgreSQL's
-    numbered ``($1, $2), ($3, $4)``."""
+    numbered ``($1, $2), ($3, $4)``, each cast to its column's entry of ``types`` if given
+    (a VALUES list that is not an INSERT's has no columns to take its types from)."""
     if not native:
         return ", ".join(["(" + ", ".join([db.param] * width) + ")"] * rows)
+    casts = [f"::{name}" for name in types] or [""] * width
     return ", ".join(
-        "(" + ", ".join(f"${row * width + column + 1}" for column in range(width)) + ")"
+        "(" + ", ".join(f"${row * width + n + 1}{casts[n]}" for n in range(width)) + ")"
         for row in range(rows)
     )
 

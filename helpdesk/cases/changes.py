@@ -18,7 +18,7 @@ from peewee import Field
 from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, EventRecipient, Follower
-from helpdesk.db import INSERT_ROWS, db, execute_native, insert_rows, is_postgres
+from helpdesk.db import INSERT_ROWS, db, execute_native, insert_rows, is_postgres, placeholders
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
@@ -216,19 +216,12 @@ def _move_rows(moves: list[tuple], touched: bool) -> set[int]:
         if touched:
             params.append(fields["updated_at"].db_value(at))
     native = is_postgres()
-    types = [_TYPES["id"], _TYPES["status"], *(_TYPES[name] for name in names)]
-    width = len(columns)
-    if native:
-        rows = (
-            "(" + ", ".join(f"${row * width + n + 1}::{types[n]}" for n in range(width)) + ")"
-            for row in range(len(moves))
-        )
-    else:
-        rows = ("(" + ", ".join([db.param] * width) + ")" for _ in moves)
+    types = (_TYPES["id"], _TYPES["status"], *(_TYPES[name] for name in names))
+    rows = placeholders(len(moves), len(columns), native, types)
     table = Case._meta.table_name
     assigned = ", ".join(f'"{fields[name].column_name}" = v.{name}' for name in names)
     sql = (
-        f"WITH v({', '.join(columns)}) AS (VALUES {', '.join(rows)}) "
+        f"WITH v({', '.join(columns)}) AS (VALUES {rows}) "
         f'UPDATE "{table}" SET {assigned} FROM v '
         f'WHERE "{table}"."id" = v.id AND "{table}"."status" = v.was RETURNING "{table}"."id"'
     )
