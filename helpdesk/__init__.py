@@ -27,11 +27,12 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     from flask_wtf.csrf import CSRFProtect
     from htmx_flask import Htmx
 
-    from helpdesk import config, db, errors, i18n, inputs, jobs, ratelimit, security, web
+    from helpdesk import config, db, errors, i18n, inputs, jobs, memory, ratelimit, security, web
     from helpdesk.naming import check_names
     from helpdesk.plugins import build_manager
     from helpdesk.policy import Policy
 
+    memory.return_large_blocks()
     overrides = dict(config_overrides or {})
     instance = overrides.pop("INSTANCE_PATH", None) or os.environ.get("HELPDESK_INSTANCE")
     app = Flask(
