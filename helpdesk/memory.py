@@ -3,9 +3,9 @@
 glibc's malloc maps a block of 128 KiB or more on its own and unmaps it when freed, but the
 first such block freed raises that threshold to its own size (up to 32 MiB): from then on
 blocks of that size come from the heap and stay in the process after they are freed. A web
-worker's first password check freed argon2's block (19 MiB then) that way, so every later check took its
-memory from the heap and the worker kept it, about 20 MB more for the rest of its life
-(issue 19: a worker's peak under 100 MB). Setting the threshold fixes it at glibc's default.
+worker's first password check freed argon2's block (19 MiB then) that way, so every later
+check took its memory from the heap and the worker kept it, about 20 MB more for the rest of
+its life (issue 19: a worker's peak under 100 MB). Setting the threshold fixes it at glibc's default.
 """
 
 import ctypes
