@@ -5,7 +5,8 @@ first such block freed raises that threshold to its own size (up to 32 MiB): fro
 blocks of that size come from the heap and stay in the process after they are freed. A web
 worker's first password check freed argon2's block (19 MiB then) that way, so every later
 check took its memory from the heap and the worker kept it, about 20 MB more for the rest of
-its life (issue 19: a worker's peak under 100 MB). Setting the threshold fixes it at glibc's default.
+its life (issue 19: a worker's peak under 100 MB). Setting the threshold fixes it at glibc's
+default.
 """
 
 import ctypes
