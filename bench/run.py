@@ -67,6 +67,10 @@ def prepare(cases: int) -> tuple[Path, dict]:
             marker.write_text(facts["detail_call_id"])
             print(f"seeded {cases:,} cases in {time.monotonic() - started:.0f} s", flush=True)
         knowledge.seed_once(folder, _slug(url))
+    database = app.extensions["database"]
+    if not database.is_closed():
+        database.close()
+    database.close_all()  # a copy of the dataset (``--consumers``) needs it unused
     return folder, {"detail_call_id": marker.read_text(), "database": url.split(":")[0]}
 
 
@@ -207,6 +211,13 @@ def main() -> int:
         default=None,
         help="cases with a status timer due in the timer sweep (default: 1%% of --cases)",
     )
+    parser.add_argument(
+        "--consumers",
+        type=int,
+        default=1,
+        help="processes sharing the timer sweep on a copy of the dataset (default 1: one sweep"
+        ", rolled back)",
+    )
     parser.add_argument("--timers-only", action="store_true", help="measure only the sweep")
     parser.add_argument("--reports-only", action="store_true", help="measure only the reports")
     parser.add_argument(
@@ -304,8 +315,18 @@ def _timer_line(args) -> str:
     from bench import timers
     from helpdesk import create_app
 
+    due = args.timer_due or max(1, args.cases // 100)
+    if args.consumers > 1:
+        with create_app().app_context():
+            r = timers.measure_shared(due, args.consumers)
+        return (
+            f"timer sweep, {r['consumers']} consumers: {r['cases']:,} cases of which "
+            f"{r['due']:,} due: {r['seconds']:.1f} s ({r['acted']:,} acted on, per consumer "
+            f"{', '.join(f'{n:,}' for n in r['per_consumer'])}; each due case acted on once: "
+            f"{'yes' if r['once'] else 'NO'}, {r['entries']:,} entries, {r['mails']:,} mails)"
+        )
     with create_app().app_context():
-        r = timers.measure(args.timer_due or max(1, args.cases // 100))
+        r = timers.measure(due)
     return (
         f"timer sweep: {r['cases']:,} cases of which {r['due']:,} due: {r['seconds']:.1f} s "
         f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each; "
