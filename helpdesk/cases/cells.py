@@ -228,7 +228,7 @@ class Cells:
                 continue
             url, aria_sort = target
             sort = f' aria-sort="{aria_sort}"' if aria_sort else ""
-            cells.append(f'<th scope="col"{sort}><a href="{escape(url)}">{heading}</a></th>')
+            cells.append(f'<th scope="col"{sort}><a href="{escape_text(url)}">{heading}</a></th>')
         return Markup("".join(cells))
 
     def when(self, at: datetime) -> str:
