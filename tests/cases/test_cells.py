@@ -6,9 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 from babel.dates import format_datetime
+from flask_babel import force_locale
 from markupsafe import escape
 
-from helpdesk.cases.cells import compile_datetime, date_locale, time_element
+from helpdesk.cases.cells import Cells, compile_datetime, date_locale, time_element
+from helpdesk.cases.listing import COLUMNS
+from helpdesk.policy import current_policy
 
 TIMES = [
     datetime(2026, month, day, hour, minute)
@@ -46,3 +49,52 @@ def test_a_time_element_is_in_the_zone_of_the_reader():
 def test_lists_write_english_as_in_britain_and_german_as_in_austria(language, written):
     write = compile_datetime(date_locale(Locale.parse(language)))
     assert write(datetime(2026, 1, 15, 13, 5)) == written
+
+
+def _row(**values) -> dict:
+    """A list's row as ``listing.list_page`` gives it, with ``values`` changed."""
+    at = datetime(2026, 1, 15, 12, 0)
+    return {
+        "call_id": "2026-00001",
+        "subject": "Printer",
+        "status": "new",
+        "status_category": "new",
+        "severity": "minor",
+        "priority": "low",
+        "case_type": "question",
+        "created_at": at,
+        "updated_at": at,
+        "waiting_for": None,
+        "organisation_name": "Org",
+        "product_name": "Product",
+        "requester_name": "Mia",
+        "assignee_name": "Erik",
+        "due_at": None,
+    } | values
+
+
+def _rendered(app, row: dict, columns=COLUMNS, pick: str = "bulk") -> str:
+    with app.test_request_context(), force_locale("en"):
+        return str(Cells(current_policy()).rows([row], tuple(columns), pick))
+
+
+def test_a_row_escapes_what_people_typed(app):
+    """Subjects and names reach the row escaped, braces as they are (the row is a format
+    string, the values are not)."""
+    hostile = "<script>alert(\"x\")</script> & 'y' {0}"
+    html = _rendered(app, _row(subject=hostile, requester_name="O'Hara <b>", call_id="<1>"))
+    assert "<script>" not in html and "<b>" not in html
+    assert f'<a class="subject" href="/cases/&lt;1&gt;">{escape(hostile)}</a>' in html
+    assert '<td data-label="Requester">O&#39;Hara &lt;b&gt;</td>' in html
+    assert 'value="&lt;1&gt;" form="bulk" aria-label="Select &lt;1&gt;"' in html
+
+
+def test_a_row_with_empty_values_has_empty_cells(app):
+    row = _row(subject="", organisation_name="", assignee_name=None, due_at=None)
+    html = _rendered(app, row, ("call_id", "subject", "organisation", "assignee", "due"), "")
+    assert html == (
+        '<tr><td data-label="Call ID"><a href="/cases/2026-00001">2026-00001</a></td>'
+        '<td data-label="Subject"><a class="subject" href="/cases/2026-00001"></a></td>'
+        '<td data-label="Organisation"></td><td data-label="Assignee"></td>'
+        '<td data-label="Response due"></td></tr>'
+    )

@@ -18,7 +18,7 @@ from helpdesk import defaults
 from helpdesk.accounts.models import Organisation, Team, User
 from helpdesk.cases import listing, service
 from helpdesk.cases.models import Case
-from helpdesk.cases.views.lists import STATUS_LABELS
+from helpdesk.cases.views.lists import STATUS_LABELS, ListLinks
 from helpdesk.db import is_sqlite
 from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
@@ -472,6 +472,19 @@ def test_links_are_written_as_url_for_writes_them(ctx, app, browse, open_case):
         ]
     for url in expected:
         assert f'href="{escape(url)}"' in html
+
+
+def test_a_lists_links_change_only_sort_order_and_page(app):
+    """``ListLinks`` quotes every other parameter once a page: changing one is refused, not
+    written wrong; the rest follow as ``url_for`` writes them."""
+    filters = listing.Filters(q="Müller & Söhne", severity="low", sort="created", page=3)
+    with app.test_request_context():
+        links = ListLinks("cases.index", filters)
+        assert links.to(page=4) == url_for(
+            "cases.index", severity="low", q="Müller & Söhne", page=4
+        )
+        with pytest.raises(TypeError):
+            links.to(q="other")
 
 
 def test_fixed_links_follow_the_root_path(app):
