@@ -136,24 +136,8 @@ def _head(entry, name, child_ids, field_labels, support_labels) -> str:
         return _LINE + _said(simple(), name=name) + _LINE
     if kind in ("field", "status"):
         return _LINE * 3 + _field_change(entry, name, field_labels) + _LINE * 2
-    if kind == "assigned":
-        if entry.new is None:
-            said = _said(_("%(name)s removed the assignment."), name=name)
-        elif entry.new == name:
-            said = _said(_("%(name)s took the case."), name=name)
-        else:
-            said = _said(
-                _("%(name)s assigned the case to %(assignee)s."), name=name, assignee=entry.new
-            )
-        return _LINE * 2 + said + _LINE * 2
-    if kind == "followed":
-        if event.new_value == str(event.author_id):
-            said = _said(_("%(name)s follows the case."), name=name)
-        else:
-            said = _said(
-                _("%(name)s added %(follower)s as a follower."), name=name, follower=entry.new
-            )
-        return _LINE * 2 + said + _LINE * 2
+    if kind in ("assigned", "followed"):
+        return _LINE * 2 + _person_change(entry, name) + _LINE * 2
     if kind == "follow_up":
         return _follow_up(event, name, child_ids)
     if kind == "support_level":
@@ -181,6 +165,22 @@ _SIMPLE = {
     "reopened": lambda: _("%(name)s reopened the case:"),
     "attachment": lambda: _("%(name)s added files."),
 }
+
+
+def _person_change(entry, name) -> Markup:
+    """Who the case was assigned to, or who follows it now."""
+    event = entry.event
+    if event.kind == "followed":
+        if event.new_value == str(event.author_id):
+            return _said(_("%(name)s follows the case."), name=name)
+        said = _("%(name)s added %(follower)s as a follower.")
+        return _said(said, name=name, follower=entry.new)
+    if entry.new is None:
+        return _said(_("%(name)s removed the assignment."), name=name)
+    if entry.new == name:
+        return _said(_("%(name)s took the case."), name=name)
+    said = _("%(name)s assigned the case to %(assignee)s.")
+    return _said(said, name=name, assignee=entry.new)
 
 
 def _field_change(entry, name, field_labels) -> Markup:
