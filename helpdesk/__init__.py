@@ -226,7 +226,6 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.add_template_global(is_current)
     app.add_template_global(form_markup.HELPERS, "case_forms")
-    app.add_template_global(timeline_markup.opened, "timeline_opened")
     app.add_template_global(timeline_markup.entries, "timeline_entries")
     app.add_template_test(is_current, "current_link")
 

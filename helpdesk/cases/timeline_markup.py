@@ -1,5 +1,5 @@
-"""The entries of a case's timeline (``templates/cases/_timeline.html``), the opening one
-first, rendered in Python.
+"""The entries of a case's timeline (the loop of ``templates/cases/_timeline.html``), rendered
+in Python.
 
 Every entry has a head sentence chosen by the kind of event, an avatar, badges, links, a time,
 then its text and files; through Jinja's ``{% if %}`` chain, a dozen ``_()`` calls and the
@@ -43,57 +43,6 @@ def entries(case, shown, children, mails, times, field_labels, support_labels, s
             _entry(case, entry, child_ids, mails, times, field_labels, support_labels, size_of)
             for entry in shown
         )
-    )
-
-
-def opened(case, opening, checklist, extras, mails, times, channel_labels, size_of) -> Markup:
-    """The entry of the case as it was opened (``opening``, None when its event is gone):
-    who opened it how, the description, the report checklist and the plugin's extra fields,
-    and its files."""
-    author = opening.author if opening else None
-    channel = channel_labels.get(case.channel, case.channel)
-    if case.opened_by_id and case.opened_by_id != case.requester_id:
-        said = _said(
-            _("%(agent)s opened the case for %(requester)s (%(channel)s)."),
-            agent=author.name if author else Markup(_("Support")),
-            requester=case.requester.name,
-            channel=channel,
-        )
-    else:
-        said = _said(
-            _("%(name)s opened the case (%(channel)s)."),
-            name=author.name if author else case.requester.name,
-            channel=channel,
-        )
-    at = opening.event.created_at if opening else case.created_at
-    mail = original_mail(opening.event.id, mails) if opening else ""
-    attachments = (
-        file_list(case, opening.attachments, size_of) if opening and opening.attachments else ""
-    )
-    return Markup(
-        f'<li class="entry entry-opened" id="description">\n      \n      <p class="entry-head">'
-        f"{_LINE}{avatar(author)}{_LINE * 2}{said}{_LINE * 2}{times.element(at)}{_LINE}{mail}\n"
-        f'      </p>\n      <div class="text">{escape(case.description)}</div>\n      '
-        f"{_checklist(case, checklist, extras)}\n      {attachments}\n    </li>"
-    )
-
-
-def _checklist(case, checklist, extras) -> str:
-    """The impact, the report checklist and the plugin's extra fields, when there are any."""
-    if not (checklist or case.impact or extras):
-        return ""
-    impact = ""
-    if case.impact:
-        impact = f'<dt>{_("Impact")}</dt><dd class="text">{escape(case.impact)}</dd>'
-    return (
-        f'\n      <dl class="checklist">{_LINE}{impact}{_LINE}{_terms(checklist)}{_LINE}'
-        f"{_terms(extras)}\n      </dl>\n      "
-    )
-
-
-def _terms(pairs) -> str:
-    return "".join(
-        f'<dt>{escape(label)}</dt><dd class="text">{escape(value)}</dd>' for label, value in pairs
     )
 
 

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from helpdesk.accounts.models import Kind, Team, User
 from helpdesk.bilingual import name_in
-from helpdesk.cases import access, closing, form_markup
+from helpdesk.cases import access, closing, files, form_markup
 from helpdesk.cases.cells import per_locale, vocabulary
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
@@ -182,6 +182,7 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "timer_steps": sla.preview(case) if agent else [],
         "field_labels": field_labels(),
         "channel_labels": CHANNEL_LABELS,
+        "inline_safe": files.INLINE_SAFE,
         "size_of": size_label,
         "times": Times(),
         "contract": contracts.covering(case.organisation_id, case.product_id, expired=True)
