@@ -5,14 +5,15 @@ Every entry has a head sentence chosen by the kind of event, an avatar, badges, 
 then its text and files; through Jinja's ``{% if %}`` chain, a dozen ``_()`` calls and the
 ``file_list`` macro, the entries were a large part of a case page's Python.
 Measured with ``python -m bench.inprocess --cases 20000 --rounds 5 --requests 100`` (SQLite,
-CPU per request, the least of 5 rounds, the base commit and this one in the same session):
+CPU per request and share of the signed-in floor, median of 5 rounds; the base commit and
+this one in turn, four times each, on a quiet machine):
 
-====================================  ==========  =======================
-page                                  Jinja loop  Python
-====================================  ==========  =======================
-case detail, 10 messages (customer)   3.42 ms     3.32 ms (-3 %)
-case detail, 10 messages (agent)      5.10 ms     4.96 ms (-3 %)
-====================================  ==========  =======================
+====================================  =====================  ===================
+page                                  Jinja loop             Python
+====================================  =====================  ===================
+case detail, 10 messages (customer)   2.80-3.03 ms, 46-47%   2.73-2.88 ms, 49%
+case detail, 10 messages (agent)      4.07-4.33 ms, 31-33%   4.04-4.21 ms, 32-33%
+====================================  =====================  ===================
 
 The markup is the template's, byte for byte (its blank lines included, so that moving the loop
 here changed no page): the sentences keep their msgids and go through ``helpdesk.i18n``'s
