@@ -209,7 +209,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from helpdesk import formats
     from helpdesk.admin import settings
-    from helpdesk.cases import form_markup
+    from helpdesk.cases import form_markup, timeline_markup
     from helpdesk.i18n import current_language
     from helpdesk.permissions import may_administer, may_work_cases
     from helpdesk.policy import current_policy, navigation_bar
@@ -226,6 +226,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.add_template_global(is_current)
     app.add_template_global(form_markup.HELPERS, "case_forms")
+    app.add_template_global(timeline_markup.entries, "timeline_entries")
     app.add_template_test(is_current, "current_link")
 
     @app.context_processor

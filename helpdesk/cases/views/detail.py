@@ -16,9 +16,11 @@ from flask import abort
 from flask_babel import format_decimal
 from flask_login import current_user, login_required
 from markupsafe import escape
+from peewee import SQL
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.accounts.models import Kind, Team, User
+from helpdesk.bilingual import name_in
 from helpdesk.cases import access, closing, files, form_markup
 from helpdesk.cases.cells import per_locale, vocabulary
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
@@ -331,53 +333,65 @@ def _visible_children(case: Case) -> list[Case]:
     return list(access.visible_cases(current_user, query))
 
 
-#: The agent's choices on every case page they open, compiled once: the products (active ones
-#: and the case's), the versions and components of the case's product, the active agents.
-#: Products and components have a name in each language: both are read (the SQL is the same
-#: in every language) and ``_by_name`` sorts them in the user's.
-_PRODUCTS = Prepared(
-    lambda product_id: Product.select(Product.id, Product.name_de, Product.name_en).where(
-        Product.active | (Product.id == product_id)
-    ),
-    -9_000_301,
+_ZERO, _EMPTY = SQL("0"), SQL("''")
+
+
+def _choices_query(product_id, version_product_id, component_product_id):
+    """The agent's choices on every case page they open, in one query (five before, a round
+    trip each): the products (active ones and the case's), the versions and components of the
+    case's product, the teams and the active agents. Each row says which list it is of
+    (``part``); products, components and teams have a name in each language: both are read
+    (the SQL is the same in every language) and ``_by_name`` sorts them in the user's.
+    Versions come in their position's order, components in their id's, agents in their
+    name's (``number``, ``text``). The product is a value three times (``Prepared`` finds a
+    value by its stand-in)."""
+
+    def part(model, name, names, number=_ZERO, text=_EMPTY):
+        return model.select(
+            SQL(f"'{name}'").alias("part"),
+            model.id,
+            names[0].alias("name_de"),
+            names[-1].alias("name_en"),
+            number.alias("number"),
+            text.alias("text"),
+        )
+
+    bilingual = {m: (m.name_de, m.name_en) for m in (Product, Component, Team)}
+    return (
+        part(Product, "product", bilingual[Product]).where(
+            Product.active | (Product.id == product_id)
+        )
+        + part(ProductVersion, "version", (ProductVersion.name,), ProductVersion.position).where(
+            ProductVersion.product == version_product_id
+        )
+        + part(Component, "component", bilingual[Component], Component.id).where(
+            Component.product == component_product_id
+        )
+        + part(Team, "team", bilingual[Team])
+        + part(User, "agent", (User.name,), text=User.name).where(
+            (User.kind == Kind.AGENT) & User.active
+        )
+    ).order_by(SQL("1"), SQL("5"), SQL("6"))
+
+
+#: ``_choices_query`` compiled once.
+_CHOICES = Prepared(
+    lambda *product_ids: _choices_query(*product_ids).dicts(), -9_000_301, -9_000_302, -9_000_303
 )
 
 
-def _parts_of_product(model, columns, order, stand_in) -> Prepared:
-    """The rows of ``model`` (versions, components) of one product, with ``columns``."""
-    return Prepared(
-        lambda product_id: (
-            model.select(model.id, *columns).where(model.product == product_id).order_by(order)
-        ),
-        stand_in,
-    )
+def _choice_rows(product_id: int) -> dict[str, list[tuple[int, str]]]:
+    """``{part: [(id, name in the user's language)]}`` of ``_choices_query``."""
+    language = current_language()
+    parts = defaultdict(list)
+    for row in _CHOICES(product_id, product_id, product_id):
+        parts[row["part"]].append((row["id"], name_in(row, "name", language)))
+    return parts
 
 
-_VERSIONS = _parts_of_product(
-    ProductVersion, (ProductVersion.name,), ProductVersion.position, -9_000_302
-)
-_COMPONENTS = _parts_of_product(
-    Component, (Component.name_de, Component.name_en), Component.id, -9_000_303
-)
-
-
-def _by_name(rows) -> list[tuple[str, str]]:
-    """``(id, name)`` choices of ``rows``, by their name in the user's language, escaped."""
-    return form_markup.escaped(
-        sorted(((row.id, row.name) for row in rows), key=lambda c: c[1].casefold())
-    )
-
-
-#: The teams of the team drop-down, compiled once like the other choices.
-_TEAMS = Prepared(lambda: Team.select(Team.id, Team.name_de, Team.name_en))
-
-_AGENTS = Prepared(
-    lambda: (
-        User.select(User.id, User.name)
-        .where((User.kind == Kind.AGENT) & User.active)
-        .order_by(User.name)
-    )
-)
+def _by_name(pairs) -> list[tuple[str, str]]:
+    """``(id, name)`` choices, by their name, escaped."""
+    return form_markup.escaped(sorted(pairs, key=lambda c: c[1].casefold()))
 
 
 def _fixed_choices(policy, locale) -> dict[str, list[tuple[str, str]]]:
@@ -402,15 +416,15 @@ def agent_context(case: Case) -> dict:
         and (s.category != Category.CLOSED or policy.may_close(current_user, case))
     ]
     status_labels = vocabulary(policy).labels["status"]
+    rows = _choice_rows(case.product_id)
     return {
         "fields": AGENT_FIELDS,
         "choices": {
             **_choices_per_locale(policy),
-            "product": _by_name(_PRODUCTS(case.product_id)),
-            "version": none
-            + form_markup.escaped((v.id, v.name) for v in _VERSIONS(case.product_id)),
-            "component": none + _by_name(_COMPONENTS(case.product_id)),
-            "team": none + _by_name(_TEAMS()),
+            "product": _by_name(rows["product"]),
+            "version": none + form_markup.escaped(rows["version"]),
+            "component": none + _by_name(rows["component"]),
+            "team": none + _by_name(rows["team"]),
         },
         "current": {
             "case_type": case.case_type,
@@ -422,7 +436,7 @@ def agent_context(case: Case) -> dict:
             "team": str(case.team_id or ""),
         },
         "statuses": [(s.key, status_labels[s.key]) for s in statuses],
-        "agents": form_markup.escaped((person.id, person.name) for person in _AGENTS()),
+        "agents": form_markup.escaped(rows["agent"]),
         "read_articles": knowledge.read_before(case.requester_id, case.created_at),
     }
 
