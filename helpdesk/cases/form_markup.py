@@ -106,9 +106,10 @@ def properties(case, agent: dict, failure, labels: dict, user_id: int) -> Markup
     assign_me = case.assignee_id != user_id
     button = ""
     if assign_me:
-        text = _("Assign to me")
+        text = escape(_("Assign to me"))
         button = f'\n        <button type="submit" form="assign-me" class="link">{text}</button>'
         button += "\n        "
+    nobody, save = escape(_("(nobody)")), escape(_("Save"))
     parts = [
         f"{problems(failure, form)}\n  \n"
         f'  <form {url_attributes} data-hx-trigger="change, submit" '
@@ -118,7 +119,7 @@ def properties(case, agent: dict, failure, labels: dict, user_id: int) -> Markup
         f'      <label for="prop-assignee">{labels["assignee"]}</label>\n      \n'
         '      <div class="with-action">\n'
         f'        <select name="assignee" id="prop-assignee"{invalid(failure, form, "assignee")}>\n'
-        f'          <option value="">{_("(nobody)")}</option>\n'
+        f'          <option value="">{nobody}</option>\n'
         f"          {options(agent['agents'], chosen)}\n"
         f"        </select>\n        {button}\n      </div>\n    </div>\n    ",
         _status_fields(case, agent, failure, labels) if agent["statuses"] else "",
@@ -126,7 +127,7 @@ def properties(case, agent: dict, failure, labels: dict, user_id: int) -> Markup
     ]
     for name in agent["fields"]:
         parts.append(_field(name, agent, failure, labels))
-    parts.append(f'\n    <button type="submit" class="primary">{_("Save")}</button>\n  </form>\n  ')
+    parts.append(f'\n    <button type="submit" class="primary">{save}</button>\n  </form>\n  ')
     if assign_me:
         parts.append(
             f'\n  <form id="assign-me" {url_attributes} hidden>\n    {csrf()}\n'
@@ -142,7 +143,7 @@ def _status_fields(case, agent: dict, failure, labels: dict) -> str:
     status_label = current_policy().label("status", case.status)
     current = Markup(_("%(status)s (current)")) % {"status": status_label}
     selected = " selected" if chosen == case.status else ""
-    question = _("What do you need from the customer? (required for a waiting status)")
+    question = escape(_("What do you need from the customer? (required for a waiting status)"))
     return (
         '\n    <div class="field">\n'
         f'      <label for="prop-status">{labels["status"]}</label>\n      \n'
@@ -165,9 +166,10 @@ def _field(name: str, agent: dict, failure, labels: dict) -> str:
     chosen = typed(failure, form, name, agent["current"][name])
     reason = ""
     if name == "severity":
+        reason_label = escape(_("Reason (optional)"))
         reason = (
             '\n    <div class="field">\n'
-            f'      <label for="prop-reason">{_("Reason (optional)")}</label>\n'
+            f'      <label for="prop-reason">{reason_label}</label>\n'
             '      <input type="text" name="reason" id="prop-reason" maxlength="500" '
             f'value="{escape(typed(failure, form, "reason"))}">\n'
             "    </div>\n    "

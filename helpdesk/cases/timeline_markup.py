@@ -56,7 +56,7 @@ def _entry(case, entry, child_ids, mails, times, field_labels, support_labels, s
         classes += " internal"
     if entry.hidden:
         classes += " withheld"
-    badge = f'<span class="badge internal">{_("Internal")}</span>' if entry.internal else ""
+    badge = _internal_badge() if entry.internal else ""
     if entry.hidden:
         head = _LINE + _("A message between support and a colleague.") + _LINE
     else:
@@ -204,12 +204,18 @@ def avatar(user) -> str:
     return f'<img class="avatar" src="{url}" alt="" width="24" height="24">'
 
 
+def _internal_badge() -> str:
+    text = escape(_("Internal"))
+    return f'<span class="badge internal">{text}</span>'
+
+
 def original_mail(event_id: int, mails: dict) -> str:
     """The link to the mail an entry came with (agents only: ``mails`` is empty otherwise)."""
     if event_id not in mails:
         return ""
     url = _number_url("inbound.raw", "pk").format(pk=mails[event_id])
-    return f'<a class="original-mail" href="{url}">{_("Original mail")}</a>'
+    text = escape(_("Original mail"))
+    return f'<a class="original-mail" href="{url}">{text}</a>'
 
 
 def file_list(case, attachments, size_of) -> str:
@@ -225,7 +231,7 @@ def _file(case, file, size_of) -> str:
     download = "" if file.content_type in files.INLINE_SAFE else " download"
     badge = ""
     if file.visibility == "internal":
-        badge = f'<span class="badge internal">{_("Internal")}</span>'
+        badge = _internal_badge()
     return (
         f'\n  <li>\n    <a href="{escape(url)}"{download}>{escape(file.filename)}</a>\n'
         f'    <span class="muted">{escape(size_of(file.size))}</span>\n    {badge}\n  </li>\n  '
