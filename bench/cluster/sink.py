@@ -1,8 +1,10 @@
 """The SMTP sink: accepts every mail and appends its Message-ID to a file, one a line.
 
 Each recipient is answered after ``RCPT_DELAY`` seconds, so a delivery lasts long enough for
-the cluster test to kill a consumer in the middle of it (before the message is handed over:
-the sink never records a mail whose sender it did not answer).
+the cluster test to kill a consumer in the middle of it, mostly before the message is handed
+over. Rarely the kill falls after the message's data and before the consumer marked its row
+sent: the sink has recorded it, the row's lease runs out and it is sent again, which the
+cluster test reports as a duplicate in the kill's window (``run.in_the_kill_window``).
 
     python -m bench.cluster.sink PORT LOG_FILE
 """
