@@ -333,10 +333,12 @@ def cases_query(user: User, filters: Filters, policy, columns=COLUMNS, page=None
         # Newest (or oldest) matches first: read in order from the search index.
         descending = filters.dir == "desc"
         match = match or search.index_match(filters.q, messages)
-        ordered = search.in_index_order(query, match, descending) if match else None
-        if ordered is not None and page is not None and is_postgres():
-            return _names_of_page(_paged(ordered, page), columns, descending).dicts()
-        if ordered is not None:
+        if match and page is not None and is_postgres():
+            listed = query.select_extend(*_pointers(columns))
+            cases, tables = search.window_first(listed, match, descending, *page)
+            return _names_of_page(cases, columns, descending).with_cte(*tables).dicts()
+        if match:
+            ordered = search.in_index_order(query, match, descending)
             return _paged(_joined(ordered, columns, filters.sort), page).dicts()
     if filters.q:
         query = search.narrow(query, filters.q, messages=messages)
@@ -367,7 +369,8 @@ def _joined(query, columns, sort: str):
 
 def _names_of_page(cases, columns, descending: bool):
     """The names (and the response due) for a page of ``cases`` (a limited query of
-    ``_LISTED``, in order), looked up for that page alone, kept in its order.
+    ``_LISTED`` and the ``_pointers`` to the names: PostgreSQL's ``search.window_first``),
+    looked up for that page alone, kept in its order.
 
     For PostgreSQL: a search read from the index in order (``search.newest_first``) joined to
     every name took 3 ms to plan and 0.2 ms to run (the planner weighs each name's join with
@@ -378,11 +381,15 @@ def _names_of_page(cases, columns, descending: bool):
     ANALYZE of the agents' search for "drucker", ``bench`` data, 20,001 cases, 2026-12-05).
     SQLite plans the flat join in microseconds and runs it a little faster.
     """
-    pointers = [pointer for name, (_m, _f, pointer, _k) in _NAME_JOINS.items() if name in columns]
-    page = cases.select_extend(*pointers).alias("page")
+    page = cases.alias("page")
     query = Case.select(*(page.c[field.column_name] for field in _LISTED)).from_(page)
     query = query.select_extend(*_looked_up(columns, page))
     return query.order_by(page.c.id.desc() if descending else page.c.id.asc())
+
+
+def _pointers(columns) -> list:
+    """The case's fields that point to the names ``columns`` show."""
+    return [pointer for name, (_m, _f, pointer, _k) in _NAME_JOINS.items() if name in columns]
 
 
 def _looked_up(columns, page) -> list:
@@ -591,14 +598,15 @@ def _compiled_page(
     if found is None:
         stand_in = None if match is None else _MATCH
         sql, params = cases_query(user, filters, policy, columns, (limit, offset), stand_in).sql()
-        found = sql, params, None if match is None else params.index(_MATCH)
+        found = sql, params, [i for i, value in enumerate(params) if value == _MATCH]
         if len(compiled) >= COMPILED_PAGES_KEPT:
             compiled.clear()  # start afresh: simpler than an LRU, and safe between threads
         compiled[key] = found
-    sql, params, slot = found
-    if slot is not None:
+    sql, params, slots = found
+    if slots:
         params = [*params]
-        params[slot] = match
+        for slot in slots:
+            params[slot] = match
     return sql, params
 
 

@@ -8,6 +8,7 @@ share ``g`` (and flask-login's cached user) between the requests of different pe
 import re
 from dataclasses import replace
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 import pytest
 from flask import url_for
@@ -16,7 +17,7 @@ from playhouse.test_utils import count_queries
 
 from helpdesk import defaults
 from helpdesk.accounts.models import Organisation, Team, User
-from helpdesk.cases import listing, service
+from helpdesk.cases import listing, search, service
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.lists import STATUS_LABELS, ListLinks
 from helpdesk.db import is_sqlite
@@ -428,6 +429,36 @@ def test_a_search_pages_its_matches_with_the_names_of_every_column(ctx, open_cas
     }
     assert second.rows[0]["requester_name"] == ctx["mia.member"].name
     assert second.rows[0]["assignee_name"] is None
+
+
+@pytest.mark.parametrize("window", [3, search.WINDOW])
+def test_a_search_pages_the_same_whether_its_matches_are_among_the_newest_or_older(
+    ctx, monkeypatch, open_case, foreign, window
+):
+    """On PostgreSQL a search checks the newest ``search.WINDOW`` cases of the list one by
+    one and asks the index for the older matches only when those hold less than the page
+    (``search.window_first``); with a window of three cases the pages cross that edge in
+    both directions. Another organisation's match is never counted, in or beyond it."""
+    monkeypatch.setattr(search, "WINDOW", window)
+    monkeypatch.setattr(listing, "_compiled_pages", WeakKeyDictionary())
+    subjects = ["Drucker", "Drucker", "Drucker", "Andere", "Andere", "Drucker"] + ["Andere"] * 3
+    cases = [open_case(subject=subject) for subject in subjects]
+    newest = open_case(subject="Druckerpatrone")
+    fields = {"product": Product.select().first(), "case_type": "fault", "severity": "normal"}
+    theirs = service.NewCase(
+        requester=foreign["admin"], subject="Drucker", description="-", **fields
+    )
+    service.open_case(theirs)
+    matches = [c.call_id for c in [*cases, newest] if c.subject.startswith("Druck")]
+    paula, policy = User.get_by_id(ctx["paula.portal"].id), current_policy()
+    for direction, expected in (("desc", matches[::-1]), ("asc", matches)):
+        shown = []
+        for number in range(1, 5):
+            filters = listing.Filters(q="drucker", sort="created", dir=direction, page=number)
+            page = listing.list_page(paula, filters, policy, size=2)
+            shown += [row["call_id"] for row in page.rows]
+            assert page.has_next == (len(shown) < len(expected)), (direction, number)
+        assert shown == expected, direction
 
 
 def test_a_search_again_finds_words_indexed_since(ctx, browse, open_case):
