@@ -55,7 +55,8 @@ format: $(INSTALLED)
 clean:
 	rm -rf $(VENV) .pytest_cache $(COMPILED)
 
-# `make bench CASES=1000000` for the large dataset; DATABASE_URL=postgresql://... for PostgreSQL.
+# `make bench CASES=1000000` for the large dataset; DATABASE_URL=postgresql://... for PostgreSQL
+# (with REDIS_URL=redis://... as the scale path runs it: the rate limits then count in Redis).
 # The reports dashboard is also measured at REPORT_CASES (seeding 1,000,000 cases takes about
 # an hour the first time; `make bench REPORT_CASES=` skips it).
 CASES ?= 100000

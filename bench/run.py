@@ -385,7 +385,9 @@ def both_databases(cases: int) -> list[str]:
 def report(args, facts, results, partial, memory, sweep) -> None:
     ceiling = results[0][2]["rate"]
     lines = [
-        f"{args.cases:,} cases on {facts['database']}, gunicorn 2 sync workers, wrk -t2 "
+        f"{args.cases:,} cases on {facts['database']}"
+        f"{', Redis counting the rate limits' if os.environ.get('REDIS_URL') else ''}"
+        ", gunicorn 2 sync workers, wrk -t2 "
         f"-c{args.connections}, {args.rounds} interleaved rounds of "
         f"{max(1, round(args.duration / args.rounds))} s per page; {os.cpu_count()} cores, "
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",

@@ -9,7 +9,8 @@ length after it happened, so a burst cannot double up at a window's edge.
 The database counts one row per attempt and decides in one transaction that nobody else can
 interleave with: SQLite's ``BEGIN IMMEDIATE`` takes the write lock before counting, and
 PostgreSQL takes a transaction-level advisory lock on the key. Only a digest of the key is
-stored (no addresses in the table), and rows older than the longest window go on the way.
+stored (no addresses in the table); rows older than the longest window are deleted on the way,
+at most once a minute by each process.
 """
 
 import hashlib
@@ -19,12 +20,15 @@ from flask import Flask, current_app
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from peewee import AutoField, CharField, FloatField
+from peewee import SQL, AutoField, CharField, FloatField, Select, Value, fn
 
 from helpdesk.db import BaseModel, db, is_postgres
 
 #: The advisory lock class of rate limit keys (PostgreSQL's two-number lock space).
 _LOCK_CLASS = 7_311
+#: Seconds between two deletions of rows older than the longest window by one process (they
+#: count for no limit, so they may stay a while).
+CLEAR_EVERY = 60
 
 
 class RateLimitHit(BaseModel):
@@ -44,27 +48,37 @@ class DatabaseWindows:
     def __init__(self, prefix: str, longest: int):
         self.prefix = prefix
         self.longest = longest  # seconds: older rows count for no limit
+        self.cleared_at = 0.0  # when this process last deleted them
 
     def hit(self, item: RateLimitItem, name: str, key: str) -> bool:
+        """Count the attempt unless the window is full: one statement counts and writes.
+
+        Every API request passes here (the token's limit): a delete, a count and an insert
+        were four statements with the lock, 1 ms of a worker's CPU and 2 ms of the request
+        on PostgreSQL (the API's case list 5.7 ms -> 3.7 ms with Redis counting instead).
+        """
         digest = hashlib.sha256(f"{self.prefix}/{name}/{key}".encode()).hexdigest()
         now = time.time()
         # On SQLite every transaction takes the write lock first (``helpdesk.db``), so counting
         # and writing are one step; PostgreSQL takes a lock on the key.
         with db.atomic():
             if is_postgres():
+                # A count lost in a crash of the server lets one more attempt through: the
+                # commit need not wait for the disk (it did for 1.1-1.3 ms of every request).
                 db.execute_sql(
-                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, digest)
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s)),"
+                    " set_config('synchronous_commit', 'off', true)",
+                    (_LOCK_CLASS, digest),
                 )
-            RateLimitHit.delete().where(RateLimitHit.at <= now - self.longest).execute()
-            used = (
-                RateLimitHit.select()
-                .where((RateLimitHit.key == digest) & (RateLimitHit.at > now - item.get_expiry()))
-                .count()
+            if now - self.cleared_at >= CLEAR_EVERY:
+                RateLimitHit.delete().where(RateLimitHit.at <= now - self.longest).execute()
+                self.cleared_at = now
+            used = RateLimitHit.select(fn.COUNT(SQL("*"))).where(
+                (RateLimitHit.key == digest) & (RateLimitHit.at > now - item.get_expiry())
             )
-            if used >= item.amount:
-                return False
-            RateLimitHit.create(key=digest, at=now)
-        return True
+            under = Select(columns=[Value(digest), Value(now)]).where(used < item.amount)
+            columns = [RateLimitHit.key, RateLimitHit.at]
+            return RateLimitHit.insert_from(under, columns).as_rowcount().execute() == 1
 
 
 class RedisWindows:
