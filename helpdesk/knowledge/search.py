@@ -183,10 +183,11 @@ class Terms(NamedTuple):
 def match_terms(text: str, needed: str = ALL) -> Terms | None:
     """The index's query for the words of ``text`` (``Terms``), every word a prefix (spelled
     as the indexed words it begins, ``expand``, ``_pg_spelled``); None when ``text`` holds
-    no words. ``needed`` says how many of the words an article must hold (``ALL``; the
-    suggestions try ``ALL_BUT_ONE``, then ``ANY``: a case's words are more than any article
-    shares, and "any" matches, and ranks, a large part of the knowledge base). Values, not
-    SQL, so the query around them keeps one shape (``ranked``)."""
+    no words (on PostgreSQL also when the query can match nothing). ``needed`` says how
+    many of the words an article must hold (``ALL``; the suggestions try ``ALL_BUT_ONE``,
+    then ``ANY``: a case's words are more than any article shares, and "any" matches, and
+    ranks, a large part of the knowledge base). Values, not SQL, so the query around them
+    keeps one shape (``ranked``)."""
     return next(match_each([(text, needed)]))
 
 
@@ -198,7 +199,9 @@ def match_each(searches) -> Iterator[Terms | None]:
         return (_fts_terms(text, needed) for text, needed in searches)
     ranks = [_pg_rank(text, needed) for text, needed in searches]
     spelled = _pg_spelled([rank for rank in ranks if rank is not None])
-    return iter([None if rank is None else Terms(spelled[rank], rank) for rank in ranks])
+    return iter(
+        [None if spelled.get(rank) is None else Terms(spelled[rank], rank) for rank in ranks]
+    )
 
 
 def _fts_terms(text: str, needed: str) -> Terms | None:
@@ -236,27 +239,41 @@ _PG_SPELLING = (
 _PG_PREFIX = re.compile(r"'([^']+)':\*")
 
 
-def _pg_spelled(ranks: list[str]) -> dict[str, str]:
+def _pg_spelled(ranks: list[str]) -> dict[str, str | None]:
     """Per ``tsquery`` text, the same query with every prefix spelled as the indexed words
-    it begins, as on SQLite (``expand``). For a prefix the GIN index gathers the entries of
-    every word it begins into a bitmap before anything is matched; words it looks up
-    directly, and an AND skips through the rarer word's entries. With 20,000 articles the
-    suggestions' "Drucker druckt keine Rechnung", all but one word, matched in 2.25 ms
-    instead of 0.53 ms (``EXPLAIN ANALYZE`` of the index scan), all words 0.75 -> 0.04 ms,
-    and the search "drucker rechnung" 1.3 -> 0.25 ms. A prefix that begins more than
-    ``MAX_EXPANSION`` words, or none, stays a prefix."""
+    it begins, as on SQLite (``expand``); None for a query that can match nothing. For a
+    prefix the GIN index gathers the entries of every word it begins into a bitmap before
+    anything is matched; words it looks up directly, and an AND skips through the rarer
+    word's entries. With 20,000 articles (``EXPLAIN ANALYZE`` of the index scan) the
+    suggestions' "Drucker druckt keine Rechnung", all but one word, took 2.25 -> 0.53 ms,
+    all words 0.75 -> 0.04 ms, the search "drucker rechnung" 1.3 -> 0.25 ms. A prefix that
+    begins more than ``MAX_EXPANSION`` words stays a prefix.
+
+    A query of stop words only matches nothing, and so does one without an OR (every word
+    needed) that holds a prefix beginning no indexed word ("Drucker druckt keine Rechnung":
+    no article holds a word beginning "druckt"): such a query is not asked. The suggestions
+    ran it for each request before the one that finds, and because its plans were cheap
+    PostgreSQL never settled on one generic plan for both, but planned each anew."""
     if not ranks:
         return {}
     rows = db.execute_sql(_PG_SPELLING, (ranks, MAX_EXPANSION + 1)).fetchall()
-    normal, spelling = {}, {}
+    normal, spelling, unknown = {}, {}, set()
     for text, normalised, prefix, terms in rows:
         normal[text] = normalised
-        if prefix is not None and 0 < len(terms) <= MAX_EXPANSION:
+        if prefix is None:
+            continue
+        if not terms:
+            unknown.add(prefix)
+        elif len(terms) <= MAX_EXPANSION:
             spelling[prefix] = "(" + " | ".join(f"'{term}'" for term in terms) + ")"
-    return {
-        text: _PG_PREFIX.sub(lambda m: spelling.get(m[1], m[0]), normalised)
-        for text, normalised in normal.items()
-    }
+    spelled = {}
+    for text, normalised in normal.items():
+        prefixes = set(_PG_PREFIX.findall(normalised))
+        if not normalised or ("|" not in text and prefixes & unknown):
+            spelled[text] = None
+        else:
+            spelled[text] = _PG_PREFIX.sub(lambda m: spelling.get(m[1], m[0]), normalised)
+    return spelled
 
 
 def ranked(query, key, terms: Terms, best: int | None = None):

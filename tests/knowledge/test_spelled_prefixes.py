@@ -14,6 +14,8 @@ QUERIES = [
     "alle Drucker",  # "alle" is a stop word of PostgreSQL's German dictionary, not ours
     "Straße Übergabe",
     "xyzzy",
+    "Drucker xyzzy",
+    "und oder alle",
 ]
 
 
@@ -36,12 +38,13 @@ def _matches(condition: str, value: str, rank: str) -> list[tuple[int, float]]:
 def _compare_every_query() -> None:
     searches = [(q, needed) for q in QUERIES for needed in (search.ALL_BUT_ONE, search.ALL)]
     for (text, needed), terms in zip(searches, search.match_each(searches), strict=True):
-        spelled = _matches("%s::tsquery", terms.match, terms.rank)
-        assert spelled == _matches("to_tsquery('german', %s)", terms.rank, terms.rank), (
-            text,
-            needed,
-            terms,
-        )
+        rank = search._pg_rank(text, needed)
+        before = _matches("to_tsquery('german', %s)", rank, rank)
+        if terms is None:  # not asked: it can match nothing
+            assert before == [], (text, needed)
+            continue
+        assert terms.rank == rank
+        assert _matches("%s::tsquery", terms.match, rank) == before, (text, needed, terms)
 
 
 @pytest.mark.usefixtures("postgres_only")
@@ -60,6 +63,19 @@ def test_spelled_prefixes_find_and_rank_what_the_prefixes_did(app, kb, monkeypat
         monkeypatch.setattr(search, "MAX_EXPANSION", 1)  # more words than that: a prefix
         assert "'druck':*" in search.match_terms("Drucker").match
         _compare_every_query()
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_a_query_that_can_match_nothing_is_not_asked(app, kb):
+    kb.write("Drucker", "Die Rechnung.")
+    with app.app_context():
+        assert search.match_terms("Drucker xyzzy") is None  # every word, one begins nothing
+        assert search.match_terms("und oder alle") is None  # PostgreSQL's stop words only
+        assert search.match_terms("Drucker Rechnung") is not None
+        assert search.match_terms("Drucker xyzzy", search.ANY).match == "('druck') | 'xyzzy':*"
+    client = app.test_client()
+    assert found(client, "Drucker xyzzy") == []
+    assert found(client, "Drucker Rechnung") == ["Drucker"]
 
 
 @pytest.mark.usefixtures("postgres_only")
