@@ -228,7 +228,7 @@ def _pg_rank(text: str, needed: str) -> str | None:
 _PG_SPELLING = (
     "SELECT q.text, q.normal, p.prefix, p.terms FROM"
     " (SELECT text, to_tsquery('german', text)::text AS normal"
-    " FROM unnest(%s::text[]) AS text) AS q"
+    " FROM unnest(string_to_array(%s, chr(10))) AS text) AS q"
     " LEFT JOIN LATERAL (SELECT m[1] AS prefix,"
     f" ARRAY(SELECT term FROM {TERMS} WHERE term >= m[1] AND term < m[1] || chr(1114111)"
     " ORDER BY term LIMIT %s) AS terms"
@@ -256,7 +256,8 @@ def _pg_spelled(ranks: list[str]) -> dict[str, str | None]:
     PostgreSQL never settled on one generic plan for both, but planned each anew."""
     if not ranks:
         return {}
-    rows = db.execute_sql(_PG_SPELLING, (ranks, MAX_EXPANSION + 1)).fetchall()
+    # One text, a query a line: psycopg adapting a list took a third of the call's Python.
+    rows = db.execute_sql(_PG_SPELLING, ("\n".join(ranks), MAX_EXPANSION + 1)).fetchall()
     normal, spelling, unknown = {}, {}, set()
     for text, normalised, prefix, terms in rows:
         normal[text] = normalised
