@@ -5,8 +5,9 @@ since 0037 (``knowledge.search._pg_spelled``).
 A prefix ('druck':*) made the GIN index gather the entries of every word it begins before
 matching anything; spelled as words, an AND skips through the rarer word's entries. With
 20,000 articles the case form's suggestions for "Drucker druckt keine Rechnung" cost the
-database server 3.8-4.4 ms of CPU per request (two statements, all the subject's words and
-all but one), the search "drucker rechnung" 1.7-2.2 ms.
+database server 3.6-5.2 ms of CPU per request, now 1.4-2.0 ms (with the query that can match
+nothing left out, ``search._pg_spelled``), the search "drucker rechnung" 1.6-2.5 -> 1.3-1.8
+ms (the backend's utime+stime in /proc around 100 requests, in turn with the code before).
 """
 
 from peewee import PostgresqlDatabase
