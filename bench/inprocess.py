@@ -11,6 +11,7 @@ versions of the code on the same dataset (``make bench`` seeds it); the requests
 """
 
 import argparse
+import os
 import re
 import statistics
 import time
@@ -58,31 +59,68 @@ def cpu_ms(client, url: str, requests: int, headers: dict | None = None) -> floa
     return min(rounds)
 
 
+def server_seconds(app) -> float | None:
+    """PostgreSQL on this machine: the CPU seconds (user and system) its backends serving
+    this database have spent so far, from ``/proc``; None elsewhere. The web process's CPU
+    leaves out what the database server does for a request, where PostgreSQL's pages lost."""
+    from helpdesk.db import db, is_postgres
+
+    with app.app_context():
+        if not is_postgres():
+            return None
+        pids = db.execute_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        ).fetchall()
+    ticks = 0
+    for (pid,) in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # a server on another machine
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def shares(app, pages, requests: int, rounds: int) -> None:
     """The pages in turn, ``requests`` each per round, the floor first: per page the median
     (and least) CPU ms and the median (and range) of its share of the floor in the same
     round. A machine shared with other work slows all of one round alike, so the share moves
-    far less than the milliseconds."""
+    far less than the milliseconds. On PostgreSQL on this machine also the database server's
+    CPU per request (``server_seconds``) and the share of web and database together."""
     clients = {}
     for _label, url, email in pages:
         client = clients.get(email) or clients.setdefault(email, signed_in(app, email))
         for _ in range(20):
             assert client.get(url).status_code == 200, url
     spent = {label: [] for label, _url, _email in pages}
+    server = {label: [] for label, _url, _email in pages}
     for _ in range(rounds):
         for label, url, email in pages:
             client = clients[email]
+            before = server_seconds(app)
             started = time.process_time()
             for _ in range(requests):
                 client.get(url)
             spent[label].append((time.process_time() - started) / requests * 1000)
+            if before is not None:
+                server[label].append((server_seconds(app) - before) / requests * 1000)
     floor = spent[FLOOR[0]]
     for label, times in spent.items():
         share = sorted(100 * f / t for f, t in zip(floor, times, strict=True))
-        print(
+        line = (
             f"{label:36s} {statistics.median(times):6.2f} ms (least {min(times):5.2f})"
             f"  {statistics.median(share):4.0f}% of the floor ({share[0]:.0f}-{share[-1]:.0f})"
         )
+        if server[label]:
+            both = [w + d for w, d in zip(times, server[label], strict=True)]
+            floors = [w + d for w, d in zip(floor, server[FLOOR[0]], strict=True)]
+            share = sorted(100 * f / t for f, t in zip(floors, both, strict=True))
+            line += (
+                f"; database {statistics.median(server[label]):5.2f} ms, with it"
+                f" {statistics.median(share):4.0f}% ({share[0]:.0f}-{share[-1]:.0f})"
+            )
+        print(line)
 
 
 def main() -> None:

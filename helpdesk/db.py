@@ -101,6 +101,9 @@ class Prepared:
     the server (``PREPARE_THRESHOLD``), so that it is planned once per connection: planning
     that join took PostgreSQL 6 ms, running it 0.3 ms. (SQLite's driver keeps its compiled
     statements by itself.)
+
+    A value whose example one database's query does not hold is not passed to it (the
+    knowledge search's ranking query is PostgreSQL's alone: ``knowledge.search.Terms``).
     """
 
     #: The state a cursor wrapper keeps per cursor; the rest is the column layout it works
@@ -120,12 +123,13 @@ class Prepared:
         if compiled is None:
             query = self.build(*self.examples)
             sql, params = query.sql()
-            slots = [params.index(example) for example in self.examples]
+            slots = [params.index(e) if e in params else None for e in self.examples]
             compiled = self._compiled[kind] = (query, sql, params, slots)
         query, sql, params, slots = compiled
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
-            params[slot] = value
+            if slot is not None:
+                params[slot] = value
         wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
         layout = self._layouts.get(kind)
         if layout is not None:

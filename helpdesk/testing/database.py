@@ -52,6 +52,7 @@ def _postgres_emptying() -> str:
     """Every table's DELETE, children first, then one SELECT restarting every id sequence."""
     models = list(reversed(ALL_MODELS))
     deletes = [f'DELETE FROM "{m._meta.table_name}";' for m in models]
+    deletes.append("DELETE FROM knowledge_term;")  # the index's words, no model's table
     serial = [m._meta.table_name for m in models if isinstance(m._meta.primary_key, AutoField)]
     restarts = ", ".join(
         f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), 1, false)" for t in serial

@@ -1,4 +1,4 @@
-"""Migrations 0034 and 0037: the plain text of articles written before them, the index's
+"""Migrations 0034, 0037 and 0043: the plain text of articles written before them, the index's
 words, and PostgreSQL's indexes without a pending list."""
 
 import pytest
@@ -64,7 +64,36 @@ def test_articles_indexed_before_are_found_through_their_words():
         return
     terms = {row[0] for row in db.execute_sql(f"SELECT term FROM {search.TERMS}")}
     assert terms == {"drucker", "strasse", "ubergabe"}
-    matching = search.match_terms("Druckern Straße")
+    matching = search.match_terms("Druckern Straße").match
     assert matching == '("drucker") AND ("strasse")'
     query = f"SELECT rowid FROM {search.TABLE} WHERE {search.TABLE} MATCH ?"
     assert [row[0] for row in db.execute_sql(query, (matching,))] == [3]
+
+
+@pytest.mark.usefixtures("empty_database")
+def test_articles_indexed_before_spell_prefixes_with_their_words_on_postgresql():
+    """Migration 0043: on PostgreSQL the index's words fill ``knowledge_term`` (SQLite's
+    came with 0037), and a search spells its prefixes with them."""
+    if not is_postgres():
+        pytest.skip("SQLite's table came with 0037")
+    migrations.upgrade(target=42)
+    db.execute_sql(
+        "INSERT INTO category (key, name_de, name_en, position, is_faq)"
+        " VALUES ('alt', 'Alt', 'Old', 1, false)"
+    )
+    db.execute_sql(
+        "INSERT INTO article (category_id, audience, state, title_de, title_en, body_de,"
+        " body_en, reads, created_at, updated_at, proposed, plain_de, plain_en) VALUES"
+        " ((SELECT id FROM category), 'public', 'published', 'Drucker', '', '', '', 0,"
+        " now(), now(), false, '', '')"
+    )
+    db.execute_sql(
+        f"INSERT INTO {search.TABLE} (article_id, document)"
+        " SELECT id, to_tsvector('german', 'druckertreiber strasse ubergabe') FROM article"
+    )
+
+    migrations.upgrade()
+
+    terms = {row[0] for row in db.execute_sql(f"SELECT term FROM {search.TERMS}")}
+    assert terms == {"druckertreib", "strass", "ubergab"}
+    assert search.match_terms("Drucker Straße").match == "('druckertreib') & ('strass')"
