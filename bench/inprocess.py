@@ -159,7 +159,6 @@ def main() -> None:
         client = clients.get(email) or clients.setdefault(email, signed_in(app, email))
         print(f"{label:36s} {cpu_ms(client, url, args.requests):6.2f} ms")
     # The API's list and get beside their pages (issue 18), with a token of the seeded person.
-    bench_api.allow_the_load(app)
     for label, url, header in bench_api.pages(facts):
         name, _colon, value = header.partition(": ")
         spent = cpu_ms(app.test_client(), url, args.requests, {name: value})
