@@ -233,10 +233,10 @@ def window_first(query, match: str, descending: bool, limit: int, offset: int):
     """
     index = Table("case_search", ("case_id", "document"))
     needed = limit + offset
-    newest = (Case.id.desc(),) if descending else (Case.id.asc(),)
-    window = query.order_by(*newest).limit(SQL(str(WINDOW))).alias("window")
+    newest = Case.id.desc() if descending else Case.id.asc()
+    window = query.order_by(newest).limit(SQL(str(WINDOW))).alias("window")
     document = index.select(index.document).where(index.case_id == window.c.id)
-    names = [column.column_name for column in query._returning]
+    names = [column.column_name for column in query.selected_columns]
     recent = (
         Case.select(*(window.c[name] for name in names))
         .from_(window)
@@ -245,7 +245,7 @@ def window_first(query, match: str, descending: bool, limit: int, offset: int):
         .limit(SQL(str(needed)))
         .cte("recent", materialized=True)
     )
-    edge = query.select(Case.id).order_by(*newest).limit(SQL(str(WINDOW))).alias("edge")
+    edge = window.select(Case.id).alias("edge")
     beyond = Case.select(fn.MIN(edge.c.id) if descending else fn.MAX(edge.c.id)).from_(edge)
     older = (
         index.select(index.case_id)
@@ -256,7 +256,7 @@ def window_first(query, match: str, descending: bool, limit: int, offset: int):
         )
         .cte("older", materialized=True)
     )
-    rest = query.where(Case.id.in_(older.select(older.c.case_id))).order_by(*newest)
+    rest = query.where(Case.id.in_(older.select(older.c.case_id))).order_by(newest)
     first = Case.select(*(recent.c[name] for name in names)).from_(recent)
     page = first + rest.limit(SQL(str(needed)))
     order = SQL('"id" DESC' if descending else '"id" ASC')
