@@ -6,10 +6,12 @@ before its own work."""
 from flask import render_template
 from flask_login import login_required
 
-from bench import api
 from helpdesk import create_app
 
-app = create_app()
+app = create_app()  # first: what it leaves out of memory must not be imported before it
+
+from bench import api  # noqa: E402
+
 api.allow_the_load(app)
 
 _EMPTY_PAGE = app.jinja_env.from_string(

@@ -24,13 +24,8 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
     """Build the portal. ``config_overrides`` wins over every other configuration layer;
     ``plugins`` are plugin objects registered after the configured ones (tests use this)."""
     from flask import Flask
-    from flask_wtf.csrf import CSRFProtect
-    from htmx_flask import Htmx
 
-    from helpdesk import config, db, errors, i18n, inputs, jobs, memory, ratelimit, security, web
-    from helpdesk.naming import check_names
-    from helpdesk.plugins import build_manager
-    from helpdesk.policy import Policy
+    from helpdesk import config, memory
 
     memory.return_large_blocks()
     overrides = dict(config_overrides or {})
@@ -44,6 +39,16 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, overrides)
+    # Before anything imports peewee or huey, which import these clients whenever they can.
+    memory.leave_out_unused_clients(app)
+    from flask_wtf.csrf import CSRFProtect
+    from htmx_flask import Htmx
+
+    from helpdesk import db, errors, i18n, inputs, jobs, ratelimit, security, web
+    from helpdesk.naming import check_names
+    from helpdesk.plugins import build_manager
+    from helpdesk.policy import Policy
+
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     Htmx(app)

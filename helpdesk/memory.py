@@ -1,4 +1,5 @@
-"""A process's memory: large blocks go back to the system when they are freed.
+"""A process's memory: large blocks go back to the system when they are freed, and client
+libraries the process never uses stay out of it.
 
 glibc's malloc maps a block of 128 KiB or more on its own and unmaps it when freed, but the
 first such block freed raises that threshold to its own size (up to 32 MiB): from then on
@@ -11,6 +12,7 @@ default.
 
 import ctypes
 import ctypes.util
+import sys
 
 #: ``mallopt``'s parameter number for the threshold (glibc's ``M_MMAP_THRESHOLD``).
 _M_MMAP_THRESHOLD = -3
@@ -27,3 +29,26 @@ def return_large_blocks() -> bool:
     if mallopt is None:
         return False
     return mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD) == 1
+
+
+def leave_out_unused_clients(app) -> list[str]:
+    """Keep PostgreSQL's and Redis's client libraries out of a process configured for neither.
+
+    peewee imports psycopg and huey imports redis at their own import, whether or not the
+    process ever connects: on the embedded default (SQLite, huey's SQLite queue) they were 15
+    of a web worker's 78 MB after start (psycopg's binary with libpq and OpenSSL about 10,
+    redis 6; issue 19: a worker's peak under 100 MB). A ``None`` in ``sys.modules`` is
+    Python's own way to make an import fail, which both libraries expect when a client is
+    not installed. Only for an app that is not a test's: a test process builds many apps, on
+    PostgreSQL or Redis after one on neither. Returns the names left out.
+    """
+    if app.testing:
+        return []
+    wanted = {
+        "psycopg": str(app.config["DATABASE_URL"]).startswith("postgres"),
+        "redis": bool(app.config.get("REDIS_URL")),
+    }
+    left_out = [name for name, used in wanted.items() if not used and name not in sys.modules]
+    for name in left_out:
+        sys.modules[name] = None
+    return left_out

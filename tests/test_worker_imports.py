@@ -3,7 +3,9 @@
 The libraries of the dashboard's PDF, of single sign-on and mail over OAuth2, of inbound
 mail's HTML reader, of profile pictures and of the Excel export are imported where they are
 used. A worker that signs people in and serves the lists, the case page and search never
-loads them: together they held 40-50 MB of every worker. The pages are served by the app as
+loads them: together they held 40-50 MB of every worker. Nor does a worker load the client of
+PostgreSQL or Redis when its configuration names neither (``helpdesk.memory.
+leave_out_unused_clients``: 15 MB on the embedded default). The pages are served by the app as
 ``make bench`` serves it (``bench.wsgi``), in a process of its own, since this one has
 imported everything the other tests needed.
 """
@@ -60,7 +62,8 @@ pages = [
     (as_agent, "/queue?view=all&q=drucker"),
 ]
 statuses = [client.get(path).status_code for client, path in pages]
-print(json.dumps({"statuses": statuses, "modules": sorted(sys.modules)}))
+loaded = sorted(name for name, module in sys.modules.items() if module is not None)
+print(json.dumps({"statuses": statuses, "modules": loaded}))
 """
 
 
@@ -84,3 +87,6 @@ def test_a_worker_serving_the_pages_never_loads_what_they_do_not_use(make_app, s
     assert "huey" in modules and "helpdesk.cases.views.detail" in modules  # the check sees
     loaded = [name for name in NEVER_LOADED if any(m.startswith(name) for m in modules)]
     assert loaded == []
+    # This run's clients: psycopg on PostgreSQL, redis with REDIS_URL, neither on the default.
+    clients = {"psycopg": schema.startswith("postgres"), "redis": bool(os.environ.get("REDIS_URL"))}
+    assert {name: name in modules for name in clients} == clients
