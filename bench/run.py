@@ -226,6 +226,9 @@ def main() -> int:
     parser.add_argument(
         "--pages-only", action="store_true", help="only the pages (no sweep, reports, export)"
     )
+    parser.add_argument(
+        "--no-export", action="store_true", help="everything but the export of every case"
+    )
     args = parser.parse_args()
     if args.timers_only or args.reports_only:
         prepare(args.cases)
@@ -265,7 +268,7 @@ def main() -> int:
         partial = _partial_size(base + "/cases", customer)
         suggestion = _partial_size(base + knowledge.pages(customer)[1][1], customer)
         memory = peak_memory_mb(server.pid), memory_signing_in
-        if not args.pages_only:
+        if not (args.pages_only or args.no_export):
             try:
                 sweep = "\n".join([sweep, *exports.measure(base, agent, server.pid, folder)])
             except (OSError, http.client.HTTPException) as error:  # the pages still count
