@@ -94,3 +94,21 @@ def test_postgres_plans_the_case_page_once_per_connection(app, customer_client, 
         db.connect(reuse_if_open=True)
         assert _prepared_statements('AS "has_children"') == 1
         db.close()
+
+
+def test_a_sqlite_connection_from_the_pool_has_the_settings(app):
+    """WAL, foreign keys and the small page cache (``SQLITE_CACHE_KIB``: what a worker keeps
+    of it counts against its memory) on every pooled connection, not only the first."""
+    if is_postgres():
+        pytest.skip("SQLite's pragmas")
+    from helpdesk.db import SQLITE_CACHE_KIB
+
+    with app.app_context():
+        for _ in range(2):
+            db.connect(reuse_if_open=True)
+            settings = [
+                db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "foreign_keys", "cache_size")
+            ]
+            assert settings == ["wal", 1, -SQLITE_CACHE_KIB]
+            db.close()
