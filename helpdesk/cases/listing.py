@@ -632,14 +632,23 @@ COUNT_CAP = 1000
 def queue_counts(user: User) -> dict[str, int]:
     """How many open cases each queue view holds, up to ``COUNT_CAP``: one small query per
     view, each reading at most ``COUNT_CAP`` index entries."""
-    counts = {}
-    for view in QUEUE_VIEWS:
-        query = access.visible_cases(user, Case.select(Case.id).where(Case.is_open))
-        condition = _view_condition(user, view)
-        if condition is not None:
-            query = query.where(condition)
-        counts[view] = query.limit(COUNT_CAP).count()
-    return counts
+    return {view: queue_count_query(user, view).count() for view in QUEUE_VIEWS}
+
+
+def queue_count_query(user: User, view: str):
+    """The open cases of ``view``, at most ``COUNT_CAP``, read by an index SQLite seeks.
+
+    ``is_open`` is compared, not tested for its truth: SQLite seeks an index only by a
+    comparison, and walked every closed case before the open ones otherwise (the agent's
+    start page took 125 ms at 1,000,000 cases). Except for the cases breaching their
+    response time, which the clocks' index finds (a few among all the open ones): there
+    the truth test keeps SQLite reading them from it, each case then checked."""
+    condition = _view_condition(user, view)
+    is_open = Case.is_open if view == "breaching" else Case.is_open == True  # noqa: E712
+    query = access.visible_cases(user, Case.select(Case.id).where(is_open))
+    if condition is not None:
+        query = query.where(condition)
+    return query.limit(COUNT_CAP)
 
 
 #: How far ``next_in_queue`` reads the agent's queue: past that, the next case is the first.

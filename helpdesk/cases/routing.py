@@ -69,7 +69,7 @@ def least_busy_agent(team: Team) -> User | None:
     """The active agent of ``team`` with the fewest open cases (the earliest added on a tie)."""
     return (
         User.select(User)
-        .join(Case, JOIN.LEFT_OUTER, on=(Case.assignee == User.id) & Case.is_open)
+        .join(Case, JOIN.LEFT_OUTER, on=(Case.assignee == User.id) & (Case.is_open == True))  # noqa: E712
         .where((User.team == team) & User.active & (User.kind == Kind.AGENT))
         .group_by(User.id)
         .order_by(fn.COUNT(Case.id), User.id)

@@ -267,7 +267,7 @@ def _page(organisation: Organisation, failure=None, status: int = 200):
             "products": list(Product.select().where(Product.active).order_by(Product.id)),
             "open_cases": list(
                 Case.select()
-                .where((Case.organisation == organisation.id) & Case.is_open)
+                .where((Case.organisation == organisation.id) & (Case.is_open == True))  # noqa: E712
                 .order_by(Case.id.desc())
                 .limit(20)
             ),
