@@ -408,7 +408,10 @@ def _looked_up(columns, page) -> list:
 
 
 def _narrowed(query, user: User, filters: Filters):
-    conditions = [_view_condition(user, filters.view), _status_condition(filters.status)]
+    conditions = [
+        _view_condition(user, filters.view),
+        _status_condition(filters.status, filters.view),
+    ]
     for column, value in (
         (Case.severity, filters.severity),
         (Case.case_type, filters.case_type),
@@ -451,12 +454,14 @@ def _breaching_soon():
     return Case.id.in_(CaseClock.select(CaseClock.case).where(CaseClock.response_due_at <= soon))
 
 
-def _status_condition(status: str):
+def _status_condition(status: str, view: str):
     categories = STATUS_FILTERS[status]
     if categories is None:
         return None
-    if categories in (OPEN_CATEGORIES, DONE_CATEGORIES):
-        return Case.is_open == (categories == OPEN_CATEGORIES)
+    if categories == OPEN_CATEGORIES:
+        return _open(view)
+    if categories == DONE_CATEGORIES:
+        return Case.is_open == False  # noqa: E712 (SQL)
     if len(categories) == 1:
         return Case.status_category == categories[0]
     return Case.status_category.in_(categories)
@@ -636,19 +641,23 @@ def queue_counts(user: User) -> dict[str, int]:
 
 
 def queue_count_query(user: User, view: str):
-    """The open cases of ``view``, at most ``COUNT_CAP``, read by an index SQLite seeks.
-
-    ``is_open`` is compared, not tested for its truth: SQLite seeks an index only by a
-    comparison, and walked every closed case before the open ones otherwise (the agent's
-    start page took 125 ms at 1,000,000 cases). Except for the cases breaching their
-    response time, which the clocks' index finds (a few among all the open ones): there
-    the truth test keeps SQLite reading them from it, each case then checked."""
+    """The open cases of ``view``, at most ``COUNT_CAP``, read by an index (``_open``)."""
+    query = access.visible_cases(user, Case.select(Case.id).where(_open(view)))
     condition = _view_condition(user, view)
-    is_open = Case.is_open if view == "breaching" else Case.is_open == True  # noqa: E712
-    query = access.visible_cases(user, Case.select(Case.id).where(is_open))
     if condition is not None:
         query = query.where(condition)
     return query.limit(COUNT_CAP)
+
+
+def _open(view: str):
+    """The open cases of ``view`` as a condition SQLite reads by the right index.
+
+    ``is_open`` is compared, not tested for its truth: SQLite seeks an index only by a
+    comparison, and walked every closed case before the open ones otherwise (the agent's
+    start page took 125 ms at 1,000,000 cases). Except in the breaching view, whose few
+    cases the clocks' index finds: there the truth test keeps SQLite reading them from it,
+    each case then checked (compared, it read every open case to find them: 62 ms)."""
+    return Case.is_open if view == "breaching" else Case.is_open == True  # noqa: E712
 
 
 #: How far ``next_in_queue`` reads the agent's queue: past that, the next case is the first.
