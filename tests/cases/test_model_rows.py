@@ -77,6 +77,14 @@ def test_rows_are_made_as_peewee_makes_them(ctx, open_case, monkeypatch):
         assert [_state(row) for row in prepared(value)] == expected
         assert [_state(row) for row in prepared(value)] == expected
     assert len(builders) == 2 and None not in builders  # both queries went the quicker way
+    for shape in ("dicts", "tuples", "objects"):  # rows of any other shape: peewee's own
+        prepared = Prepared(lambda case_id, shape=shape: getattr(_events(case_id), shape)(), -1)
+        expected = [_state(row) for row in getattr(_events(full.id), shape)()]
+        for _ in range(2):
+            rows = prepared(full.id)
+            assert [_state(row) for row in rows] == expected
+            if shape == "objects":
+                assert {type(row) for row in rows} == {Event}
     shown = cases.first(bare.call_id)
     assert (shown.version, shown.team, shown.assignee) == (None, None, None)
     shown = cases.first(full.call_id)
