@@ -51,13 +51,13 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    web.init_app(app)  # first: the Jinja environment's class
     Htmx(app)
     inputs.init_app(app)  # after Htmx (its request class), before any route (converters)
     CSRFProtect(app)
     db.init_app(app)
     jobs.init_app(app)
     i18n.init_app(app)
-    web.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
     errors.init_app(app)

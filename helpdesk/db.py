@@ -22,6 +22,8 @@ from flask import Flask
 from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
 from playhouse.db_url import connect
 
+from helpdesk import model_rows
+
 db = DatabaseProxy()
 
 #: How long (ms) a SQLite writer waits for the write lock. With ten clients posting at once
@@ -102,7 +104,9 @@ class Prepared:
     columns matched anew on each run, running it took 0.36 to 0.40 ms instead of 0.13 ms
     (SQLite, ``bench`` data). peewee has no public way to hand a cursor wrapper its column
     layout, so the layout is copied from the first run's wrapper (``_PER_CURSOR`` is what
-    stays per run).
+    stays per run) into one that makes the later runs' rows (``_row_maker``): all fetched
+    at once, each made by the wrapper's ``process_row``, or by ``model_rows`` for a query
+    with joins.
 
     On PostgreSQL the same SQL text each time is what lets psycopg prepare the statement on
     the server (``PREPARE_THRESHOLD``), so that it is planned once per connection: planning
@@ -121,7 +125,7 @@ class Prepared:
         self.build = build
         self.examples = examples
         self._compiled = {}
-        self._layouts = {}
+        self._row_makers = {}
 
     def __call__(self, *values) -> list:
         """The rows, as the built query would give them."""
@@ -137,21 +141,32 @@ class Prepared:
         for slot, value in zip(slots, values, strict=True):
             if slot is not None:
                 params[slot] = value
-        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
-        layout = self._layouts.get(kind)
-        if layout is not None:
-            wrapper.__dict__.update(layout)
-            wrapper.initialized = True
+        cursor = db.execute_sql(sql, params)
+        make = self._row_makers.get(kind)
+        if make is not None:
+            rows = [make(row) for row in cursor.fetchall()]
+            cursor.close()
+            return rows
+        wrapper = query._get_cursor_wrapper(cursor)
         rows = list(wrapper)
-        if layout is None and wrapper.initialized:
-            self._layouts[kind] = {
-                k: v for k, v in vars(wrapper).items() if k not in self._PER_CURSOR
-            }
+        if wrapper.initialized:  # it has seen a row: its layout is known
+            layout = {k: v for k, v in vars(wrapper).items() if k not in self._PER_CURSOR}
+            self._row_makers[kind] = _row_maker(query, layout)
         return rows
 
     def first(self, *values):
         rows = self(*values)
         return rows[0] if rows else None
+
+
+def _row_maker(query, layout: dict):
+    """What makes a row of ``query`` from the cursor as its wrapper would: ``model_rows``'
+    quicker function for a query with joins, else the ``process_row`` of a wrapper given
+    ``layout`` (a wrapper of no run: it holds no cursor and no rows)."""
+    wrapper = query._get_cursor_wrapper(None)
+    wrapper.__dict__.update(layout)
+    wrapper.initialized = True
+    return model_rows.builder(wrapper) or wrapper.process_row
 
 
 #: Rows per multi-row INSERT of ``insert_rows``: PostgreSQL takes at most 65,535 parameters.

@@ -10,6 +10,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 from urllib.parse import quote
 
 from flask import Flask, current_app, make_response, render_template, request, url_for
+from flask.templating import Environment
 from jinja2.runtime import Context
 from jinja2_fragments.flask import render_block
 
@@ -99,5 +100,21 @@ class PageContext(Context):
             )
 
 
+class PageEnvironment(Environment):
+    """Flask's Jinja environment, whose templates share its globals rather than each keeping
+    a ``ChainMap`` over them (Jinja's way, so that globals given to one template stay its
+    own): every render, include and import copied that map into a new context key by key in
+    Python, about 4 µs each, and a case page has fifteen. The templates see the same
+    globals, added ones included; the portal gives no template globals of its own, and one
+    that is given some keeps them in its own ``ChainMap``."""
+
+    def make_globals(self, d):
+        if d:
+            return super().make_globals(d)
+        return self.globals
+
+
 def init_app(app: Flask) -> None:
+    """Before anything else makes the app's Jinja environment (``app.jinja_env``)."""
+    app.jinja_environment = PageEnvironment
     app.jinja_env.context_class = PageContext

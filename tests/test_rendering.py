@@ -73,3 +73,21 @@ def test_htmx_attributes_are_spelled_data_hx():
         if bare.search(line)
     ]
     assert found == []
+
+
+def test_templates_share_the_environments_globals_and_keep_their_own(app):
+    """``web.PageEnvironment``: a page's templates read the environment's globals themselves
+    (one added later included); a template given globals of its own keeps them to itself."""
+    environment = app.jinja_env
+    page = environment.from_string("{{ later }}")
+    environment.globals["later"] = "added after loading"
+    own = environment.from_string("{{ mine }}|{{ later }}", globals={"mine": "its own"})
+    try:
+        with app.test_request_context("/"):
+            assert page.render() == "added after loading"
+            assert own.render() == "its own|added after loading"
+            assert environment.from_string("{{ mine }}").render() == ""
+        assert "mine" not in environment.globals
+        assert environment.get_template("base.html").globals is environment.globals
+    finally:
+        del environment.globals["later"]

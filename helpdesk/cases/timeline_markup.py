@@ -17,8 +17,8 @@ case detail, 10 messages (agent)      4.07-4.33 ms, 31-33%   4.04-4.21 ms, 32-33
 
 The markup is the template's, byte for byte (its blank lines included, so that moving the loop
 here changed no page): the sentences keep their msgids and go through ``helpdesk.i18n``'s
-gettext, and every value from the database is escaped by ``Markup``'s ``%`` as the template's
-``_()`` escaped it.
+gettext, and every value from the database is escaped (``markupsafe.escape``) as the
+template's ``_()`` escaped it.
 """
 
 from flask import url_for
@@ -72,9 +72,11 @@ def _entry(case, entry, child_ids, mails, times, field_labels, support_labels, s
     )
 
 
-def _said(text: str, **values) -> Markup:
-    """A translated sentence with its values escaped, as a template's ``_()`` gives it."""
-    return Markup(text) % values
+def _said(text: str, **values) -> str:
+    """A translated sentence with its values escaped, as a template's ``_()`` gives it:
+    ``Markup(text) % values`` without a markup object around each value and the result
+    (the sentences take ``%(name)s`` placeholders only)."""
+    return text % {name: escape(value) for name, value in values.items()}
 
 
 def _head(entry, name, child_ids, field_labels, support_labels) -> str:
@@ -83,28 +85,29 @@ def _head(entry, name, child_ids, field_labels, support_labels) -> str:
     kind = event.kind
     simple = _SIMPLE.get(kind)
     if simple is not None:
-        return _LINE + _said(simple(), name=name) + _LINE
+        return f"{_LINE}{_said(simple(), name=name)}{_LINE}"
     if kind in ("field", "status"):
-        return _LINE * 3 + _field_change(entry, name, field_labels) + _LINE * 2
+        return f"{_LINE * 3}{_field_change(entry, name, field_labels)}{_LINE * 2}"
     if kind in ("assigned", "followed"):
-        return _LINE * 2 + _person_change(entry, name) + _LINE * 2
+        return f"{_LINE * 2}{_person_change(entry, name)}{_LINE * 2}"
     if kind == "follow_up":
         return _follow_up(event, name, child_ids)
     if kind == "support_level":
         number = _number(event.new_value)
         level = support_labels[number - 1] if number <= len(support_labels) else number
         said = _said(_("%(name)s handed the case to %(level)s."), name=name, level=level)
-        return _LINE * 3 + said + _LINE
+        return f"{_LINE * 3}{said}{_LINE}"
     if kind == "escalated":
         said = _("%(name)s asked for escalation to level %(level)s:")
-        return _LINE + _said(said, name=name, level=event.new_value) + _LINE
+        return f"{_LINE}{_said(said, name=name, level=event.new_value)}{_LINE}"
     if kind == "development":
         said = _("%(name)s linked the case to the development item %(key)s:")
-        return _LINE + _said(said, name=name, key=event.new_value) + _LINE
+        return f"{_LINE}{_said(said, name=name, key=event.new_value)}{_LINE}"
     if kind == "released":
         said = _("%(name)s announced release %(release)s:")
-        return _LINE + _said(said, name=name, release=event.new_value) + _LINE
-    return _LINE + _said(_("%(name)s changed the case."), name=name) + _LINE
+        return f"{_LINE}{_said(said, name=name, release=event.new_value)}{_LINE}"
+    said = _said(_("%(name)s changed the case."), name=name)
+    return f"{_LINE}{said}{_LINE}"
 
 
 #: The sentences that take only the author's name, by kind of event (translated when shown).
@@ -117,7 +120,7 @@ _SIMPLE = {
 }
 
 
-def _person_change(entry, name) -> Markup:
+def _person_change(entry, name) -> str:
     """Who the case was assigned to, or who follows it now."""
     event = entry.event
     if event.kind == "followed":
@@ -133,7 +136,7 @@ def _person_change(entry, name) -> Markup:
     return _said(said, name=name, assignee=entry.new)
 
 
-def _field_change(entry, name, field_labels) -> Markup:
+def _field_change(entry, name, field_labels) -> str:
     field = field_labels.get(entry.event.field, entry.event.field)
     if entry.old is None:
         return _said(_("%(name)s set %(field)s to %(new)s."), name=name, field=field, new=entry.new)
@@ -153,7 +156,7 @@ def _follow_up(event, name, child_ids) -> str:
         call_id = Markup(f'<a href="{url}">{escape(call_id)}</a>')
         blank = _LINE * 2
     said = _said(_("%(name)s opened the follow-up case %(call_id)s."), name=name, call_id=call_id)
-    return _LINE + blank + _LINE + said + _LINE
+    return f"{_LINE}{blank}{_LINE}{said}{_LINE}"
 
 
 def _number(value) -> int:

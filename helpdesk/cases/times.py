@@ -2,7 +2,7 @@
 short time (no seconds), in the user's time zone.
 
 A page shows a dozen; Babel looks up the locale, the zone and the pattern for each and then
-walks the pattern field by field. Here the patterns are compiled once per language into a
+walks the pattern field by field. Here the patterns are compiled once per language into one
 ``%`` format over the fields they use (names of months and of AM/PM taken from Babel itself),
 so a time costs a zone conversion and a string format. A pattern with a field not known here
 is left to Babel.
@@ -43,14 +43,13 @@ class Times:
 
     def __init__(self):
         self.language = str(get_locale())
-        self.date, self.time, self.glue = _formats(self.language)
+        self.written = _formats(self.language)
         # a ZoneInfo, as on the case lists: it converts several times faster than pytz
         self.zone = ZoneInfo(str(get_timezone()))
 
     def text(self, at: datetime) -> str:
         """A stored (naive UTC) time in the user's zone and language."""
-        local = at.replace(tzinfo=UTC).astimezone(self.zone)
-        return self.glue.replace("{0}", self.time(local)).replace("{1}", self.date(local))
+        return self.written(at.replace(tzinfo=UTC).astimezone(self.zone))
 
     def element(self, at: datetime) -> Markup:
         """``at`` as a ``<time>`` element, with the UTC instant for machines."""
@@ -65,27 +64,25 @@ class Times:
 
 
 @lru_cache(maxsize=16)
-def _formats(language: str) -> tuple[Callable, Callable, str]:
-    """The medium date and short time formatters of ``language``'s region and how Babel
-    joins them."""
+def _formats(language: str) -> Callable[[datetime], str]:
+    """The function that writes a local time in the medium date and short time of
+    ``language``'s region, joined as Babel joins them: one ``%`` format over the fields of
+    both (Babel's own formatting when a field is not known here)."""
     locale = region(Locale.parse(language))
     glue = get_datetime_format("medium", locale).replace("'", "")
-    return (
-        _compiled(get_date_format("medium", locale), locale),
-        _compiled(get_time_format("short", locale), locale),
-        glue,
-    )
-
-
-def _compiled(pattern, locale) -> Callable[[datetime], str]:
-    getters = {name: _getter(name, locale) for name in re.findall(r"%\((\w+)\)s", pattern.format)}
+    date = get_date_format("medium", locale)
+    time = get_time_format("short", locale)
+    getters = {
+        name: _getter(name, locale)
+        for pattern in (date, time)
+        for name in re.findall(r"%\((\w+)\)s", pattern.format)
+    }
     if None in getters.values():
-        return lambda local: pattern.apply(local, locale)
-
-    def format_(local: datetime) -> str:
-        return pattern.format % {name: get(local) for name, get in getters.items()}
-
-    return format_
+        return lambda local: glue.replace("{0}", time.apply(local, locale)).replace(
+            "{1}", date.apply(local, locale)
+        )
+    joined = glue.replace("%", "%%").replace("{0}", time.format).replace("{1}", date.format)
+    return lambda local: joined % {name: get(local) for name, get in getters.items()}
 
 
 def _getter(name: str, locale) -> Callable[[datetime], str] | None:

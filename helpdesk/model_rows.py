@@ -1,0 +1,96 @@
+"""Model instances from the rows of a query with joins, as peewee's ``ModelCursorWrapper``
+makes them, for the queries ``db.Prepared`` runs on every page (a case page's case with its
+product, team and people; its timeline entries with their authors; the session's user).
+
+Peewee sets each column through the field's descriptor (``setattr``) and works out for
+every row which model each column belongs to; here that is worked out once per query from
+what peewee's wrapper worked out for the first row, and a row's columns go straight into
+the instances' ``__data__``. The instances are peewee's own, built the same way, joined the
+same way (peewee's rules for outer joins copied from ``ModelCursorWrapper.process_row``,
+peewee 4.5.3) and with nothing marked dirty. tests/cases/test_model_rows.py compares the two.
+"""
+
+from collections.abc import Callable
+
+from peewee import FieldAccessor, ForeignKeyAccessor, ModelCursorWrapper
+
+#: The descriptors whose ``__set__`` on a fresh instance only stores the value in
+#: ``__data__`` (and marks the field dirty, which a row from the database is not).
+_PLAIN_ACCESSORS = (FieldAccessor, ForeignKeyAccessor)
+
+
+def builder(wrapper) -> Callable[[tuple], object] | None:
+    """A function that makes of a row what ``wrapper.process_row`` makes of it, for a
+    ``ModelCursorWrapper`` that has read its first row; None for any other wrapper."""
+    if type(wrapper) is not ModelCursorWrapper or not wrapper.initialized:
+        return None
+    constructors = wrapper._constructor_list
+    if not all(is_model for _key, _construct, is_model in constructors):
+        return None
+    keys = [key for key, _construct, _is_model in constructors]
+    classes = [construct for _key, construct, _is_model in constructors]
+    if any(key not in keys for _index, key, _column, _converter in wrapper._row_spec):
+        return None
+    root = keys.index(wrapper.model)
+    # per column: its index, the instance it goes to, its name, converter, whether plain
+    columns = []
+    for index, key, column, converter in wrapper._row_spec:
+        slot = keys.index(key)
+        accessor = _descriptor(classes[slot], column)
+        plain = type(accessor) in _PLAIN_ACCESSORS and accessor.name == column
+        columns.append((index, slot, column, converter, plain))
+    reachable = wrapper._dest_reachable
+    links = [
+        (
+            keys.index(src),
+            attr,
+            keys.index(dest),
+            is_outer,
+            is_fk,
+            frozenset(keys.index(k) for k in reachable[dest] if k in keys)
+            if dest in reachable
+            else None,
+        )
+        for src, attr, dest, is_dict, is_outer, is_fk in wrapper.src_to_dest
+        if not is_dict and src in keys and dest in keys
+    ]
+    if len(links) != len(wrapper.src_to_dest):
+        return None
+
+    def build(row):
+        instances = [construct(__no_default__=True) for construct in classes]
+        set_slots = set()
+        for index, slot, column, converter, plain in columns:
+            value = row[index]
+            if value is not None:
+                set_slots.add(slot)
+            if converter is not None:
+                value = converter(value)
+            if plain:
+                instances[slot].__data__[column] = value
+            else:
+                setattr(instances[slot], column, value)
+        for src, attr, dest, is_outer, is_fk, further in links:
+            joined = instances[dest]
+            if dest not in set_slots and not (further and further & set_slots):
+                if not is_outer:
+                    continue
+                joined = None
+            if src not in set_slots and dest not in set_slots and is_outer:
+                continue
+            if is_fk and joined is None:
+                instances[src].__rel__[attr] = None
+            else:
+                setattr(instances[src], attr, joined)
+        for instance in instances:
+            instance._dirty.clear()
+        return instances[root]
+
+    return build
+
+
+def _descriptor(cls, name: str):
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return None
