@@ -33,6 +33,7 @@ ON_THE_FACTORY = ("helpdesk.worker", "helpdesk.testing")
 BOTTOM = {
     "helpdesk.config",
     "helpdesk.db",
+    "helpdesk.model_rows",  # the rows of db.Prepared's queries
     "helpdesk.i18n",
     "helpdesk.timeutil",
     "helpdesk.hooks",
