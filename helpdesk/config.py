@@ -68,9 +68,11 @@ DEFAULTS = {
     "SURVEY_LOW_RATING": 2,
     # The audit log (REP-2): rows older than this many days are pruned nightly; 0 keeps all.
     "AUDIT_RETENTION_DAYS": 730,
-    # Business time (helpdesk/sla): cases the timer sweep handles per transaction batch, and
-    # how many hours before its response is due a case shows in the queue's "breaching soon".
-    "SLA_TIMER_BATCH": 200,
+    # Business time (helpdesk/sla): cases the timer sweep handles per transaction batch (500:
+    # 10,000 due among 1,000,000 in 8.6-9.0 s on SQLite against 9.2-10.0 s with 200; a batch
+    # holds SQLite's write lock about half a second), and how many hours before its response
+    # is due a case shows in the queue's "breaching soon".
+    "SLA_TIMER_BATCH": 500,
     "SLA_BREACHING_SOON_HOURS": 4,
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",
