@@ -28,12 +28,14 @@ PAGES = (
     ("case detail, 10 messages (customer)", "/cases/{detail}", seeding.CUSTOMER),
     ("case detail, 10 messages (agent)", "/cases/{detail}", seeding.AGENT),
     ("agent queue, all open", "/queue?view=all", seeding.AGENT),
+    ("agent queue, most urgent first", "/queue?view=all&sort=due&dir=desc", seeding.AGENT),
+    ("agent queue, breaching", "/queue?view=breaching", seeding.AGENT),
     ("agent search over all cases", "/queue?view=all&q=drucker", seeding.AGENT),
     *((label, path, seeding.CUSTOMER) for label, path, _cookie in knowledge.pages(None)),
 )
 FLOOR = PAGES[1]
 #: The pages of issue 19's targets, measured against the floor by ``--rounds``.
-CASE_PAGES = PAGES[1:7]
+CASE_PAGES = PAGES[1:9]
 
 
 def signed_in(app, email: str | None):

@@ -66,6 +66,7 @@ def prepare(cases: int) -> tuple[Path, dict]:
             facts = seeding.seed(cases)
             marker.write_text(facts["detail_call_id"])
             print(f"seeded {cases:,} cases in {time.monotonic() - started:.0f} s", flush=True)
+        seeding.ensure_clocks()
         knowledge.seed_once(folder, _slug(url))
     database = app.extensions["database"]
     if not database.is_closed():
@@ -254,6 +255,7 @@ def main() -> int:
             ("case detail, 10 messages (customer)", f"/cases/{facts['detail_call_id']}", customer),
             ("case detail, 10 messages (agent)", f"/cases/{facts['detail_call_id']}", agent),
             ("agent queue, all open", "/queue?view=all", agent),
+            ("agent queue, most urgent first", "/queue?view=all&sort=due&dir=desc", agent),
             ("agent search over all cases", "/queue?view=all&q=drucker", agent),
             *api.pages(facts),
             *knowledge.pages(customer),

@@ -8,6 +8,8 @@ detail page measurement. Deterministic: the same N gives the same data.
 import random
 from datetime import timedelta
 
+from peewee import fn
+
 from helpdesk.accounts.models import Kind, Organisation, Team, User
 from helpdesk.accounts.passwords import hash_password
 from helpdesk.cases import search
@@ -15,6 +17,7 @@ from helpdesk.cases.models import CallIdCounter, Case, Event, EventKind, Visibil
 from helpdesk.db import db, is_postgres
 from helpdesk.policy import Category, current_policy
 from helpdesk.products.models import Component, Product, ProductVersion
+from helpdesk.sla.models import CaseClock
 from helpdesk.timeutil import utcnow
 
 ORGANISATIONS = 50
@@ -191,18 +194,18 @@ def seed(cases: int, seed_value: int = 42) -> dict:
                 if detail_case is None:
                     detail_case, count = case_id, 11
                 events_rows.extend(_events(rng, case_id, requester_id, agents, created, count))
-            for chunk in range(0, len(events_rows), BATCH):
-                Event.insert_many(
-                    events_rows[chunk : chunk + BATCH],
-                    fields=[
-                        Event.case,
-                        Event.author,
-                        Event.created_at,
-                        Event.kind,
-                        Event.visibility,
-                        Event.body,
-                    ],
-                ).execute()
+            _insert_in_chunks(
+                Event,
+                events_rows,
+                [
+                    Event.case,
+                    Event.author,
+                    Event.created_at,
+                    Event.kind,
+                    Event.visibility,
+                    Event.body,
+                ],
+            )
     with db.atomic():
         for year, last in counters.items():
             CallIdCounter.insert(scope=year, last=last).on_conflict(
@@ -210,6 +213,49 @@ def seed(cases: int, seed_value: int = 42) -> dict:
             ).execute()
         search.index_descriptions()
     return {"detail_call_id": Case.get_by_id(detail_case).call_id}
+
+
+#: How the seeded response deadlines spread around the time of seeding: from a day overdue
+#: to two weeks ahead, so that the breaching view and the "response due" sort have both.
+DUE_FROM_MINUTES, DUE_SPAN_MINUTES = -24 * 60, 15 * 24 * 60
+
+
+def ensure_clocks() -> None:
+    """Clock rows for every case, written once per dataset (the seed writes cases without the
+    hook that keeps clocks): an open case support owes an answer (neither waiting for the
+    customer nor on hold) a response due somewhere in ``DUE_SPAN_MINUTES``, spread by its
+    id; the rest none."""
+    if CaseClock.select().limit(1).exists():
+        return
+    now = utcnow()
+    owing = {c for c in Category if c.is_open} - {Category.WAITING, Category.HOLD}
+    last = Case.select(fn.MAX(Case.id)).scalar() or 0
+    for start in range(0, last, 10_000):
+        query = Case.select(Case.id, Case.status, Case.status_category).where(
+            (Case.id > start) & (Case.id <= start + 10_000)
+        )
+        rows = []
+        for case_id, status, category in query.tuples():
+            due = None
+            if category in owing:
+                minutes = DUE_FROM_MINUTES + (case_id * 7919) % DUE_SPAN_MINUTES
+                due = now + timedelta(minutes=minutes)
+            rows.append((case_id, status, due, "first" if due else None))
+        with db.atomic():
+            fields = [
+                CaseClock.case,
+                CaseClock.timer_status,
+                CaseClock.response_due_at,
+                CaseClock.response_kind,
+            ]
+            _insert_in_chunks(CaseClock, rows, fields)
+
+
+def _insert_in_chunks(model, rows, fields) -> None:
+    """``rows`` inserted ``BATCH`` at a time: PostgreSQL takes at most 65,535 parameters per
+    statement."""
+    for first in range(0, len(rows), BATCH):
+        model.insert_many(rows[first : first + BATCH], fields=fields).execute()
 
 
 def _insert_cases(columns, rows) -> int:

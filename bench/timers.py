@@ -1,7 +1,6 @@
 """One timer sweep over the seeded dataset: ``due`` of its cases have a status timer due.
 
-Every case gets a clock row once (the seed writes cases without the hook that keeps clocks):
-open cases a response clock due in the future, the rest none. Each run then, inside one
+The dataset's clocks are the seed's (``bench.seed.ensure_clocks``). Each run, inside one
 transaction it rolls back, moves ``due`` open cases into "waiting for customer" with their
 7-day timer (seed 000) overdue and times ``helpdesk.sla.timers.sweep``: the indexed read of
 the due set, the claims, the moves to pending closure with their mails and timeline entries.
@@ -29,35 +28,6 @@ from helpdesk.sla import timers
 from helpdesk.sla.models import CaseClock
 from helpdesk.timeutil import utcnow
 
-BATCH = 10_000
-
-
-def ensure_clocks() -> None:
-    """Clock rows for every case, written once per dataset."""
-    if CaseClock.select().limit(1).exists():
-        return
-    future = utcnow() + timedelta(days=30)
-    last = Case.select(fn.MAX(Case.id)).scalar() or 0
-    for start in range(0, last, BATCH):
-        query = Case.select(Case.id, Case.is_open, Case.status).where(
-            (Case.id > start) & (Case.id <= start + BATCH)
-        )
-        rows = [
-            (case.id, case.status, *((future, "first") if case.is_open else (None, None)))
-            for case in query
-        ]
-        with db.atomic():  # PostgreSQL takes at most 65,535 parameters per statement
-            for first in range(0, len(rows), 2000):
-                CaseClock.insert_many(
-                    rows[first : first + 2000],
-                    fields=[
-                        CaseClock.case,
-                        CaseClock.timer_status,
-                        CaseClock.response_due_at,
-                        CaseClock.response_kind,
-                    ],
-                ).execute()
-
 
 def make_due(due: int, now) -> list[int]:
     """``due`` open cases (the newest) waiting for the customer, their 7-day timer overdue."""
@@ -84,7 +54,6 @@ def make_due(due: int, now) -> list[int]:
 def measure(due: int) -> dict:
     """Seconds one sweep takes with ``due`` cases due (wall clock, and this process's CPU:
     the database's work counts on SQLite, not PostgreSQL's); the changes are rolled back."""
-    ensure_clocks()
     now = utcnow()
     total = Case.select().count()
     with db.atomic() as transaction:
@@ -100,7 +69,6 @@ def measure_shared(due: int, consumers: int) -> dict:
     """Wall seconds ``consumers`` processes take to sweep ``due`` cases, committing, on a copy
     of the dataset (made anew each run, dropped after it; the dataset stays as it was), and
     whether each due case got exactly one status entry and one mail."""
-    ensure_clocks()
     url = current_app.config["DATABASE_URL"]
     copy = _copy_database(url)
     try:

@@ -708,6 +708,53 @@ def test_customer_start_page_without_cases(ctx, browse, foreign):
     assert foreign["case"].call_id not in html
 
 
+@pytest.mark.parametrize(
+    ("view", "direction", "shown"),
+    [("all", "desc", 9), ("all", "asc", 9), ("breaching", "desc", 6), ("breaching", "asc", 6)],
+)
+def test_due_sort_pages_in_one_order(ctx, open_case, view, direction, shown):
+    """The "due" sort's pages, read in two parts (owing a response, then the rest), follow
+    one after the other in the order of the whole list sorted at once: ties in the due time
+    the latest changed first, cases owing nothing last, also across the page where the parts
+    meet; in the breaching view the cases owing a response (all overdue here) alone."""
+    erik = User.get_by_id(ctx["erik.first"].id)
+    cases = [open_case(subject=f"Case {i}") for i in range(9)]
+    dues = [datetime(2026, 1, 15, 12, 0), datetime(2026, 1, 14, 9, 0), None]
+    for i, case in enumerate(cases):  # three dues, each three times, one of them none
+        CaseClock.update(response_due_at=dues[i % 3]).where(CaseClock.case == case.id).execute()
+    CaseClock.delete().where(CaseClock.case == cases[8].id).execute()  # a case with no clock
+    policy = current_policy()
+    filters = listing.Filters(view=view, sort="due", dir=direction)
+    whole = [row["call_id"] for row in listing.cases_query(erik, filters, policy)]
+    pages, last = [], (shown + 1) // 2  # two a page
+    for number in range(1, last + 1):
+        page = listing.list_page(erik, replace(filters, page=number), policy, size=2)
+        pages += [row["call_id"] for row in page.rows]
+        assert page.has_next == (number < last)
+    assert len(whole) == shown and pages == whole
+    owing = [c.call_id for i, c in enumerate(cases) if i % 3 != 2]
+    assert set(whole[: len(owing)]) == set(owing)  # the cases owing nothing come last
+
+
+def test_due_sort_reads_the_clocks_index(ctx, open_case):
+    """SQLite (without statistics): the "due" sort's page reads the cases owing a response
+    from the clocks' index in its order, and the rest from the open cases' index by the time
+    of their last change: neither sorts the open cases (2.0-2.5 s at 1,000,000 cases when
+    the whole list was sorted at once), only ties in a due time and the page's rows."""
+    if not is_sqlite():
+        pytest.skip("SQLite's query plans")
+    erik = User.get_by_id(ctx["erik.first"].id)
+    filters = listing.Filters(view="all", sort="due")
+    query = listing.cases_query(erik, filters, current_policy(), page=(26, 0))
+    sql, params = query.sql()
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+    assert any("case_clock_response_due_at" in step for step in plan), plan
+    assert "SEARCH t5 USING INDEX case_is_open_updated_at_id (is_open=?)" in plan, plan
+    temp_sorts = [step for step in plan if "TEMP B-TREE" in step]
+    ties, page = "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY", "USE TEMP B-TREE FOR ORDER BY"
+    assert temp_sorts == [ties, page], plan  # the page's 52 rows at most
+
+
 # -- No query per row ----------------------------------------------------------------------
 
 
