@@ -230,6 +230,12 @@ def ensure_clocks() -> None:
     now = utcnow()
     owing = {c for c in Category if c.is_open} - {Category.WAITING, Category.HOLD}
     last = Case.select(fn.MAX(Case.id)).scalar() or 0
+    fields = [
+        CaseClock.case,
+        CaseClock.timer_status,
+        CaseClock.response_due_at,
+        CaseClock.response_kind,
+    ]
     for start in range(0, last, 10_000):
         query = Case.select(Case.id, Case.status, Case.status_category).where(
             (Case.id > start) & (Case.id <= start + 10_000)
@@ -242,12 +248,6 @@ def ensure_clocks() -> None:
                 due = now + timedelta(minutes=minutes)
             rows.append((case_id, status, due, "first" if due else None))
         with db.atomic():
-            fields = [
-                CaseClock.case,
-                CaseClock.timer_status,
-                CaseClock.response_due_at,
-                CaseClock.response_kind,
-            ]
             _insert_in_chunks(CaseClock, rows, fields)
 
 
