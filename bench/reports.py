@@ -41,6 +41,8 @@ def ensure_rollups() -> None:
         day = "CAST((c.{0} AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Vienna' AS DATE)"
     else:
         day = "DATE(c.{0}, '+1 hours')"
+    # psycopg reads a lone % as a placeholder.
+    remainder = "MOD(c.id, 600)" if is_postgres() else "c.id % 600"
     finished = "CASE WHEN c.status_category = '{0}' THEN 1 ELSE 0 END"
     key = "c.organisation_id, COALESCE(c.team_id, 0), COALESCE(c.product_id, 0), c.channel"
     with db.atomic():
@@ -61,7 +63,7 @@ def ensure_rollups() -> None:
             " opened_at, response_target, responded_at, response_minutes) SELECT c.id,"
             " c.organisation_id, COALESCE(c.team_id, 0), COALESCE(c.product_id, 0), c.severity,"
             " c.case_type,"
-            ' c.created_at, 240, c.created_at, c.id % 600 FROM "case" c'
+            f' c.created_at, 240, c.created_at, {remainder} FROM "case" c'
         )
         open_rollup.refresh()
         _time_distribution()
