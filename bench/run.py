@@ -220,6 +220,13 @@ def main() -> int:
         "(default: SQLite one sweep in this process, rolled back; PostgreSQL two)",
     )
     parser.add_argument("--timers-only", action="store_true", help="measure only the sweep")
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="with the sweep, its SQL statements timed (the sweep in this process, rolled "
+        "back, on either database; PostgreSQL's multi-row writes in its own placeholders "
+        "are not counted)",
+    )
     parser.add_argument("--reports-only", action="store_true", help="measure only the reports")
     parser.add_argument(
         "--knowledge-only", action="store_true", help="measure only the floor and knowledge pages"
@@ -330,7 +337,7 @@ def _timer_line(args, facts: dict) -> str:
     due = args.timer_due or max(1, args.cases // 100)
     postgres = facts["database"].startswith("postgres")
     consumers = args.consumers or (POSTGRES_CONSUMERS if postgres else None)
-    if consumers:
+    if consumers and not args.statements:
         with create_app().app_context():
             r = timers.measure_shared(due, consumers)
         return (
@@ -340,12 +347,20 @@ def _timer_line(args, facts: dict) -> str:
             f"{'yes' if r['once'] else 'NO'}, {r['entries']:,} entries, {r['mails']:,} mails)"
         )
     with create_app().app_context():
-        r = timers.measure(due)
-    return (
+        r = timers.measure(due, statements=args.statements)
+    line = (
         f"timer sweep: {r['cases']:,} cases of which {r['due']:,} due: {r['seconds']:.1f} s "
         f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each; "
         f"CPU {r['cpu']:.1f} s, {1000 * r['cpu'] / max(1, r['acted']):.1f} ms each)"
     )
+    return line + "".join(_statement_lines(r.get("statements", {})))
+
+
+def _statement_lines(spent: dict[str, list], shown: int = 12):
+    """The dearest ``shown`` statements of ``timers.timed_statements``, one line each."""
+    dearest = sorted(spent.items(), key=lambda item: -item[1][1])[:shown]
+    for sql, (runs, seconds) in dearest:
+        yield f"\n  {seconds:7.3f} s {runs:6,}x  {' '.join(sql.split())[:150]}"
 
 
 def _reports_line() -> str:

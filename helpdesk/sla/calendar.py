@@ -268,15 +268,48 @@ class BusinessCalendar:
         raise AssertionError("unreachable: _open_days never ends")  # pragma: no cover
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
-        """The business time from ``start`` to ``end``; zero when ``end`` is not later."""
+        """The business time from ``start`` to ``end``; zero when ``end`` is not later.
+
+        The local days strictly between the first and the last count whole, from a table of
+        each year's days (``_days_before``), so a case open for a year costs what one open for
+        a week does: the resolution time of 10,000 cases a timer sweep solved, most opened
+        months before, walked 3.7 million days (about 60 % of the sweep at 1,000,000 cases).
+        """
         start, end = naive_utc(start), naive_utc(end)
         total = timedelta(0)
         if end <= start:
             return total
+        first, last = self._local(start).date(), self._local(end).date()
+        if (last - first).days > 1:
+            return (
+                self._within(first, start, end)
+                + self._whole_days(first + _ONE_DAY, last)
+                + self._within(last, start, end)
+            )
         for span_start, span_end in self._spans_from(start):
             if span_start >= end:
                 break
             total += max(timedelta(0), min(span_end, end) - max(span_start, start))
+        return total
+
+    def _within(self, day: date, start: datetime, end: datetime) -> timedelta:
+        """The business time of the local date ``day`` between ``start`` and ``end``."""
+        if not self.is_business_day(day):
+            return timedelta(0)
+        total = timedelta(0)
+        for span in self.hours[day.weekday()]:
+            span_start, span_end = span.on(day, self.zone)
+            total += max(timedelta(0), min(span_end, end) - max(span_start, start))
+        return total
+
+    def _whole_days(self, first: date, stop: date) -> timedelta:
+        """The business time of the local dates from ``first`` up to ``stop`` (excluded)."""
+        total = timedelta(0)
+        while first < stop:
+            until = min(stop, date(first.year + 1, 1, 1))
+            before = _days_before(self, first.year)
+            total += before[until.toordinal()] - before[first.toordinal()]
+            first = until
         return total
 
     def add_days(self, start: datetime, days: int) -> datetime:
@@ -323,6 +356,23 @@ def default_calendar() -> BusinessCalendar:
         hours=dict.fromkeys(WEEKDAYS[:5], "08:00-17:00"),
         country="AT",
     )
+
+
+@lru_cache(maxsize=64)
+def _days_before(calendar: BusinessCalendar, year: int) -> dict[int, timedelta]:
+    """For each local date of ``year`` and the 1st of January after it (by ordinal), the
+    business time of ``calendar`` from the start of the year up to that date: the same
+    spans, in the same real time, as walking the days gives."""
+    day, stop = date(year, 1, 1), date(year + 1, 1, 1)
+    before, total = {}, timedelta(0)
+    while day <= stop:
+        before[day.toordinal()] = total
+        if calendar.is_business_day(day):
+            for span in calendar.hours[day.weekday()]:
+                span_start, span_end = span.on(day, calendar.zone)
+                total += span_end - span_start
+        day += _ONE_DAY
+    return before
 
 
 @lru_cache(maxsize=64)

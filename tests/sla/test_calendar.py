@@ -459,3 +459,30 @@ def test_adding_then_measuring_gives_the_duration_back(calendar):
         if duration:
             assert calendar.is_open(end - timedelta(microseconds=1)), (start, duration)
             assert calendar.add_business_time(calendar.next_opening(start), duration) == end
+
+
+@pytest.mark.parametrize("calendar", [SEED, LUNCH, NIGHT, ALWAYS], ids=lambda c: c.name)
+def test_business_time_over_months_is_the_sum_of_its_days(calendar):
+    """A span of days to years (whose days between the first and the last count from the
+    year tables) measures what its pieces of at most half a day add up to (each
+    counted by walking its spans): across both clock changes, holidays and New Year."""
+    rng = random.Random(20261206)
+    first, seconds = utc(2025, 12, 1), 2 * 366 * 24 * 3600
+    for _ in range(40):
+        start = first + timedelta(seconds=rng.randrange(seconds))
+        end = start + timedelta(seconds=rng.randrange(2 * 24 * 3600, 500 * 24 * 3600))
+        pieces, at = timedelta(0), start
+        while at < end:
+            step = min(end, at + timedelta(hours=12))
+            pieces += calendar.business_time_between(at, step)
+            at = step
+        assert calendar.business_time_between(start, end) == pieces, (start, end)
+    assert calendar.business_time_between(utc(2026, 1, 1), utc(2027, 1, 1)) == sum(
+        (
+            calendar.business_time_between(
+                utc(2026, month, 1), utc(2026 + month // 12, month % 12 + 1, 1)
+            )
+            for month in range(1, 13)
+        ),
+        timedelta(0),
+    )
