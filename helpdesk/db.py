@@ -174,7 +174,14 @@ INSERT_ROWS = 500
 
 
 def insert_rows(
-    model, names, rows, *, returning_id: bool = False, adding=None, counts=("count",)
+    model,
+    names,
+    rows,
+    *,
+    returning_id: bool = False,
+    adding=None,
+    counts=("count",),
+    greatest=(),
 ) -> list[int]:
     """Insert ``rows`` (tuples of Python values in the order of the field ``names``) into
     ``model``'s table, ``INSERT_ROWS`` to a statement, with the SQL written here: peewee's
@@ -183,7 +190,8 @@ def insert_rows(
 
     Fields not named get their defaults. ``adding`` names the unique key of rows that count:
     a row whose key exists adds its ``counts`` to the stored ones (``ON CONFLICT ... DO UPDATE
-    SET count = count + excluded``), an increment that needs no lock beyond the row's own.
+    SET count = count + excluded``), an increment that needs no lock beyond the row's own;
+    its ``greatest`` keep the greater of the stored and the new value.
     With ``returning_id`` the new rows' ids, in the rows' order (one statement numbers its
     rows in their order on both databases)."""
     fields = [model._meta.fields[name] for name in names]
@@ -201,9 +209,13 @@ def insert_rows(
     if adding:
         key = ", ".join(f'"{model._meta.fields[name].column_name}"' for name in adding)
         table = model._meta.table_name
+        column = {name: model._meta.fields[name].column_name for name in (*counts, *greatest)}
+        stored = {name: f'"{table}"."{column[name]}"' for name in column}
+        new = {name: f'excluded."{column[name]}"' for name in column}
+        larger = "GREATEST" if native else "MAX"  # SQLite's MAX of two values is the larger
         added = ", ".join(
-            f'"{c}" = "{table}"."{c}" + excluded."{c}"'
-            for c in (model._meta.fields[name].column_name for name in counts)
+            [f'"{column[n]}" = {stored[n]} + {new[n]}' for n in counts]
+            + [f'"{column[n]}" = {larger}({stored[n]}, {new[n]})' for n in greatest]
         )
         suffix = f" ON CONFLICT ({key}) DO UPDATE SET {added}"
     if returning_id:

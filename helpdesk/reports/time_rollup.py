@@ -19,9 +19,9 @@ from datetime import date, timedelta
 from itertools import product
 
 from huey import crontab
-from peewee import EXCLUDED, fn
+from peewee import fn
 
-from helpdesk.db import db, is_postgres
+from helpdesk.db import db, insert_rows
 from helpdesk.jobs import huey
 from helpdesk.reports import days
 from helpdesk.reports.models import EVERYONE, CaseTimeCount, CaseTimes
@@ -83,19 +83,13 @@ def tally(times: CaseTimes, sign: int, counted: dict, zone=None) -> None:
 
 
 def add(counted: dict) -> None:
-    """Add ``counted`` to the rows (in the keys' order, 500 rows an upsert)."""
-    greatest = fn.GREATEST if is_postgres() else fn.MAX
+    """Add ``counted`` to the rows (in the keys' order, an upsert per ``db.INSERT_ROWS``
+    rows, its SQL written by ``insert_rows``: peewee's took 60 % of the time a timer sweep's
+    batch of 500 solved cases spent on the 7,500 rows it adds to)."""
     rows = [(*key, *row) for key, row in sorted(counted.items(), key=lambda i: str(i[0]))]
-    fields = [getattr(CaseTimeCount, name) for name in (*KEY, *COUNTS)]
-    update = {
-        getattr(CaseTimeCount, name): getattr(CaseTimeCount, name) + getattr(EXCLUDED, name)
-        for name in COUNTS[:-1]
-    }
-    update[CaseTimeCount.target] = greatest(CaseTimeCount.target, EXCLUDED.target)
-    for start in range(0, len(rows), 500):
-        CaseTimeCount.insert_many(rows[start : start + 500], fields=fields).on_conflict(
-            conflict_target=[getattr(CaseTimeCount, k) for k in KEY], update=update
-        ).execute()
+    insert_rows(
+        CaseTimeCount, [*KEY, *COUNTS], rows, adding=KEY, counts=COUNTS[:-1], greatest=COUNTS[-1:]
+    )
 
 
 # -- reading ----------------------------------------------------------------------------------
