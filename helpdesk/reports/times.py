@@ -12,6 +12,7 @@ transaction.
 from datetime import timedelta
 
 from helpdesk.cases.models import Case, Event, EventKind, Visibility
+from helpdesk.db import save_changed
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import Category, current_policy
 from helpdesk.reports import time_rollup
@@ -27,11 +28,14 @@ def helpdesk_case_changed(events):
         if event.kind == EventKind.OPENED:
             _opened(event.case, event.created_at, counted)
     finishing = [e for e in events if _is_answer(e) or _is_solution(e)]
-    if finishing:  # the cases' rows in one query: a timer sweep's batch solves hundreds
-        rows = CaseTimes.select().where(CaseTimes.case.in_({e.case_id for e in finishing}))
-        times = {row.case_id: row for row in rows}
+    if finishing:  # the cases' rows and status moves in one query each, their changes
+        # written in one UPDATE: a timer sweep's batch solves hundreds
+        ids = {e.case_id for e in finishing}
+        times = {row.case_id: row for row in CaseTimes.select().where(CaseTimes.case.in_(ids))}
+        moves = _status_moves(ids, max(e.created_at for e in finishing))
         for event in finishing:
-            _finished(event, times.get(event.case_id), counted)
+            _finished(event, times.get(event.case_id), moves.get(event.case_id, []), counted)
+        save_changed(list(times.values()))
     if counted:
         time_rollup.add(counted)
 
@@ -70,14 +74,16 @@ def _opened(case: Case, at, counted: dict) -> None:
     time_rollup.tally(times, 1, counted)
 
 
-def _finished(event, times: CaseTimes | None, counted: dict) -> None:
+def _finished(event, times: CaseTimes | None, moves: list, counted: dict) -> None:
+    """Set the response or resolution time ``event`` gives the case's ``times`` (saved by
+    the caller), from the case's status ``moves``."""
     if times is None:
         return  # opened before reports existed
     answer = _is_answer(event)
     if (times.responded_at if answer else times.resolved_at) is not None:
         return
     time_rollup.tally(times, -1, counted)
-    minutes = business_minutes(event.case_id, times.opened_at, event.created_at)
+    minutes = business_minutes(times.opened_at, event.created_at, moves)
     bucket = time_rollup.bucket_of(minutes)
     if answer:
         times.responded_at, times.response_minutes = event.created_at, minutes
@@ -85,24 +91,36 @@ def _finished(event, times: CaseTimes | None, counted: dict) -> None:
     else:
         times.resolved_at, times.resolution_minutes = event.created_at, minutes
         times.resolution_bucket = bucket
-    times.save()
     time_rollup.tally(times, 1, counted)
 
 
-def business_minutes(case_id: int, start, end) -> float:
-    """Business minutes from ``start`` to ``end`` on the vendor's calendar, without the spans
-    the case spent in a paused status (read from its timeline)."""
-    calendar = sla.calendar()
-    total = calendar.business_time_between(start, end)
-    paused_since = None
-    moves = (
-        Event.select(Event.new_value, Event.created_at)
+def _status_moves(case_ids, until) -> dict[int, list]:
+    """The status entries of the cases ``case_ids`` up to ``until``, per case in the
+    timeline's order."""
+    moves: dict[int, list] = {}
+    query = (
+        Event.select(Event.case, Event.new_value, Event.created_at)
         .where(
-            (Event.case == case_id) & (Event.kind == EventKind.STATUS) & (Event.created_at <= end)
+            Event.case.in_(case_ids)
+            & (Event.kind == EventKind.STATUS)
+            & (Event.created_at <= until)
         )
         .order_by(Event.id)
     )
+    for move in query:
+        moves.setdefault(move.case_id, []).append(move)
+    return moves
+
+
+def business_minutes(start, end, moves: list) -> float:
+    """Business minutes from ``start`` to ``end`` on the vendor's calendar, without the spans
+    the case spent in a paused status (``moves``: its status entries, in order)."""
+    calendar = sla.calendar()
+    total = calendar.business_time_between(start, end)
+    paused_since = None
     for move in moves:
+        if move.created_at > end:
+            continue
         status = current_policy().status(move.new_value)
         paused = status is not None and status.category in PAUSED
         if paused and paused_since is None:

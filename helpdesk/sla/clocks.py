@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from helpdesk.cases.models import EventKind, Visibility
-from helpdesk.db import db, is_postgres
+from helpdesk.db import is_postgres, save_changed
 from helpdesk.hookspecs import hookimpl
 from helpdesk.policy import Category, current_policy
 from helpdesk.sla import policy as sla
@@ -78,33 +78,6 @@ def helpdesk_case_changed(events):
         if clock.dirty_fields:
             changed.append(clock)
     save_changed(changed)
-
-
-def save_changed(clocks: list[CaseClock]) -> None:
-    """Write the columns each of ``clocks`` had set (not the whole row), one prepared UPDATE
-    run for all the clocks that set the same columns (``executemany``: a timer sweep's batch
-    moves hundreds of cases into the same status and sets the same columns on each)."""
-    by_columns: dict[tuple, list[CaseClock]] = {}
-    for clock in clocks:
-        names = tuple(sorted(f.name for f in clock.dirty_fields if f.name != "case"))
-        if names:
-            by_columns.setdefault(names, []).append(clock)
-    fields = CaseClock._meta.fields
-    for names, group in by_columns.items():
-        if len(group) == 1:
-            group[0].save(only=[fields[name] for name in names])
-            continue
-        param = db.param
-        columns = ", ".join(f'"{fields[name].column_name}" = {param}' for name in names)
-        table, key = CaseClock._meta.table_name, fields["case"].column_name
-        sql = f'UPDATE "{table}" SET {columns} WHERE "{key}" = {param}'
-        rows = [
-            [*(fields[name].db_value(getattr(clock, name)) for name in names), clock.case_id]
-            for clock in group
-        ]
-        db.cursor().executemany(sql, rows)
-        for clock in group:
-            clock._dirty.clear()
 
 
 def clock_of(case_id: int) -> CaseClock:
