@@ -102,7 +102,7 @@ def _best(function) -> tuple[float, float, float]:
 
 
 def measure(agent_email: str, customer_email: str) -> dict:
-    ensure_rollups()
+    """The dashboard's figures on a dataset ``bench.run.prepare`` gave its roll-ups."""
     agent = User.get(User.email == agent_email)
     customer = User.get(User.email == customer_email)
     last = Case.select(fn.MAX(Case.created_at)).scalar().date()

@@ -56,6 +56,7 @@ def prepare(cases: int) -> tuple[Path, dict]:
     marker = folder / f"seeded-{_slug(url)}.txt"
     os.environ["HELPDESK_INSTANCE"] = str(folder)
     os.environ.pop("DATABASE_URL", None)
+    from bench import reports
     from helpdesk import create_app, migrations
 
     app = create_app()
@@ -67,6 +68,10 @@ def prepare(cases: int) -> tuple[Path, dict]:
             marker.write_text(facts["detail_call_id"])
             print(f"seeded {cases:,} cases in {time.monotonic() - started:.0f} s", flush=True)
         seeding.ensure_clocks()
+        # What every portal has, and the sweep's hooks keep: without them a sweep of solved
+        # cases skipped the response and resolution times (5.8 instead of 37 s at 1,000,000
+        # cases before those were made cheaper, 2026-12-06).
+        reports.ensure_rollups()
         knowledge.seed_once(folder, _slug(url))
     database = app.extensions["database"]
     if not database.is_closed():
@@ -331,16 +336,9 @@ def _timer_line(args, facts: dict) -> str:
     """One timer sweep (``bench.timers``) on the dataset ``prepare`` left configured: on
     SQLite in this process, rolled back; on PostgreSQL by ``POSTGRES_CONSUMERS`` processes
     on a copy, committing (SQLite's consumers take turns on its write lock)."""
-    from bench import reports, timers
+    from bench import timers
     from helpdesk import create_app
 
-    app = create_app()
-    with app.app_context():
-        # What every portal has and the sweep's hooks keep up to date: without them a sweep
-        # of solved cases skips the response and resolution times (5.8 instead of 37 s at
-        # 1,000,000 cases before they were made cheaper, on 2026-12-06).
-        reports.ensure_rollups()
-    app.extensions["database"].close_all()  # a copy of the dataset (PostgreSQL) needs it unused
     due = args.timer_due or max(1, args.cases // 100)
     postgres = facts["database"].startswith("postgres")
     consumers = args.consumers or (POSTGRES_CONSUMERS if postgres else None)
@@ -360,7 +358,7 @@ def _timer_line(args, facts: dict) -> str:
         f"({r['acted']:,} acted on, {1000 * r['seconds'] / max(1, r['acted']):.1f} ms each; "
         f"CPU {r['cpu']:.1f} s, {1000 * r['cpu'] / max(1, r['acted']):.1f} ms each)"
     )
-    return line + "".join(_statement_lines(r.get("statements", {})))
+    return line + "".join(_statement_lines(r["statements"]))
 
 
 def _statement_lines(spent: dict[str, list], shown: int = 12):

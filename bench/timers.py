@@ -56,7 +56,8 @@ def make_due(due: int, now) -> list[int]:
 def measure(due: int, statements: bool = False) -> dict:
     """Seconds one sweep takes with ``due`` cases due (wall clock, and this process's CPU:
     the database's work counts on SQLite, not PostgreSQL's); the changes are rolled back.
-    With ``statements``, also the sweep's SQL by statement (``timed_statements``)."""
+    With ``statements``, the sweep's SQL by statement (``timed_statements``) under
+    ``statements``, else nothing there."""
     now = utcnow()
     total = Case.select().count()
     spent: dict[str, list] = {}
@@ -67,8 +68,14 @@ def measure(due: int, statements: bool = False) -> dict:
             acted = timers.sweep(now)
             seconds, cpu = time.monotonic() - started, time.process_time() - cpu
         transaction.rollback()
-    result = {"cases": total, "due": len(ids), "acted": acted, "seconds": seconds, "cpu": cpu}
-    return result | ({"statements": spent} if statements else {})
+    return {
+        "cases": total,
+        "due": len(ids),
+        "acted": acted,
+        "seconds": seconds,
+        "cpu": cpu,
+        "statements": spent,
+    }
 
 
 @contextmanager

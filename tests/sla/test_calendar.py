@@ -465,7 +465,7 @@ def test_adding_then_measuring_gives_the_duration_back(calendar):
 def test_business_time_over_months_is_the_sum_of_its_days(calendar):
     """A span of days to years (whose days between the first and the last count from the
     year tables) measures what its pieces of at most half a day add up to (each
-    counted by walking its spans): across both clock changes, holidays and New Year."""
+    counted from its one or two days' spans): across both clock changes, holidays and New Year."""
     rng = random.Random(20261206)
     first, seconds = utc(2025, 12, 1), 2 * 366 * 24 * 3600
     for _ in range(40):
