@@ -61,15 +61,15 @@ def entries(times: CaseTimes) -> list[tuple]:
     return found
 
 
-def tally(times: CaseTimes, sign: int, counted: dict, zone=None) -> None:
+def tally(times: CaseTimes, sign: int, counted: dict, zone=None, only=None) -> None:
     """Add (``sign`` 1) or take away (-1) what ``times`` counts as to ``counted``:
     ``{key: [count, targeted, within, largest response target]}`` of each day's and week's
     row, for the case's organisation and for all, for its team, product and type and for
-    ``ALL``."""
+    ``ALL``; ``only`` these of its ``entries`` when given."""
     day = days.day_of(times.opened_at, zone)
     own = (times.team or 0, times.product or 0, times.case_type)
     target = times.response_target or 0
-    for measure, bucket, targeted, within in entries(times):
+    for measure, bucket, targeted, within in entries(times) if only is None else only:
         for organisation, (span, first), rest in product(
             (times.organisation, EVERYONE), ((1, day), (7, monday(day))), (own, ALL)
         ):
@@ -88,9 +88,10 @@ def add(counted: dict) -> None:
     7,500 for 500 solved cases, as nodes of a query, 17 of the 20 profiled seconds ``add``
     took in a sweep of 10,000 cases).
 
-    A row whose counts do not change is left out: a case taken out of a row and put back
-    (its response entry when it is solved: half of a sweep's rows) changes no count, and no
-    target either, since a row's target is the largest of its cases' and never lowered."""
+    A row whose counts do not change is left out (one case leaving it as another comes in):
+    it changes no target either, since a row's target is the largest of its cases' and never
+    lowered. For the same reason ``reports.times`` tallies only the entries a change alters
+    (a solved case's response entry stays: half of what a sweep tallied)."""
     changed = {key: row for key, row in counted.items() if any(row[:3])}
     rows = [(*key, *row) for key, row in sorted(changed.items(), key=lambda i: str(i[0]))]
     insert_rows(

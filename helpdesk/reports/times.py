@@ -82,7 +82,7 @@ def _finished(event, times: CaseTimes | None, moves: list, counted: dict) -> Non
     answer = _is_answer(event)
     if (times.responded_at if answer else times.resolved_at) is not None:
         return
-    time_rollup.tally(times, -1, counted)
+    before = time_rollup.entries(times)
     minutes = business_minutes(times.opened_at, event.created_at, moves)
     bucket = time_rollup.bucket_of(minutes)
     if answer:
@@ -91,7 +91,11 @@ def _finished(event, times: CaseTimes | None, moves: list, counted: dict) -> Non
     else:
         times.resolved_at, times.resolution_minutes = event.created_at, minutes
         times.resolution_bucket = bucket
-    time_rollup.tally(times, 1, counted)
+    # Only what changed: a solved case's response entry stays as it was (the case's day,
+    # team, product and type do not change).
+    after = time_rollup.entries(times)
+    time_rollup.tally(times, -1, counted, only=[e for e in before if e not in after])
+    time_rollup.tally(times, 1, counted, only=[e for e in after if e not in before])
 
 
 def _status_moves(case_ids, until) -> dict[int, list]:

@@ -90,3 +90,25 @@ def test_rows_are_made_as_peewee_makes_them(ctx, open_case, monkeypatch):
     shown = cases.first(full.call_id)
     assert (shown.version.name, shown.assignee.name) == ("9.9", ctx["erik.first"].name)
     assert [e.author.name if e.author else None for e in events(full.id)][-1] is None
+
+
+def test_rows_of_one_model_are_made_as_peewee_makes_them(ctx, open_case, monkeypatch):
+    """``model_rows.filled``: a plain select's rows (every column a field), rows with a
+    column of no field or a foreign key's id by its column name (peewee's own way), and a
+    model made by hand (``__data__`` from defaults, every field dirty) are as peewee makes
+    them."""
+    case = open_case(subject="One model")
+    Event.create(case=case, kind="note", visibility="internal", body="A note")
+    queries = (
+        lambda: Case.select().where(Case.id == case.id),
+        lambda: Event.select().where(Event.case == case.id).order_by(Event.id),
+        lambda: Event.select(Event, SQL("1").alias("marked")).where(Event.case == case.id),
+        lambda: Event.select(Event.id, Event.case.alias("case_id")).where(Event.case == case.id),
+    )
+    ours = [[_state(row) for row in query()] for query in queries]
+    made = _state(Team(name_de="Neu", name_en="New"))
+    monkeypatch.setattr(model_rows, "filled", lambda instance, values: False)
+    assert ours == [[_state(row) for row in query()] for query in queries]
+    assert made == _state(Team(name_de="Neu", name_en="New"))
+    assert ours[0][0][1]["subject"] == "One model" and not ours[0][0][3]  # nothing dirty
+    assert len(ours[1]) >= 2 and ours[2][0][4] == {"marked": 1}
