@@ -63,9 +63,15 @@ SQLITE_PRAGMAS = {
 
 class BaseModel(Model):
     def __init__(self, *args, **kwargs):
-        # A query's row: its columns straight into ``__data__`` (``model_rows.filled``).
-        if kwargs.get("__no_default__") and not args and model_rows.filled(self, kwargs):
-            return
+        # A query's row (peewee's cursor wrappers pass ``__no_default__``): its columns
+        # straight into ``__data__`` (``model_rows.filled``), an empty one (a joined row's
+        # instance, filled later) as peewee makes it, without its loop.
+        if kwargs.get("__no_default__"):
+            if len(kwargs) == 1:
+                self.__data__, self._dirty, self.__rel__ = {}, set(), {}
+                return
+            if model_rows.filled(self, kwargs):
+                return
         super().__init__(*args, **kwargs)
 
     class Meta:
