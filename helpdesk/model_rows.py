@@ -17,7 +17,17 @@ column through its descriptor: ``filled`` puts them in ``__data__`` at once
 
 from collections.abc import Callable
 
-from peewee import FieldAccessor, ForeignKeyAccessor, ModelCursorWrapper
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    CharField,
+    FieldAccessor,
+    ForeignKeyAccessor,
+    ForeignKeyField,
+    IntegerField,
+    ModelCursorWrapper,
+    TextField,
+)
 
 #: The descriptors whose ``__set__`` on a fresh instance only stores the value in
 #: ``__data__`` (and marks the field dirty, which a row from the database is not).
@@ -37,13 +47,17 @@ def builder(wrapper) -> Callable[[tuple], object] | None:
     if any(key not in keys for _index, key, _column, _converter in wrapper._row_spec):
         return None
     root = keys.index(wrapper.model)
-    # per column: its index, the instance it goes to, its name, converter, whether plain
+    # per column: its index, the instance it goes to, its name, converter, the type of value
+    # the converter gives back as it is (``stored_as_is``), whether plain
     columns = []
     for index, key, column, converter in wrapper._row_spec:
         slot = keys.index(key)
         accessor = _descriptor(classes[slot], column)
         plain = type(accessor) in _PLAIN_ACCESSORS and accessor.name == column
-        columns.append((index, slot, column, converter, plain))
+        kept = stored_as_is(accessor.field) if plain else None
+        if converter != (accessor.field.python_value if plain else None):
+            kept = None
+        columns.append((index, slot, column, converter, kept, plain))
     reachable = wrapper._dest_reachable
     links = [
         (
@@ -65,11 +79,11 @@ def builder(wrapper) -> Callable[[tuple], object] | None:
     def build(row):
         instances = [construct(__no_default__=True) for construct in classes]
         set_slots = set()
-        for index, slot, column, converter, plain in columns:
+        for index, slot, column, converter, kept, plain in columns:
             value = row[index]
             if value is not None:
                 set_slots.add(slot)
-            if converter is not None:
+            if converter is not None and type(value) is not kept:
                 value = converter(value)
             if plain:
                 instances[slot].__data__[column] = value
@@ -120,6 +134,19 @@ def filled(instance, values: dict) -> bool:
     instance._dirty = set(values)
     instance.__rel__ = {}
     return True
+
+
+#: The fields whose ``db_value`` and ``python_value`` give back a value of this type as it
+#: is: converting an id or a text read from (or written to) the database changes nothing.
+_AS_IS = {AutoField: int, IntegerField: int, BigIntegerField: int, CharField: str, TextField: str}
+
+
+def stored_as_is(field) -> type | None:
+    """The type of value ``field`` converts to itself both ways, or None. A foreign key
+    converts as the key it refers to."""
+    if isinstance(field, ForeignKeyField):
+        field = field.rel_field
+    return _AS_IS.get(type(field))
 
 
 def _descriptor(cls, name: str):
