@@ -4,14 +4,28 @@ Babel's plain ``en`` is American (``12/3/26, 8:50:03 PM``); the portal writes En
 British way and German the Austrian way, in the reader's time zone, and leaves out the
 seconds: ``3 Dec 2026, 20:50``, ``03.12.2026, 20:50``. ``relative`` says "3 hours ago" with
 the exact time in the element's ``title`` (shown on hover).
+
+A date and time is written by a formatter compiled once per language and format
+(``compiled``): one ``%`` format over the fields of Babel's patterns (names of months and of
+AM/PM taken from Babel itself), Babel's own formatting for a pattern with a field not known
+here.
 """
 
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
+from babel.dates import (
+    format_date,
+    format_timedelta,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+)
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
@@ -48,13 +62,7 @@ def datetime_text(at: datetime | None, format: str = "medium", locale=None, zone
     """``at`` as the region's date in ``format`` (short, medium, long) and its short time."""
     if at is None:
         return ""
-    where = region(locale)
-    local = _local(at, zone)
-    return (
-        _glue(format, where)
-        .replace("{1}", format_date(local, format, locale=where))
-        .replace("{0}", format_time(local, "short", locale=where))
-    )
+    return compiled(str(locale or get_locale() or "en"), format)(_local(at, zone))
 
 
 def date_text(at: date | datetime | None, format: str = "medium", locale=None, zone=None) -> str:
@@ -81,6 +89,60 @@ def relative(at: datetime | None, now: datetime | None = None) -> Markup:
     iso = naive.isoformat(timespec="seconds")
     exact = escape(datetime_text(naive))
     return Markup(f'<time datetime="{iso}Z" title="{exact}">{escape(text)}</time>')
+
+
+#: The number fields, zero-padded to their length as Babel pads them.
+_NUMBERS = {
+    "d": lambda t: str(t.day),
+    "dd": lambda t: f"{t.day:02d}",
+    "M": lambda t: str(t.month),
+    "MM": lambda t: f"{t.month:02d}",
+    "y": lambda t: str(t.year),
+    "yyyy": lambda t: f"{t.year:04d}",
+    "H": lambda t: str(t.hour),
+    "HH": lambda t: f"{t.hour:02d}",
+    "h": lambda t: str(t.hour % 12 or 12),
+    "hh": lambda t: f"{t.hour % 12 or 12:02d}",
+    "mm": lambda t: f"{t.minute:02d}",
+    "ss": lambda t: f"{t.second:02d}",
+}
+
+
+@lru_cache(maxsize=16)
+def compiled(language: str, format: str = "medium") -> Callable[[datetime], str]:
+    """The function that writes a local time in the ``format`` date and short time of
+    ``language``'s region, joined as Babel joins them: one ``%`` format over the fields of
+    both (Babel's own formatting when a field is not known here). A page or a batch of mail
+    writes many; Babel looks up the locale and the pattern for each and walks the pattern
+    field by field."""
+    locale = _region(language)
+    glue = _glue(format, locale)
+    date = get_date_format(format, locale)
+    time = get_time_format("short", locale)
+    getters = {
+        name: _getter(name, locale)
+        for pattern in (date, time)
+        for name in re.findall(r"%\((\w+)\)s", pattern.format)
+    }
+    if None in getters.values():
+        return lambda local: glue.replace("{0}", time.apply(local, locale)).replace(
+            "{1}", date.apply(local, locale)
+        )
+    joined = glue.replace("%", "%%").replace("{0}", time.format).replace("{1}", date.format)
+    return lambda local: joined % {name: get(local) for name, get in getters.items()}
+
+
+def _getter(name: str, locale) -> Callable[[datetime], str] | None:
+    if name in _NUMBERS:
+        return _NUMBERS[name]
+    field = parse_pattern(name)
+    if name in ("MMM", "MMMM"):
+        months = [field.apply(datetime(2000, month, 1), locale) for month in range(1, 13)]
+        return lambda t: months[t.month - 1]
+    if name == "a":
+        am, pm = (field.apply(datetime(2000, 1, 1, hour), locale) for hour in (1, 13))
+        return lambda t: pm if t.hour >= 12 else am
+    return None
 
 
 def install(app) -> None:

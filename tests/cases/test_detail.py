@@ -7,9 +7,11 @@ typed text; cases of other organisations, and colleagues' cases a member may not
 """
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date, format_time, get_datetime_format
 from flask_babel import force_locale
 from playhouse.test_utils import count_queries
 
@@ -18,7 +20,7 @@ from helpdesk.cases import service, uploads
 from helpdesk.cases.files import StoredFile
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Visibility
 from helpdesk.cases.times import Times
-from helpdesk.formats import datetime_text
+from helpdesk.formats import datetime_text, region
 from helpdesk.products.models import Component, Product, ProductVersion
 from helpdesk.sla.models import CaseClock
 
@@ -120,10 +122,19 @@ def test_page_times_read_as_the_datetimeformat_filter(app, language, zone):
         app.config["BABEL_DEFAULT_TIMEZONE"] = zone
         times = Times()
         for moment in moments:
-            assert times.text(moment) == datetime_text(moment)
+            assert times.text(moment) == datetime_text(moment) == _by_babel(moment, zone)
         assert times.element(moments[0]) == (
-            f'<time datetime="2026-01-15T13:05:09Z">{datetime_text(moments[0])}</time>'
+            f'<time datetime="2026-01-15T13:05:09Z">{_by_babel(moments[0], zone)}</time>'
         )
+
+
+def _by_babel(moment: datetime, zone: str) -> str:
+    """The medium date and short time of the current language's region, by Babel alone."""
+    where = region()
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    glue = str(get_datetime_format("medium", where)).replace("'", "")
+    date = format_date(local, "medium", locale=where)
+    return glue.replace("{1}", date).replace("{0}", format_time(local, "short", locale=where))
 
 
 def test_unknown_call_id_is_not_found(customer_client, case):
