@@ -210,9 +210,10 @@ def _register_account_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from flask import request
+    from flask_babel import gettext
     from flask_login import current_user
 
-    from helpdesk import formats
+    from helpdesk import formats, navigation_markup
     from helpdesk.admin import settings
     from helpdesk.cases import form_markup, timeline_markup
     from helpdesk.i18n import current_language
@@ -224,15 +225,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_global(static_url)
     app.add_template_global(fixed_url)  # links that follow from the endpoint alone
 
-    def is_current(link):
-        """Whether the page asked for is ``link``'s (``link is current_link`` in templates)."""
-        arguments = {**request.args.to_dict(), **(request.view_args or {})}
-        return link.is_current(request.endpoint, arguments)
-
-    app.add_template_global(is_current)
     app.add_template_global(form_markup.HELPERS, "case_forms")
     app.add_template_global(timeline_markup.entries, "timeline_entries")
-    app.add_template_test(is_current, "current_link")
 
     @app.context_processor
     def _helpers():
@@ -247,15 +241,25 @@ def _register_template_helpers(app: Flask) -> None:
                 audiences.add("admin")
             return current_policy().navigation(user, audiences)
 
-        def menus():
-            """The bar's places and the person's own menu (``navigation_bar``)."""
-            return navigation_bar(navigation())
+        def navigation_html():
+            """The bar's places and the person's own menu (``navigation_bar``), as the
+            ``<li>`` items of each (``navigation_markup``)."""
+            bar, account = navigation_bar(navigation())
+            titles = {
+                "cases": current_policy().case_word.Cases,
+                "reports": gettext("Reports"),
+                "organisation": gettext("Organisation"),
+                "admin": gettext("Administration"),
+            }
+            arguments = {**request.args.to_dict(), **(request.view_args or {})}
+            return navigation_markup.bar_and_account(
+                bar, account, titles, request.endpoint, arguments
+            )
 
         return {
             "current_user": user,
             "policy": current_policy,
-            "navigation": navigation,
-            "menus": menus,
+            "navigation_html": navigation_html,
             "languages": app.config["LANGUAGES"],
             "current_language": current_language,
             "case_word": current_policy().case_word,
