@@ -54,9 +54,9 @@ def builder(wrapper) -> Callable[[tuple], object] | None:
         slot = keys.index(key)
         accessor = _descriptor(classes[slot], column)
         plain = type(accessor) in _PLAIN_ACCESSORS and accessor.name == column
-        kept = stored_as_is(accessor.field) if plain else None
-        if converter != (accessor.field.python_value if plain else None):
-            kept = None
+        kept = None
+        if plain and converter == accessor.field.python_value:
+            kept = stored_as_is(accessor.field)
         columns.append((index, slot, column, converter, kept, plain))
     reachable = wrapper._dest_reachable
     links = [

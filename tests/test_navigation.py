@@ -123,3 +123,27 @@ def test_the_search_box_finds_the_cases_each_role_may_see(app, demo_people, open
 def test_the_search_box_searches_the_help_articles(customer_client):
     page = customer_client.get("/help/search?q=password").get_data(as_text=True)
     assert re.search(r'name="q" maxlength="200"[^>]*value="password"', page)
+
+
+def marks(client, path: str) -> tuple[list[str], list[str]]:
+    """The links marked as the page shown, and the menus whose summary is marked."""
+    page = client.get(path).get_data(as_text=True)
+    top = page[: page.index("</header>")]
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', top)
+    menus = re.findall(r'<details class="menu menu-(\w+)">\s*<summary class="current">', top)
+    return current, menus
+
+
+def test_the_page_shown_is_marked_in_the_bar_and_in_its_menu(agent_client, customer_client):
+    """A link is the page shown when the endpoint and every value of the link match (the
+    queue's view among the query's values); its menu's summary is marked too."""
+    assert marks(agent_client, "/queue?view=mine") == (["/queue", "/queue?view=mine"], ["cases"])
+    assert marks(agent_client, "/queue?view=team&q=x") == (
+        ["/queue", "/queue?view=team"],
+        ["cases"],
+    )
+    assert marks(agent_client, "/queue") == (["/queue"], [])
+    assert marks(agent_client, "/account/profile") == (["/account/profile"], [])
+    assert marks(customer_client, "/cases") == (["/cases"], ["cases"])
+    assert marks(customer_client, "/help") == (["/help"], [])
+    assert marks(customer_client, "/account/tokens") == (["/account/tokens"], [])
