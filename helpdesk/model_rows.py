@@ -53,7 +53,7 @@ def builder(wrapper) -> Callable[[tuple], object] | None:
     for index, key, column, converter in wrapper._row_spec:
         slot = keys.index(key)
         accessor = _descriptor(classes[slot], column)
-        plain = type(accessor) in _PLAIN_ACCESSORS and accessor.name == column
+        plain = _stores_only(accessor, column)
         kept = None
         if plain and converter == accessor.field.python_value:
             kept = stored_as_is(accessor.field)
@@ -122,10 +122,7 @@ def filled(instance, values: dict) -> bool:
     plain = _plain_fields.get(cls)
     if plain is None:
         plain = _plain_fields[cls] = frozenset(
-            name
-            for name in cls._meta.fields
-            if type(accessor := _descriptor(cls, name)) in _PLAIN_ACCESSORS
-            and accessor.name == name
+            name for name in cls._meta.fields if _stores_only(_descriptor(cls, name), name)
         ) | {"__no_default__"}
     if not plain.issuperset(values):
         return False
@@ -147,6 +144,12 @@ def stored_as_is(field) -> type | None:
     if isinstance(field, ForeignKeyField):
         field = field.rel_field
     return _AS_IS.get(type(field))
+
+
+def _stores_only(accessor, name: str) -> bool:
+    """Whether setting ``name`` through ``accessor`` only stores the value in ``__data__``
+    under that name (a field's own descriptor, not an alias's or a foreign key's id's)."""
+    return type(accessor) in _PLAIN_ACCESSORS and accessor.name == name
 
 
 def _descriptor(cls, name: str):
