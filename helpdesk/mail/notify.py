@@ -9,8 +9,8 @@ A template ``mail/<name>.txt`` defines the blocks ``subject`` and ``text``; an o
 ``mail/<name>.html`` (usually extending ``mail/_layout.html``) the HTML alternative. A plugin
 may name other templates for a mail (``helpdesk_mail_template``). Both get the ``context``
 passed to ``send`` plus ``recipient`` (the ``User``, or None for a bare address), ``case``,
-``external_url`` (absolute links under ``BASE_URL``), ``local_time`` (a UTC time as the
-recipient reads it) and, in the HTML, the rendered ``subject``.
+``external_url`` (absolute links under ``BASE_URL``), ``local_time`` (a stored time as the
+recipient reads it: their zone, named) and, in the HTML, the rendered ``subject``.
 
 From is the support address (``MAIL_DEFAULT_SENDER``) and Reply-To ``MAIL_REPLY_TO`` when set,
 so an answer reaches the inbound channel; it finds the case again by the call id in the subject
@@ -22,16 +22,16 @@ A mail to an agent about a case has the agent's reply token in its Message-ID
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import formataddr, parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 from jinja2.runtime import new_context
 from jinja2_fragments.flask import render_block
 
+from helpdesk.formats import datetime_text
 from helpdesk.i18n import speaking
 from helpdesk.mail import agent_tokens, outbox
 from helpdesk.mail.models import OutboxMessage
@@ -233,7 +233,7 @@ def _zone(name: str | None) -> ZoneInfo:
 
 
 def _local_time(at: datetime, zone: ZoneInfo, language: str) -> str:
-    """``at`` (naive UTC, as stored) in the recipient's zone and language, with the zone."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return format_datetime(at, "medium", tzinfo=zone, locale=language) + f" ({zone.key})"
+    """``at`` (naive UTC, as stored) in the recipient's zone, written as the portal's pages
+    write it in their language (``formats``: the region's date and short time), with the
+    zone: ``21 Dec 2026, 05:00 (America/New_York)``."""
+    return datetime_text(at, "medium", locale=language, zone=zone) + f" ({zone.key})"

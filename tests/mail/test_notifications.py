@@ -2,6 +2,7 @@
 threaded under its case."""
 
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Blueprint
@@ -444,3 +445,13 @@ def test_a_plugin_writes_a_mail_with_its_own_template(make_app, smtp_server, tmp
     # the plugin wrote no HTML template: its text in the one mail layout (MAIL-1)
     assert '<p style="margin:0 0 12px">Servus Mia Member!</p>' in html(mail)
     assert asked == [("case_opened", "de")]
+
+
+def test_mail_templates_write_times_in_the_recipients_zone():
+    """A mail is read on its recipient's clock: ``local_time`` writes it so, named; the
+    ``datetimeformat`` filter writes the zone of whoever caused the mail, unnamed (three
+    templates did, tests/sla/test_lifecycles.py shows them now)."""
+    templates = list((Path(__file__).parents[2] / "templates" / "mail").iterdir())
+    assert len(templates) > 30
+    uses_filter = [str(path) for path in templates if "datetimeformat" in path.read_text()]
+    assert uses_filter == []

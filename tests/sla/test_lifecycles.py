@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from helpdesk.accounts.models import User
 from helpdesk.cases import service
 from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.policy import current_policy
@@ -47,12 +48,15 @@ def test_erp_handbook_waiting_pending_closure_closed_and_reopen_window(vendor):
 
     v.at("2026-12-07T09:59:00")
     assert timers.sweep() == 0
+    # The mail says when the case closes as its reader's clock shows it, the zone named (it
+    # used the zone of whoever ran the sweep, unnamed).
+    User.update(timezone="America/New_York").where(User.id == case.requester_id).execute()
     v.at("2026-12-07T10:00:30")
     assert timers.sweep() == 1
     assert reload(case).status == "pending_closure"
     assert v.subjects()[-1] == f"[#{case.call_id}] We consider your case solved"
     body = v.messages()[-1].get_body(("plain",)).get_content()
-    assert "closes by itself" in body
+    assert "closes by itself on 21 Dec 2026, 05:00 (America/New_York)." in body
     assert timers.sweep() == 0  # nothing twice
 
     v.at("2026-12-21T10:00:30")
@@ -124,17 +128,25 @@ def test_sla_warning_before_and_breach_to_assignee_and_manager(vendor):
     case = v.open("general_request", "critical")  # 2 business hours
     erik, tom = v.people["erik.first"], v.people["tom.third"]
     service.assign(case, v.people["ada.admin"], erik)
+    User.update(timezone="Asia/Tokyo", language="de").where(User.id == erik.id).execute()
     v.at("2026-11-30T09:30:00")  # 75 % of 2 hours passed
     assert timers.sweep() == 1
-    assert [str(m["Subject"]) for m in v.mails_to(erik.email)] == [
+    warnings = v.mails_to(erik.email)
+    assert [str(m["Subject"]) for m in warnings] == [
         f"[#{case.call_id}] Assigned to you: {case.subject}",
-        f"[#{case.call_id}] Response due soon",
+        f"[#{case.call_id}] Antwort bald fällig",
     ]
+    # due at 10:00 UTC: 19:00 in Tokyo, written the Austrian way
+    body = warnings[-1].get_body(("plain",)).get_content()
+    assert "ist am 30.11.2026, 19:00 (Asia/Tokyo) fällig." in body
     assert timers.sweep() == 0
     v.at("2026-11-30T10:00:00")
     assert timers.sweep() == 1
-    assert v.mails_to(erik.email)[-1]["Subject"] == f"[#{case.call_id}] Response target breached"
-    assert v.mails_to(tom.email)[-1]["Subject"] == f"[#{case.call_id}] Response target breached"
+    assert v.mails_to(erik.email)[-1]["Subject"] == f"[#{case.call_id}] Antwortfrist überschritten"
+    to_tom = v.mails_to(tom.email)[-1]
+    assert to_tom["Subject"] == f"[#{case.call_id}] Response target breached"
+    body = to_tom.get_body(("plain",)).get_content()
+    assert "was due at 30 Nov 2026, 11:00 (Europe/Vienna) and" in body
     assert clock(case).breached_at == datetime(2026, 11, 30, 10, 0)
     assert timers.sweep() == 0
 
