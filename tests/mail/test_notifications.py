@@ -455,3 +455,19 @@ def test_mail_templates_write_times_in_the_recipients_zone():
     assert len(templates) > 30
     uses_filter = [str(path) for path in templates if "datetimeformat" in path.read_text()]
     assert uses_filter == []
+
+
+def test_a_text_mails_paragraphs_in_html_are_escaped_linked_and_keep_their_lines():
+    from helpdesk.mail.reading import paragraphs
+
+    text = (
+        "Hello <Mia> & co,\r\n\r\n\r\nsee https://portal.example/cases/1?a=1&b=2.\n"
+        "Second line\n\n  \n\n-- \nSupport"
+    )
+    link = '<a href="https://portal.example/cases/1?a=1&amp;b=2" rel="noopener noreferrer"'
+    link += ' style="color:red">https://portal.example/cases/1?a=1&amp;b=2</a>'
+    assert paragraphs(text, "color:red") == [
+        "Hello &lt;Mia&gt; &amp; co,",
+        f"see {link}.<br>\nSecond line",
+        "-- <br>\nSupport",
+    ]
