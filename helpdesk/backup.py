@@ -9,7 +9,7 @@ file store, written while the portal runs:
 - ``files.tar``: the file store (uploads and profile pictures), taken after the database, so
   every file a row of the snapshot names is in it (files are written before their rows and
   never changed; a file newer than the snapshot is merely extra);
-- ``manifest.json``: when, which database kind and schema version, rows per table.
+- ``manifest.json``: when, which database kind and schema version.
 
 ``restore`` puts a backup into the configured database and file store, replacing what is
 there: on an empty or a stopped portal (it refuses a database of another kind). The job
@@ -63,10 +63,26 @@ def _pg_url(url: str) -> str:
 
 
 def create(target: Path | None = None) -> Path:
-    """Write a backup; returns its folder."""
+    """Write a backup; returns its folder.
+
+    It is written under a hidden name and gets its own only when complete: a backup that
+    failed half-way (a full disk, a pg_dump of another version) is removed, never counted as
+    one of the ``BACKUP_KEEP`` newest, for which ``prune`` would remove a good one."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    out = (target or folder()) / f"{PREFIX}{stamp}"
+    final = (target or folder()) / f"{PREFIX}{stamp}"
+    out = final.with_name(f".{final.name}.partial")
     out.mkdir(parents=True)
+    try:
+        _write(out, stamp)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    out.rename(final)
+    return final
+
+
+def _write(out: Path, stamp: str) -> None:
+    """The database, the file store and the manifest into the folder ``out``."""
     url = _database_url()
     if is_postgres():
         _run(
@@ -101,7 +117,6 @@ def create(target: Path | None = None) -> Path:
         "schema_version": migrations.current_version(),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    return out
 
 
 def restore(source: Path) -> dict:

@@ -152,3 +152,31 @@ def test_the_daily_job_keeps_the_newest_backups(app, tmp_path, monkeypatch):
                 backup.daily_backup.call_local()  # not the configured hour: nothing
         kept = sorted(p.name for p in (tmp_path / "daily").iterdir())
     assert kept == ["backup-20261202T023000000000Z", "backup-20261203T023000000000Z"]
+
+
+def test_a_backup_that_failed_half_way_is_not_kept_in_place_of_a_good_one(
+    app, tmp_path, monkeypatch
+):
+    """A failed backup left its folder behind, which then counted as one of the newest
+    ``BACKUP_KEEP``: the good backup before it was pruned in its favour."""
+    from time_machine import travel
+
+    daily = tmp_path / "daily"
+    app.config.update(BACKUP_FOLDER=str(daily), BACKUP_KEEP=2, BACKUP_HOUR=2)
+
+    def disk_full():
+        raise OSError("No space left on device")
+
+    with app.app_context():
+        with travel("2026-12-01T02:30:00Z", tick=False):
+            backup.daily_backup.call_local()
+        with travel("2026-12-02T02:30:00Z", tick=False), monkeypatch.context() as broken:
+            broken.setattr(backup.migrations, "current_version", disk_full)  # the last step
+            with pytest.raises(OSError):
+                backup.daily_backup.call_local()
+        assert [p.name for p in daily.iterdir()] == ["backup-20261201T023000000000Z"]
+        with travel("2026-12-03T02:30:00Z", tick=False):
+            backup.daily_backup.call_local()
+        kept = sorted(p.name for p in daily.iterdir())
+    assert kept == ["backup-20261201T023000000000Z", "backup-20261203T023000000000Z"]
+    assert all((daily / name / "manifest.json").is_file() for name in kept)
