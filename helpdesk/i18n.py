@@ -61,7 +61,10 @@ def speaking(language: str):
     the request or job that writes it, and Flask-Babel's switch cost about 20 µs a mail (a
     timer sweep writes thousands)."""
     if current_language() == language:
-        yield
+        try:
+            yield
+        finally:
+            g.pop("_language", None)  # as after a switch: the next reader asks Flask-Babel
         return
     g.pop("_language", None)
     try:
