@@ -4,7 +4,7 @@ Outside a request (jobs, mail, the command line) the defaults apply; mail to a p
 rendered in that person's language inside ``speaking(language)``.
 """
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask.globals import _cv_app
@@ -60,18 +60,14 @@ def speaking(language: str):
     Nothing to switch when ``language`` is spoken already: most mail is in the language of
     the request or job that writes it, and Flask-Babel's switch cost about 20 µs a mail (a
     timer sweep writes thousands)."""
-    if current_language() == language:
-        try:
-            yield
-        finally:
-            g.pop("_language", None)  # as after a switch: the next reader asks Flask-Babel
-        return
-    g.pop("_language", None)
+    switching = current_language() != language
+    if switching:
+        g.pop("_language", None)  # cached for the language spoken before
     try:
-        with force_locale(language):
+        with force_locale(language) if switching else nullcontext():
             yield
     finally:
-        g.pop("_language", None)
+        g.pop("_language", None)  # the next reader asks Flask-Babel again
 
 
 def select_timezone() -> str:

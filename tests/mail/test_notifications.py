@@ -13,6 +13,7 @@ from helpdesk.cases.models import Attachment
 from helpdesk.db import db
 from helpdesk.hookspecs import hookimpl
 from helpdesk.mail.models import OutboxMessage
+from helpdesk.mail.reading import paragraphs
 from helpdesk.products.models import Product
 
 
@@ -458,8 +459,6 @@ def test_mail_templates_write_times_in_the_recipients_zone():
 
 
 def test_a_text_mails_paragraphs_in_html_are_escaped_linked_and_keep_their_lines():
-    from helpdesk.mail.reading import paragraphs
-
     text = (
         "Hello <Mia> & co,\r\n\r\n\r\nsee https://portal.example/cases/1?a=1&b=2.\n"
         "Second line\n\n  \n\n-- \nSupport"
