@@ -5,6 +5,7 @@ quoted-printable. The portal writes the text itself only because it is faster.""
 
 import random
 import re
+import string
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -86,3 +87,31 @@ def test_the_wire_is_what_the_email_package_writes(name, subject, text, html, se
 def without_date(message: str) -> str:
     """The message without its Date line (the two may be written in different seconds)."""
     return re.sub(r"Date: .*\r\n", "", message, count=1)
+
+
+#: Words of the random subjects: call ids, umlauts, other scripts, long words, and the
+#: characters that start or end an encoded word.
+WORDS = ["[#2026-00042]", "Re:", "gelöst", "Grüße", "日本語の名前", "x" * 30, "a", "=?", "?="]
+WORDS += ["Müller-Lüdenscheidt", "(c)", '"q"', "ab" * 20, "Ωμέγα", "e\u0301", "emoji😀"]
+LETTERS = "abcdefghijklmnopqrstuvwxyzäöüß[]#-0123456789=?()\"'<>,;:@.日"
+
+
+def test_a_subject_is_folded_as_the_email_package_folds_it():
+    """Subjects are folded from the fold of the same subject with another first word (the
+    call id): over random subjects, with random first words of any printable ASCII, the
+    header is the one the policy writes."""
+    rng = random.Random(19)
+
+    def word() -> str:
+        if rng.random() < 0.5:
+            return rng.choice(WORDS)
+        return "".join(rng.choice(LETTERS) for _ in range(rng.randint(1, 50)))
+
+    for n in range(3000):
+        if n % 2:
+            first = "".join(rng.choice(string.printable[:94]) for _ in range(rng.randint(1, 45)))
+        else:
+            first = word()
+        subject = " ".join([first, *(word() for _ in range(rng.randint(0, 10)))])
+        expected = SMTP.header_factory("Subject", subject).fold(policy=SMTP)
+        assert transport._header("Subject", subject) == expected, subject
