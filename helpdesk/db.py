@@ -194,6 +194,7 @@ def insert_rows(
     adding=None,
     counts=("count",),
     greatest=(),
+    replacing=None,
 ) -> list[int]:
     """Insert ``rows`` (tuples of Python values in the order of the field ``names``) into
     ``model``'s table, ``INSERT_ROWS`` to a statement, with the SQL written here: peewee's
@@ -203,7 +204,8 @@ def insert_rows(
     Fields not named get their defaults. ``adding`` names the unique key of rows that count:
     a row whose key exists adds its ``counts`` to the stored ones (``ON CONFLICT ... DO UPDATE
     SET count = count + excluded``), an increment that needs no lock beyond the row's own;
-    its ``greatest`` keep the greater of the stored and the new value.
+    its ``greatest`` keep the greater of the stored and the new value. ``replacing`` names
+    the unique key of rows that are replaced: a row whose key exists takes the new values.
     With ``returning_id`` the new rows' ids, in the rows' order (one statement numbers its
     rows in their order on both databases)."""
     fields = [model._meta.fields[name] for name in names]
@@ -230,6 +232,14 @@ def insert_rows(
             + [f'"{column[n]}" = {larger}({stored[n]}, {new[n]})' for n in greatest]
         )
         suffix = f" ON CONFLICT ({key}) DO UPDATE SET {added}"
+    elif replacing:
+        key = ", ".join(f'"{model._meta.fields[name].column_name}"' for name in replacing)
+        taken = ", ".join(
+            f'"{field.column_name}" = excluded."{field.column_name}"'
+            for field in fields
+            if field.name not in replacing
+        )
+        suffix = f" ON CONFLICT ({key}) DO UPDATE SET {taken}"
     if returning_id:
         suffix += ' RETURNING "id"'
     ids: list[int] = []

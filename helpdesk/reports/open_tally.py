@@ -89,7 +89,7 @@ def follow(cases: dict[int, tuple]) -> int:
         known = known.for_update()
     before = {row.case_id: _state_of_row(row) for row in known}
     now = {case_id: _state_of_case(row, zone) for case_id, row in cases.items()}
-    counts, ages, moved, closed = Counter(), Counter(), 0, []
+    counts, ages, moved, closed, states = Counter(), Counter(), 0, [], []
     for case_id in ids:
         old, new = before.get(case_id), now.get(case_id)
         if old == new:
@@ -101,11 +101,12 @@ def follow(cases: dict[int, tuple]) -> int:
             closed.append(case_id)
             continue
         _tally(new, 1, counts, ages)
-        values = dict(zip(STATE, new, strict=True))
-        OpenCase.insert(case=case_id, **values).on_conflict(
-            conflict_target=[OpenCase.case], update=values
-        ).execute()
-    if closed:  # in one statement: a timer sweep's batch solves hundreds
+        states.append((case_id, *new))
+    # Each in one statement: a timer sweep's batch moves hundreds of cases (500 moved into
+    # another open status, as resubmissions are: 115-220 ms with an upsert each, 22 ms so).
+    if states:
+        insert_rows(OpenCase, ["case", *STATE], states, replacing=["case"])
+    if closed:
         OpenCase.delete().where(OpenCase.case.in_(closed)).execute()
     _add(OpenCaseCount, COUNT_KEY, counts)
     _add(OpenCaseAge, AGE_KEY, ages)

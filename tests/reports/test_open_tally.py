@@ -5,7 +5,7 @@ dashboard's "now" figures read them (backlog age by the portal's day of opening)
 import importlib
 import random
 
-from helpdesk.cases import service
+from helpdesk.cases import changes, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind
 from helpdesk.db import db
@@ -82,6 +82,22 @@ def test_the_tallies_equal_a_full_recount_after_random_changes(world, open_case,
     migration = importlib.import_module("helpdesk.migrations.0032_open_tallies")
     migration._fill(db, OpenCase, OpenCaseCount, OpenCaseAge)
     assert open_tally.stored() == recount
+
+
+def test_one_change_of_many_cases_moves_each_of_them_in_the_tallies(world, open_case, clock):
+    """A change of several cases (a timer sweep's batch) writes their new states in one
+    statement: the ones counted before and the ones not counted yet."""
+    erik = world["erik.first"]
+    clock.at("2026-03-02T08:00:00")
+    cases = [open_case("mia.member", severity="low") for _ in range(4)]
+    OpenCase.delete().where(OpenCase.case == cases[0].id).execute()  # not counted yet
+    with changes.changing():
+        for case in cases:
+            service.move_status(Case.get_by_id(case.id), erik, "waiting")
+        service.move_status(Case.get_by_id(cases[1].id), erik, "closed")
+    categories = {row.case_id: row.status_category for row in OpenCase.select()}
+    assert categories == {cases[0].id: "waiting", cases[2].id: "waiting", cases[3].id: "waiting"}
+    assert open_tally.stored()[0] == open_tally.recount()[0]
 
 
 def test_the_now_figures_read_the_tallies(world, open_case, clock):
