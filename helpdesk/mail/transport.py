@@ -137,10 +137,21 @@ def _subject(value: str) -> str:
 
 
 def _quoted_printable(text: str) -> str:
-    """``text`` in UTF-8, quoted-printable, lines at most 76 characters, CRLF line ends."""
+    """``text`` in UTF-8, quoted-printable, CRLF line ends: what the email package writes
+    (``quoprimime.body_encode`` with the SMTP policy's line length, 78). That encodes each
+    line on its own, so a short line is encoded once per process (``_encoded_short``):
+    most lines of an HTML mail are its layout's, the same in every mail (a timer sweep's
+    mail: 48 -> 36 us)."""
     lines = text.encode("utf-8").splitlines()
-    encoded = quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), 78)
-    return encoded.replace("\n", CRLF)
+    return "".join([_encoded_short(x) if len(x) < 160 else _encoded(x) for x in lines]) or CRLF
+
+
+def _encoded(line: bytes) -> str:
+    return quoprimime.body_encode(line.decode("latin-1") + "\n", 78).replace("\n", CRLF)
+
+
+#: Short lines only, so that the cache stays small (4,096 lines under 160 bytes: about 2 MB).
+_encoded_short = lru_cache(maxsize=4096)(_encoded)
 
 
 def _bracketed(message_id: str) -> str:

@@ -7,6 +7,7 @@ import random
 import re
 import string
 from datetime import UTC, datetime
+from email import quoprimime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
@@ -115,3 +116,18 @@ def test_a_subject_is_folded_as_the_email_package_folds_it():
         subject = " ".join([first, *(word() for _ in range(rng.randint(0, 10)))])
         expected = SMTP.header_factory("Subject", subject).fold(policy=SMTP)
         assert transport._header("Subject", subject) == expected, subject
+
+
+def test_a_body_is_encoded_as_the_email_package_encodes_it():
+    """Bodies are encoded line by line, short lines once per process: over random texts
+    (line breaks of every kind, spaces and tabs at line ends, escapes at the folding
+    column, lines seen before), the encoding is the one of the whole text at once, as the
+    email package writes it (``email.contentmanager``)."""
+    rng = random.Random(19)
+    letters = "ab =\t\n\r äö€日\x0b\x0c\x85\x1c\u2028" + "x" * 10
+    for _ in range(5000):
+        size = rng.choice([0, 1, 5, 50, 75, 76, 77, 78, 79, 80, 150, 170, 300])
+        text = "".join(rng.choice(letters) for _ in range(size + rng.randint(0, 3)))
+        lines = text.encode("utf-8").splitlines()
+        whole = quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), 78)
+        assert transport._quoted_printable(text) == whole.replace("\n", "\r\n"), text
