@@ -109,9 +109,9 @@ def _drain_timers(now: datetime, batch: int) -> int:
     A batch is read and claimed in one transaction that holds its rows: PostgreSQL locks its
     cases (``FOR UPDATE OF case SKIP LOCKED``: a second worker takes the next cases instead
     of waiting, and so does a sweep meeting a case that a person's change holds), SQLite's
-    transaction holds the write lock from its start. So one UPDATE claims the whole batch,
-    nobody else changes its cases until it commits, and the cases, their clocks and their
-    requesters are read in three queries. The batch writes its timeline entries and its
+    transaction holds the write lock from its start. So one UPDATE claims the whole batch and
+    returns its clocks, nobody else changes its cases until it commits, and the cases and
+    their requesters are read in two queries. The batch writes its timeline entries and its
     mail in one multi-row INSERT each, and its hooks hear it once.
 
     Why this cannot deadlock on PostgreSQL: every change locks a case's row before its clock
@@ -149,12 +149,12 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
     claimed = (
         CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1)
         .where(CaseClock.case.in_([row.case_id for row in rows]) & (CaseClock.timer_due_at <= now))
-        .returning(CaseClock.case)
+        .returning(*CaseClock._meta.sorted_fields)
         .execute()
     )
-    ids = [row.case_id for row in claimed]
+    clocks_by_case = {clock.case_id: clock for clock in claimed}
+    ids = list(clocks_by_case)
     due = {row.case_id: row.timer_due_at for row in rows}
-    clocks_by_case = {c.case_id: c for c in CaseClock.select().where(CaseClock.case.in_(ids))}
     cases = {c.id: c for c in Case.select().where(Case.id.in_(ids))}
     people = {c.requester_id for c in cases.values()} | {
         c.assignee_id for c in cases.values() if c.assignee_id
