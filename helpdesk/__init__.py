@@ -79,6 +79,7 @@ def create_app(config_overrides: dict | None = None, plugins=()) -> Flask:
 
     backup.init_app(app)
     observability.init_app(app)
+    memory.keep_long_lived_out_of_collections(app)  # last: what the app is made of
     return app
 
 

@@ -1,5 +1,6 @@
-"""A process's memory: large blocks go back to the system when they are freed, and client
-libraries the process never uses stay out of it.
+"""A process's memory: large blocks go back to the system when they are freed, client
+libraries the process never uses stay out of it, and what lives as long as the process stays
+out of the garbage collector's way.
 
 glibc's malloc maps a block of 128 KiB or more on its own and unmaps it when freed, but the
 first such block freed raises that threshold to its own size (up to 32 MiB): from then on
@@ -12,6 +13,7 @@ default.
 
 import ctypes
 import ctypes.util
+import gc
 import sys
 
 #: ``mallopt``'s parameter number for the threshold (glibc's ``M_MMAP_THRESHOLD``).
@@ -52,3 +54,17 @@ def leave_out_unused_clients(app) -> list[str]:
     for name in left_out:
         sys.modules[name] = None
     return left_out
+
+
+def keep_long_lived_out_of_collections(app) -> bool:
+    """Leave the objects that building ``app`` made (modules, compiled templates, the policy,
+    the plugins: about 120,000) out of the garbage collector's full collections (``gc.freeze``).
+    They live as long as the process, and every full collection walked them all again: a
+    timer sweep of 10,000 cases spent 0.6 of its 12 s collecting, in eight full collections
+    among the others (callgrind, 1,500 due among 100,000, the whole run: 13.55 -> 13.31 G
+    instructions). Only for an app that is not a
+    test's: a test process builds many apps and frees them. True when frozen."""
+    if app.testing:
+        return False
+    gc.freeze()
+    return True

@@ -1,4 +1,5 @@
-"""A worker gives a password check's memory back (``helpdesk.memory``)."""
+"""A worker gives a password check's memory back, and keeps what it is made of out of the
+garbage collector's full collections (``helpdesk.memory``)."""
 
 import subprocess
 import sys
@@ -41,3 +42,32 @@ def test_a_worker_keeps_no_password_checks_memory_after_it(tmp_path):
         check=True,
     ).stdout
     assert int(grown) < 4 * 1024, f"the worker kept {int(grown)} KiB after three checks"
+
+
+_FROZEN = textwrap.dedent(
+    """
+    import gc, sys
+    from helpdesk import create_app
+
+    folder, testing = sys.argv[1], sys.argv[2] == "testing"
+    create_app({"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{folder}/db",
+                "INSTANCE_PATH": folder, "TESTING": testing})
+    print(gc.get_freeze_count())
+    """
+)
+
+
+@pytest.mark.parametrize("kind", ["served", "testing"])
+def test_a_served_app_is_left_out_of_full_collections_and_a_tests_is_not(tmp_path, kind):
+    """A web worker or job consumer freezes what building its app made; a test's app stays
+    collectable (a test process builds hundreds)."""
+    frozen = subprocess.run(
+        [sys.executable, "-c", _FROZEN, str(tmp_path), kind],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if kind == "served":
+        assert int(frozen) > 50_000, f"only {frozen.strip()} objects frozen"
+    else:
+        assert int(frozen) == 0
