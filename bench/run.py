@@ -221,8 +221,8 @@ def main() -> int:
         "--consumers",
         type=int,
         default=None,
-        help="processes sharing the timer sweep on a copy of the dataset, committing "
-        "(default: SQLite one sweep in this process, rolled back; PostgreSQL two)",
+        help="processes sharing the timer sweep on a copy of the dataset, committing, each "
+        "its lane (default: two; 1 with --statements: one sweep in this process, rolled back)",
     )
     parser.add_argument("--timers-only", action="store_true", help="measure only the sweep")
     parser.add_argument(
@@ -327,22 +327,21 @@ def _knowledge_only(args, folder: Path, facts: dict) -> int:
     return 0
 
 
-#: Consumers sharing the sweep on PostgreSQL unless ``--consumers`` says otherwise: the scale
-#: path runs two (docs/deploy.md, the cluster test).
-POSTGRES_CONSUMERS = 2
+#: Consumers sharing the sweep unless ``--consumers`` says otherwise: the worker runs two
+#: (``flask serve``, docs/deploy.md, the cluster test), and the sweep two lanes.
+CONSUMERS = 2
 
 
 def _timer_line(args, facts: dict) -> str:
-    """One timer sweep (``bench.timers``) on the dataset ``prepare`` left configured: on
-    SQLite in this process, rolled back; on PostgreSQL by ``POSTGRES_CONSUMERS`` processes
-    on a copy, committing (SQLite's consumers take turns on its write lock)."""
+    """One timer sweep (``bench.timers``) on the dataset ``prepare`` left configured: by
+    ``CONSUMERS`` processes on a copy, committing, each sweeping its lane; with
+    ``--consumers 1`` or ``--statements`` in this process, rolled back."""
     from bench import timers
     from helpdesk import create_app
 
     due = args.timer_due or max(1, args.cases // 100)
-    postgres = facts["database"].startswith("postgres")
-    consumers = args.consumers or (POSTGRES_CONSUMERS if postgres else None)
-    if consumers and not args.statements:
+    consumers = args.consumers or CONSUMERS
+    if consumers > 1 and not args.statements:
         with create_app().app_context():
             r = timers.measure_shared(due, consumers)
         return (

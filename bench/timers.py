@@ -6,7 +6,8 @@ transaction it rolls back, moves ``due`` open cases into "waiting for customer" 
 the due set, the claims, the moves to pending closure with their mails and timeline entries.
 
 ``measure_shared`` does the same on a copy of the dataset, committed, with several consumer
-processes sweeping at once, and checks that each due case was acted on exactly once.
+processes sweeping at once, each its lane (as the worker's jobs do), and checks that each due
+case was acted on exactly once.
 """
 
 import multiprocessing
@@ -37,15 +38,16 @@ def make_due(due: int, now) -> list[int]:
         case.id
         for case in Case.select(Case.id).where(Case.is_open).order_by(Case.id.desc()).limit(due)
     ]
+    moved = now - timedelta(days=7, minutes=1)  # as the move there marked them changed
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        Case.update(status="waiting_for_customer", status_category="waiting").where(
-            Case.id.in_(chunk)
-        ).execute()
+        Case.update(
+            status="waiting_for_customer", status_category="waiting", updated_at=moved
+        ).where(Case.id.in_(chunk)).execute()
         CaseClock.update(
             timer_status="waiting_for_customer",
             timer_step=0,
-            timer_base_at=now - timedelta(days=7, minutes=1),
+            timer_base_at=moved,
             timer_due_at=now - timedelta(minutes=1),
         ).where(CaseClock.case.in_(chunk)).execute()
     if not open_rollup.stored(days.today(), everyone=True):
@@ -141,8 +143,8 @@ def _measure_on(url: str, due: int, consumers: int) -> dict:
     spawn = multiprocessing.get_context("spawn")  # each its own app and connections
     ready, start, results = spawn.Barrier(consumers + 1), spawn.Event(), spawn.Queue()
     workers = [
-        spawn.Process(target=_consume, args=(url, now, ready, start, results))
-        for _ in range(consumers)
+        spawn.Process(target=_consume, args=(url, now, lane, consumers, ready, start, results))
+        for lane in range(consumers)
     ]
     for worker in workers:
         worker.start()
@@ -184,9 +186,10 @@ def _measure_on(url: str, due: int, consumers: int) -> dict:
     }
 
 
-def _consume(url: str, now, ready, start, results) -> None:
-    """One consumer: its own app and connection, sweeping until nothing is due; puts how
-    many cases it acted on (or its error) in ``results``."""
+def _consume(url: str, now, lane: int, lanes: int, ready, start, results) -> None:
+    """One consumer: its own app and connection, sweeping its lane (as the worker's jobs
+    ``sla.tasks.sweep_lane`` do) until nothing is due; puts how many cases it acted on (or
+    its error) in ``results``."""
     from helpdesk import create_app
 
     try:
@@ -195,7 +198,7 @@ def _consume(url: str, now, ready, start, results) -> None:
             ready.wait(timeout=120)
             start.wait()
             acted = 0
-            while done := timers.sweep(now):
+            while done := timers.sweep(now, lane=lane, lanes=lanes):
                 acted += done
             results.put(acted)
     except Exception as error:  # the parent reports it

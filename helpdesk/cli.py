@@ -106,7 +106,7 @@ def serve_command(host, port, web_workers, job_workers):
                 "--workers",
                 str(job_workers),
                 "--worker-type",
-                "thread",
+                "process",  # two cores: see helpdesk.worker
             ],
             env=env,
         ),

@@ -73,6 +73,9 @@ DEFAULTS = {
     # holds SQLite's write lock about half a second), and how many hours before its response
     # is due a case shows in the queue's "breaching soon".
     "SLA_TIMER_BATCH": 500,
+    # The sweep's lanes: a case's lane is its id modulo this; each lane is a job of its own, so
+    # that as many job workers sweep at once, none preparing another's cases.
+    "SLA_SWEEP_LANES": 2,
     "SLA_BREACHING_SOON_HOURS": 4,
     # Outbound mail (helpdesk/mail): the SMTP relay, and how the outbox retries.
     "MAIL_SERVER": "localhost",

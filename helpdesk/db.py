@@ -16,10 +16,19 @@ timeout raises an error that ``is_busy`` recognises; the web answers it with a "
 again" page (``helpdesk.errors``).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from flask import Flask
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, __exception_wrapper__
+from peewee import (
+    DatabaseProxy,
+    Expression,
+    Model,
+    PostgresqlDatabase,
+    SqliteDatabase,
+    __exception_wrapper__,
+)
 from playhouse.db_url import connect
 
 from helpdesk import model_rows
@@ -324,6 +333,30 @@ def is_postgres() -> bool:
 
 def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
+
+
+@contextmanager
+def reads_only() -> Iterator[None]:
+    """Inside, this connection refuses to write: work prepared outside a transaction (the
+    timer sweep renders a batch's mail and entries there, while other writers go on, and
+    writes them later in a transaction of its own) cannot write by mistake without its claim.
+    SQLite's ``query_only``; PostgreSQL's read-only default for the transactions it begins
+    (its statements outside one are each their own)."""
+    setting = ("PRAGMA query_only = {}", "ON", "OFF") if is_sqlite() else _PG_READ_ONLY
+    db.execute_sql(setting[0].format(setting[1]))
+    try:
+        yield
+    finally:
+        db.execute_sql(setting[0].format(setting[2]))
+
+
+_PG_READ_ONLY = ("SET default_transaction_read_only = {}", "on", "off")
+
+
+def remainder(field, divisor: int):
+    """``field`` modulo ``divisor`` in SQL (peewee's ``%`` is LIKE; psycopg reads a single
+    ``%`` as the start of a placeholder)."""
+    return Expression(field, "%%" if is_postgres() else "%", divisor)
 
 
 #: PostgreSQL's codes for "another transaction was in the way": serialization failure,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-#: Worker threads per job consumer (as ``flask --app wsgi serve`` starts it).
-CONSUMER_THREADS = 2
+#: Worker processes per job consumer (as ``flask --app wsgi serve`` starts it).
+CONSUMER_WORKERS = 2
 
 
 def free_port() -> int:
@@ -108,8 +108,8 @@ def app_server(name: str, folder: Path, port: int, log: Path) -> Part:
 def consumer(name: str, folder: Path, log: Path) -> Part:
     """The job consumer as ``flask --app wsgi serve`` (``make run``) starts it."""
     command = [str(BIN / "huey_consumer"), "helpdesk.worker.huey"]
-    command += ["--workers", str(CONSUMER_THREADS)]
-    command += ["--worker-type", "thread"]
+    command += ["--workers", str(CONSUMER_WORKERS)]
+    command += ["--worker-type", "process"]
     return Part(name, command, log, {"HELPDESK_INSTANCE": str(folder)})
 
 

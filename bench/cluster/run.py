@@ -304,9 +304,9 @@ def in_the_kill_window(run: Run, twice: list[str], tries: dict[str, int]) -> lis
     the message when the consumer died before it could mark its row sent, so the row's lease
     ran out and it went out again (``helpdesk/mail/outbox.py``, "the window that remains":
     SMTP cannot ask whether a server already has a message). Such a row has more than one try,
-    and each killed consumer had at most one mail in hand per worker thread."""
+    and each killed consumer had at most one mail in hand per worker process."""
     kills = [f for f in run.faults if f.name.startswith("consumer SIGKILLed")]
-    most = parts.CONSUMER_THREADS * sum(1 for f in kills if f.note == "mid-delivery")
+    most = parts.CONSUMER_WORKERS * sum(1 for f in kills if f.note == "mid-delivery")
     return [m for m in twice if tries.get(m, 0) > 1][:most]
 
 

@@ -25,9 +25,9 @@ from helpdesk.policy import Category
 
 #: The timeline entries written by the change in progress (see ``changing``).
 _recording: ContextVar[list[Event] | None] = ContextVar("recording", default=None)
-#: Set by ``deferred``: entries are written when the change ends, all in one INSERT.
+#: Set by ``prepared``: entries are written by its batch, all in one INSERT.
 _deferring: ContextVar[bool] = ContextVar("deferring", default=False)
-#: Set by ``deferred``: the status moves waiting for ``write_moves`` (case, status read, time).
+#: Set by ``prepared``: the status moves waiting for ``write_moves`` (case, status read, time).
 _moves: ContextVar[list[tuple] | None] = ContextVar("moves", default=None)
 
 
@@ -38,7 +38,7 @@ def changing() -> Iterator[list[Event]]:
     outbox, timers, SLA clocks) is written with it or not at all. A change started inside
     another (a follow-up opened from a case) joins it and is announced with it."""
     if _recording.get() is not None:
-        if _deferring.get():  # no savepoint: the batch takes back a failed part (``deferred``)
+        if _deferring.get():  # no savepoint: the batch takes back a failed part (``prepared``)
             yield _recording.get()
             return
         with db.atomic():
@@ -58,30 +58,66 @@ def changing() -> Iterator[list[Event]]:
         _recording.reset(token)
 
 
-@contextmanager
-def deferred() -> Iterator[list[tuple]]:
-    """Inside, a change's timeline entries without recipients are written when it ends, in
-    one multi-row INSERT before its hooks hear them (the timer sweep's batch: hundreds of
-    status entries). Until then an entry has no id; one the caller takes back out of the
-    change's list (a case of the batch that failed) is never written. A change started inside
-    joins the batch without a savepoint of its own (hundreds of them cost as much as their
-    work): a caller that goes on after a part failed takes back what that part wrote.
+class Batch:
+    """A change of many cases worked out before its transaction (``prepared``): its
+    timeline entries (``events``) and status moves (``moves``: case, status read, time)
+    wait in memory until ``write`` runs inside the caller's transaction."""
 
-    Status moves inside are written by ``write_moves`` (at the latest when the change ends),
-    all in one UPDATE: the batch holds its cases, so their compare-and-set cannot fail (one
-    UPDATE per case cost a round trip each on PostgreSQL, and peewee's overhead on both). The
-    block yields the list of moves to come; a caller that takes back a part truncates it."""
-    moves: list[tuple] = []
-    token, moving = _deferring.set(True), _moves.set(moves)
+    def __init__(self):
+        self.events: list[Event] = []
+        self.moves: list[tuple] = []
+
+    def mark(self) -> tuple[int, int]:
+        """Where the batch stands, for ``take_back_to``."""
+        return len(self.events), len(self.moves)
+
+    def take_back_to(self, mark: tuple[int, int]) -> None:
+        """Forget what was added since ``mark`` (a case of the batch that failed)."""
+        del self.events[mark[0] :]
+        del self.moves[mark[1] :]
+
+    def take_back(self, case_ids: set[int]) -> None:
+        """Forget what the batch holds for the cases ``case_ids`` (lost to another writer)."""
+        self.events[:] = [e for e in self.events if e.case_id not in case_ids]
+        self.moves[:] = [m for m in self.moves if m[0].id not in case_ids]
+
+    def write(self, take_back) -> None:
+        """Inside the caller's transaction: the status moves in one UPDATE, the entries in
+        one INSERT, and then the hooks hear the entries, as at the end of ``changing``.
+        A case whose status was no longer the one its move read is not moved: ``take_back``
+        is called with their ids first, and what the batch holds for them is dropped."""
+        failed = write_moves()
+        if failed:
+            take_back(failed)
+            self.take_back(failed)
+        _write_deferred(self.events)
+        if self.events:
+            plugin_manager().hook.helpdesk_case_changed(events=self.events)
+
+
+@contextmanager
+def prepared() -> Iterator[Batch]:
+    """Inside, changes of cases are worked out without writing: their timeline entries
+    without recipients and their status moves wait in the yielded ``Batch`` until its
+    ``write`` (the timer sweep renders a batch's mail and entries while other writers go on,
+    then claims its cases and writes the lot in one short transaction). A change started
+    inside (``changing``) joins the batch without a transaction or savepoint of its own (and
+    hundreds of savepoints cost as much as their work): a caller that goes on after a part
+    failed takes it back (``Batch.take_back_to``). Moves are written in one UPDATE, a
+    compare-and-set on the status each read (one UPDATE per case cost a round trip each on
+    PostgreSQL, and peewee's overhead on both)."""
+    batch = Batch()
+    tokens = _recording.set(batch.events), _deferring.set(True), _moves.set(batch.moves)
     try:
-        yield moves
+        yield batch
     finally:
-        _moves.reset(moving)
-        _deferring.reset(token)
+        _moves.reset(tokens[2])
+        _deferring.reset(tokens[1])
+        _recording.reset(tokens[0])
 
 
 def write_moves() -> set[int]:
-    """Write the status moves that ``deferred`` holds back, one statement for the lot;
+    """Write the status moves that ``prepared`` holds back, one statement for the lot;
     returns the ids of the cases whose status was no longer the one their move read (none
     moved): the caller takes back what those cases wrote, or the change fails."""
     moves = _moves.get()
@@ -109,7 +145,7 @@ def _write_deferred(events: list[Event]) -> None:
 def record_event(case: Case, author: User | None, kind: EventKind, *, at, **values) -> Event:
     """Append a timeline entry to ``case`` (inside ``changing``, which announces it), with
     its recipients as rows too when ``values`` names them (``recipients``). Inside
-    ``deferred`` an entry without recipients is written with the change's others at its end."""
+    ``prepared`` an entry without recipients is written with the change's others at its end."""
     recording = _recording.get()
     if recording is not None and _deferring.get() and not values.get("recipients"):
         event = Event(case=case, author=author, kind=kind, created_at=at, **values)

@@ -60,7 +60,7 @@ LEASE_EXPIRED = "the worker sending it stopped before finishing; sent again (may
 
 _PENDING = "outbox_pending"  # ids enqueued in this app context, not yet handed to the queue
 
-#: The rows of the batch being written (``batched``), or None.
+#: The rows of the batch being held (``held``), or None.
 _batch: ContextVar[list[dict] | None] = ContextVar("outbox_batch", default=None)
 
 
@@ -126,7 +126,7 @@ def enqueue(
         "case": case,
     }
     buffer = _batch.get()
-    if buffer is not None:  # written with the rest of the batch (``batched``)
+    if buffer is not None:  # written with the rest of the batch (``held``)
         buffer.append(values)
         return OutboxMessage(**values)
     with db.atomic():
@@ -136,11 +136,11 @@ def enqueue(
 
 
 @contextmanager
-def batched() -> Iterator[list[dict]]:
-    """Mail enqueued inside is written in one INSERT when the block ends (inside the caller's
-    transaction, like ``enqueue``): the timer sweep writes a batch's mail this way. The block
-    yields the list of rows to come; a caller that rolls back part of its work truncates it.
-    ``enqueue`` then returns unsaved rows (without an id)."""
+def held() -> Iterator[list[dict]]:
+    """Mail enqueued inside is kept as rows in the list yielded, to be written by ``write``
+    in the caller's transaction: the timer sweep renders a batch's mail before it claims
+    the batch, and writes it in one INSERT with the claim. A caller that takes back part of
+    its work removes its rows. ``enqueue`` then returns unsaved rows (without an id)."""
     if _batch.get() is not None:  # joins an enclosing batch
         yield _batch.get()
         return
@@ -150,6 +150,11 @@ def batched() -> Iterator[list[dict]]:
         yield rows
     finally:
         _batch.reset(token)
+
+
+def write(rows: list[dict]) -> None:
+    """Write the rows ``held`` kept, in one INSERT (inside the caller's transaction, like
+    ``enqueue``); they are handed to the queue after commit."""
     if rows:
         names = list(rows[0])
         values = [tuple(row.values()) for row in rows]

@@ -4,10 +4,12 @@
 the steps after it, and on into the status a step moves the case to. The case page shows that
 walk as the policy preview; the sweep acts on its steps that are due.
 
-The sweep (``sweep``, run every minute by ``helpdesk.sla.tasks``) reads due clocks by the
-``timer_due_at`` index in batches, holding their cases (``_drain_timers``), and claims them
-with a conditional UPDATE (still due): of two workers, or a retried task, only one changes
-a row, and it acts in the same transaction, so a reminder goes out once or not at all.
+The sweep (``sweep``, run every minute by ``helpdesk.sla.tasks``, a job per lane of cases)
+reads due clocks by the ``timer_due_at`` index in batches, works out what each case's due
+step does without writing (``_act_on_batch``), and then claims the cases with a conditional
+UPDATE (their clocks still as read): of two workers, or a retried task, only one changes a
+row, and it writes what it worked out in the same transaction, so a reminder goes out once
+or not at all.
 
 Catching up after downtime: when several steps of a status are overdue at once, a reminder
 with a later step also due is skipped (nobody needs a reminder for a case that closes in the
@@ -28,7 +30,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases import changes, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
-from helpdesk.db import db, is_postgres
+from helpdesk.db import db, execute_native, is_postgres, placeholders, reads_only, remainder
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify, outbox
 from helpdesk.policy import Category, current_policy
@@ -96,66 +98,58 @@ def upcoming(clock: CaseClock, calendar, follow: bool = True, limit: int = PREVI
 # -- the sweep ----------------------------------------------------------------------------
 
 
-def sweep(now: datetime | None = None, batch: int | None = None) -> int:
-    """Act on every due timer and SLA alert; returns how many cases were acted on."""
+def sweep(
+    now: datetime | None = None, batch: int | None = None, lane: int = 0, lanes: int = 1
+) -> int:
+    """Act on every due timer and SLA alert of the cases in ``lane`` of ``lanes`` (a case's
+    lane is its id modulo ``lanes``: consumers that sweep different lanes at once never
+    prepare the same case); returns how many cases were acted on."""
     now = now or utcnow()
     batch = batch or current_app.config["SLA_TIMER_BATCH"]
-    return _drain_timers(now, batch) + _drain(CaseClock.alert_at, now, batch, _alert)
+    in_lane = remainder(CaseClock.case, lanes) == lane if lanes > 1 else None
+    done = _drain_timers(now, batch, in_lane)
+    return done + _drain(CaseClock.alert_at, now, batch, _alert, in_lane)
 
 
-def _drain_timers(now: datetime, batch: int) -> int:
-    """The due status timers, a batch per transaction until none is left.
-
-    A batch is read and claimed in one transaction that holds its rows: PostgreSQL locks its
-    cases (``FOR UPDATE OF case SKIP LOCKED``: a second worker takes the next cases instead
-    of waiting, and so does a sweep meeting a case that a person's change holds), SQLite's
-    transaction holds the write lock from its start. So one UPDATE claims the whole batch and
-    returns its clocks, nobody else changes its cases until it commits, and the cases and
-    their requesters are read in two queries. The batch writes its timeline entries and its
-    mail in one multi-row INSERT each, and its hooks hear it once.
-
-    Why this cannot deadlock on PostgreSQL: every change locks a case's row before its clock
-    (the clock is locked by the hook ``clocks`` after the change wrote the case), so a
-    change waits for a clock only of a case whose row it holds (the SLA alerts and a
-    resubmission date lock a clock alone, and then add to no counter); the sweep takes case rows
-    without waiting, then their clocks, then the counters its hooks add to (in the keys'
-    order, as every change does). A change that meets a case of the batch waits at the
-    case's row, before it holds any counter. As in ``_drain``, a row read again in a state
-    already tried ends the run.
-    """
+def _drain_timers(now: datetime, batch: int, in_lane=None) -> int:
+    """The due status timers, a batch at a time until none is left (``_act_on_batch``).
+    As in ``_drain``, a row read again in a state already tried ends the run."""
     done, tried = 0, set()
     while True:
-        with db.atomic():
-            query = (
-                CaseClock.select(CaseClock.case, CaseClock.timer_due_at, CaseClock.timer_step)
-                .join(Case, on=(Case.id == CaseClock.case))
-                .where(CaseClock.timer_due_at <= now)
-                .order_by(CaseClock.timer_due_at)
-                .limit(batch)
-            )
-            if is_postgres():
-                query = query.for_update(of=Case, skip_locked=True)
-            rows = [row for row in query if _state(row, CaseClock.timer_due_at) not in tried]
-            if not rows:
-                return done
-            tried.update(_state(row, CaseClock.timer_due_at) for row in rows)
-            done += _act_on_batch(rows, now)
+        query = (
+            CaseClock.select()
+            .where(CaseClock.timer_due_at <= now)
+            .order_by(CaseClock.timer_due_at)
+            .limit(batch)
+        )
+        if in_lane is not None:
+            query = query.where(in_lane)
+        rows = [row for row in query if _state(row, CaseClock.timer_due_at) not in tried]
+        if not rows:
+            return done
+        tried.update(_state(row, CaseClock.timer_due_at) for row in rows)
+        done += _act_on_batch(rows, now)
 
 
 def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
-    # Claimed as they are now: a worker that acted on one of these cases after this
-    # transaction's read (and before its lock) has taken it out of the due set, or moved it
-    # on to a step that is due now (which this worker then takes).
-    claimed = (
-        CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1)
-        .where(CaseClock.case.in_([row.case_id for row in rows]) & (CaseClock.timer_due_at <= now))
-        .returning(*CaseClock._meta.sorted_fields)
-        .execute()
-    )
-    clocks_by_case = {clock.case_id: clock for clock in claimed}
-    ids = list(clocks_by_case)
-    due = {row.case_id: row.timer_due_at for row in rows}
-    cases = {c.id: c for c in Case.select().where(Case.id.in_(ids))}
+    """Act on the due clocks ``rows`` as they were read: first work out, without writing,
+    what each case's due step does (its entries, status move and mail, rendered); then, in
+    one short transaction, claim the cases whose clocks are still in the state read and
+    write what was worked out for them. Only the claim and the writes hold SQLite's one
+    write lock (the rendering took as long as the writes, and two consumers can now render
+    while the other writes); on PostgreSQL the transaction first takes the cases' rows
+    (``FOR UPDATE SKIP LOCKED``: a case that another sweep or a person's change holds is
+    left for the next sweep) and then claims their clocks, so every change locks a case
+    before its clock (the clock is locked by the hook ``clocks`` after the change wrote the
+    case) and none of them can deadlock with the sweep. A reminder or move goes out once
+    or not at all: it is written with its claim, and a claim made by another sweep first
+    (or a person's change, which plans the clock anew) leaves it out.
+
+    The batch is one change: its status moves are written in one UPDATE, its timeline
+    entries in one INSERT, its mail in another, each template prepared once per language
+    (``notify.rendering_once``), and its hooks (clocks, reports, webhooks) hear its entries
+    once and read what they need for all its cases at once."""
+    cases = {c.id: c for c in Case.select().where(Case.id.in_([row.case_id for row in rows]))}
     people = {c.requester_id for c in cases.values()} | {
         c.assignee_id for c in cases.values() if c.assignee_id
     }
@@ -164,54 +158,111 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
         case.requester = users[case.requester_id]
         if case.assignee_id:
             case.assignee = users[case.assignee_id]
-    calendar, done = sla.calendar(), 0
-    # The batch is one change: the hooks (clocks, reports, webhooks) hear its timeline
-    # entries once, at its end, and read what they need for all its cases at once.
-    # Its timeline entries go into the database in one INSERT at its end (``deferred``),
-    # its mail in another (``outbox.batched``), each template prepared once per language.
-    # No case acts in a savepoint of its own: its cases are held (see ``_drain_timers``), so
-    # a status move's compare-and-set cannot fail, and a case that failed anyway would have
-    # written nothing but its claim (its entries and mail wait in the lists until the end).
+    calendar = sla.calendar()
+    acted: dict[int, bool] = {}  # by case: whether taking its step counts as acting
+    replanned: list[CaseClock] = []  # clocks whose next step is written with the claim
     with (
         sla.timers_kept(),
         notify.rendering_once(),
-        outbox.batched() as mails,
+        outbox.held() as mails,
         clocks.effective_times(),
-        changes.deferred() as moves,
-        changes.changing() as events,
+        changes.prepared() as batch,
     ):
-        for case_id in ids:
-            written, recorded, moved = len(mails), len(events), len(moves)
-            clock = clocks_by_case[case_id]
-            clock.timer_step -= 1  # walk from the claimed step
-            try:
-                done += _take(cases[case_id], clock, now, calendar)
-            except CaseError as error:
-                del mails[written:]
-                del events[recorded:]
-                del moves[moved:]
-                _unclaim(clock, due[case_id], error)
-        # The batch's status moves, in one UPDATE: a case whose status was not the one read
-        # (which its held row rules out) takes back its entries and mail, as above.
-        failed = changes.write_moves()
-        if failed:
-            mails[:] = [m for m in mails if m["case"] is None or m["case"].id not in failed]
-            events[:] = [e for e in events if e.case_id not in failed]
-            for case_id in failed:
-                _unclaim(clocks_by_case[case_id], due[case_id], "its status changed")
-            done -= len(failed)
-    return done
+        with reads_only():
+            for row in rows:
+                if row.case_id not in cases:
+                    continue  # deleted since it was read
+                mark, written = batch.mark(), len(mails)
+                try:
+                    acted[row.case_id], planned = _take(cases[row.case_id], row, now, calendar)
+                except CaseError as error:
+                    batch.take_back_to(mark)
+                    del mails[written:]
+                    log.warning("sweep: case %s left for later (%s)", row.case_id, error)
+                    continue
+                if planned:
+                    replanned.append(planned)
+        with db.atomic():
+            claimed = _claim([row for row in rows if row.case_id in acted])
+            lost = set(acted) - claimed
+
+            def take_back(case_ids: set[int]) -> None:
+                mails[:] = [m for m in mails if m["case"] is None or m["case"].id not in case_ids]
+                for case_id in case_ids & claimed:  # its status changed: given back
+                    _unclaim(case_id, rows, "its status changed")
+                lost.update(case_ids)
+
+            take_back(lost)
+            batch.take_back(lost)
+            for clock in replanned:
+                if clock.case_id not in lost:
+                    _write_timer(clock)
+            batch.write(take_back)
+            outbox.write(mails)
+    return sum(done for case_id, done in acted.items() if case_id not in lost)
 
 
-def _unclaim(clock: CaseClock, due_at: datetime, error) -> None:
-    """Give back the claim of a case the batch could not act on."""
-    CaseClock.update(timer_due_at=due_at, timer_step=clock.timer_step).where(
-        CaseClock.case == clock.case_id
+def _claim(rows: list[CaseClock]) -> set[int]:
+    """Claim the due steps of ``rows`` whose clocks are still in the state read (their
+    step taken: ``timer_step`` one on, nothing due until the step's work plans the next);
+    on PostgreSQL only of the cases whose rows this transaction could lock at once. The
+    ids of the cases claimed."""
+    ids = [row.case_id for row in rows]
+    if not ids:
+        return set()
+    if is_postgres():
+        held = Case.select(Case.id).where(Case.id.in_(ids)).for_update(skip_locked=True)
+        ids = [case.id for case in held]
+        if not ids:
+            return set()
+    wanted = {row.case_id: row for row in rows}
+    fields = CaseClock._meta.fields
+    columns = ("case_id", "due", "step", "status")
+    params = []
+    for case_id in ids:
+        row = wanted[case_id]
+        params += [
+            case_id,
+            fields["timer_due_at"].db_value(row.timer_due_at),
+            row.timer_step,
+            row.timer_status,
+        ]
+    native = is_postgres()
+    types = ("integer", "timestamp", "integer", "varchar")
+    values = placeholders(len(ids), len(columns), native, types)
+    table = CaseClock._meta.table_name
+    sql = (
+        f"WITH v({', '.join(columns)}) AS (VALUES {values}) "
+        f'UPDATE "{table}" SET "timer_due_at" = NULL, "timer_step" = "{table}"."timer_step" + 1 '
+        f'FROM v WHERE "{table}"."case_id" = v.case_id AND "{table}"."timer_due_at" = v.due '
+        f'AND "{table}"."timer_step" = v.step AND "{table}"."timer_status" = v.status '
+        f'RETURNING "{table}"."case_id"'
+    )
+    cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _write_timer(clock: CaseClock) -> None:
+    """Write the timer columns that taking the claimed step planned anew (a reminder's next
+    step, or a clock planned again from its case's status)."""
+    CaseClock.update(
+        timer_status=clock.timer_status,
+        timer_step=clock.timer_step,
+        timer_base_at=clock.timer_base_at,
+        timer_due_at=clock.timer_due_at,
+    ).where(CaseClock.case == clock.case_id).execute()
+
+
+def _unclaim(case_id: int, rows: list[CaseClock], error) -> None:
+    """Give back the claim of a case the batch could not act on: its clock as read."""
+    row = next(row for row in rows if row.case_id == case_id)
+    CaseClock.update(timer_due_at=row.timer_due_at, timer_step=row.timer_step).where(
+        CaseClock.case == case_id
     ).execute()
-    log.warning("sweep: case %s changed under the batch (%s)", clock.case_id, error)
+    log.warning("sweep: case %s changed under the batch (%s)", case_id, error)
 
 
-def _drain(column, now, batch, act) -> int:
+def _drain(column, now, batch, act, in_lane=None) -> int:
     """Take due rows by ``column`` in batches until none is left. Acting takes a row out of
     the due set, or puts it back in a new state (a move into a status that is itself overdue);
     a row read again in a state already tried ends the run, so a stuck row cannot loop."""
@@ -223,6 +274,8 @@ def _drain(column, now, batch, act) -> int:
             .order_by(column)
             .limit(batch)
         )
+        if in_lane is not None:
+            query = query.where(in_lane)
         rows = [row for row in query if _state(row, column) not in tried]
         if not rows:
             return done
@@ -239,30 +292,15 @@ def _state(row, column) -> tuple:
     return (row.case_id, getattr(row, column.name), row.timer_step, row.alert_stage)
 
 
-def _fire(row: CaseClock, now: datetime) -> bool:
-    """Claim one case's due step, as read in ``row``, and take it (a sweep of one case)."""
-    with db.atomic():
-        claimed = (
-            CaseClock.update(timer_due_at=None, timer_step=CaseClock.timer_step + 1)
-            .where(
-                (CaseClock.case == row.case_id)
-                & (CaseClock.timer_due_at == row.timer_due_at)
-                & (CaseClock.timer_step == row.timer_step)
-            )
-            .execute()
-        )
-        if not claimed:
-            return False
-        clock = CaseClock.get(CaseClock.case == row.case_id)
-        clock.timer_step -= 1  # walk from the claimed step
-        return _take(Case.get_by_id(row.case_id), clock, now, sla.calendar())
-
-
-def _take(case: Case, clock: CaseClock, now: datetime, calendar) -> bool:
-    """Take the claimed step of ``clock``, with what else of its status is overdue."""
-    if clock.timer_status != case.status:  # stale: re-plan from the case as it is
-        _replan(clock, case, calendar)
-        return False
+def _take(case: Case, clock: CaseClock, now: datetime, calendar) -> tuple[bool, CaseClock | None]:
+    """Work out taking the due step of ``clock`` (as read), with what else of its status is
+    overdue: whether that counts as acting, and the clock's timer planned anew when no
+    status move plans it (written with the claim), else None."""
+    planned = CaseClock(**clock.__data__)
+    if clock.timer_status != case.status:  # stale: plan again from the case as it is
+        planned.timer_status, planned.timer_step, planned.timer_base_at = case.status, 0, utcnow()
+        clocks.schedule_timer(planned, calendar)
+        return False, planned
     due = [s for s in upcoming(clock, calendar, follow=False, limit=50) if s.when <= now]
     for position, step in enumerate(due):
         later_due = position + 1 < len(due)
@@ -271,20 +309,12 @@ def _take(case: Case, clock: CaseClock, now: datetime, calendar) -> bool:
                 _remind(case, step)
             continue
         _move(case, step, clock, calendar, now)
-        return True
+        return True, None
     last = due[-1] if due else None
-    fresh = CaseClock.get(CaseClock.case == case.id)
-    fresh.timer_step = (last.index + 1) if last else clock.timer_step
-    fresh.timer_base_at = last.when if last else clock.timer_base_at
-    clocks.schedule_timer(fresh, calendar)
-    fresh.save()
-    return True
-
-
-def _replan(clock, case, calendar) -> None:
-    clock.timer_status, clock.timer_step, clock.timer_base_at = case.status, 0, utcnow()
-    clocks.schedule_timer(clock, calendar)
-    clock.save()
+    planned.timer_step = (last.index + 1) if last else clock.timer_step
+    planned.timer_base_at = last.when if last else clock.timer_base_at
+    clocks.schedule_timer(planned, calendar)
+    return True, planned
 
 
 def _remind(case: Case, step: Step) -> None:

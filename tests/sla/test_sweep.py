@@ -21,9 +21,10 @@ def test_the_same_due_step_claimed_twice_acts_once(vendor):
     service.move_status(case, v.people["erik.first"], "waiting")
     v.at("2026-12-07T08:00:00")
     [row] = CaseClock.select().where(CaseClock.timer_due_at <= datetime(2026, 12, 7, 8, 0))
+    [again] = CaseClock.select().where(CaseClock.case == row.case_id)
     now = datetime(2026, 12, 7, 8, 0)
-    assert timers._fire(row, now) is True
-    assert timers._fire(row, now) is False  # a second worker with the same snapshot
+    assert timers._act_on_batch([row], now) == 1
+    assert timers._act_on_batch([again], now) == 0  # a second worker with the same snapshot
     assert len([s for s in v.subjects() if "Reminder" in s]) == 1
 
 
@@ -185,25 +186,31 @@ def test_the_queue_shows_when_each_answer_is_due_most_urgent_first(vendor):
 
 def test_the_sweep_runs_on_the_job_queue(vendor):
     """What the worker does every minute, through the real queue (huey's SQLite file, or Redis
-    in the PostgreSQL run): the sweep writes the reminder, its delivery follows after commit."""
+    in the PostgreSQL run): the periodic sweep takes the cases of lane 0 and queues a job for
+    each other lane; the sweeps write the reminders, their deliveries follow after commit."""
     from helpdesk.jobs import huey
     from helpdesk.mail import tasks
     from helpdesk.mail.models import OutboxMessage
     from helpdesk.sla.tasks import sweep_timers
 
-    v = vendor("property_software", HUEY_IMMEDIATE=False)
+    v = vendor("property_software", HUEY_IMMEDIATE=False, SLA_SWEEP_LANES=3)
     v.at("2026-11-30T08:00:00")
-    case = v.open("fault", "standard")
-    service.move_status(case, v.people["erik.first"], "waiting")
+    cases = [v.open("fault", "standard", subject=f"Case {n}") for n in range(3)]
+    for case in cases:
+        service.move_status(case, v.people["erik.first"], "waiting")
     v.at("2026-12-07T08:30:00")
     tasks.flush_after_commit()
-    huey.flush()  # the acknowledgement's delivery is not what this test is about
+    huey.flush()  # the acknowledgements' deliveries are not what this test is about
     sweep_timers()  # the periodic task, as the consumer's scheduler enqueues it
     assert huey.pending_count() == 1
     huey.execute(huey.dequeue())
-    reminder = OutboxMessage.get(OutboxMessage.subject.contains("Reminder"))
-    assert reminder.case_id == case.id
-    assert huey.pending_count() == 1  # its delivery, handed over after the sweep committed
-    huey.execute(huey.dequeue())
-    assert any("Reminder" in s for s in v.subjects())
-    huey.flush()
+    in_lane_0 = [c for c in cases if c.id % 3 == 0]
+    reminders = OutboxMessage.select().where(OutboxMessage.subject.contains("Reminder"))
+    assert [m.case_id for m in reminders.clone()] == [c.id for c in in_lane_0]
+    assert huey.pending_count() == 2 + len(in_lane_0)  # lanes 1 and 2, lane 0's delivery
+    while huey.pending_count():
+        huey.execute(huey.dequeue())
+    assert sorted(m.case_id for m in reminders.clone()) == sorted(c.id for c in cases)
+    assert sorted(s for s in v.subjects() if "Reminder" in s) == sorted(
+        f"[#{c.call_id}] Reminder: we are waiting for your answer" for c in cases
+    )

@@ -1,17 +1,20 @@
 """The timer sweep in batches (issue 19): several consumers share the due cases without
 acting twice, and a batch's mail reaches the outbox (and the SMTP server) once each."""
 
+import threading
 from collections import Counter
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from peewee import DatabaseError
 
 from helpdesk.accounts.models import User
 from helpdesk.cases import changes, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind
+from helpdesk.db import db, is_postgres
 from helpdesk.mail import notify
 from helpdesk.mail.models import OutboxMessage
 from helpdesk.policy import current_policy
@@ -210,3 +213,118 @@ def test_mail_prepared_once_per_language_reads_as_mail_rendered_alone(vendor, la
     assert all(html for _subject, _text, html in alone)
     assert "Mia &lt;Müller&gt; &amp; Co" in alone[0][2]
     assert "<!doctype html>" in alone[-1][2]  # case_status has its own HTML template
+
+
+def test_a_case_a_person_moves_while_the_batch_is_rendered_gets_only_the_persons_move(
+    vendor, monkeypatch
+):
+    """The batch is worked out before its transaction: a person who moves one of its cases
+    in between (on another connection) plans its clock anew, so the batch's claim of that
+    case fails and writes nothing for it, while the others move with their entry and mail."""
+    v = vendor("erp_handbook", SLA_TIMER_BATCH=10)
+    cases, now = waiting_for_customer(v, 3)
+    moved_by_hand = cases[1]
+    worked_out = timers.reads_only
+
+    def person_moves():
+        with v.app.app_context():
+            agent = User.get_by_id(v.people["erik.first"].id)
+            service.move_status(Case.get_by_id(moved_by_hand.id), agent, "in_progress")
+        db.close()
+
+    @contextmanager
+    def then_a_person_moves():
+        with worked_out():
+            yield
+        person = threading.Thread(target=person_moves)
+        person.start()
+        person.join()
+
+    monkeypatch.setattr(timers, "reads_only", then_a_person_moves)
+    assert timers.sweep() == 2
+    ids = [c.id for c in cases]
+    entries = Event.select(Event.case, Event.author).where(
+        Event.case.in_(ids) & (Event.kind == EventKind.STATUS) & (Event.created_at >= now)
+    )
+    assert sorted((e.case_id, e.author_id is None) for e in entries) == sorted(
+        [(cases[0].id, True), (moved_by_hand.id, False), (cases[2].id, True)]
+    )
+    mails = OutboxMessage.select().where(OutboxMessage.case.in_(ids))
+    timer_mails = Counter(m.case_id for m in mails if m.created_at >= now)
+    assert timer_mails[moved_by_hand.id] == 0
+    assert timer_mails[cases[0].id] == timer_mails[cases[2].id] == 1
+    clock = CaseClock.get(CaseClock.case == moved_by_hand.id)
+    assert (clock.timer_status, clock.timer_step) == ("in_progress", 0)  # the person's plan
+    assert Case.get_by_id(moved_by_hand.id).status == "in_progress"
+    assert open_tally.stored() == open_tally.recount()
+    assert timers.sweep() == 0
+
+
+def test_nothing_is_written_while_a_batch_is_worked_out(vendor):
+    """The batch's preparation runs with writes refused (``db.reads_only``): a write there
+    fails instead of landing outside the claim's transaction; afterwards writes work."""
+    v = vendor("erp_handbook")
+    case = v.open("general_request", "standard")
+    with timers.reads_only(), pytest.raises(DatabaseError):
+        Case.update(subject="Changed").where(Case.id == case.id).execute()
+    Case.update(subject="Changed").where(Case.id == case.id).execute()
+    assert Case.get_by_id(case.id).subject == "Changed"
+
+
+def test_sweeps_of_two_lanes_share_the_due_cases_without_overlap(vendor):
+    """Two consumers, each sweeping its lane (the case's id modulo 2), at once: each acts on
+    its own lane's cases only, and together on all of them, once each."""
+    v = vendor("erp_handbook", SLA_TIMER_BATCH=3)
+    cases, _now = waiting_for_customer(v, 9)
+    acted = at_once(
+        v,
+        lambda: ("even", timers.sweep(lane=0, lanes=2)),
+        lambda: (
+            "odd",
+            timers.sweep(lane=1, lanes=2),
+        ),
+    )
+    ids = [c.id for c in cases]
+    assert dict(acted) == {
+        "even": sum(1 for i in ids if i % 2 == 0),
+        "odd": sum(1 for i in ids if i % 2 == 1),
+    }
+    moves = Counter(
+        e.case_id
+        for e in Event.select(Event.case).where(
+            Event.case.in_(ids) & (Event.kind == EventKind.STATUS) & Event.author.is_null()
+        )
+    )
+    assert moves == dict.fromkeys(ids, 1)
+    assert timers.sweep() == 0
+
+
+def test_a_case_another_transaction_holds_is_left_for_the_next_sweep(vendor):
+    """On PostgreSQL the batch takes its cases' rows without waiting (``SKIP LOCKED``): a
+    case that a person's change holds is left out of this sweep, and the next one takes it."""
+    if not is_postgres():
+        pytest.skip("SQLite's writers take turns: the sweep waits for the one write lock")
+    v = vendor("erp_handbook", SLA_TIMER_BATCH=10)
+    cases, _now = waiting_for_customer(v, 3)
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with v.app.app_context(), db.atomic():
+            Case.select().where(Case.id == cases[0].id).for_update().get()
+            held.set()
+            release.wait(timeout=30)
+        db.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(timeout=10)
+    try:
+        assert timers.sweep() == 2  # did not wait for the held case
+    finally:
+        release.set()
+        thread.join()
+    assert Case.get_by_id(cases[0].id).status == "waiting_for_customer"
+    assert timers.sweep() == 1
+    assert {c.status for c in Case.select().where(Case.id.in_([c.id for c in cases]))} == {
+        "pending_closure"
+    }
