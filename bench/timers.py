@@ -13,6 +13,7 @@ case was acted on exactly once.
 import multiprocessing
 import os
 import re
+import shutil
 import sqlite3
 import time
 import urllib.parse
@@ -206,7 +207,7 @@ def _consume(url: str, now, lane: int, lanes: int, ready, start, results) -> Non
 
 
 def _copy_database(url: str) -> str:
-    """A copy of the dataset at ``url``: SQLite's online backup, PostgreSQL's TEMPLATE."""
+    """A copy of the dataset at ``url``: SQLite's file, PostgreSQL's TEMPLATE."""
     _close_all()
     if url.startswith("sqlite"):
         source = url.removeprefix("sqlite:///")
@@ -214,10 +215,19 @@ def _copy_database(url: str) -> str:
         for leftover in (target, target + "-wal", target + "-shm"):
             if os.path.exists(leftover):
                 os.remove(leftover)
-        with sqlite3.connect(source) as original, sqlite3.connect(target) as copied:
-            original.backup(copied)
-        original.close()
-        copied.close()
+        # The file copied whole while a read transaction keeps it as it is, its log written
+        # back first (SQLite's online backup copied page by page: 30 s at 1,000,000 cases).
+        original = sqlite3.connect(source, isolation_level=None)
+        try:
+            busy, _frames, _written = original.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise RuntimeError(f"{source} is being written: its log could not be emptied")
+            original.execute("BEGIN")
+            original.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            shutil.copyfile(source, target)
+            original.execute("COMMIT")
+        finally:
+            original.close()
         return f"sqlite:///{target}"
     name = urllib.parse.urlsplit(url).path.strip("/")
     copy = f"{name}_shared"

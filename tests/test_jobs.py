@@ -4,7 +4,8 @@ import os
 import socket
 from datetime import datetime
 
-from huey.storage import RedisStorage, SqliteStorage
+import pytest
+from huey.storage import PriorityRedisStorage, RedisStorage, SqliteStorage
 
 from helpdesk import jobs
 from helpdesk.system import SystemState
@@ -12,9 +13,52 @@ from helpdesk.system import SystemState
 
 def test_queue_uses_the_configured_storage(make_app):
     app = make_app(HUEY_IMMEDIATE=False)
-    expected = RedisStorage if os.environ.get("REDIS_URL") else SqliteStorage
+    expected = PriorityRedisStorage if os.environ.get("REDIS_URL") else SqliteStorage
     assert isinstance(app.extensions["huey"].storage, expected)
-    assert jobs.queue_kind() == ("redis" if expected is RedisStorage else "sqlite")
+    assert jobs.queue_kind() == ("redis" if expected is PriorityRedisStorage else "sqlite")
+
+
+def test_periodic_jobs_go_ahead_of_a_backlog_of_deliveries(make_app):
+    """A burst of mail queues thousands of deliveries; the heartbeat and the timer sweep (and
+    its lanes) queued after them are taken first, the deliveries then in their order."""
+    from helpdesk.mail.tasks import deliver
+    from helpdesk.sla.tasks import sweep_lane, sweep_timers
+
+    app = make_app(HUEY_IMMEDIATE=False)
+    huey = app.extensions["huey"]
+    huey.flush()
+    for pk in range(1, 6):
+        deliver(pk)
+    jobs.heartbeat()
+    sweep_timers()
+    sweep_lane(1, 2)
+    deliver(6)
+    taken = [huey.dequeue() for _ in range(huey.pending_count())]
+    assert [(t.name, t.args) for t in taken] == [
+        ("heartbeat", ()),
+        ("sweep_timers", ()),
+        ("sweep_lane", (1, 2)),
+        *(("deliver", (pk,)) for pk in range(1, 7)),
+    ]
+
+
+def test_a_queue_an_earlier_version_kept_in_redis_as_a_list_is_taken_over(make_app):
+    """Before periodic jobs went ahead, Redis kept the queue as a list; the sorted set that
+    replaces it under the same key takes its jobs, in their order, when the app starts."""
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("Redis's queue")
+    from helpdesk.mail.tasks import deliver
+
+    app = make_app(HUEY_IMMEDIATE=False)
+    huey = app.extensions["huey"]
+    huey.flush()
+    earlier = RedisStorage(huey.name, url=app.config["REDIS_URL"])
+    for pk in (7, 8, 9):
+        earlier.enqueue(huey.serialize_task(deliver.s(pk)))
+    assert huey.storage.conn.type(huey.storage.queue_key) == b"list"
+    again = make_app(HUEY_IMMEDIATE=False, HUEY_NAME=huey.name)
+    huey = again.extensions["huey"]
+    assert [huey.dequeue().args for _ in range(huey.pending_count())] == [(7,), (8,), (9,)]
 
 
 def test_a_queued_task_runs_in_the_apps_context(make_app):

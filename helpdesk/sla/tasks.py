@@ -3,7 +3,7 @@
 from flask import current_app
 from huey import crontab
 
-from helpdesk.jobs import huey
+from helpdesk.jobs import AHEAD, huey
 from helpdesk.metrics import SWEEP_SECONDS
 from helpdesk.sla import timers
 
@@ -19,7 +19,7 @@ def sweep_timers() -> None:
     sweep_lane.call_local(0, lanes)
 
 
-@huey.task()
+@huey.task(priority=AHEAD)
 def sweep_lane(lane: int, lanes: int) -> None:
     """The sweep of the cases whose id modulo ``lanes`` is ``lane``."""
     with SWEEP_SECONDS.time():
