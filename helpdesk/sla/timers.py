@@ -136,14 +136,15 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
     what each case's due step does (its entries, status move and mail, rendered); then, in
     one short transaction, claim the cases whose clocks are still in the state read and
     write what was worked out for them. Only the claim and the writes hold SQLite's one
-    write lock (the rendering took as long as the writes, and two consumers can now render
-    while the other writes); on PostgreSQL the transaction first takes the cases' rows
-    (``FOR UPDATE SKIP LOCKED``: a case that another sweep or a person's change holds is
-    left for the next sweep) and then claims their clocks, so every change locks a case
-    before its clock (the clock is locked by the hook ``clocks`` after the change wrote the
-    case) and none of them can deadlock with the sweep. A reminder or move goes out once
-    or not at all: it is written with its claim, and a claim made by another sweep first
-    (or a person's change, which plans the clock anew) leaves it out.
+    write lock, so one consumer works out its next batch while another writes (at 1,000,000
+    cases working out is a fifth of a batch's time, writing the rest); on PostgreSQL the
+    transaction first takes the cases' rows (``FOR UPDATE SKIP LOCKED``: a case that another
+    sweep or a person's change holds is left for the next sweep) and then claims their
+    clocks, so every change locks a case before its clock (the clock is locked by the hook
+    ``clocks`` after the change wrote the case) and none of them can deadlock with the sweep.
+    A reminder or move goes out once or not at all: it is written with its claim, and a
+    claim made by another sweep first (or a person's change, which plans the clock anew)
+    leaves it out.
 
     The batch is one change: its status moves are written in one UPDATE, its timeline
     entries in one INSERT, its mail in another, each template prepared once per language
