@@ -245,7 +245,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.timers_only or args.reports_only:
         _folder, facts = prepare(args.cases)
-        print(_reports_line() if args.reports_only else _timer_line(args, facts))
+        print(_reports_line() if args.reports_only else _timer_line(args))
         return 0
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
@@ -253,7 +253,7 @@ def main() -> int:
     folder, facts = prepare(args.cases)
     if args.knowledge_only:
         return _knowledge_only(args, folder, facts)
-    sweep = "" if args.pages_only else _timer_line(args, facts) + "\n" + _reports_line()
+    sweep = "" if args.pages_only else _timer_line(args) + "\n" + _reports_line()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = serve(folder, port)
@@ -332,7 +332,7 @@ def _knowledge_only(args, folder: Path, facts: dict) -> int:
 CONSUMERS = 2
 
 
-def _timer_line(args, facts: dict) -> str:
+def _timer_line(args) -> str:
     """One timer sweep (``bench.timers``) on the dataset ``prepare`` left configured: by
     ``CONSUMERS`` processes on a copy, committing, each sweeping its lane; with
     ``--consumers 1`` or ``--statements`` in this process, rolled back."""

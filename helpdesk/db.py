@@ -295,6 +295,26 @@ def save_changed(rows: list) -> None:
             row._dirty.clear()
 
 
+def update_from_values(model, columns, types, rows, assigned: str, matched: str) -> set:
+    """One UPDATE of ``model``'s rows from a list of values ``v``, its SQL written here (a
+    timer sweep's batch changes hundreds of rows, each with its own values): ``rows`` are
+    tuples of ``columns``' values, the first the row's primary key; ``types`` PostgreSQL's
+    types of ``columns`` (``placeholders``); ``assigned`` the SET clause and ``matched`` the
+    condition beyond the key, naming the list's values ``v.<column>``. The keys of the rows
+    it changed."""
+    table, key = model._meta.table_name, model._meta.primary_key.column_name
+    native = is_postgres()
+    values = placeholders(len(rows), len(columns), native, tuple(types))
+    sql = (
+        f"WITH v({', '.join(columns)}) AS (VALUES {values}) "
+        f'UPDATE "{table}" SET {assigned} FROM v '
+        f'WHERE "{table}"."{key}" = v.{columns[0]} AND {matched} RETURNING "{table}"."{key}"'
+    )
+    params = [value for row in rows for value in row]
+    cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
+    return {row[0] for row in cursor.fetchall()}
+
+
 @lru_cache(maxsize=64)
 def placeholders(rows: int, width: int, native: bool, types: tuple[str, ...] = ()) -> str:
     """``(?, ?), (?, ?)`` for ``rows`` rows of ``width`` values; ``native``: PostgreSQL's
@@ -342,15 +362,12 @@ def reads_only() -> Iterator[None]:
     writes them later in a transaction of its own) cannot write by mistake without its claim.
     SQLite's ``query_only``; PostgreSQL's read-only default for the transactions it begins
     (its statements outside one are each their own)."""
-    setting = ("PRAGMA query_only = {}", "ON", "OFF") if is_sqlite() else _PG_READ_ONLY
-    db.execute_sql(setting[0].format(setting[1]))
+    setting = "PRAGMA query_only" if is_sqlite() else "SET default_transaction_read_only"
+    db.execute_sql(f"{setting} = on")
     try:
         yield
     finally:
-        db.execute_sql(setting[0].format(setting[2]))
-
-
-_PG_READ_ONLY = ("SET default_transaction_read_only = {}", "on", "off")
+        db.execute_sql(f"{setting} = off")
 
 
 def remainder(field, divisor: int):

@@ -18,7 +18,7 @@ from peewee import Field
 from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, EventRecipient, Follower
-from helpdesk.db import INSERT_ROWS, db, execute_native, insert_rows, is_postgres, placeholders
+from helpdesk.db import INSERT_ROWS, db, insert_rows, update_from_values
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
@@ -81,18 +81,18 @@ class Batch:
         self.events[:] = [e for e in self.events if e.case_id not in case_ids]
         self.moves[:] = [m for m in self.moves if m[0].id not in case_ids]
 
-    def write(self, take_back) -> None:
+    def write(self) -> set[int]:
         """Inside the caller's transaction: the status moves in one UPDATE, the entries in
-        one INSERT, and then the hooks hear the entries, as at the end of ``changing``.
-        A case whose status was no longer the one its move read is not moved: ``take_back``
-        is called with their ids first, and what the batch holds for them is dropped."""
+        one INSERT, and then the hooks hear the entries, as at the end of ``changing``. A
+        case whose status was no longer the one its move read is not moved, and what the
+        batch holds for it is dropped: their ids are returned (the caller takes back the
+        rest of what it did for them)."""
         failed = write_moves()
-        if failed:
-            take_back(failed)
-            self.take_back(failed)
+        self.take_back(failed)
         _write_deferred(self.events)
         if self.events:
             plugin_manager().hook.helpdesk_case_changed(events=self.events)
+        return failed
 
 
 @contextmanager
@@ -245,24 +245,16 @@ def _move_rows(moves: list[tuple], touched: bool) -> set[int]:
     cases it did not move."""
     names = _MOVED + (("updated_at",) if touched else ())
     fields = Case._meta.fields
-    columns = ("id", "was", *names)
-    params = []
+    rows = []
     for case, read, at in moves:
-        params += [case.id, read, *(fields[name].db_value(getattr(case, name)) for name in _MOVED)]
+        row = [case.id, read, *(fields[name].db_value(getattr(case, name)) for name in _MOVED)]
         if touched:
-            params.append(fields["updated_at"].db_value(at))
-    native = is_postgres()
+            row.append(fields["updated_at"].db_value(at))
+        rows.append(row)
     types = (_TYPES["id"], _TYPES["status"], *(_TYPES[name] for name in names))
-    rows = placeholders(len(moves), len(columns), native, types)
-    table = Case._meta.table_name
     assigned = ", ".join(f'"{fields[name].column_name}" = v.{name}' for name in names)
-    sql = (
-        f"WITH v({', '.join(columns)}) AS (VALUES {rows}) "
-        f'UPDATE "{table}" SET {assigned} FROM v '
-        f'WHERE "{table}"."id" = v.id AND "{table}"."status" = v.was RETURNING "{table}"."id"'
-    )
-    cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
-    moved = {row[0] for row in cursor.fetchall()}
+    matched = f'"{Case._meta.table_name}"."status" = v.was'
+    moved = update_from_values(Case, ("id", "was", *names), types, rows, assigned, matched)
     return {case.id for case, _read, _at in moves} - moved
 
 

@@ -30,7 +30,7 @@ from helpdesk.accounts.models import User
 from helpdesk.cases import changes, service
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
-from helpdesk.db import db, execute_native, is_postgres, placeholders, reads_only, remainder
+from helpdesk.db import db, is_postgres, reads_only, remainder, update_from_values
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.mail import notify, outbox
 from helpdesk.policy import Category, current_policy
@@ -185,22 +185,17 @@ def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
                     replanned.append(planned)
         with db.atomic():
             claimed = _claim([row for row in rows if row.case_id in acted])
-            lost = set(acted) - claimed
-
-            def take_back(case_ids: set[int]) -> None:
-                mails[:] = [m for m in mails if m["case"] is None or m["case"].id not in case_ids]
-                for case_id in case_ids & claimed:  # its status changed: given back
-                    _unclaim(case_id, rows, "its status changed")
-                lost.update(case_ids)
-
-            take_back(lost)
-            batch.take_back(lost)
+            batch.take_back(set(acted) - claimed)
             for clock in replanned:
-                if clock.case_id not in lost:
+                if clock.case_id in claimed:
                     _write_timer(clock)
-            batch.write(take_back)
-            outbox.write(mails)
-    return sum(done for case_id, done in acted.items() if case_id not in lost)
+            failed = batch.write()
+            for row in rows:
+                if row.case_id in failed:  # its status changed: given back
+                    _unclaim(row, "its status changed")
+            taken = claimed - failed
+            outbox.write([m for m in mails if m["case"] is None or m["case"].id in taken])
+    return sum(done for case_id, done in acted.items() if case_id in taken)
 
 
 def _claim(rows: list[CaseClock]) -> set[int]:
@@ -217,30 +212,26 @@ def _claim(rows: list[CaseClock]) -> set[int]:
         if not ids:
             return set()
     wanted = {row.case_id: row for row in rows}
-    fields = CaseClock._meta.fields
-    columns = ("case_id", "due", "step", "status")
-    params = []
-    for case_id in ids:
-        row = wanted[case_id]
-        params += [
+    due = CaseClock._meta.fields["timer_due_at"].db_value
+    values = [
+        (
             case_id,
-            fields["timer_due_at"].db_value(row.timer_due_at),
-            row.timer_step,
-            row.timer_status,
-        ]
-    native = is_postgres()
-    types = ("integer", "timestamp", "integer", "varchar")
-    values = placeholders(len(ids), len(columns), native, types)
-    table = CaseClock._meta.table_name
-    sql = (
-        f"WITH v({', '.join(columns)}) AS (VALUES {values}) "
-        f'UPDATE "{table}" SET "timer_due_at" = NULL, "timer_step" = "{table}"."timer_step" + 1 '
-        f'FROM v WHERE "{table}"."case_id" = v.case_id AND "{table}"."timer_due_at" = v.due '
-        f'AND "{table}"."timer_step" = v.step AND "{table}"."timer_status" = v.status '
-        f'RETURNING "{table}"."case_id"'
+            due(wanted[case_id].timer_due_at),
+            wanted[case_id].timer_step,
+            wanted[case_id].timer_status,
+        )
+        for case_id in ids
+    ]
+    table = f'"{CaseClock._meta.table_name}"'
+    return update_from_values(
+        CaseClock,
+        ("case_id", "due", "step", "status"),
+        ("integer", "timestamp", "integer", "varchar"),
+        values,
+        f'"timer_due_at" = NULL, "timer_step" = {table}."timer_step" + 1',
+        f'{table}."timer_due_at" = v.due AND {table}."timer_step" = v.step '
+        f'AND {table}."timer_status" = v.status',
     )
-    cursor = execute_native(sql, params) if native else db.execute_sql(sql, params)
-    return {row[0] for row in cursor.fetchall()}
 
 
 def _write_timer(clock: CaseClock) -> None:
@@ -254,13 +245,12 @@ def _write_timer(clock: CaseClock) -> None:
     ).where(CaseClock.case == clock.case_id).execute()
 
 
-def _unclaim(case_id: int, rows: list[CaseClock], error) -> None:
+def _unclaim(row: CaseClock, error) -> None:
     """Give back the claim of a case the batch could not act on: its clock as read."""
-    row = next(row for row in rows if row.case_id == case_id)
     CaseClock.update(timer_due_at=row.timer_due_at, timer_step=row.timer_step).where(
-        CaseClock.case == case_id
+        CaseClock.case == row.case_id
     ).execute()
-    log.warning("sweep: case %s changed under the batch (%s)", case_id, error)
+    log.warning("sweep: case %s changed under the batch (%s)", row.case_id, error)
 
 
 def _drain(column, now, batch, act, in_lane=None) -> int:
@@ -297,11 +287,8 @@ def _take(case: Case, clock: CaseClock, now: datetime, calendar) -> tuple[bool, 
     """Work out taking the due step of ``clock`` (as read), with what else of its status is
     overdue: whether that counts as acting, and the clock's timer planned anew when no
     status move plans it (written with the claim), else None."""
-    planned = CaseClock(**clock.__data__)
     if clock.timer_status != case.status:  # stale: plan again from the case as it is
-        planned.timer_status, planned.timer_step, planned.timer_base_at = case.status, 0, utcnow()
-        clocks.schedule_timer(planned, calendar)
-        return False, planned
+        return False, _planned(clock, calendar, case.status, 0, utcnow())
     due = [s for s in upcoming(clock, calendar, follow=False, limit=50) if s.when <= now]
     for position, step in enumerate(due):
         later_due = position + 1 < len(due)
@@ -311,11 +298,20 @@ def _take(case: Case, clock: CaseClock, now: datetime, calendar) -> tuple[bool, 
             continue
         _move(case, step, clock, calendar, now)
         return True, None
-    last = due[-1] if due else None
-    planned.timer_step = (last.index + 1) if last else clock.timer_step
-    planned.timer_base_at = last.when if last else clock.timer_base_at
+    if not due:  # no step is due by now after all: planned again as it is
+        return True, _planned(
+            clock, calendar, clock.timer_status, clock.timer_step, clock.timer_base_at
+        )
+    return True, _planned(clock, calendar, clock.timer_status, due[-1].index + 1, due[-1].when)
+
+
+def _planned(clock: CaseClock, calendar, status: str, step: int, base) -> CaseClock:
+    """A copy of ``clock`` with its timer planned from ``step`` of ``status`` at ``base``
+    (the clock as read stays as it was: the claim compares with it)."""
+    planned = CaseClock(**clock.__data__)
+    planned.timer_status, planned.timer_step, planned.timer_base_at = status, step, base
     clocks.schedule_timer(planned, calendar)
-    return True, planned
+    return planned
 
 
 def _remind(case: Case, step: Step) -> None:
