@@ -18,7 +18,7 @@ from peewee import Field
 from helpdesk.accounts.models import User
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case, Event, EventKind, EventRecipient, Follower
-from helpdesk.db import INSERT_ROWS, db, insert_rows, update_from_values
+from helpdesk.db import INSERT_ROWS, db, insert_rows, is_postgres, update_from_values
 from helpdesk.hooks import plugin_manager
 from helpdesk.i18n import lazy_gettext as _l
 from helpdesk.policy import Category
@@ -256,6 +256,21 @@ def _move_rows(moves: list[tuple], touched: bool) -> set[int]:
     matched = f'"{Case._meta.table_name}"."status" = v.was'
     moved = update_from_values(Case, ("id", "was", *names), types, rows, assigned, matched)
     return {case.id for case, _read, _at in moves} - moved
+
+
+def reread_status(case: Case) -> None:
+    """Read ``case``'s status again inside the change (PostgreSQL holds the row until the
+    change commits; on SQLite the change holds the write lock): for a move that follows
+    from what the change does rather than from what a person chose on the page, as a
+    customer's reply handing the ball back. Two replies at once then move the case once,
+    and the second is no conflict. ``FOR NO KEY UPDATE``, the lock an UPDATE of the row
+    takes, since the entries already written hold a key-share lock on it."""
+    query = Case.select(*(Case._meta.fields[name] for name in _MOVED)).where(Case.id == case.id)
+    if is_postgres():
+        query = query.for_update("FOR NO KEY UPDATE")
+    fresh = query.get()
+    for name in _MOVED:
+        setattr(case, name, getattr(fresh, name))
 
 
 def touch(case: Case, at: datetime, activity: bool = False) -> None:

@@ -13,7 +13,14 @@ from collections.abc import Iterable
 
 from helpdesk.accounts.models import Team, User
 from helpdesk.cases import access, search, uploads
-from helpdesk.cases.changes import changing, recipients, record_event, set_status, touch
+from helpdesk.cases.changes import (
+    changing,
+    recipients,
+    record_event,
+    reread_status,
+    set_status,
+    touch,
+)
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Attachment, Case, Event, EventKind, Follower, Visibility
 from helpdesk.cases.opening import CHECKLIST, NewCase, open_case, open_follow_up
@@ -68,10 +75,12 @@ def add_message(
         ensure_agent(author, _l("Only agents write internal notes."), "body")
     if not access.may_write(author, case):
         raise CaseError(_l("You may not write to this case."))
-    if author.is_customer and case.status_category == Category.CLOSED:
-        raise CaseError(_l("This case is closed; please open a follow-up case."), "body")
     now = utcnow()
     with changing():
+        if author.is_customer:  # as it is now: another reply may have moved it meanwhile
+            reread_status(case)
+            if case.status_category == Category.CLOSED:
+                raise CaseError(_l("This case is closed; please open a follow-up case."), "body")
         visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
         event = record_event(
             case,

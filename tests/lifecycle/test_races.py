@@ -145,3 +145,70 @@ def test_two_changes_at_once_lose_no_clock_update(make_lifecycle_app):
         clock = CaseClock.get(CaseClock.case == case.id)
         assert clock.first_responded_at is not None
         assert clock.response_kind is None and clock.response_due_at is None
+
+
+def _waiting_case():
+    case = open_case()
+    service.move_status(case, person("erik.first"), "waiting", "The log file")
+    return Case.get_by_id(case.id)
+
+
+def _messages(case) -> list[str]:
+    query = Event.select().where((Event.case == case.id) & (Event.kind == EventKind.MESSAGE))
+    return [event.body for event in query.order_by(Event.id)]
+
+
+def test_two_replies_to_a_waiting_case_both_land_and_move_it_once(app):
+    """Both pages were loaded while the case waited for the customer: the first reply hands
+    the ball back to support, the second is added to the case, not refused."""
+    with app.app_context():
+        case = _waiting_case()
+        mias_copy, martins_copy = Case.get_by_id(case.id), Case.get_by_id(case.id)
+        service.add_message(mias_copy, person("mia.member"), "Here is the log")
+        service.add_message(martins_copy, person("martin.main"), "And the screenshot")
+        assert _status_events(case) == ["waiting", "open"]
+        assert _messages(case) == ["Here is the log", "And the screenshot"]
+        assert Case.get_by_id(case.id).status == "open"
+
+
+def test_two_replies_in_transactions_that_overlap_move_the_case_once(app):
+    """The second reply's transaction starts while the first, which moved the case, has not
+    committed: it waits (PostgreSQL: the case's row; SQLite: the write lock) and then sees
+    the case moved."""
+    with app.app_context():
+        case = _waiting_case()
+    first_moved, failures = threading.Event(), []
+
+    def reply(name, text, hold):
+        try:
+            with app.app_context(), db.atomic():
+                service.add_message(Case.get_by_id(case.id), person(name), text)
+                if hold:
+                    first_moved.set()
+                    time.sleep(0.5)  # the other reply reads the case meanwhile
+        except Exception as error:  # the outcome is what the test checks
+            failures.append(error)
+        finally:
+            db.close()
+
+    first = threading.Thread(target=reply, args=("mia.member", "Here is the log", True))
+    first.start()
+    assert first_moved.wait(10)
+    second = threading.Thread(target=reply, args=("martin.main", "And the screenshot", False))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert failures == []
+    with app.app_context():
+        assert _status_events(case) == ["waiting", "open"]
+        assert _messages(case) == ["Here is the log", "And the screenshot"]
+
+
+def test_a_reply_to_a_case_closed_meanwhile_is_refused(app):
+    with app.app_context():
+        case = solved(open_case())
+        stale = Case.get_by_id(case.id)
+        closing.confirm_solution(case, person("mia.member"))
+        with pytest.raises(CaseError, match="This case is closed"):
+            service.add_message(stale, person("martin.main"), "One more thing")
+        assert _messages(case) == []
