@@ -1,4 +1,4 @@
-"""``python -m bench.cluster [--clients 50] [--seconds 30] [--sink-down 30]``
+"""``python -m bench.cluster [--clients 200] [--seconds 60] [--sink-down 30]``
 
 Runs the cluster on PostgreSQL and Redis with the fault schedule, then the same load without
 faults on the embedded default (SQLite, huey's SQLite queue, one host), checks each run and
@@ -473,8 +473,8 @@ def table(runs: list[Run]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--sink-down", type=int, default=30, help="seconds the SMTP sink is down")
     parser.add_argument("--redis-down", type=int, default=5, help="seconds Redis is down")
     parser.add_argument("--cases", type=int, default=2000, help="cases seeded")
