@@ -141,9 +141,6 @@ def held() -> Iterator[list[dict]]:
     in the caller's transaction: the timer sweep renders a batch's mail before it claims
     the batch, and writes it in one INSERT with the claim. A caller that takes back part of
     its work removes its rows. ``enqueue`` then returns unsaved rows (without an id)."""
-    if _batch.get() is not None:  # joins an enclosing batch
-        yield _batch.get()
-        return
     rows: list[dict] = []
     token = _batch.set(rows)
     try:

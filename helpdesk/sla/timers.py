@@ -107,28 +107,8 @@ def sweep(
     now = now or utcnow()
     batch = batch or current_app.config["SLA_TIMER_BATCH"]
     in_lane = remainder(CaseClock.case, lanes) == lane if lanes > 1 else None
-    done = _drain_timers(now, batch, in_lane)
-    return done + _drain(CaseClock.alert_at, now, batch, _alert, in_lane)
-
-
-def _drain_timers(now: datetime, batch: int, in_lane=None) -> int:
-    """The due status timers, a batch at a time until none is left (``_act_on_batch``).
-    As in ``_drain``, a row read again in a state already tried ends the run."""
-    done, tried = 0, set()
-    while True:
-        query = (
-            CaseClock.select()
-            .where(CaseClock.timer_due_at <= now)
-            .order_by(CaseClock.timer_due_at)
-            .limit(batch)
-        )
-        if in_lane is not None:
-            query = query.where(in_lane)
-        rows = [row for row in query if _state(row, CaseClock.timer_due_at) not in tried]
-        if not rows:
-            return done
-        tried.update(_state(row, CaseClock.timer_due_at) for row in rows)
-        done += _act_on_batch(rows, now)
+    done = _drain(CaseClock.timer_due_at, now, batch, _act_on_batch, in_lane)
+    return done + _drain(CaseClock.alert_at, now, batch, _alert_each, in_lane)
 
 
 def _act_on_batch(rows: list[CaseClock], now: datetime) -> int:
@@ -254,29 +234,32 @@ def _unclaim(row: CaseClock, error) -> None:
 
 
 def _drain(column, now, batch, act, in_lane=None) -> int:
-    """Take due rows by ``column`` in batches until none is left. Acting takes a row out of
-    the due set, or puts it back in a new state (a move into a status that is itself overdue);
-    a row read again in a state already tried ends the run, so a stuck row cannot loop."""
+    """Take due rows by ``column`` in batches and ``act`` on each batch (it returns how many
+    cases it acted on) until none is left. Acting takes a row out of the due set, or puts
+    it back in a new state (a move into a status that is itself overdue); a row read again
+    in a state already tried ends the run, so a stuck row cannot loop."""
     done, tried = 0, set()
     while True:
-        query = (
-            CaseClock.select(CaseClock.case, column, CaseClock.timer_step, CaseClock.alert_stage)
-            .where(column <= now)
-            .order_by(column)
-            .limit(batch)
-        )
+        query = CaseClock.select().where(column <= now).order_by(column).limit(batch)
         if in_lane is not None:
             query = query.where(in_lane)
         rows = [row for row in query if _state(row, column) not in tried]
         if not rows:
             return done
-        for row in rows:
-            tried.add(_state(row, column))
-            try:
-                done += bool(act(row, now))
-            except CaseError as error:
-                # As in ``_act_on_batch``: the claim is rolled back with the move.
-                log.info("sweep: case %s changed meanwhile (%s)", row.case_id, error)
+        tried.update(_state(row, column) for row in rows)
+        done += act(rows, now)
+
+
+def _alert_each(rows: list[CaseClock], now: datetime) -> int:
+    """The due SLA alerts, each case in its own transaction (``_alert``)."""
+    done = 0
+    for row in rows:
+        try:
+            done += bool(_alert(row, now))
+        except CaseError as error:
+            # As in ``_act_on_batch``: the claim is rolled back with the move.
+            log.info("sweep: case %s changed meanwhile (%s)", row.case_id, error)
+    return done
 
 
 def _state(row, column) -> tuple:
