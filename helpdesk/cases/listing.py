@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import cache, lru_cache
 from weakref import WeakKeyDictionary
 
-from peewee import JOIN, SQL, Alias
+from peewee import JOIN, SQL, Alias, fn
 from peewee import Case as CaseWhen
 
 from helpdesk import preferences
@@ -387,17 +387,32 @@ def _due_first(query, columns, urgent_first: bool, due_by, limit, offset):
         .order_by(due.asc() if urgent_first else due.desc(), *latest)
         .limit(reach)
     )
-    owing_none = _joined(query, columns, "due").where(due.is_null()).order_by(*latest).limit(reach)
-    parts = [
-        Case.select(SQL("*"), SQL(str(arm)).alias("arm")).from_(part.alias(f"arm{arm}"))
-        for arm, part in enumerate((owing,) if due_by else (owing, owing_none))
-    ]
-    both = (parts[0] if due_by else parts[0].union_all(parts[1])).alias("due_first")
     names = [c.name if isinstance(c, Alias) else c.column_name for c in owing.selected_columns]
+    tables = []
+    if due_by:
+        both = Case.select(SQL("*"), SQL("0").alias("arm")).from_(owing.alias("arm0"))
+    else:
+        owing_none = _joined(query, columns, "due").where(due.is_null())
+        if is_postgres():
+            # The second part only when the first does not fill the page (it usually does):
+            # PostgreSQL read it anyway, 1.2 of the page's 1.7 ms (``bench`` data, 100,000
+            # cases, the agents' open cases most urgent first; 2.2-2.6 -> 0.9-1.3 ms). SQLite
+            # would check the condition at each row of a walk that then finds none; its
+            # second part costs little (0.3 ms the whole query).
+            owing = owing.cte("owing", materialized=True)
+            tables.append(owing)
+            owing_none = owing_none.where(owing.select(fn.COUNT(SQL("*"))) < reach)
+        owing_none = owing_none.order_by(*latest).limit(reach)
+        first = owing if tables else owing.alias("arm0")
+        both = Case.select(SQL("*"), SQL("0").alias("arm")).from_(first)
+        both = both.union_all(
+            Case.select(SQL("*"), SQL("1").alias("arm")).from_(owing_none.alias("arm1"))
+        )
+    both = both.alias("due_first")
     order = [both.c.arm, both.c.due_at.asc() if urgent_first else both.c.due_at.desc()]
     ordered = Case.select(*(both.c[name] for name in names)).from_(both)
     ordered = ordered.order_by(*order, both.c.updated_at.desc(), both.c.id.desc())
-    return _paged(ordered, (limit, offset))
+    return _paged(ordered, (limit, offset)).with_cte(*tables)
 
 
 def _messages_searched(user: User) -> bool:

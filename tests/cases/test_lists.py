@@ -20,7 +20,7 @@ from helpdesk.accounts.models import Organisation, Team, User
 from helpdesk.cases import listing, search, service
 from helpdesk.cases.models import Case
 from helpdesk.cases.views.lists import STATUS_LABELS, ListLinks
-from helpdesk.db import db, is_sqlite
+from helpdesk.db import db, is_postgres, is_sqlite
 from helpdesk.i18n import current_language
 from helpdesk.policy import current_policy
 from helpdesk.products.models import Product
@@ -753,6 +753,30 @@ def test_due_sort_reads_the_clocks_index(ctx, open_case):
     temp_sorts = [step for step in plan if "TEMP B-TREE" in step]
     ties, page = "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY", "USE TEMP B-TREE FOR ORDER BY"
     assert temp_sorts == [ties, page], plan  # the page's 52 rows at most
+
+
+def test_due_sort_reads_the_rest_only_when_the_owing_cases_do_not_fill_the_page(ctx, open_case):
+    """PostgreSQL: the cases owing nothing are not read when the cases owing a response
+    fill the page (it read them anyway: 1.2 of 1.7 ms at 100,000 cases)."""
+    if not is_postgres():
+        pytest.skip("PostgreSQL's plans; SQLite's second part costs little")
+    erik = User.get_by_id(ctx["erik.first"].id)
+    cases = [open_case(subject=f"Case {i}") for i in range(4)]
+    for case in cases[:2]:
+        due = datetime(2026, 1, 15, 12, 0)
+        CaseClock.update(response_due_at=due).where(CaseClock.case == case.id).execute()
+    for case in cases[2:]:
+        CaseClock.update(response_due_at=None).where(CaseClock.case == case.id).execute()
+    filters = listing.Filters(view="all", sort="due")
+
+    def plan(page):
+        sql, params = listing.cases_query(erik, filters, current_policy(), page=page).sql()
+        rows = db.execute_sql("EXPLAIN ANALYZE " + sql, params).fetchall()
+        return "\n".join(row[0] for row in rows)
+
+    filled = plan((2, 0))
+    assert "One-Time Filter" in filled and "never executed" in filled, filled
+    assert "never executed" not in plan((3, 0))  # the page needs one case owing nothing
 
 
 # -- No query per row ----------------------------------------------------------------------
