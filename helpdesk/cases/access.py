@@ -124,9 +124,16 @@ _HAS_ATTACHMENTS = fn.EXISTS(Attachment.select(SQL("1")).where(Attachment.case =
 
 
 def _case_page_query(
-    seen: Sight, call_id, me, organisation_id=None, requester_id=None, follower_id=None
+    seen: Sight,
+    call_id,
+    me,
+    organisation_id=None,
+    requester_id=None,
+    follower_id=None,
+    agent_flags=None,
 ):
     following = Follower.select(SQL("1")).where((Follower.case == Case.id) & (Follower.user == me))
+    flags = agent_flags if agent_flags is not None and seen == Sight.ALL else {}
     query = (
         Case.select(
             Case,
@@ -146,6 +153,7 @@ def _case_page_query(
             fn.EXISTS(following).alias("following"),
             _HAS_CHILDREN.alias("has_children"),
             _HAS_ATTACHMENTS.alias("has_attachments"),
+            *(fn.EXISTS(rows).alias(name) for name, rows in flags.items()),
         )
         .join_from(Case, Product, attr="product")
         .join_from(Case, ProductVersion, JOIN.LEFT_OUTER, attr="version")
@@ -163,24 +171,39 @@ def _case_page_query(
 #: then what ``_narrowed`` takes. A sight's query takes as many of them as it has places.
 _CASE_PAGE_STAND_INS = ("(call id)", -9_000_001, -9_000_002, -9_000_003, -9_000_004)
 _CASE_PAGE_VALUES = {Sight.ALL: 2, Sight.ORGANISATION: 3, Sight.OWN: 5}
-_CASE_PAGE = {
-    seen: Prepared(partial(_case_page_query, seen), *_CASE_PAGE_STAND_INS[:count])
-    for seen, count in _CASE_PAGE_VALUES.items()
-}
 
 
-def case_by_call_id(user: User, call_id: str) -> Case | None:
+def case_page_queries(agent_flags=None) -> dict[Sight, Prepared]:
+    """The query of ``case_by_call_id`` for each sight, compiled once each. ``agent_flags``:
+    more of what an agent's page shows, ``{name: rows}``; the case an agent gets has
+    ``name``, whether ``rows`` (a select of rows of the case: it names ``Case``) has any,
+    so the page reads only the lists that have rows (areas above the cases, such as time
+    records or development, name their own tables)."""
+    return {
+        seen: Prepared(
+            partial(_case_page_query, seen, agent_flags=agent_flags),
+            *_CASE_PAGE_STAND_INS[:count],
+        )
+        for seen, count in _CASE_PAGE_VALUES.items()
+    }
+
+
+_CASE_PAGE = case_page_queries()
+
+
+def case_by_call_id(user: User, call_id: str, queries=None) -> Case | None:
     """The case with ``call_id`` if ``user`` may see it, with what a case page shows about it
     fetched in the same query: product, version, component, team, requester, assignee, the
     SLA clock (``clock``, None if the case has none), and whether ``user`` follows the case
     (``following``), whether it has follow-up cases (``has_children``) and files
-    (``has_attachments``), so the page asks for those only when there are any. Compiled once
-    per sight: it runs on every case page and action."""
+    (``has_attachments``), so the page asks for those only when there are any. ``queries``:
+    the queries of ``case_page_queries`` to run (default: without agent flags). It runs on
+    every case page and action."""
     seen = sight(user)
     if seen == Sight.NONE:
         return None
     values = (call_id, user.id, user.organisation_id, user.id, user.id)
-    case = _CASE_PAGE[seen].first(*values[: _CASE_PAGE_VALUES[seen]])
+    case = (queries or _CASE_PAGE)[seen].first(*values[: _CASE_PAGE_VALUES[seen]])
     if case is not None:
         case.visible_to = user.id  # ``may_write`` need not ask the database again
     return case

@@ -227,16 +227,20 @@ def _logged(record: TimeRecord) -> dict:
     }
 
 
-def panel(case: Case, agent: User) -> dict:
-    """What the case page shows an agent: records, totals, the timer, the settlement."""
-    records = records_of(case)
+def panel(
+    case: Case, agent: User, records: bool = True, timer: bool = True, settlement: bool = True
+) -> dict:
+    """What the case page shows an agent: records, totals, the timer, the settlement.
+    ``records``, ``timer``, ``settlement`` False: the case is known to have none (the case
+    page reads that with the case), so they are not asked for."""
+    found = records_of(case) if records else []
     balances = units.balances(case.organisation_id)
     return {
-        "records": records,
-        "totals": totals(records),
+        "records": found,
+        "totals": totals(found),
         "default_billable": default_billable(case),
-        "timer": running(agent, case),
-        "settlement": settlement_of(case),
+        "timer": running(agent, case) if timer else None,
+        "settlement": settlement_of(case) if settlement else None,
         "balances": balances,
         # the contract billable time draws from next (``units.draw``): the agent is told
         # what is left, and warned once it is below zero (recording is never refused)

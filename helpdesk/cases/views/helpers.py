@@ -5,10 +5,9 @@
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
-from helpdesk.cases import access
 from helpdesk.cases.errors import CaseError
 from helpdesk.cases.models import Case
-from helpdesk.cases.views.detail import Failure, case_or_404, show
+from helpdesk.cases.views.detail import Failure, case_or_404, find_case, show
 from helpdesk.permissions import may_work_cases
 
 
@@ -24,7 +23,7 @@ def partial_wanted() -> bool:
 
 def done(case: Case, message: str):
     """The answer to an action that went through."""
-    fresh = access.case_by_call_id(current_user, case.call_id)
+    fresh = find_case(case.call_id)
     if fresh is None:
         # e.g. a member who stopped following a colleague's case no longer sees it
         flash(message, "info")
@@ -40,7 +39,7 @@ def done(case: Case, message: str):
 
 def refused(case: Case, form: str, messages, field=None, pending=()):
     """The panel again, with the reasons at ``form`` and what was typed still in it."""
-    fresh = access.case_by_call_id(current_user, case.call_id) or case
+    fresh = find_case(case.call_id) or case
     failure = Failure(form, [str(m) for m in messages], field, request.form, list(pending))
     return show(fresh, failure, status=422)
 
