@@ -130,10 +130,10 @@ def _case_page_query(
     organisation_id=None,
     requester_id=None,
     follower_id=None,
-    agent_flags=None,
+    flags=None,
 ):
     following = Follower.select(SQL("1")).where((Follower.case == Case.id) & (Follower.user == me))
-    flags = agent_flags if agent_flags is not None and seen == Sight.ALL else {}
+    flags = (flags or {}).get(seen, {})
     query = (
         Case.select(
             Case,
@@ -173,15 +173,15 @@ _CASE_PAGE_STAND_INS = ("(call id)", -9_000_001, -9_000_002, -9_000_003, -9_000_
 _CASE_PAGE_VALUES = {Sight.ALL: 2, Sight.ORGANISATION: 3, Sight.OWN: 5}
 
 
-def case_page_queries(agent_flags=None) -> dict[Sight, Prepared]:
-    """The query of ``case_by_call_id`` for each sight, compiled once each. ``agent_flags``:
-    more of what an agent's page shows, ``{name: rows}``; the case an agent gets has
-    ``name``, whether ``rows`` (a select of rows of the case: it names ``Case``) has any,
-    so the page reads only the lists that have rows (areas above the cases, such as time
-    records or development, name their own tables)."""
+def case_page_queries(flags=None) -> dict[Sight, Prepared]:
+    """The query of ``case_by_call_id`` for each sight, compiled once each. ``flags``: by
+    sight, more of what a page shows, ``{name: rows}``; the case a person of that sight gets
+    has ``name``, whether ``rows`` (a select of rows of the case: it names ``Case``) has
+    any, so the page reads only the lists that have rows (areas above the cases, such as
+    time records or contracts, name their own tables)."""
     return {
         seen: Prepared(
-            partial(_case_page_query, seen, agent_flags=agent_flags),
+            partial(_case_page_query, seen, flags=flags),
             *_CASE_PAGE_STAND_INS[:count],
         )
         for seen, count in _CASE_PAGE_VALUES.items()
@@ -197,7 +197,7 @@ def case_by_call_id(user: User, call_id: str, queries=None) -> Case | None:
     SLA clock (``clock``, None if the case has none), and whether ``user`` follows the case
     (``following``), whether it has follow-up cases (``has_children``) and files
     (``has_attachments``), so the page asks for those only when there are any. ``queries``:
-    the queries of ``case_page_queries`` to run (default: without agent flags). It runs on
+    the queries of ``case_page_queries`` to run (default: without flags). It runs on
     every case page and action."""
     seen = sight(user)
     if seen == Sight.NONE:

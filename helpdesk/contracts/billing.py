@@ -228,21 +228,26 @@ def _logged(record: TimeRecord) -> dict:
 
 
 def panel(
-    case: Case, agent: User, records: bool = True, timer: bool = True, settlement: bool = True
+    case: Case,
+    agent: User,
+    records: bool = True,
+    timer: bool = True,
+    settlement: bool = True,
+    balances: bool = True,
 ) -> dict:
-    """What the case page shows an agent: records, totals, the timer, the settlement.
-    ``records``, ``timer``, ``settlement`` False: the case is known to have none (the case
-    page reads that with the case), so they are not asked for."""
+    """What the case page shows an agent: records, totals, the timer, the settlement, the
+    units left. ``records``, ``timer``, ``settlement``, ``balances`` False: the case is known
+    to have none (the case page reads that with the case), so they are not asked for."""
     found = records_of(case) if records else []
-    balances = units.balances(case.organisation_id)
+    left = units.balances(case.organisation_id) if balances else []
     return {
         "records": found,
         "totals": totals(found),
         "default_billable": default_billable(case),
         "timer": running(agent, case) if timer else None,
         "settlement": settlement_of(case) if settlement else None,
-        "balances": balances,
+        "balances": left,
         # the contract billable time draws from next (``units.draw``): the agent is told
         # what is left, and warned once it is below zero (recording is never refused)
-        "drawing": balances[0] if balances else None,
+        "drawing": left[0] if left else None,
     }

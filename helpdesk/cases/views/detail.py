@@ -29,6 +29,7 @@ from helpdesk.cases.views.blueprint import bp
 from helpdesk.contracts import billing, units
 from helpdesk.contracts import service as contracts
 from helpdesk.contracts.billing_models import RunningTimer, Settlement, TimeRecord
+from helpdesk.contracts.models import Contract
 from helpdesk.db import Prepared
 from helpdesk.development import service as development
 from helpdesk.development.models import DevelopmentLink
@@ -152,6 +153,9 @@ def _one(model, *conditions):
     return model.select(SQL("1")).where(*conditions)
 
 
+#: Whether the case's organisation has any contract, read with the case for everyone: the
+#: page asks for the contract covering the case and the support units left only then.
+CONTRACT_FLAG = {"has_contracts": _one(Contract, Contract.organisation == Case.organisation)}
 #: Whether an agent's case has rows in the lists of the page's side panels: read with the
 #: case (``access.case_page_queries``), so that the page asks for a list only when it has
 #: rows. Most cases have none of them: each asked for costs a statement, on PostgreSQL a
@@ -161,6 +165,7 @@ def _one(model, *conditions):
 #: timer on the case (the list is the agent's own), the readings' any reading by the
 #: requester before the opening (the list is the day before it).
 AGENT_FLAGS = {
+    **CONTRACT_FLAG,
     "has_time_records": _one(TimeRecord, TimeRecord.case == Case.id),
     "has_timer": _one(RunningTimer, RunningTimer.case == Case.id),
     "has_settlement": _one(Settlement, Settlement.case == Case.id),
@@ -172,12 +177,18 @@ AGENT_FLAGS = {
         ArticleRead, ArticleRead.user == Case.requester, ArticleRead.read_at <= Case.created_at
     ),
 }
-_CASE_PAGE = access.case_page_queries(AGENT_FLAGS)
+_CASE_PAGE = access.case_page_queries(
+    {
+        access.Sight.ALL: AGENT_FLAGS,
+        access.Sight.ORGANISATION: CONTRACT_FLAG,
+        access.Sight.OWN: CONTRACT_FLAG,
+    }
+)
 
 
 def find_case(call_id: str) -> Case | None:
     """The case if the current user may see it (``access.case_by_call_id``), for its page:
-    an agent's with ``AGENT_FLAGS``."""
+    an agent's with ``AGENT_FLAGS``, a customer's with ``CONTRACT_FLAG``."""
     return access.case_by_call_id(current_user, call_id, _CASE_PAGE)
 
 
@@ -224,7 +235,7 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
         "size_of": size_label,
         "times": Times(),
         "contract": contracts.covering(case.organisation_id, case.product_id, expired=True)
-        if agent
+        if agent and case.has_contracts
         else None,
         "billing": billing.panel(
             case,
@@ -232,10 +243,13 @@ def show(case: Case, failure: Failure | None = None, status: int = 200):
             records=case.has_time_records,
             timer=case.has_timer,
             settlement=case.has_settlement,
+            balances=case.has_contracts,
         )
         if agent
         else None,
-        "balances": [] if agent else units.for_customer_of(current_user, case.organisation_id),
+        "balances": units.for_customer_of(current_user, case.organisation_id)
+        if case.has_contracts and not agent
+        else [],
     }
     return render("cases/detail.html", block="case", status=status, **context)
 
