@@ -1,10 +1,16 @@
 """Bulk actions for agents (issue 16): the ticked cases go one at a time through the access
 check and the service function of the case page; each refusal is reported with its case."""
 
-import pytest
+import re
 
+import pytest
+from markupsafe import escape
+
+from helpdesk.accounts.models import User
 from helpdesk.cases import bulk, service
 from helpdesk.cases.models import Case, Follower
+from helpdesk.i18n import speaking
+from helpdesk.policy import current_policy
 
 
 @pytest.fixture
@@ -58,3 +64,25 @@ def test_the_queue_offers_a_checkbox_per_case(ctx, agent_client, cases):
     for case in cases:
         assert f'name="case" value="{case.call_id}" form="bulk"' in page
     assert '<form id="bulk" method="post" action="/cases/bulk"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "fixed", "set_status"),
+    [
+        ("en", ["Assign to me", "Follow"], "Set status:"),
+        ("de", ["Mir zuweisen", "Folgen"], "Status setzen:"),
+    ],
+)
+def test_the_queue_offers_each_status_in_the_agents_language(
+    ctx, agent_client, language, fixed, set_status
+):
+    User.update(language=language).where(User.id == ctx["erik.first"].id).execute()
+    page = agent_client.get("/queue?view=all").get_data(as_text=True)
+    offered = re.search(r'<select name="action" id="bulk-action">(.*?)</select>', page, re.S)
+    with speaking(language):
+        statuses = [
+            (f"status:{s.key}", f"{set_status} {s.label}") for s in current_policy().statuses
+        ]
+    expected = [("take", fixed[0]), ("follow", fixed[1]), *statuses]
+    found = re.findall(r'<option value="([^"]*)">([^<]*)</option>', offered.group(1))
+    assert found == [(value, str(escape(text))) for value, text in expected]
