@@ -160,8 +160,8 @@ CONTRACT_FLAG = {"has_contracts": _one(Contract, Contract.organisation == Case.o
 #: case (``access.case_page_queries``), so that the page asks for a list only when it has
 #: rows. Most cases have none of them: each asked for costs a statement, on PostgreSQL a
 #: round trip and about 75 µs of CPU of the web worker and the database together (``bench``
-#: data, 100,000 cases: the agent's case page 3.9 -> 3.2 ms of the web worker's CPU and
-#: 0.75 -> 0.45 ms of the database's without the six). The timer's flag is any agent's
+#: data, 100,000 cases: the agent's case page 3.9 -> 3.35 ms of the web worker's CPU and
+#: 0.75 -> 0.55 ms of the database's with the flags). The timer's flag is any agent's
 #: timer on the case (the list is the agent's own), the readings' any reading by the
 #: requester before the opening (the list is the day before it).
 AGENT_FLAGS = {
