@@ -119,8 +119,11 @@ _PEOPLE_COLUMNS = tuple(
 _ON_REQUESTER = Case.requester == _REQUESTER.id
 _ON_ASSIGNEE = Case.assignee == _ASSIGNEE.id
 _CHILD = Case.alias("child")
-_HAS_CHILDREN = fn.EXISTS(_CHILD.select(SQL("1")).where(_CHILD.parent == Case.id))
-_HAS_ATTACHMENTS = fn.EXISTS(Attachment.select(SQL("1")).where(Attachment.case == Case.id))
+#: The flags every case page reads with the case (``case_page_queries`` adds a page's own).
+_CASE_FLAGS = {
+    "has_children": _CHILD.select(SQL("1")).where(_CHILD.parent == Case.id),
+    "has_attachments": Attachment.select(SQL("1")).where(Attachment.case == Case.id),
+}
 
 
 def _case_page_query(
@@ -133,7 +136,7 @@ def _case_page_query(
     flags=None,
 ):
     following = Follower.select(SQL("1")).where((Follower.case == Case.id) & (Follower.user == me))
-    flags = (flags or {}).get(seen, {})
+    flags = _CASE_FLAGS | (flags or {}).get(seen, {})
     query = (
         Case.select(
             Case,
@@ -151,8 +154,6 @@ def _case_page_query(
             *_PEOPLE_COLUMNS,
             CaseClock,
             fn.EXISTS(following).alias("following"),
-            _HAS_CHILDREN.alias("has_children"),
-            _HAS_ATTACHMENTS.alias("has_attachments"),
             *(fn.EXISTS(rows).alias(name) for name, rows in flags.items()),
         )
         .join_from(Case, Product, attr="product")

@@ -177,7 +177,7 @@ AGENT_FLAGS = {
         ArticleRead, ArticleRead.user == Case.requester, ArticleRead.read_at <= Case.created_at
     ),
 }
-_CASE_PAGE = access.case_page_queries(
+_PAGE_QUERIES = access.case_page_queries(
     {
         access.Sight.ALL: AGENT_FLAGS,
         access.Sight.ORGANISATION: CONTRACT_FLAG,
@@ -189,7 +189,7 @@ _CASE_PAGE = access.case_page_queries(
 def find_case(call_id: str) -> Case | None:
     """The case if the current user may see it (``access.case_by_call_id``), for its page:
     an agent's with ``AGENT_FLAGS``, a customer's with ``CONTRACT_FLAG``."""
-    return access.case_by_call_id(current_user, call_id, _CASE_PAGE)
+    return access.case_by_call_id(current_user, call_id, _PAGE_QUERIES)
 
 
 def case_or_404(call_id: str) -> Case:
