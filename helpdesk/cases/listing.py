@@ -330,9 +330,9 @@ def cases_query(
     names behind ``columns``, sorted; ``page`` (limit, offset) limits it; ``match`` stands
     for the search index's match of ``filters.q`` when given. Rows come as dicts.
 
-    ``owing``: of a page read in the "due" sort's two parts (``owing_first``), only the
+    ``owing``: of a page read in the "due" sort's two parts (``_owing_first``), only the
     first part, from its first row to the end of the page."""
-    due_first = owing_first(user, filters) and page is not None
+    due_first = _owing_first(user, filters) and page is not None
     breaching = filters.view == "breaching"
     # The "due" sort's page reads the breaching cases from the clocks it joins (``_due_first``)
     narrowing = replace(filters, view="all") if due_first and breaching else filters
@@ -358,7 +358,7 @@ def cases_query(
     return _paged(query, page).dicts()
 
 
-def owing_first(user: User, filters: Filters) -> bool:
+def _owing_first(user: User, filters: Filters) -> bool:
     """Whether a page of ``filters`` is read in the "due" sort's two parts (``_due_first``):
     when the filters may let through many of the cases owing a response, so that the page
     is best read in the clocks' order: an agent's list that is not one person's (their own,
@@ -610,7 +610,7 @@ def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_S
         # the indexed words its words begin at the moment (``search.expand``).
         searching = replace(filters, q=_MATCH)
         sql, params = _compiled_page(user, searching, policy, columns, limit, offset, match)
-    elif owing_first(user, filters):
+    elif _owing_first(user, filters):
         # The cases owing a response first: when they reach the end of the page (they
         # usually do), the page is theirs and the rest is never read. Both databases read
         # the rest in the one statement of both parts (``bench`` data, 100,000 cases: on
