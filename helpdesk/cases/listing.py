@@ -324,13 +324,13 @@ def with_names(row: dict, language: str) -> dict:
 
 
 def cases_query(
-    user: User, filters: Filters, policy, columns=COLUMNS, page=None, match=None, owing=False
+    user: User, filters: Filters, policy, columns=COLUMNS, page=None, match=None, owing_only=False
 ):
     """The query for ``filters`` as ``user`` may see it: the case fields a list shows and the
     names behind ``columns``, sorted; ``page`` (limit, offset) limits it; ``match`` stands
     for the search index's match of ``filters.q`` when given. Rows come as dicts.
 
-    ``owing``: of a page read in the "due" sort's two parts (``_owing_first``), only the
+    ``owing_only``: of a page read in the "due" sort's two parts (``_owing_first``), only the
     first part, from its first row to the end of the page."""
     due_first = _owing_first(user, filters) and page is not None
     breaching = filters.view == "breaching"
@@ -353,7 +353,7 @@ def cases_query(
         query = search.narrow(query, filters.q, messages=messages)
     if due_first:
         due_by = _breaching_by() if breaching else None
-        return _due_first(query, columns, filters.dir == "desc", due_by, *page, owing).dicts()
+        return _due_first(query, columns, filters.dir == "desc", due_by, *page, owing_only).dicts()
     query = _joined(query, columns, filters.sort).order_by(*_order(filters, policy))
     return _paged(query, page).dicts()
 
@@ -604,33 +604,29 @@ def list_page(user: User, filters: Filters, policy, columns=COLUMNS, size=PAGE_S
     if filters.view == "breaching" or (filters.q and match is None):
         # Written anew: the breaching view's condition holds the time of the request, and a
         # search by call id or in another order holds what it searches in its SQL.
-        sql, params = cases_query(user, filters, policy, columns, (limit, offset)).sql()
+        rows = _rows(*cases_query(user, filters, policy, columns, (limit, offset)).sql())
     elif match is not None:
         # The SQL of any search in the index's order, with the match of this one: it names
         # the indexed words its words begin at the moment (``search.expand``).
         searching = replace(filters, q=_MATCH)
-        sql, params = _compiled_page(user, searching, policy, columns, limit, offset, match)
+        rows = _rows(*_compiled_page(user, searching, policy, columns, limit, offset, match))
     elif _owing_first(user, filters):
         # The cases owing a response first: when they reach the end of the page (they
         # usually do), the page is theirs and the rest is never read. Both databases read
         # the rest in the one statement of both parts (``bench`` data, 100,000 cases: on
         # SQLite 0.19-0.31 ms, the first part alone 0.08-0.14 ms); PostgreSQL skipped it
         # only by a condition that SQLite checks at each open case (1.8 ms).
-        rows = _rows(*_compiled_page(user, filters, policy, columns, limit, offset, owing=True))
+        owing = _compiled_page(user, filters, policy, columns, limit, offset, owing_only=True)
+        rows = _rows(*owing)
         if len(rows) == limit + offset:
             rows = rows[offset:]
         else:
             rows = _rows(*_compiled_page(user, filters, policy, columns, limit, offset))
-        return _page(rows, filters.page, size)
     else:
-        sql, params = _compiled_page(user, filters, policy, columns, limit, offset)
-    return _page(_rows(sql, params), filters.page, size)
-
-
-def _page(rows: list[dict], number: int, size: int) -> Page:
-    """Page ``number`` of ``size`` rows from ``rows``, at most one more (a next page then)."""
+        rows = _rows(*_compiled_page(user, filters, policy, columns, limit, offset))
     language = current_language()
     rows = [with_names(row, language) for row in rows]
+    number = filters.page
     return Page(rows=rows[:size], number=number, has_prev=number > 1, has_next=len(rows) > size)
 
 
@@ -683,11 +679,18 @@ _MATCH = "\x00match"
 
 
 def _compiled_page(
-    user: User, filters: Filters, policy, columns, limit: int, offset: int, match=None, owing=False
+    user: User,
+    filters: Filters,
+    policy,
+    columns,
+    limit: int,
+    offset: int,
+    match=None,
+    owing_only=False,
 ):
     """``(sql, params)`` of a page of ``cases_query``, compiled once per input; ``match``:
-    the search index's match for a search (``filters.q`` is then ``_MATCH``); ``owing``: as
-    ``cases_query``'s.
+    the search index's match for a search (``filters.q`` is then ``_MATCH``); ``owing_only``:
+    as ``cases_query``'s.
 
     The key holds every input of ``cases_query`` whole, so two requests share SQL only if
     peewee would have written the same SQL for both: the database, the filters and columns,
@@ -704,7 +707,7 @@ def _compiled_page(
         tuple(columns),
         limit,
         offset,
-        owing,
+        owing_only,
         _row(user),
         _row(organisation) if organisation is not None else None,
         access.sees_whole_organisation(user),
@@ -717,7 +720,7 @@ def _compiled_page(
     if found is None:
         stand_in = None if match is None else _MATCH
         page = (limit, offset)
-        sql, params = cases_query(user, filters, policy, columns, page, stand_in, owing).sql()
+        sql, params = cases_query(user, filters, policy, columns, page, stand_in, owing_only).sql()
         found = sql, params, [i for i, value in enumerate(params) if value == _MATCH]
         if len(compiled) >= COMPILED_PAGES_KEPT:
             compiled.clear()  # start afresh: simpler than an LRU, and safe between threads
