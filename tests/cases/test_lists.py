@@ -754,6 +754,13 @@ def test_due_sort_reads_the_clocks_index(ctx, open_case):
     temp_sorts = [step for step in plan if "TEMP B-TREE" in step]
     ties, page = "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY", "USE TEMP B-TREE FOR ORDER BY"
     assert temp_sorts == [ties, page], plan  # the page's 52 rows at most
+    # The first part alone, the statement a first page usually runs (``list_page``): the
+    # clocks' index in its order, only ties in a due time sorted.
+    first = listing.cases_query(erik, filters, current_policy(), page=(26, 0), owing_only=True)
+    sql, params = first.sql()
+    plan = [row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+    assert any("case_clock_response_due_at" in step for step in plan), plan
+    assert [step for step in plan if "TEMP B-TREE" in step] == [ties], plan
 
 
 def test_due_sort_reads_the_rest_only_when_the_owing_cases_do_not_fill_the_page(
